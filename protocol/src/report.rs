@@ -1,0 +1,273 @@
+//! Reports: what a resident sends, and what the resident and the public get back.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{DeclaredMedia, Location, MediaRef};
+
+/// Longest description, in characters (Open311's limit).
+pub const DESCRIPTION_MAX_CHARS: usize = 4000;
+/// Longest typed address, in characters.
+pub const ADDRESS_MAX_CHARS: usize = 300;
+/// Longest answer, rejection text, rating comment or complaint, in characters.
+pub const NOTE_MAX_CHARS: usize = 4000;
+
+/// The life of a report. `submitted` exists only on the phone (sent, not yet registered); the server
+/// registers on arrival. `done → reopened` on a low rating or a complaint; `closed` when rated ≥ 3.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Submitted,
+    Registered,
+    Assigned,
+    InProgress,
+    Done,
+    Rejected,
+    Reopened,
+    Closed,
+    Withdrawn,
+}
+
+impl ReportStatus {
+    pub const ALL: [ReportStatus; 9] = [
+        ReportStatus::Submitted,
+        ReportStatus::Registered,
+        ReportStatus::Assigned,
+        ReportStatus::InProgress,
+        ReportStatus::Done,
+        ReportStatus::Rejected,
+        ReportStatus::Reopened,
+        ReportStatus::Closed,
+        ReportStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Submitted => "submitted",
+            ReportStatus::Registered => "registered",
+            ReportStatus::Assigned => "assigned",
+            ReportStatus::InProgress => "in_progress",
+            ReportStatus::Done => "done",
+            ReportStatus::Rejected => "rejected",
+            ReportStatus::Reopened => "reopened",
+            ReportStatus::Closed => "closed",
+            ReportStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Still waiting for the agency: the deadline runs and can be missed.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ReportStatus::Submitted
+                | ReportStatus::Registered
+                | ReportStatus::Assigned
+                | ReportStatus::InProgress
+                | ReportStatus::Reopened
+        )
+    }
+}
+
+/// True when an open report has passed its deadline.
+pub fn is_overdue(status: ReportStatus, deadline: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    status.is_open() && now > deadline
+}
+
+/// A report as the phone sends it (inside a `create_report` op).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewReport {
+    /// UUIDv7 made on the phone; the idempotency key of the report.
+    pub id: Uuid,
+    /// Category code.
+    pub category: String,
+    pub description: String,
+    pub location: Location,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Media the report carries; their bytes arrive by upload under the same ids.
+    #[serde(default)]
+    pub media: Vec<DeclaredMedia>,
+    /// When the resident pressed "send" (phone clock).
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who made a change.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ActorRole {
+    Resident,
+    Operator,
+    Admin,
+    System,
+}
+
+/// One step in a report's history.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusChange {
+    pub status: ReportStatus,
+    pub at: DateTime<Utc>,
+    pub by: ActorRole,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The agency's answer, with its photo report.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Answer {
+    pub text: String,
+    #[serde(default)]
+    pub media: Vec<MediaRef>,
+    pub agency: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Why an operator rejected a report.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// Not this city's or not this agency's competence.
+    NotCompetence,
+    Duplicate,
+    /// Private property or a matter between residents.
+    PrivateProperty,
+    /// Not enough information to act (no usable location or photo).
+    InsufficientInfo,
+    /// Spam, abuse, or not a city problem.
+    NotAProblem,
+    Other,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rejection {
+    pub reason: RejectReason,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The resident's rating of an answer.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rating {
+    /// 1–5; 1–2 reopens the report as a complaint, 3–5 closes it.
+    pub stars: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A resident's objection to an answer or a rejection; it reopens the report.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Complaint {
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A report as its author (and the agency) sees it: the whole story.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub id: Uuid,
+    /// E.g. `ALA-2026-000123`.
+    pub registration_number: String,
+    pub category: String,
+    /// Agency the report is routed to.
+    pub agency: String,
+    pub description: String,
+    pub location: Location,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    pub status: ReportStatus,
+    /// End of the last working day the agency has.
+    pub deadline: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub registered_at: DateTime<Utc>,
+    #[serde(default)]
+    pub media: Vec<MediaRef>,
+    #[serde(default)]
+    pub history: Vec<StatusChange>,
+    /// Who does the work (a brigade, a contractor), once assigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Answer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<Rejection>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+    #[serde(default)]
+    pub complaints: Vec<Complaint>,
+}
+
+/// A report as everyone sees it: enough to judge "same problem?", nothing about its author.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicReport {
+    pub id: Uuid,
+    pub registration_number: String,
+    pub category: String,
+    pub agency: String,
+    pub description: String,
+    pub location: Location,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    pub status: ReportStatus,
+    pub deadline: DateTime<Utc>,
+    pub registered_at: DateTime<Utc>,
+}
+
+impl From<&Report> for PublicReport {
+    fn from(r: &Report) -> Self {
+        PublicReport {
+            id: r.id,
+            registration_number: r.registration_number.clone(),
+            category: r.category.clone(),
+            agency: r.agency.clone(),
+            description: r.description.clone(),
+            location: r.location.clone(),
+            address: r.address.clone(),
+            status: r.status,
+            deadline: r.deadline,
+            registered_at: r.registered_at,
+        }
+    }
+}
+
+/// Rate the answer to one of my reports.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewRating {
+    pub report_id: Uuid,
+    pub stars: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// Object to an answer or a rejection of one of my reports.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewComplaint {
+    pub report_id: Uuid,
+    pub text: String,
+}
+
+/// Withdraw one of my reports that the agency has not finished.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WithdrawReport {
+    pub report_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
