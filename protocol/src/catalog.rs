@@ -29,3 +29,11 @@ pub struct Category {
     /// Inactive categories are kept for old reports but not offered for new ones.
     pub active: bool,
 }
+
+/// Everything a phone needs to capture a report before it ever signs in.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogResponse {
+    pub agencies: Vec<Agency>,
+    pub categories: Vec<Category>,
+}

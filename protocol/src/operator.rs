@@ -96,3 +96,11 @@ pub struct HideCommentRequest {
 pub struct Created {
     pub id: Uuid,
 }
+
+/// A news item as administrators see it, published or not.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminNews {
+    pub item: crate::NewsItem,
+    pub published: bool,
+}

@@ -1,1 +1,56 @@
-fn main(){}
+use clap::Parser;
+use qala_server::auth::{generate_password, hash_password};
+use qala_server::config::{Cli, Command, LogFormat, StaffCommand};
+use qala_server::store::NewStaff;
+use tracing_subscriber::EnvFilter;
+
+fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => {
+            init_logs(args.log_format);
+            qala_server::app::serve(args).await
+        }
+        Command::Staff { command: StaffCommand::Add(args) } => {
+            init_logs(LogFormat::Text);
+            add_staff(args).await
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("qala-server: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn add_staff(args: qala_server::config::StaffAddArgs) -> qala_server::error::AppResult<()> {
+    let (store, _) = qala_server::app::open_embedded(&args.data.data_dir).await?;
+    let (agencies, categories) = qala_server::app::shipped_catalog()?;
+    store.seed_catalog(&agencies, &categories).await?;
+    if (args.role == qala_protocol::Role::Operator) != args.agency.is_some() {
+        return Err(qala_server::error::AppError::validation("agency", "operators need an agency; admins have none"));
+    }
+    let password = generate_password();
+    let staff = NewStaff {
+        login: args.login.clone(),
+        password_hash: hash_password(&password)?,
+        role: args.role,
+        agency: args.agency,
+        display_name: args.name.unwrap_or_else(|| args.login.clone()),
+    };
+    store.create_staff(&staff, chrono::Utc::now()).await?;
+    println!("login={} password={password}", args.login);
+    Ok(())
+}

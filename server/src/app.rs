@@ -1,0 +1,204 @@
+//! Assembling and running the server: state, seeding, router, background upkeep, graceful shutdown.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, Utc};
+use qala_protocol::{Agency, Category};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use uuid::Uuid;
+
+use crate::auth::TokenPolicy;
+use crate::auth::sms::{LogSender, SmsSender};
+use crate::config::ServeArgs;
+use crate::domain::calendar::{HOLIDAYS_JSON, WorkCalendar, calendar_from, expand_holidays};
+use crate::error::{AppError, AppResult};
+use crate::media::storage::MediaStore;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{OtpLimits, Store};
+
+/// The shipped catalogue of agencies and categories.
+pub const CATALOG_JSON: &str = include_str!("../data/catalog.json");
+
+#[derive(Deserialize)]
+struct CatalogFile {
+    agencies: Vec<Agency>,
+    categories: Vec<SeedCategory>,
+}
+
+#[derive(Deserialize)]
+struct SeedCategory {
+    code: String,
+    agency: String,
+    deadline_days: u16,
+    icon: String,
+    name: qala_protocol::LocalizedText,
+}
+
+/// Agencies and categories from the shipped data file.
+pub fn shipped_catalog() -> AppResult<(Vec<Agency>, Vec<Category>)> {
+    let file: CatalogFile =
+        serde_json::from_str(CATALOG_JSON).map_err(|e| AppError::Internal(format!("catalog.json: {e}")))?;
+    let categories = file
+        .categories
+        .into_iter()
+        .map(|c| Category { code: c.code, name: c.name, agency: c.agency, deadline_days: c.deadline_days, icon: c.icon, active: true })
+        .collect();
+    Ok((file.agencies, categories))
+}
+
+/// What routing and deadlines need, loaded once at start.
+pub struct Catalog {
+    pub categories: HashMap<String, Category>,
+    pub calendar: WorkCalendar,
+}
+
+impl Catalog {
+    pub fn deadline_days(&self, category: &str) -> u16 {
+        self.categories.get(category).map_or(10, |c| c.deadline_days)
+    }
+}
+
+/// Tunables; defaults are the production values, tests may shorten them.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub city_prefix: String,
+    pub tokens: TokenPolicy,
+    pub otp_limits: OtpLimits,
+    pub otp_ttl: Duration,
+    /// An unfinished upload is dropped this long after its last chunk.
+    pub upload_ttl: Duration,
+    /// Tombstones older than this are pruned; older cursors get 410.
+    pub retention: Duration,
+}
+
+impl Settings {
+    pub fn new(city_prefix: &str) -> Self {
+        Settings {
+            city_prefix: city_prefix.to_string(),
+            tokens: TokenPolicy::default(),
+            otp_limits: OtpLimits { per_phone: 3, phone_window_s: 600, per_device: 10, device_window_s: 3600 },
+            otp_ttl: Duration::seconds(i64::from(qala_protocol::OTP_TTL_SECS)),
+            upload_ttl: Duration::hours(24),
+            retention: Duration::days(90),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub media: MediaStore,
+    pub sms: Arc<dyn SmsSender>,
+    pub catalog: Arc<Catalog>,
+    pub settings: Arc<Settings>,
+    /// Keys one-time-code hashes; lives in the database so every instance shares it.
+    pub secret: Arc<str>,
+    /// One writer per upload at a time.
+    pub upload_locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl AppState {
+    /// Seeds what a fresh database needs and assembles the state.
+    pub async fn init(store: Arc<dyn Store>, media: MediaStore, settings: Settings) -> AppResult<Self> {
+        let (agencies, categories) = shipped_catalog()?;
+        store.seed_catalog(&agencies, &categories).await?;
+        let holidays = expand_holidays(HOLIDAYS_JSON).map_err(|e| AppError::Internal(format!("holidays.json: {e}")))?;
+        store.seed_holidays(&holidays).await?;
+        let catalog = Catalog {
+            categories: store.categories().await?.into_iter().map(|c| (c.code.clone(), c)).collect(),
+            calendar: calendar_from(&store.holidays().await?),
+        };
+        let secret = store.meta_get_or_init("otp_secret", &crate::auth::random_token()).await?;
+        Ok(AppState {
+            store,
+            media,
+            sms: Arc::new(LogSender),
+            catalog: Arc::new(catalog),
+            settings: Arc::new(settings),
+            secret: secret.into(),
+            upload_locks: Arc::default(),
+        })
+    }
+
+    /// The lock serialising writes to one upload.
+    pub fn upload_lock(&self, id: Uuid) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
+        // Drop locks nobody holds any more so the map does not grow without bound.
+        locks.retain(|_, l| Arc::strong_count(l) > 1);
+        locks.entry(id).or_default().clone()
+    }
+}
+
+/// Opens the embedded default storage under `data_dir`.
+pub async fn open_embedded(data_dir: &Path) -> AppResult<(Arc<dyn Store>, MediaStore)> {
+    std::fs::create_dir_all(data_dir)?;
+    let store = SqliteStore::open(&data_dir.join("qala.db")).await?;
+    Ok((Arc::new(store), MediaStore::local(data_dir)?))
+}
+
+/// Runs the server until SIGTERM or Ctrl-C, then finishes in-flight requests and returns.
+pub async fn serve(args: ServeArgs) -> AppResult<()> {
+    let (store, media) = open_embedded(&args.data.data_dir).await?;
+    let state = AppState::init(store, media, Settings::new(&args.city_prefix)).await?;
+    if args.demo {
+        crate::demo::seed(&state).await?;
+    }
+    let listener = TcpListener::bind(args.addr).await?;
+    let addr: SocketAddr = listener.local_addr()?;
+    tracing::info!(%addr, data_dir = %args.data.data_dir.display(), "listening");
+    tokio::spawn(upkeep(state.clone()));
+    let app = crate::http::router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Hourly: drop expired uploads and compact the change log.
+async fn upkeep(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = upkeep_once(&state).await {
+            tracing::warn!(error = %e, "upkeep failed");
+        }
+    }
+}
+
+pub async fn upkeep_once(state: &AppState) -> AppResult<()> {
+    let now = Utc::now();
+    for id in state.store.uploads_expired(now).await? {
+        state.media.discard_staging(id).await?;
+        state.store.upload_delete(id).await?;
+    }
+    let dropped = state.store.compact(now - state.settings.retention).await?;
+    tracing::info!(dropped, "change log compacted");
+    Ok(())
+}

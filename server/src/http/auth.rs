@@ -1,0 +1,151 @@
+//! Sign-in routes: resident phone + code, staff password, refresh, sign-out, who am I.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use qala_protocol::{
+    ErrorBody, Me, OTP_MAX_ATTEMPTS, OtpRequest, OtpRequested, OtpVerify, RefreshRequest, Role, Session, StaffLogin,
+    normalize_phone,
+};
+use uuid::Uuid;
+
+use super::extract::{ApiJson, Auth};
+use crate::app::AppState;
+use crate::auth::{
+    check_device_id, hash_token, new_session, open_session, otp_code, otp_hash, verify_password,
+};
+use crate::domain::Principal;
+use crate::error::{AppError, AppResult};
+use crate::store::{OtpCheck, OtpIssue};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/otp/request", post(otp_request))
+        .route("/auth/otp/verify", post(otp_verify))
+        .route("/auth/login", post(staff_login))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+}
+
+fn phone(input: &str) -> AppResult<String> {
+    normalize_phone(input).ok_or_else(|| AppError::validation("phone", "not a Kazakhstan phone number"))
+}
+
+/// Sends a one-time code to the phone. Limited per phone and per device.
+#[utoipa::path(post, path = "/api/v1/auth/otp/request", request_body = OtpRequest, tag = "auth",
+    responses((status = 202, body = OtpRequested), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn otp_request(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<OtpRequest>,
+) -> AppResult<(StatusCode, Json<OtpRequested>)> {
+    let phone = phone(&req.phone)?;
+    check_device_id(&req.device_id)?;
+    let code = otp_code();
+    let now = Utc::now();
+    let hash = otp_hash(&st.secret, &phone, &code);
+    match st.store.otp_issue(&phone, &req.device_id, &hash, now, now + st.settings.otp_ttl, st.settings.otp_limits).await? {
+        OtpIssue::Issued => {
+            st.sms.send_code(&phone, &code).await?;
+            let expires_in_s = st.settings.otp_ttl.num_seconds() as u32;
+            Ok((StatusCode::ACCEPTED, Json(OtpRequested { phone, expires_in_s })))
+        }
+        OtpIssue::RateLimited { retry_after_s } => Err(AppError::RateLimited { retry_after_s }),
+    }
+}
+
+/// Trades the code for a session. Five wrong guesses burn the code.
+#[utoipa::path(post, path = "/api/v1/auth/otp/verify", request_body = OtpVerify, tag = "auth",
+    responses((status = 200, body = Session), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn otp_verify(State(st): State<AppState>, ApiJson(req): ApiJson<OtpVerify>) -> AppResult<Json<Session>> {
+    let phone = phone(&req.phone)?;
+    check_device_id(&req.device_id)?;
+    let code = req.code.trim();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::validation("code", "the code has six digits"));
+    }
+    let now = Utc::now();
+    let hash = otp_hash(&st.secret, &phone, code);
+    match st.store.otp_verify(&phone, &req.device_id, &hash, now, OTP_MAX_ATTEMPTS).await? {
+        OtpCheck::Valid => {
+            let principal = st.store.resident_for_phone(&phone, now).await?;
+            Ok(Json(open_session(st.store.as_ref(), &principal, &req.device_id, now, st.settings.tokens).await?))
+        }
+        OtpCheck::Wrong { attempts_left } => {
+            Err(AppError::validation("code", format!("wrong code; {attempts_left} attempts left")))
+        }
+        OtpCheck::Missing => Err(AppError::Gone("no valid code for this phone; request a new one".into())),
+        OtpCheck::Exhausted => Err(AppError::TooManyAttempts("too many wrong codes; request a new one".into())),
+    }
+}
+
+/// Staff sign-in with login and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = StaffLogin, tag = "auth",
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
+pub async fn staff_login(State(st): State<AppState>, ApiJson(req): ApiJson<StaffLogin>) -> AppResult<Json<Session>> {
+    check_device_id(&req.device_id)?;
+    let creds = st.store.staff_credentials(req.login.trim()).await?;
+    // Verify against a real hash even for unknown logins, so timing does not reveal which exist.
+    let (hash, principal) = match creds {
+        Some(c) => (c.password_hash, Some(c.principal)),
+        None => (dummy_hash()?, None),
+    };
+    let password = req.password.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    match (ok, principal) {
+        (true, Some(p)) => Ok(Json(open_session(st.store.as_ref(), &p, &req.device_id, Utc::now(), st.settings.tokens).await?)),
+        _ => Err(AppError::BadCredentials),
+    }
+}
+
+/// An argon2 hash of a random password, checked when the login does not exist.
+fn dummy_hash() -> AppResult<String> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return Ok(h.clone());
+    }
+    let h = crate::auth::hash_password(&crate::auth::random_token())?;
+    Ok(DUMMY.get_or_init(|| h).clone())
+}
+
+/// Rotates the refresh token: the old one stops working.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", request_body = RefreshRequest, tag = "auth",
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
+pub async fn refresh(State(st): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> AppResult<Json<Session>> {
+    check_device_id(&req.device_id)?;
+    let now = Utc::now();
+    let placeholder = Principal { user_id: Uuid::nil(), role: Role::Resident, agency: None };
+    let (mut session, record) = new_session(&placeholder, &req.device_id, now, st.settings.tokens);
+    let principal = st
+        .store
+        .session_rotate(&hash_token(&req.refresh_token), &req.device_id, &record, now)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    session.user_id = principal.user_id;
+    session.role = principal.role;
+    Ok(Json(session))
+}
+
+/// Ends this device's session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(st): State<AppState>, Auth(_): Auth, headers: HeaderMap) -> AppResult<StatusCode> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(AppError::Unauthorized)?;
+    st.store.session_revoke(&hash_token(token.trim())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(State(st): State<AppState>, Auth(p): Auth) -> AppResult<Json<Me>> {
+    st.store.me(p.user_id).await?.map(Json).ok_or(AppError::Unauthorized)
+}

@@ -1,0 +1,128 @@
+//! Extractors that turn every malformed request into an [`AppError`] with a JSON body, and the
+//! bearer-token extractor that says who is asking.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::auth::hash_token;
+use crate::domain::Principal;
+use crate::error::AppError;
+
+/// `Json<T>` whose failures are ours: 400 for unreadable JSON, 413 for an oversized body, 415 for a
+/// wrong content type, 422 for JSON of the wrong shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_error(rejection)),
+        }
+    }
+}
+
+fn json_error(r: JsonRejection) -> AppError {
+    let text = r.body_text();
+    match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge("request body is too large".into()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            AppError::UnsupportedMedia("send JSON with Content-Type: application/json".into())
+        }
+        StatusCode::UNPROCESSABLE_ENTITY => AppError::Validation { field: None, message: text },
+        _ => AppError::BadRequest(text),
+    }
+}
+
+/// `Query<T>` with our error body.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(r @ QueryRejection::FailedToDeserializeQueryString(_)) => {
+                Err(AppError::Validation { field: None, message: r.body_text() })
+            }
+            Err(r) => Err(AppError::BadRequest(r.body_text())),
+        }
+    }
+}
+
+/// The signed-in user, from `Authorization: Bearer <access token>`. Missing, unknown or expired
+/// tokens are 401, so the phone knows to refresh.
+pub struct Auth(pub Principal);
+
+impl<S> FromRequestParts<S> for Auth
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let token = bearer(parts).ok_or(AppError::Unauthorized)?;
+        let principal = state
+            .store
+            .session_by_access(&hash_token(token), chrono::Utc::now())
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        Ok(Auth(principal))
+    }
+}
+
+/// The bearer token of a request, if it has one.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// Staff only (operators and administrators).
+pub struct Staff(pub Principal);
+
+impl<S> FromRequestParts<S> for Staff
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Auth(p) = Auth::from_request_parts(parts, state).await?;
+        if p.is_staff() { Ok(Staff(p)) } else { Err(AppError::Forbidden("for agency staff only".into())) }
+    }
+}
+
+/// Administrators only.
+pub struct Admin(pub Principal);
+
+impl<S> FromRequestParts<S> for Admin
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Auth(p) = Auth::from_request_parts(parts, state).await?;
+        if p.role == qala_protocol::Role::Admin {
+            Ok(Admin(p))
+        } else {
+            Err(AppError::Forbidden("for administrators only".into()))
+        }
+    }
+}

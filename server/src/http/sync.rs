@@ -1,0 +1,166 @@
+//! Sync: push of the phone's outbox, pull of the change log.
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use qala_protocol::{
+    ErrorBody, Op, OpBody, OpOutcome, OpResult, PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT, PUSH_MAX_OPS, PullResponse,
+    PushRequest, PushResponse, Role,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::extract::{ApiJson, ApiQuery, Auth};
+use crate::app::AppState;
+use crate::domain::reports::{Action, Refusal, apply, register};
+use crate::domain::{Principal, display_name};
+use crate::error::{AppError, AppResult};
+use crate::store::{MutateOutcome, OpKey};
+
+/// A full push (100 reports of 4,000 Cyrillic characters) fits with room to spare.
+pub const PUSH_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sync/push", post(push).layer(DefaultBodyLimit::max(PUSH_BODY_LIMIT)))
+        .route("/sync/pull", get(pull))
+}
+
+/// Applies a batch of ops, each in its own transaction, and answers per op. An op id seen before
+/// answers `duplicate` and changes nothing, so a phone that lost a response simply sends again.
+#[utoipa::path(post, path = "/api/v1/sync/push", request_body = PushRequest, tag = "sync", security(("bearer" = [])),
+    responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn push(State(st): State<AppState>, Auth(p): Auth, ApiJson(req): ApiJson<PushRequest>) -> AppResult<Json<PushResponse>> {
+    if p.role != Role::Resident {
+        return Err(AppError::Forbidden("push is for residents' phones".into()));
+    }
+    if req.ops.len() > PUSH_MAX_OPS {
+        return Err(AppError::validation("ops", format!("at most {PUSH_MAX_OPS} ops per push")));
+    }
+    let mut results = Vec::with_capacity(req.ops.len());
+    for op in &req.ops {
+        let outcome = apply_op(&st, &p, op, Utc::now()).await?;
+        results.push(OpResult { id: op.id, outcome });
+    }
+    Ok(Json(PushResponse { results }))
+}
+
+fn rejected(code: &str, reason: impl Into<String>) -> OpOutcome {
+    OpOutcome::Rejected { code: code.to_string(), reason: reason.into() }
+}
+
+fn refused(r: Refusal) -> OpOutcome {
+    rejected(r.code, r.message)
+}
+
+/// One op: validate, then hand it to the store with the domain rule it must pass.
+async fn apply_op(st: &AppState, p: &Principal, op: &Op, now: DateTime<Utc>) -> AppResult<OpOutcome> {
+    let key = OpKey { op_id: op.id, user_id: p.user_id, kind: op.op.kind() };
+    let (report_id, action) = match &op.op {
+        OpBody::CreateReport(new) => {
+            if let Err(e) = new.validate() {
+                return Ok(rejected("validation", e.to_string()));
+            }
+            let Some(category) = st.catalog.categories.get(new.category.trim()) else {
+                return Ok(rejected("unknown_category", format!("no category {:?}", new.category)));
+            };
+            if !category.active {
+                return Ok(rejected("inactive_category", "this category no longer takes reports"));
+            }
+            let report = register(new, category, now, &st.catalog.calendar);
+            return st.store.create_report(&key, p.user_id, report, &st.settings.city_prefix).await;
+        }
+        OpBody::Comment(c) => {
+            if let Err(e) = c.validate() {
+                return Ok(rejected("validation", e.to_string()));
+            }
+            return st.store.add_comment(&key, &display_name(p.user_id), c, now).await;
+        }
+        OpBody::WithdrawReport(w) => (w.report_id, Action::Withdraw { reason: w.reason.clone() }),
+        OpBody::Rate(r) => {
+            if let Err(e) = r.validate() {
+                return Ok(rejected("validation", e.to_string()));
+            }
+            (r.report_id, Action::Rate { stars: r.stars, comment: r.comment.clone() })
+        }
+        OpBody::Complain(c) => {
+            if let Err(e) = c.validate() {
+                return Ok(rejected("validation", e.to_string()));
+            }
+            (c.report_id, Action::Complain { text: c.text.clone() })
+        }
+    };
+    let catalog = st.catalog.clone();
+    let rule = move |report: &mut qala_protocol::Report, owner| {
+        apply(report, owner, p, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c))
+    };
+    Ok(match st.store.mutate_report(Some(&key), report_id, &rule).await? {
+        MutateOutcome::Applied(_) => OpOutcome::Applied,
+        MutateOutcome::Duplicate => OpOutcome::Duplicate,
+        MutateOutcome::NotFound => rejected("not_found", "no such report"),
+        MutateOutcome::Refused(r) => refused(r),
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PullParams {
+    /// `next_cursor` of the previous pull; 0 (or absent) to start from the beginning.
+    pub cursor: Option<i64>,
+    /// Page size, 1–1000 (default 200).
+    pub limit: Option<u32>,
+}
+
+/// The wire form of a change, carrying the stored JSON through untouched.
+#[derive(Serialize)]
+struct WireChange<'a> {
+    seq: i64,
+    kind: &'a str,
+    id: &'a str,
+    entity: Option<&'a RawValue>,
+}
+
+#[derive(Serialize)]
+struct WirePull<'a> {
+    changes: Vec<WireChange<'a>>,
+    next_cursor: i64,
+    has_more: bool,
+}
+
+/// Changes after `cursor` that this user may see: the public ones and the user's own.
+#[utoipa::path(get, path = "/api/v1/sync/pull", params(PullParams), tag = "sync", security(("bearer" = [])),
+    responses((status = 200, body = PullResponse), (status = 401, body = ErrorBody),
+        (status = 410, body = ErrorBody, description = "cursor older than the retention window: pull again from 0"),
+        (status = 422, body = ErrorBody)))]
+pub async fn pull(State(st): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<PullParams>) -> AppResult<Response> {
+    let cursor = q.cursor.unwrap_or(0);
+    if cursor < 0 {
+        return Err(AppError::validation("cursor", "must not be negative"));
+    }
+    let limit = q.limit.unwrap_or(PULL_DEFAULT_LIMIT);
+    if !(1..=PULL_MAX_LIMIT).contains(&limit) {
+        return Err(AppError::validation("limit", format!("must be 1 to {PULL_MAX_LIMIT}")));
+    }
+    if cursor > 0 && cursor < st.store.retention_floor().await? {
+        return Err(AppError::Gone("this cursor is older than the retention window; pull again from 0".into()));
+    }
+    let page = st.store.pull(p.user_id, cursor, limit).await?;
+    let raws: Vec<Option<Box<RawValue>>> = page
+        .rows
+        .iter()
+        .map(|r| r.payload.as_ref().map(|s| RawValue::from_string(s.clone())).transpose())
+        .collect::<Result<_, _>>()?;
+    let changes = page
+        .rows
+        .iter()
+        .zip(&raws)
+        .map(|(r, raw)| WireChange { seq: r.seq, kind: &r.kind, id: &r.entity_id, entity: raw.as_deref() })
+        .collect();
+    let next_cursor = page.rows.last().map_or(cursor, |r| r.seq);
+    let body = serde_json::to_vec(&WirePull { changes, next_cursor, has_more: page.has_more })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}

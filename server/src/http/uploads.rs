@@ -1,0 +1,408 @@
+//! Resumable media upload: tus 1.0 with the creation, checksum (sha256) and expiration extensions.
+//!
+//! Bytes are appended to a staging file; the database holds the confirmed offset. A chunk that
+//! breaks off mid-way keeps what arrived (unless it carried a checksum, which cannot be verified on
+//! part of a chunk), so a phone on a bad network loses at most the unconfirmed tail. When the last
+//! byte arrives the file is checked — real magic bytes, the kind declared, the whole-file sha256 if
+//! declared — stripped of metadata, stored, and filled into every report that declared it.
+
+use std::io::SeekFrom;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{patch, post};
+use axum::Router;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use qala_protocol::{ErrorBody, MediaKind, Role, VIDEO_MAX_BYTES};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use uuid::Uuid;
+
+use super::extract::Auth;
+use crate::app::AppState;
+use crate::domain::Principal;
+use crate::error::{AppError, AppResult};
+use crate::media::{sniff, strip};
+use crate::store::{MediaRow, UploadRow};
+
+pub const TUS_VERSION: &str = "1.0.0";
+const TUS_EXTENSIONS: &str = "creation,checksum,expiration";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/uploads", post(create).options(options))
+        .route(
+            "/uploads/{id}",
+            patch(append).head(offset).options(options).layer(DefaultBodyLimit::disable()),
+        )
+}
+
+fn h(name: &'static str) -> HeaderName {
+    HeaderName::from_static(name)
+}
+
+fn v(value: impl ToString) -> HeaderValue {
+    HeaderValue::from_str(&value.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// RFC 9110 date, as tus's Upload-Expires wants.
+fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// Every tus response carries the protocol version; errors keep our JSON body.
+fn tus(status: StatusCode, extra: Vec<(HeaderName, HeaderValue)>) -> Response {
+    let mut resp = status.into_response();
+    resp.headers_mut().insert(h("tus-resumable"), HeaderValue::from_static(TUS_VERSION));
+    for (k, val) in extra {
+        resp.headers_mut().insert(k, val);
+    }
+    resp
+}
+
+fn tus_error(e: AppError) -> Response {
+    let mut resp = e.into_response();
+    resp.headers_mut().insert(h("tus-resumable"), HeaderValue::from_static(TUS_VERSION));
+    resp
+}
+
+fn require_tus(headers: &HeaderMap) -> AppResult<()> {
+    match headers.get("tus-resumable").and_then(|v| v.to_str().ok()) {
+        Some(TUS_VERSION) => Ok(()),
+        _ => Err(AppError::PreconditionFailed(format!("send Tus-Resumable: {TUS_VERSION}"))),
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> AppResult<u64> {
+    headers
+        .get(name)
+        .ok_or_else(|| AppError::BadRequest(format!("missing {name} header")))?
+        .to_str()
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| AppError::BadRequest(format!("{name} must be a non-negative integer")))
+}
+
+/// tus Upload-Metadata: comma-separated `key base64(value)` pairs.
+fn metadata(headers: &HeaderMap) -> AppResult<Vec<(String, String)>> {
+    let Some(raw) = headers.get("upload-metadata") else { return Ok(vec![]) };
+    let raw = raw.to_str().map_err(|_| AppError::BadRequest("Upload-Metadata is not ASCII".into()))?;
+    raw.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let mut it = pair.splitn(2, ' ');
+            let key = it.next().unwrap_or_default().to_string();
+            let value = match it.next() {
+                Some(b64) => String::from_utf8(
+                    STANDARD.decode(b64.trim()).map_err(|_| AppError::BadRequest(format!("metadata {key} is not base64")))?,
+                )
+                .map_err(|_| AppError::BadRequest(format!("metadata {key} is not UTF-8")))?,
+                None => String::new(),
+            };
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// `OPTIONS`: what this server speaks.
+#[utoipa::path(options, path = "/api/v1/uploads", tag = "uploads", responses((status = 204, description = "tus capabilities")))]
+pub async fn options() -> Response {
+    tus(
+        StatusCode::NO_CONTENT,
+        vec![
+            (h("tus-version"), HeaderValue::from_static(TUS_VERSION)),
+            (h("tus-extension"), HeaderValue::from_static(TUS_EXTENSIONS)),
+            (h("tus-max-size"), v(VIDEO_MAX_BYTES)),
+            (h("tus-checksum-algorithm"), HeaderValue::from_static("sha256")),
+        ],
+    )
+}
+
+/// `POST`: creates an upload. Metadata: `id` (the media id the report declares, UUID), `kind`
+/// (`photo`|`video`, or inferred from `filetype`), optional `sha256` (hex) of the whole file.
+/// Creating the same id again returns the same upload, so a lost response costs nothing.
+#[utoipa::path(post, path = "/api/v1/uploads", tag = "uploads", security(("bearer" = [])),
+    params(
+        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Upload-Length" = u64, Header, description = "size of the whole file in bytes"),
+        ("Upload-Metadata" = String, Header, description = "id, kind, sha256, filetype (base64 values)")),
+    responses((status = 201, description = "created; see Location"), (status = 409, body = ErrorBody),
+        (status = 412, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(State(st): State<AppState>, auth: Result<Auth, AppError>, headers: HeaderMap) -> Response {
+    match create_inner(&st, auth, &headers).await {
+        Ok(r) => r,
+        Err(e) => tus_error(e),
+    }
+}
+
+async fn create_inner(st: &AppState, auth: Result<Auth, AppError>, headers: &HeaderMap) -> AppResult<Response> {
+    let Auth(p) = auth?;
+    require_tus(headers)?;
+    if headers.contains_key("upload-defer-length") {
+        return Err(AppError::BadRequest("Upload-Defer-Length is not supported; send Upload-Length".into()));
+    }
+    let length = header_u64(headers, "upload-length")?;
+    let meta = metadata(headers)?;
+    let get = |k: &str| meta.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let id = match get("id") {
+        Some(s) => Uuid::parse_str(s).map_err(|_| AppError::validation("metadata.id", "must be a UUID"))?,
+        None => return Err(AppError::validation("metadata.id", "declare the media id the report refers to")),
+    };
+    let kind = match (get("kind"), get("filetype")) {
+        (Some(k), _) => MediaKind::parse(k).ok_or_else(|| AppError::validation("metadata.kind", "photo or video"))?,
+        (None, Some(t)) if t.starts_with("image/") => MediaKind::Photo,
+        (None, Some(t)) if t.starts_with("video/") => MediaKind::Video,
+        _ => return Err(AppError::validation("metadata.kind", "declare kind (photo or video)")),
+    };
+    let sha256 = get("sha256").map(str::to_ascii_lowercase);
+    if let Some(s) = &sha256
+        && (s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(AppError::validation("metadata.sha256", "64 hex digits"));
+    }
+    if length == 0 {
+        return Err(AppError::validation("Upload-Length", "an empty file is not a photo or video"));
+    }
+    if length > kind.max_bytes() {
+        return Err(AppError::PayloadTooLarge(format!(
+            "a {} may be at most {} MB",
+            kind.as_str(),
+            kind.max_bytes() / (1024 * 1024)
+        )));
+    }
+    let location = format!("{}/uploads/{id}", qala_protocol::API_PREFIX);
+    let now = Utc::now();
+    // Already finished (the response to the last chunk was lost): same upload, complete.
+    if let Some(m) = st.store.media(id).await? {
+        if m.owner != p.user_id {
+            return Err(AppError::Conflict("this media id is taken".into()));
+        }
+        return Ok(tus(StatusCode::CREATED, vec![(header::LOCATION, v(&location))]));
+    }
+    let row = UploadRow { id, owner: p.user_id, kind, length, offset: 0, sha256, expires_at: now + st.settings.upload_ttl };
+    let row = st.store.upload_create(&row, now).await?;
+    Ok(tus(
+        StatusCode::CREATED,
+        vec![(header::LOCATION, v(&location)), (h("upload-expires"), v(http_date(row.expires_at)))],
+    ))
+}
+
+/// An upload of this principal, or 404 (someone else's uploads do not exist for you).
+async fn own_upload(st: &AppState, p: &Principal, id: Uuid) -> AppResult<Option<UploadRow>> {
+    match st.store.upload(id).await? {
+        Some(u) if u.owner == p.user_id => {
+            if u.expires_at < Utc::now() {
+                Err(AppError::Gone("this upload expired; start a new one".into()))
+            } else {
+                Ok(Some(u))
+            }
+        }
+        Some(_) => Err(AppError::NotFound("no such upload".into())),
+        None => Ok(None),
+    }
+}
+
+/// `HEAD`: how many bytes the server has. Resume from there.
+#[utoipa::path(head, path = "/api/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "media id")),
+    responses((status = 200, description = "Upload-Offset and Upload-Length headers"), (status = 404), (status = 410)))]
+pub async fn offset(State(st): State<AppState>, auth: Result<Auth, AppError>, Path(id): Path<Uuid>) -> Response {
+    let result = async {
+        let Auth(p) = auth?;
+        if let Some(u) = own_upload(&st, &p, id).await? {
+            return Ok(tus(
+                StatusCode::OK,
+                vec![
+                    (h("upload-offset"), v(u.offset)),
+                    (h("upload-length"), v(u.length)),
+                    (h("upload-expires"), v(http_date(u.expires_at))),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+            ));
+        }
+        match st.store.media(id).await? {
+            Some(m) if m.owner == p.user_id => Ok(tus(
+                StatusCode::OK,
+                vec![
+                    (h("upload-offset"), v(m.upload_length)),
+                    (h("upload-length"), v(m.upload_length)),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+            )),
+            _ => Err(AppError::NotFound("no such upload".into())),
+        }
+    }
+    .await;
+    // HEAD responses carry no body; the status and headers say it all.
+    result.unwrap_or_else(|e: AppError| tus(e.status(), vec![(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))]))
+}
+
+/// The checksum a PATCH declares: tus sends `sha256 <base64 digest>`.
+fn declared_checksum(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
+    let Some(raw) = headers.get("upload-checksum") else { return Ok(None) };
+    let raw = raw.to_str().map_err(|_| AppError::BadRequest("Upload-Checksum is not ASCII".into()))?;
+    let (algo, digest) = raw.trim().split_once(' ').ok_or_else(|| AppError::BadRequest("Upload-Checksum: <algorithm> <base64>".into()))?;
+    if !algo.eq_ignore_ascii_case("sha256") {
+        return Err(AppError::BadRequest(format!("checksum algorithm {algo} is not supported; use sha256")));
+    }
+    STANDARD.decode(digest.trim()).map(Some).map_err(|_| AppError::BadRequest("Upload-Checksum digest is not base64".into()))
+}
+
+/// `PATCH`: appends bytes at `Upload-Offset`.
+#[utoipa::path(patch, path = "/api/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "media id"),
+        ("Upload-Offset" = u64, Header, description = "must equal the server's offset"),
+        ("Upload-Checksum" = Option<String>, Header, description = "sha256 <base64> of this chunk")),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses((status = 204, description = "new Upload-Offset"), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 460, body = ErrorBody, description = "checksum mismatch: the chunk was discarded")))]
+pub async fn append(State(st): State<AppState>, auth: Result<Auth, AppError>, Path(id): Path<Uuid>, headers: HeaderMap, body: Body) -> Response {
+    match append_inner(&st, auth, id, &headers, body).await {
+        Ok(r) => r,
+        Err(e) => tus_error(e),
+    }
+}
+
+async fn append_inner(st: &AppState, auth: Result<Auth, AppError>, id: Uuid, headers: &HeaderMap, body: Body) -> AppResult<Response> {
+    let Auth(p) = auth?;
+    require_tus(headers)?;
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if ct != "application/offset+octet-stream" {
+        return Err(AppError::UnsupportedMedia("PATCH needs Content-Type: application/offset+octet-stream".into()));
+    }
+    let client_offset = header_u64(headers, "upload-offset")?;
+    let checksum = declared_checksum(headers)?;
+    let lock = st.upload_lock(id);
+    let _guard = lock.lock().await;
+    let Some(upload) = own_upload(st, &p, id).await? else {
+        return match st.store.media(id).await? {
+            Some(m) if m.owner == p.user_id => Err(AppError::Conflict("this upload is already complete".into())),
+            _ => Err(AppError::NotFound("no such upload".into())),
+        };
+    };
+    if client_offset != upload.offset {
+        return Err(AppError::Conflict(format!("Upload-Offset is {}, not {client_offset}", upload.offset)));
+    }
+    let start = upload.offset;
+    let path = st.media.staging_path(id);
+    let mut file = tokio::fs::OpenOptions::new().create(true).write(true).truncate(false).open(&path).await?;
+    // Bytes past the confirmed offset are leftovers of an unconfirmed chunk.
+    file.set_len(start).await?;
+    file.seek(SeekFrom::Start(start)).await?;
+    let room = upload.length - start;
+    let mut written: u64 = 0;
+    let mut hasher = Sha256::new();
+    let mut stream = body.into_data_stream();
+    let mut broken = None;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(bytes) => {
+                if written + bytes.len() as u64 > room {
+                    file.set_len(start).await?;
+                    return Err(AppError::PayloadTooLarge(format!("more bytes than Upload-Length ({})", upload.length)));
+                }
+                file.write_all(&bytes).await?;
+                if checksum.is_some() {
+                    hasher.update(&bytes);
+                }
+                written += bytes.len() as u64;
+            }
+            Err(e) => {
+                broken = Some(e);
+                break;
+            }
+        }
+    }
+    file.flush().await?;
+    if let Some(expected) = &checksum {
+        if broken.is_some() || hasher.finalize().as_slice() != expected.as_slice() {
+            file.set_len(start).await?;
+            if let Some(e) = broken {
+                return Err(AppError::BadRequest(format!("the chunk broke off: {e}")));
+            }
+            return Err(AppError::ChecksumMismatch("the chunk was discarded; send it again".into()));
+        }
+    }
+    file.sync_data().await?;
+    drop(file);
+    let end = start + written;
+    let now = Utc::now();
+    let expires = now + st.settings.upload_ttl;
+    if end == upload.length {
+        finish(st, &p, &upload).await?;
+    } else if !st.store.upload_advance(id, start, end, expires).await? {
+        return Err(AppError::Conflict("the upload moved on concurrently".into()));
+    }
+    if let Some(e) = broken {
+        tracing::info!(%id, kept = end, error = %e, "upload chunk broke off; kept what arrived");
+        return Err(AppError::BadRequest(format!("the chunk broke off after {written} bytes; resume from {end}")));
+    }
+    Ok(tus(
+        StatusCode::NO_CONTENT,
+        vec![(h("upload-offset"), v(end)), (h("upload-expires"), v(http_date(expires)))],
+    ))
+}
+
+/// The last byte arrived: check, clean, store, and fill into reports. A file that fails a check is
+/// dropped entirely — nothing of it is kept.
+async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<()> {
+    let path = st.media.staging_path(upload.id);
+    let data = tokio::fs::read(&path).await?;
+    let outcome = check_and_clean(upload, &data);
+    let (content_type, cleaned) = match outcome {
+        Ok(ok) => ok,
+        Err(e) => {
+            st.media.discard_staging(upload.id).await?;
+            st.store.upload_delete(upload.id).await?;
+            return Err(e);
+        }
+    };
+    let sha256 = hex::encode(Sha256::digest(&cleaned));
+    let size = cleaned.len() as u64;
+    st.media.put(upload.id, Bytes::from(cleaned)).await?;
+    let row = MediaRow {
+        id: upload.id,
+        owner: p.user_id,
+        owner_role: p.role,
+        kind: upload.kind,
+        content_type: content_type.to_string(),
+        size,
+        sha256,
+        upload_length: upload.length,
+        created_at: Utc::now(),
+    };
+    st.store.media_complete(&row).await?;
+    st.media.discard_staging(upload.id).await?;
+    tracing::info!(id = %upload.id, kind = upload.kind.as_str(), size, staff = (p.role != Role::Resident), "media stored");
+    Ok(())
+}
+
+fn check_and_clean(upload: &UploadRow, data: &[u8]) -> AppResult<(&'static str, Vec<u8>)> {
+    if data.len() as u64 != upload.length {
+        return Err(AppError::Internal(format!("staged {} bytes, expected {}", data.len(), upload.length)));
+    }
+    if let Some(expected) = &upload.sha256
+        && hex::encode(Sha256::digest(data)) != *expected
+    {
+        return Err(AppError::ChecksumMismatch("the file does not match the declared sha256; nothing was kept".into()));
+    }
+    let (kind, content_type) = sniff::detect(&data[..data.len().min(64)])
+        .ok_or_else(|| AppError::UnsupportedMedia("not a JPEG, PNG, WebP, MP4 or QuickTime file".into()))?;
+    if kind != upload.kind {
+        return Err(AppError::UnsupportedMedia(format!("declared a {} but sent a {}", upload.kind.as_str(), kind.as_str())));
+    }
+    let cleaned = match kind {
+        MediaKind::Photo => strip::strip(content_type, data)
+            .map_err(|e| AppError::UnsupportedMedia(format!("the photo is damaged: {e}")))?,
+        MediaKind::Video => data.to_vec(),
+    };
+    Ok((content_type, cleaned))
+}

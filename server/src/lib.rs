@@ -1,0 +1,12 @@
+//! qala-server: the sync server of Qala — idempotent push, cursor pull, resumable media upload,
+//! routing with working-day deadlines, the operators' and administrators' API.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod media;
+pub mod store;

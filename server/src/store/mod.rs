@@ -1,0 +1,247 @@
+//! The storage trait: everything the server keeps, behind one interface that a SQLite (embedded
+//! default) and a PostgreSQL (scale-out) implementation both satisfy.
+//!
+//! Each method is one transaction. Business rules stay out of here: callers pass in what the domain
+//! computed, or a closure from [`crate::domain::reports`] that the store runs inside its write
+//! transaction — so the rules are written once and a refusal rolls everything back.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use qala_protocol::{
+    AdminNews, Agency, Category, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project, Report, ReportQuery,
+    Role,
+};
+use uuid::Uuid;
+
+use crate::domain::Principal;
+use crate::domain::calendar::Holiday;
+use crate::domain::reports::Refusal;
+use crate::error::AppResult;
+
+/// An op as the idempotency ledger records it.
+#[derive(Clone, Debug)]
+pub struct OpKey {
+    pub op_id: Uuid,
+    pub user_id: Uuid,
+    pub kind: &'static str,
+}
+
+/// A staff account to create (password already hashed).
+#[derive(Clone, Debug)]
+pub struct NewStaff {
+    pub login: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub agency: Option<String>,
+    pub display_name: String,
+}
+
+/// What a staff login needs to check a password.
+#[derive(Clone, Debug)]
+pub struct StaffCredentials {
+    pub principal: Principal,
+    pub password_hash: String,
+}
+
+/// How many one-time codes a phone and a device may ask for, and in which window.
+#[derive(Clone, Copy, Debug)]
+pub struct OtpLimits {
+    pub per_phone: u32,
+    pub phone_window_s: i64,
+    pub per_device: u32,
+    pub device_window_s: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OtpIssue {
+    Issued,
+    RateLimited { retry_after_s: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OtpCheck {
+    Valid,
+    Wrong { attempts_left: u32 },
+    /// No live code for this phone (never asked, used, or expired).
+    Missing,
+    /// Too many wrong guesses: the code is burnt; ask for a new one.
+    Exhausted,
+}
+
+/// A session to store: only hashes of the tokens are kept.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub user_id: Uuid,
+    pub device_id: String,
+    pub access_hash: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_hash: String,
+    pub refresh_expires_at: DateTime<Utc>,
+}
+
+/// One change-log row as stored: `payload` is the JSON of an [`qala_protocol::Entity`], or `None`
+/// for a tombstone. Kept as text so pull can pass it through without re-encoding.
+#[derive(Clone, Debug)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub kind: String,
+    pub entity_id: String,
+    pub payload: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PullPage {
+    pub rows: Vec<ChangeRow>,
+    pub has_more: bool,
+}
+
+/// An upload in progress (tus).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadRow {
+    pub id: Uuid,
+    pub owner: Uuid,
+    pub kind: MediaKind,
+    pub length: u64,
+    pub offset: u64,
+    /// Hex sha256 of the whole file, when the client declared it at creation.
+    pub sha256: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A stored, checked media file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaRow {
+    pub id: Uuid,
+    pub owner: Uuid,
+    pub owner_role: Role,
+    pub kind: MediaKind,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    /// Bytes the client uploaded, before the server stripped metadata.
+    pub upload_length: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A report that refers to a media file: who wrote it and which agency handles it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaLink {
+    pub report_owner: Uuid,
+    pub agency: String,
+    /// Referred to by the report's answer (a photo report), not by the report itself.
+    pub in_answer: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum MutateOutcome {
+    Applied(Box<Report>),
+    /// The op was applied before; nothing changed now.
+    Duplicate,
+    NotFound,
+    Refused(Refusal),
+}
+
+/// A rule run inside the write transaction: mutate the report (whose author is the `Uuid`) or refuse.
+pub type Mutator<'a> = dyn Fn(&mut Report, Uuid) -> Result<(), Refusal> + Send + Sync + 'a;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- meta and catalogue ---
+    /// The value under `key`, created as `init` on first use (server secrets, settings).
+    async fn meta_get_or_init(&self, key: &str, init: &str) -> AppResult<String>;
+    async fn meta_set(&self, key: &str, value: &str) -> AppResult<()>;
+    /// Inserts agencies and categories that are not there yet; existing rows (maybe edited by an
+    /// administrator) are left alone.
+    async fn seed_catalog(&self, agencies: &[Agency], categories: &[Category]) -> AppResult<()>;
+    async fn agencies(&self) -> AppResult<Vec<Agency>>;
+    async fn categories(&self) -> AppResult<Vec<Category>>;
+    async fn seed_holidays(&self, holidays: &[Holiday]) -> AppResult<()>;
+    async fn holidays(&self) -> AppResult<Vec<Holiday>>;
+
+    // --- accounts and sessions ---
+    /// The resident with this (normalised) phone, created on first sign-in.
+    async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> AppResult<Principal>;
+    /// Fails with `Conflict` when the login is taken.
+    async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid>;
+    async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>>;
+    async fn me(&self, user_id: Uuid) -> AppResult<Option<Me>>;
+    async fn otp_issue(
+        &self,
+        phone: &str,
+        device_id: &str,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        limits: OtpLimits,
+    ) -> AppResult<OtpIssue>;
+    async fn otp_verify(
+        &self,
+        phone: &str,
+        device_id: &str,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> AppResult<OtpCheck>;
+    async fn session_create(&self, s: &NewSession, now: DateTime<Utc>) -> AppResult<()>;
+    async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> AppResult<Option<Principal>>;
+    /// Trades a live refresh token of `device_id` for the new session `next` (the old one dies);
+    /// `next.user_id` is taken from the old session.
+    async fn session_rotate(
+        &self,
+        refresh_hash: &str,
+        device_id: &str,
+        next: &NewSession,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<Principal>>;
+    async fn session_revoke(&self, access_hash: &str) -> AppResult<()>;
+
+    // --- reports ---
+    /// Registers a report: allocates its number in the `prefix`-year sequence, stores it and its
+    /// change rows, records the op. Same op or same report id again: `Duplicate`.
+    async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> AppResult<OpOutcome>;
+    /// Runs `rule` on the report inside a write transaction and stores the result with its change rows.
+    async fn mutate_report(&self, op: Option<&OpKey>, report_id: Uuid, rule: &Mutator<'_>) -> AppResult<MutateOutcome>;
+    /// A report and its author.
+    async fn report(&self, id: Uuid) -> AppResult<Option<(Report, Uuid)>>;
+    /// Reports of `agency` (all agencies when `None`) matching `q`, by deadline; and the total.
+    async fn list_reports(&self, agency: Option<&str>, q: &ReportQuery, now: DateTime<Utc>) -> AppResult<(Vec<Report>, u64)>;
+
+    // --- news, projects, comments ---
+    async fn add_comment(&self, op: &OpKey, author: &str, c: &NewComment, now: DateTime<Utc>) -> AppResult<OpOutcome>;
+    /// Hides a comment from everyone; false when there is no such comment.
+    async fn hide_comment(&self, id: Uuid, reason: &str) -> AppResult<bool>;
+    /// Creates or replaces a news item; unpublished news leaves the public log (tombstone).
+    async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> AppResult<()>;
+    async fn delete_news(&self, id: Uuid) -> AppResult<bool>;
+    /// Every news item, newest first, with its published flag.
+    async fn news_all(&self) -> AppResult<Vec<AdminNews>>;
+    async fn projects_all(&self) -> AppResult<Vec<Project>>;
+    async fn put_project(&self, project: &Project) -> AppResult<()>;
+    async fn project(&self, id: Uuid) -> AppResult<Option<Project>>;
+    async fn delete_project(&self, id: Uuid) -> AppResult<bool>;
+
+    // --- change log ---
+    /// Changes after `cursor` visible to `user` (public ones and the user's own), oldest first.
+    async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> AppResult<PullPage>;
+    /// Cursors below this may have missed a pruned tombstone and must start over.
+    async fn retention_floor(&self) -> AppResult<i64>;
+    /// Drops change rows superseded by a newer row for the same object, and tombstones older than
+    /// `before`; raises the retention floor past any dropped tombstone. Returns rows dropped.
+    async fn compact(&self, before: DateTime<Utc>) -> AppResult<u64>;
+
+    // --- uploads and media ---
+    /// Creates the upload, or returns the existing one with the same id and owner.
+    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>) -> AppResult<UploadRow>;
+    async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>>;
+    /// Moves the offset from `from` to `to` if it is still `from`.
+    async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool>;
+    async fn upload_delete(&self, id: Uuid) -> AppResult<()>;
+    async fn uploads_expired(&self, now: DateTime<Utc>) -> AppResult<Vec<Uuid>>;
+    /// Records a completed file, ends its upload, and fills it into every report that declared it.
+    async fn media_complete(&self, m: &MediaRow) -> AppResult<()>;
+    async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>>;
+    /// Reports that refer to this media file.
+    async fn media_links(&self, id: Uuid) -> AppResult<Vec<MediaLink>>;
+}
