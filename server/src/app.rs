@@ -143,7 +143,9 @@ pub async fn open_embedded(data_dir: &Path) -> AppResult<(Arc<dyn Store>, MediaS
 /// Runs the server until SIGTERM or Ctrl-C, then finishes in-flight requests and returns.
 pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let (store, media) = open_embedded(&args.data.data_dir).await?;
-    let state = AppState::init(store, media, Settings::new(&args.city_prefix)).await?;
+    let mut settings = Settings::new(&args.city_prefix);
+    settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
+    let state = AppState::init(store, media, settings).await?;
     if args.demo {
         crate::demo::seed(&state).await?;
     }

@@ -45,6 +45,9 @@ pub struct ServeArgs {
     pub city_prefix: String,
     #[arg(long, env = "QALA_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Lifetime of a one-time sign-in code.
+    #[arg(long, env = "QALA_OTP_TTL_SECS", default_value_t = qala_protocol::OTP_TTL_SECS)]
+    pub otp_ttl_secs: u32,
 }
 
 #[derive(Parser, Debug, Clone)]
