@@ -959,8 +959,9 @@ impl Store for SqliteStore {
         .bind(ts(u.expires_at))
         .execute(&mut *tx)
         .await?;
+        let stored = fetch_upload(&mut tx, u.id).await?.ok_or_else(|| AppError::Internal("upload vanished".into()))?;
         tx.commit().await?;
-        Ok(UploadRow { offset: 0, ..u.clone() })
+        Ok(stored)
     }
 
     async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>> {

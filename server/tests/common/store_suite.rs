@@ -1,0 +1,280 @@
+//! The storage conformance suite: every `Store` implementation must pass all of it. Use
+//! `store_suite!(async_factory_expr)` in a test file to instantiate it for one backend.
+
+#[macro_export]
+macro_rules! store_suite {
+    ($factory:expr) => {
+        use std::sync::Arc;
+
+        use chrono::{Duration, Utc};
+        use qala_protocol::*;
+        use qala_server::domain::Principal;
+        use qala_server::domain::calendar::WorkCalendar;
+        use qala_server::domain::reports::{Refusal, register};
+        use qala_server::store::*;
+        use uuid::Uuid;
+
+        async fn store() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
+            $factory.await
+        }
+
+        async fn seeded() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
+            let (s, guard) = store().await;
+            let (agencies, categories) = qala_server::app::shipped_catalog().unwrap();
+            s.seed_catalog(&agencies, &categories).await.unwrap();
+            (s, guard)
+        }
+
+        fn category() -> Category {
+            qala_server::app::shipped_catalog().unwrap().1.into_iter().find(|c| c.code == "road_repair").unwrap()
+        }
+
+        fn report_for(id: Uuid, media: Vec<DeclaredMedia>) -> Report {
+            let new = NewReport {
+                id,
+                category: "road_repair".into(),
+                description: "hole".into(),
+                location: Location { lat: 43.2, lon: 76.9, accuracy_m: None, source: LocationSource::Pin, fixed_at: Utc::now() },
+                address: None,
+                media,
+                created_at: Utc::now(),
+            };
+            register(&new, &category(), Utc::now(), &WorkCalendar::default())
+        }
+
+        fn key(user: Uuid) -> OpKey {
+            OpKey { op_id: Uuid::now_v7(), user_id: user, kind: "create_report" }
+        }
+
+        async fn resident(s: &Arc<dyn Store>, n: u32) -> Principal {
+            s.resident_for_phone(&format!("+7701{n:07}"), Utc::now()).await.unwrap()
+        }
+
+        #[tokio::test]
+        async fn seeding_twice_changes_nothing() {
+            let (s, _g) = seeded().await;
+            let (agencies, categories) = qala_server::app::shipped_catalog().unwrap();
+            s.seed_catalog(&agencies, &categories).await.unwrap();
+            assert_eq!(s.categories().await.unwrap().len(), 21);
+            let p = resident(&s, 1).await;
+            let page = s.pull(p.user_id, 0, 1000).await.unwrap();
+            assert_eq!(page.rows.len(), agencies.len() + 21);
+        }
+
+        #[tokio::test]
+        async fn numbers_are_sequential_and_ops_are_idempotent() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 2).await;
+            let b = resident(&s, 3).await;
+            let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+            let keys: Vec<OpKey> = ids.iter().map(|_| key(a.user_id)).collect();
+            for (id, k) in ids.iter().zip(&keys) {
+                assert_eq!(s.create_report(k, a.user_id, report_for(*id, vec![]), "AST").await.unwrap(), OpOutcome::Applied);
+            }
+            let year = Utc::now().format("%Y").to_string();
+            for (i, id) in ids.iter().enumerate() {
+                let (r, owner) = s.report(*id).await.unwrap().unwrap();
+                assert_eq!(r.registration_number, format!("AST-{year}-{:06}", i + 1));
+                assert_eq!(owner, a.user_id);
+            }
+            assert_eq!(s.create_report(&keys[0], a.user_id, report_for(ids[0], vec![]), "AST").await.unwrap(), OpOutcome::Duplicate);
+            assert_eq!(s.create_report(&key(a.user_id), a.user_id, report_for(ids[0], vec![]), "AST").await.unwrap(), OpOutcome::Duplicate);
+            let stolen = s.create_report(&key(b.user_id), b.user_id, report_for(ids[0], vec![]), "AST").await.unwrap();
+            assert!(matches!(stolen, OpOutcome::Rejected { ref code, .. } if code == "id_conflict"));
+            let replayed = OpKey { user_id: b.user_id, ..keys[1].clone() };
+            let r = s.create_report(&replayed, b.user_id, report_for(Uuid::now_v7(), vec![]), "AST").await.unwrap();
+            assert!(matches!(r, OpOutcome::Rejected { ref code, .. } if code == "id_conflict"));
+        }
+
+        #[tokio::test]
+        async fn a_refused_rule_leaves_no_trace() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 4).await;
+            let id = Uuid::now_v7();
+            s.create_report(&key(a.user_id), a.user_id, report_for(id, vec![]), "ALA").await.unwrap();
+            let before = s.pull(a.user_id, 0, 1000).await.unwrap().rows.len();
+            let rule = |r: &mut Report, _owner: Uuid| -> Result<(), Refusal> {
+                r.description = "vandalised".into();
+                Err(Refusal::invalid("nope", "refused on purpose"))
+            };
+            let out = s.mutate_report(Some(&key(a.user_id)), id, &rule).await.unwrap();
+            assert!(matches!(out, MutateOutcome::Refused(_)));
+            assert_eq!(s.report(id).await.unwrap().unwrap().0.description, "hole");
+            assert_eq!(s.pull(a.user_id, 0, 1000).await.unwrap().rows.len(), before);
+            let missing = s.mutate_report(None, Uuid::now_v7(), &|_: &mut Report, _| Ok(())).await.unwrap();
+            assert!(matches!(missing, MutateOutcome::NotFound));
+            // An applied op is a duplicate the second time, and the rule does not run again.
+            let k = key(a.user_id);
+            let bump = |r: &mut Report, _owner: Uuid| -> Result<(), Refusal> {
+                r.description.push('!');
+                Ok(())
+            };
+            assert!(matches!(s.mutate_report(Some(&k), id, &bump).await.unwrap(), MutateOutcome::Applied(_)));
+            assert!(matches!(s.mutate_report(Some(&k), id, &bump).await.unwrap(), MutateOutcome::Duplicate));
+            assert_eq!(s.report(id).await.unwrap().unwrap().0.description, "hole!");
+        }
+
+        #[tokio::test]
+        async fn pull_is_scoped_and_exact() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 5).await;
+            let b = resident(&s, 6).await;
+            let floor = s.pull(a.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            for _ in 0..3 {
+                s.create_report(&key(a.user_id), a.user_id, report_for(Uuid::now_v7(), vec![]), "ALA").await.unwrap();
+            }
+            let mine = s.pull(a.user_id, floor, 6).await.unwrap();
+            assert_eq!(mine.rows.len(), 6);
+            assert!(!mine.has_more);
+            let theirs = s.pull(b.user_id, floor, 100).await.unwrap();
+            assert_eq!(theirs.rows.len(), 3);
+            assert!(theirs.rows.iter().all(|r| r.kind == "public_report"));
+            let first = s.pull(a.user_id, floor, 5).await.unwrap();
+            assert!(first.has_more);
+            let rest = s.pull(a.user_id, first.rows.last().unwrap().seq, 5).await.unwrap();
+            assert_eq!(rest.rows.len(), 1);
+            assert!(!rest.has_more);
+        }
+
+        #[tokio::test]
+        async fn compaction_keeps_latest_states_and_raises_the_floor() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 7).await;
+            let input = NewsInput { title: LocalizedText::new("", "Новость", ""), body: LocalizedText::new("", "Текст", ""), published: true };
+            let keep = Uuid::now_v7();
+            let gone = Uuid::now_v7();
+            s.put_news(keep, &input, Utc::now()).await.unwrap();
+            s.put_news(keep, &NewsInput { title: LocalizedText::new("", "Правка", ""), ..input.clone() }, Utc::now()).await.unwrap();
+            s.put_news(gone, &input, Utc::now()).await.unwrap();
+            assert!(s.delete_news(gone).await.unwrap());
+            assert!(!s.delete_news(gone).await.unwrap());
+            assert_eq!(s.retention_floor().await.unwrap(), 0);
+            let before = s.pull(a.user_id, 0, 1000).await.unwrap().rows;
+            // Nothing is old enough yet: only superseded rows go.
+            let dropped = s.compact(Utc::now() - Duration::days(1)).await.unwrap();
+            assert_eq!(dropped, 2, "the first version of `keep` and the first row of `gone`");
+            assert_eq!(s.retention_floor().await.unwrap(), 0);
+            // Now the tombstone is old enough.
+            s.compact(Utc::now() + Duration::seconds(1)).await.unwrap();
+            let floor = s.retention_floor().await.unwrap();
+            assert!(floor > 0);
+            let after = s.pull(a.user_id, 0, 1000).await.unwrap().rows;
+            assert_eq!(after.len(), before.len() - 3);
+            let news: Vec<_> = after.iter().filter(|r| r.kind == "news").collect();
+            assert_eq!(news.len(), 1);
+            assert!(news[0].payload.as_deref().unwrap().contains("Правка"));
+        }
+
+        #[tokio::test]
+        async fn one_time_codes_burn_and_limit() {
+            let (s, _g) = seeded().await;
+            let now = Utc::now();
+            let limits = OtpLimits { per_phone: 2, phone_window_s: 600, per_device: 10, device_window_s: 3600 };
+            let exp = now + Duration::minutes(5);
+            assert_eq!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h1", now, exp, limits).await.unwrap(), OtpIssue::Issued);
+            assert_eq!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h2", now, exp, limits).await.unwrap(), OtpIssue::Issued);
+            assert!(matches!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h3", now, exp, limits).await.unwrap(), OtpIssue::RateLimited { .. }));
+            // The newest code replaced the first.
+            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h1", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 2 }));
+            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "x", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 1 }));
+            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "x", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 0 }));
+            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h2", now, 3).await.unwrap(), OtpCheck::Exhausted);
+            // Later, in a new window, a fresh code works once.
+            let later = now + Duration::minutes(11);
+            s.otp_issue("+77010000001", "dev-aaaaaaaa", "h4", later, later + Duration::minutes(5), limits).await.unwrap();
+            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h4", later, 3).await.unwrap(), OtpCheck::Valid);
+            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h4", later, 3).await.unwrap(), OtpCheck::Missing);
+            // Expired.
+            s.otp_issue("+77010000002", "dev-aaaaaaaa", "h5", now, now + Duration::seconds(1), limits).await.unwrap();
+            assert_eq!(s.otp_verify("+77010000002", "dev-aaaaaaaa", "h5", now + Duration::seconds(2), 3).await.unwrap(), OtpCheck::Missing);
+        }
+
+        #[tokio::test]
+        async fn sessions_rotate_per_device() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 8).await;
+            let now = Utc::now();
+            let policy = qala_server::auth::TokenPolicy::default();
+            let (first, rec) = qala_server::auth::new_session(&a, "dev-one-1234", now, policy);
+            s.session_create(&rec, now).await.unwrap();
+            let hash = qala_server::auth::hash_token(&first.access_token);
+            assert_eq!(s.session_by_access(&hash, now).await.unwrap(), Some(a.clone()));
+            assert_eq!(s.session_by_access(&hash, now + Duration::hours(1)).await.unwrap(), None, "access expires");
+            let (_, next) = qala_server::auth::new_session(&a, "dev-one-1234", now, policy);
+            let rh = qala_server::auth::hash_token(&first.refresh_token);
+            assert_eq!(s.session_rotate(&rh, "dev-two-1234", &next, now).await.unwrap(), None);
+            assert_eq!(s.session_rotate(&rh, "dev-one-1234", &next, now).await.unwrap(), Some(a.clone()));
+            assert_eq!(s.session_rotate(&rh, "dev-one-1234", &next, now).await.unwrap(), None, "used once");
+            assert_eq!(s.session_by_access(&hash, now).await.unwrap(), None);
+            assert_eq!(s.session_by_access(&next.access_hash, now).await.unwrap(), Some(a));
+        }
+
+        #[tokio::test]
+        async fn uploads_advance_conditionally_and_complete_into_reports() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 9).await;
+            // Stores keep times to the microsecond.
+            let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+            let media_id = Uuid::now_v7();
+            let row = UploadRow { id: media_id, owner: a.user_id, kind: MediaKind::Photo, length: 100, offset: 0, sha256: None, expires_at: now + Duration::hours(1) };
+            assert_eq!(s.upload_create(&row, now).await.unwrap(), row);
+            assert_eq!(s.upload_create(&row, now).await.unwrap(), row, "creating again returns the same upload");
+            let other = UploadRow { owner: Uuid::now_v7(), ..row.clone() };
+            assert!(s.upload_create(&other, now).await.is_err());
+            assert!(s.upload_advance(media_id, 0, 40, row.expires_at).await.unwrap());
+            assert!(!s.upload_advance(media_id, 0, 60, row.expires_at).await.unwrap(), "stale offset");
+            assert_eq!(s.upload(media_id).await.unwrap().unwrap().offset, 40);
+            let report_id = Uuid::now_v7();
+            s.create_report(&key(a.user_id), a.user_id, report_for(report_id, vec![DeclaredMedia { id: media_id, kind: MediaKind::Photo }]), "ALA")
+                .await
+                .unwrap();
+            let m = MediaRow {
+                id: media_id,
+                owner: a.user_id,
+                owner_role: Role::Resident,
+                kind: MediaKind::Photo,
+                content_type: "image/jpeg".into(),
+                size: 90,
+                sha256: "ab".repeat(32),
+                upload_length: 100,
+                created_at: now,
+            };
+            s.media_complete(&m).await.unwrap();
+            assert_eq!(s.upload(media_id).await.unwrap(), None);
+            assert_eq!(s.media(media_id).await.unwrap(), Some(m));
+            let (r, _) = s.report(report_id).await.unwrap().unwrap();
+            assert_eq!(r.media[0].state, MediaState::Received);
+            assert_eq!(s.media_links(media_id).await.unwrap(), vec![MediaLink { report_owner: a.user_id, agency: "mobility".into(), in_answer: false }]);
+            assert!(s.uploads_expired(now + Duration::hours(2)).await.unwrap().is_empty());
+        }
+
+        #[tokio::test]
+        async fn comments_need_an_open_project() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 10).await;
+            let now = Utc::now();
+            let project = Project {
+                id: Uuid::now_v7(),
+                title: LocalizedText::new("", "Парк", ""),
+                description: LocalizedText::new("", "Описание", ""),
+                status: ProjectStatus::Discussion,
+                stages: vec![],
+                discussion_until: Some(now - Duration::days(1)),
+                created_at: now,
+            };
+            let c = NewComment { id: Uuid::now_v7(), project_id: project.id, parent_id: None, body: "за".into(), position: Position::For, created_at: now };
+            let k = OpKey { op_id: Uuid::now_v7(), user_id: a.user_id, kind: "comment" };
+            assert!(matches!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Rejected { ref code, .. } if code == "unknown_project"));
+            s.put_project(&project).await.unwrap();
+            assert!(matches!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Rejected { ref code, .. } if code == "discussion_closed"));
+            s.put_project(&Project { discussion_until: None, ..project.clone() }).await.unwrap();
+            assert_eq!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Applied);
+            assert_eq!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Duplicate);
+            assert!(s.hide_comment(c.id, "spam").await.unwrap());
+            assert!(s.hide_comment(c.id, "spam").await.unwrap(), "hiding twice is fine");
+            assert!(!s.hide_comment(Uuid::now_v7(), "spam").await.unwrap());
+            assert!(s.delete_project(project.id).await.unwrap());
+            assert_eq!(s.project(project.id).await.unwrap(), None);
+        }
+    };
+}
