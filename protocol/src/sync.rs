@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    Agency, Category, Comment, NewComment, NewComplaint, NewRating, NewReport, NewsItem, Project,
-    PublicReport, Report, WithdrawReport,
+    Agency, Category, Comment, NewComment, NewComplaint, NewRating, NewReport, NewsItem, Project, PublicReport, Report,
+    WithdrawReport,
 };
 
 /// Most ops one push may carry.
@@ -135,7 +135,7 @@ pub enum Entity {
     News(NewsItem),
     Project(Project),
     Comment(Comment),
-    Report(Report),
+    Report(Box<Report>),
     PublicReport(PublicReport),
 }
 

@@ -45,7 +45,14 @@ pub fn shipped_catalog() -> AppResult<(Vec<Agency>, Vec<Category>)> {
     let categories = file
         .categories
         .into_iter()
-        .map(|c| Category { code: c.code, name: c.name, agency: c.agency, deadline_days: c.deadline_days, icon: c.icon, active: true })
+        .map(|c| Category {
+            code: c.code,
+            name: c.name,
+            agency: c.agency,
+            deadline_days: c.deadline_days,
+            icon: c.icon,
+            active: true,
+        })
         .collect();
     Ok((file.agencies, categories))
 }

@@ -90,7 +90,14 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         (lane.id, &residents[1], Position::Neutral, "Где будут парковки для велосипедов?"),
     ];
     for (project, who, position, body) in comments {
-        let c = NewComment { id: Uuid::now_v7(), project_id: project, parent_id: None, body: body.into(), position, created_at: now };
+        let c = NewComment {
+            id: Uuid::now_v7(),
+            project_id: project,
+            parent_id: None,
+            body: body.into(),
+            position,
+            created_at: now,
+        };
         let op = OpKey { op_id: Uuid::now_v7(), user_id: who.user_id, kind: "comment" };
         st.store.add_comment(&op, &display_name(who.user_id), &c, now).await?;
     }

@@ -83,10 +83,9 @@ impl AppError {
             AppError::ChecksumMismatch(_) => StatusCode::from_u16(460).expect("460 is a valid code"),
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            AppError::Database(_)
-            | AppError::ObjectStore(_)
-            | AppError::Io(_)
-            | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Database(_) | AppError::ObjectStore(_) | AppError::Io(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -107,10 +106,7 @@ impl AppError {
             AppError::ChecksumMismatch(_) => "checksum_mismatch",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::PreconditionFailed(_) => "precondition_failed",
-            AppError::Database(_)
-            | AppError::ObjectStore(_)
-            | AppError::Io(_)
-            | AppError::Internal(_) => "internal",
+            AppError::Database(_) | AppError::ObjectStore(_) | AppError::Io(_) | AppError::Internal(_) => "internal",
         }
     }
 }

@@ -20,7 +20,13 @@ async fn another_resident_cannot_see_my_report_media_or_phone() {
     let (changes, _) = stranger.pull_all(0, 1000).await;
     assert!(!changes.iter().any(|c| matches!(&c.entity, Some(Entity::Report(_)))), "no full reports of others");
     // The public view is there, without media or author.
-    let public = changes.iter().find_map(|c| match &c.entity { Some(Entity::PublicReport(p)) => Some(p.clone()), _ => None }).unwrap();
+    let public = changes
+        .iter()
+        .find_map(|c| match &c.entity {
+            Some(Entity::PublicReport(p)) => Some(p.clone()),
+            _ => None,
+        })
+        .unwrap();
     assert_eq!(public.id, report.id);
     let raw = serde_json::to_string(&changes).unwrap();
     assert!(!raw.contains(&phone(40)) && !raw.contains("7010000040"), "my phone number never travels to others");
@@ -107,7 +113,13 @@ async fn anonymous_gets_401_everywhere_but_public_routes() {
         (Method::POST, "/uploads".into()),
     ];
     for (m, path) in protected {
-        let r = anon.request(m.clone(), &path).header("Tus-Resumable", "1.0.0").json(&serde_json::json!({})).send().await.unwrap();
+        let r = anon
+            .request(m.clone(), &path)
+            .header("Tus-Resumable", "1.0.0")
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{m} {path}");
     }
     let bogus = Client { token: "not-a-token".into(), ..anon.clone() };
@@ -123,16 +135,27 @@ async fn refresh_rotates_and_is_bound_to_the_device() {
     let dev = device();
     anon.post("/auth/otp/request", &OtpRequest { phone: phone(43), device_id: dev.clone() }).await;
     let code = server.last_code(&phone(43));
-    let s: Session = anon.post("/auth/otp/verify", &OtpVerify { phone: phone(43), device_id: dev.clone(), code }).await.json().await.unwrap();
+    let s: Session = anon
+        .post("/auth/otp/verify", &OtpVerify { phone: phone(43), device_id: dev.clone(), code })
+        .await
+        .json()
+        .await
+        .unwrap();
     // Another device cannot use my refresh token.
-    let r = anon.post("/auth/refresh", &RefreshRequest { refresh_token: s.refresh_token.clone(), device_id: device() }).await;
+    let r = anon
+        .post("/auth/refresh", &RefreshRequest { refresh_token: s.refresh_token.clone(), device_id: device() })
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let r = anon.post("/auth/refresh", &RefreshRequest { refresh_token: s.refresh_token.clone(), device_id: dev.clone() }).await;
+    let r = anon
+        .post("/auth/refresh", &RefreshRequest { refresh_token: s.refresh_token.clone(), device_id: dev.clone() })
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let s2: Session = r.json().await.unwrap();
     assert_eq!(s2.user_id, s.user_id);
     // The old refresh token and the old access token are dead; the new ones work.
-    let r = anon.post("/auth/refresh", &RefreshRequest { refresh_token: s.refresh_token.clone(), device_id: dev.clone() }).await;
+    let r = anon
+        .post("/auth/refresh", &RefreshRequest { refresh_token: s.refresh_token.clone(), device_id: dev.clone() })
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let old = Client { token: s.access_token.clone(), ..anon.clone() };
     assert_eq!(old.get("/me").await.status(), StatusCode::UNAUTHORIZED);
@@ -143,8 +166,12 @@ async fn refresh_rotates_and_is_bound_to_the_device() {
     assert_eq!(new.get("/me").await.status(), StatusCode::UNAUTHORIZED);
     // Wrong staff password.
     add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
-    let r = anon.post("/auth/login", &StaffLogin { login: "roads".into(), password: "guess".into(), device_id: dev.clone() }).await;
+    let r = anon
+        .post("/auth/login", &StaffLogin { login: "roads".into(), password: "guess".into(), device_id: dev.clone() })
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let r = anon.post("/auth/login", &StaffLogin { login: "nobody".into(), password: "guess".into(), device_id: dev }).await;
+    let r = anon
+        .post("/auth/login", &StaffLogin { login: "nobody".into(), password: "guess".into(), device_id: dev })
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }

@@ -25,7 +25,8 @@ async fn malformed_and_oversized_requests() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&b), "bad_request");
     assert!(!b["message"].as_str().unwrap().is_empty());
-    let (s, b) = status_and_body(push(br#"{"ops": [{"id": "nope"}]}"#.to_vec(), "application/json").await.unwrap()).await;
+    let (s, b) =
+        status_and_body(push(br#"{"ops": [{"id": "nope"}]}"#.to_vec(), "application/json").await.unwrap()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(&b), "validation");
     let (s, _) = status_and_body(push(b"{}".to_vec(), "text/plain").await.unwrap()).await;
@@ -33,7 +34,12 @@ async fn malformed_and_oversized_requests() {
     let huge = format!(r#"{{"ops": [], "pad": "{}"}}"#, "x".repeat(5 * 1024 * 1024));
     // The server answers 413 before reading the body and closes that connection: use its own client.
     let own = Client { http: http(), ..c.clone() };
-    let r = own.request(reqwest::Method::POST, "/sync/push").header("Content-Type", "application/json").body(huge).send().await;
+    let r = own
+        .request(reqwest::Method::POST, "/sync/push")
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await;
     let (s, b) = status_and_body(r.unwrap()).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error_code(&b), "payload_too_large");
@@ -69,7 +75,8 @@ async fn bad_reports_are_rejected_per_op_and_the_good_one_lands() {
     let mut many = new_report("sidewalks", vec![]);
     many.media = (0..6).map(|_| DeclaredMedia { id: Uuid::now_v7(), kind: MediaKind::Photo }).collect();
     let good = new_report("sidewalks", vec![]);
-    let bad_rating = Op { id: Uuid::now_v7(), op: OpBody::Rate(NewRating { report_id: good.id, stars: 9, comment: None }) };
+    let bad_rating =
+        Op { id: Uuid::now_v7(), op: OpBody::Rate(NewRating { report_id: good.id, stars: 9, comment: None }) };
     let res = c
         .push(vec![
             create_op(unknown),
@@ -93,7 +100,10 @@ async fn bad_reports_are_rejected_per_op_and_the_good_one_lands() {
             OpOutcome::Duplicate => "duplicate".into(),
         })
         .collect();
-    assert_eq!(codes, ["unknown_category", "validation", "validation", "validation", "validation", "applied", "validation"]);
+    assert_eq!(
+        codes,
+        ["unknown_category", "validation", "validation", "validation", "validation", "applied", "validation"]
+    );
     let (changes, _) = c.pull_all(0, 1000).await;
     let mine: Vec<_> = changes.iter().filter(|c| c.kind == EntityKind::Report).collect();
     assert_eq!(mine.len(), 1);
@@ -112,15 +122,19 @@ async fn operator_inputs_are_checked() {
     resident.push(vec![create_op(report.clone())]).await;
     let op = Client::staff(&server, "roads", &pw).await;
     let path = |a: &str| format!("/operator/reports/{}/{a}", report.id);
-    let (s, b) = status_and_body(op.post(&path("answer"), &AnswerRequest { text: "  ".into(), media: vec![] }).await).await;
+    let (s, b) =
+        status_and_body(op.post(&path("answer"), &AnswerRequest { text: "  ".into(), media: vec![] }).await).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(b["field"], "text");
-    let (s, _) = status_and_body(op.post(&path("reject"), &serde_json::json!({"reason": "because", "text": "x"})).await).await;
+    let (s, _) =
+        status_and_body(op.post(&path("reject"), &serde_json::json!({"reason": "because", "text": "x"})).await).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, _) = status_and_body(op.post(&path("answer"), &AnswerRequest { text: "ok".into(), media: vec![] }).await).await;
+    let (s, _) =
+        status_and_body(op.post(&path("answer"), &AnswerRequest { text: "ok".into(), media: vec![] }).await).await;
     assert_eq!(s, StatusCode::OK);
     // Answering twice is a status conflict, not a second answer.
-    let (s, b) = status_and_body(op.post(&path("answer"), &AnswerRequest { text: "again".into(), media: vec![] }).await).await;
+    let (s, b) =
+        status_and_body(op.post(&path("answer"), &AnswerRequest { text: "again".into(), media: vec![] }).await).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(b["message"].as_str().unwrap().contains("done"));
     let (s, _) = status_and_body(op.get("/operator/reports?status=flying").await).await;

@@ -13,7 +13,7 @@ fn reports_in(changes: &[Change]) -> Vec<Report> {
     let mut latest = std::collections::BTreeMap::new();
     for c in changes {
         if let Some(Entity::Report(r)) = &c.entity {
-            latest.insert(r.id, r.clone());
+            latest.insert(r.id, (**r).clone());
         }
     }
     latest.into_values().collect()
@@ -82,12 +82,18 @@ async fn a_rating_is_applied_once() {
     let report = new_report("street_lighting", vec![]);
     resident.push(vec![create_op(report.clone())]).await;
     let op = Client::staff(&server, "light", &pw).await;
-    let r = op.post(&format!("/operator/reports/{}/answer", report.id), &AnswerRequest { text: "Лампа заменена".into(), media: vec![] }).await;
+    let r = op
+        .post(
+            &format!("/operator/reports/{}/answer", report.id),
+            &AnswerRequest { text: "Лампа заменена".into(), media: vec![] },
+        )
+        .await;
     assert_eq!(r.status(), reqwest::StatusCode::OK);
     let rate = Op { id: Uuid::now_v7(), op: OpBody::Rate(NewRating { report_id: report.id, stars: 5, comment: None }) };
     assert_eq!(resident.push(vec![rate.clone()]).await.results[0].outcome, OpOutcome::Applied);
     assert_eq!(resident.push(vec![rate]).await.results[0].outcome, OpOutcome::Duplicate);
-    let other = Op { id: Uuid::now_v7(), op: OpBody::Rate(NewRating { report_id: report.id, stars: 1, comment: None }) };
+    let other =
+        Op { id: Uuid::now_v7(), op: OpBody::Rate(NewRating { report_id: report.id, stars: 1, comment: None }) };
     let res = resident.push(vec![other]).await;
     assert!(matches!(&res.results[0].outcome, OpOutcome::Rejected { code, .. } if code == "wrong_status"));
     let mine = resident.my_report(report.id).await;

@@ -20,7 +20,8 @@ async fn report_answer_rate_reopen() {
     for (id, data) in ids.iter().zip(&photos) {
         resident.upload(*id, "photo", data, 64 * 1024 + 7).await;
     }
-    let report = new_report("road_repair", ids.iter().map(|id| DeclaredMedia { id: *id, kind: MediaKind::Photo }).collect());
+    let report =
+        new_report("road_repair", ids.iter().map(|id| DeclaredMedia { id: *id, kind: MediaKind::Photo }).collect());
     let res = resident.push(vec![create_op(report.clone())]).await;
     assert_eq!(res.results[0].outcome, OpOutcome::Applied);
 
@@ -31,7 +32,10 @@ async fn report_answer_rate_reopen() {
     assert_eq!(mine.status, ReportStatus::Registered);
     assert_eq!(mine.agency, "mobility");
     assert!(mine.deadline > mine.registered_at + chrono::Duration::days(10), "10 working days are more than 10 days");
-    assert_eq!(mine.history.iter().map(|h| h.status).collect::<Vec<_>>(), [ReportStatus::Submitted, ReportStatus::Registered]);
+    assert_eq!(
+        mine.history.iter().map(|h| h.status).collect::<Vec<_>>(),
+        [ReportStatus::Submitted, ReportStatus::Registered]
+    );
     for (m, data) in mine.media.iter().zip(&photos) {
         assert_eq!(m.state, MediaState::Received);
         assert_eq!(m.sha256.as_deref(), Some(sha_hex(data).as_str()));
@@ -45,14 +49,24 @@ async fn report_answer_rate_reopen() {
     let list: ReportList = op.get("/operator/reports").await.json().await.unwrap();
     assert_eq!(list.total, 1);
     assert_eq!(list.items[0].id, report.id);
-    let r = op.post(&format!("/operator/reports/{}/assign", report.id), &AssignRequest { executor: "Бригада №3".into(), note: None }).await;
+    let r = op
+        .post(
+            &format!("/operator/reports/{}/assign", report.id),
+            &AssignRequest { executor: "Бригада №3".into(), note: None },
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = op.post(&format!("/operator/reports/{}/start", report.id), &NoteRequest::default()).await;
     assert_eq!(r.status(), StatusCode::OK);
     let after = Uuid::now_v7();
     let after_photo = jpeg(120_000, 3);
     op.upload(after, "photo", &after_photo, 1 << 20).await;
-    let r = op.post(&format!("/operator/reports/{}/answer", report.id), &AnswerRequest { text: "Яма заделана".into(), media: vec![after] }).await;
+    let r = op
+        .post(
+            &format!("/operator/reports/{}/answer", report.id),
+            &AnswerRequest { text: "Яма заделана".into(), media: vec![after] },
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 
     // The resident pulls the answer and can open its photo; rates 2 → reopened with a new deadline.
@@ -65,7 +79,10 @@ async fn report_answer_rate_reopen() {
     assert_eq!(got.status(), StatusCode::OK);
     assert_eq!(got.bytes().await.unwrap().as_ref(), after_photo.as_slice());
 
-    let rate = Op { id: Uuid::now_v7(), op: OpBody::Rate(NewRating { report_id: report.id, stars: 2, comment: Some("Яма осталась".into()) }) };
+    let rate = Op {
+        id: Uuid::now_v7(),
+        op: OpBody::Rate(NewRating { report_id: report.id, stars: 2, comment: Some("Яма осталась".into()) }),
+    };
     assert_eq!(resident.push(vec![rate]).await.results[0].outcome, OpOutcome::Applied);
     let mine = resident.my_report(report.id).await;
     assert_eq!(mine.status, ReportStatus::Reopened);
@@ -132,7 +149,13 @@ async fn comments_queue_like_reports_and_moderation_hides_them() {
     let admin = Client::staff(&server, "chief", &admin_pw).await;
     let resident = Client::resident(&server, &phone(5)).await;
     let (changes, cursor) = resident.pull_all(0, 1000).await;
-    let project = changes.iter().find_map(|c| match &c.entity { Some(Entity::Project(p)) => Some(p.clone()), _ => None }).unwrap();
+    let project = changes
+        .iter()
+        .find_map(|c| match &c.entity {
+            Some(Entity::Project(p)) => Some(p.clone()),
+            _ => None,
+        })
+        .unwrap();
     let comment = NewComment {
         id: Uuid::now_v7(),
         project_id: project.id,
@@ -148,7 +171,9 @@ async fn comments_queue_like_reports_and_moderation_hides_them() {
     let res = resident.push(vec![Op { id: Uuid::now_v7(), op: OpBody::Comment(reply) }]).await;
     assert!(matches!(&res.results[0].outcome, OpOutcome::Rejected { code, .. } if code == "unknown_parent"));
 
-    let r = admin.post(&format!("/admin/comments/{}/hide", comment.id), &HideCommentRequest { reason: "spam".into() }).await;
+    let r = admin
+        .post(&format!("/admin/comments/{}/hide", comment.id), &HideCommentRequest { reason: "spam".into() })
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (changes, _) = resident.pull_all(cursor, 1000).await;
     let last = changes.iter().rev().find(|c| c.id == comment.id.to_string()).unwrap();
@@ -162,12 +187,21 @@ async fn admin_news_crud_reaches_the_public_log() {
     let admin = Client::staff(&server, "chief", &pw).await;
     let resident = Client::resident(&server, &phone(6)).await;
     let (_, cursor) = resident.pull_all(0, 1000).await;
-    let input = NewsInput { title: LocalizedText::new("Жаңалық", "Новость", "News"), body: LocalizedText::new("", "Текст", ""), published: false };
+    let input = NewsInput {
+        title: LocalizedText::new("Жаңалық", "Новость", "News"),
+        body: LocalizedText::new("", "Текст", ""),
+        published: false,
+    };
     let r = admin.post("/admin/news", &input).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let Created { id } = r.json().await.unwrap();
     assert!(resident.pull_all(cursor, 100).await.0.is_empty(), "unpublished news is not public");
-    let r = admin.request(reqwest::Method::PUT, &format!("/admin/news/{id}")).json(&NewsInput { published: true, ..input.clone() }).send().await.unwrap();
+    let r = admin
+        .request(reqwest::Method::PUT, &format!("/admin/news/{id}"))
+        .json(&NewsInput { published: true, ..input.clone() })
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (changes, cursor) = resident.pull_all(cursor, 100).await;
     assert!(matches!(&changes[..], [Change { entity: Some(Entity::News(n)), .. }] if n.id == id));

@@ -18,7 +18,14 @@ async fn every_documented_operation_is_routed() {
         for (method, _) in item.as_object().unwrap() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let url = server.url(&concrete);
-            let r = c.http.request(m.clone(), &url).bearer_auth(&c.token).header("Tus-Resumable", "1.0.0").send().await.unwrap();
+            let r = c
+                .http
+                .request(m.clone(), &url)
+                .bearer_auth(&c.token)
+                .header("Tus-Resumable", "1.0.0")
+                .send()
+                .await
+                .unwrap();
             let status = r.status();
             let body = r.text().await.unwrap_or_default();
             assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is documented but not routed");

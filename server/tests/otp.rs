@@ -95,7 +95,11 @@ async fn requests_are_rate_limited_per_phone_and_per_device() {
 async fn bad_phones_and_devices_are_422() {
     let server = TestServer::start();
     let c = Client::anonymous(&server);
-    for (p, d) in [("12345", device()), ("+1 202 555 0100", device()), (phone(54).as_str().to_owned().leak() as &str, "x".to_string())] {
+    for (p, d) in [
+        ("12345", device()),
+        ("+1 202 555 0100", device()),
+        (phone(54).as_str().to_owned().leak() as &str, "x".to_string()),
+    ] {
         let r = request(&c, p, &d).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{p} {d}");
     }

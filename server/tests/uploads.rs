@@ -110,7 +110,8 @@ async fn a_wrong_chunk_checksum_is_460_and_keeps_nothing() {
     assert_eq!(error_code(&body), "checksum_mismatch");
     assert_eq!(offset_of(&c.tus_head(id).await), 0, "the bad chunk was discarded");
     assert!(server.stored_media().is_empty());
-    let staged = std::fs::metadata(server.dir.path().join("uploads").join(format!("{id}.part"))).map(|m| m.len()).unwrap_or(0);
+    let staged =
+        std::fs::metadata(server.dir.path().join("uploads").join(format!("{id}.part"))).map(|m| m.len()).unwrap_or(0);
     assert_eq!(staged, 0);
     // The same chunk with its right checksum goes through.
     assert_eq!(c.tus_patch(id, 0, data, true).await.status(), StatusCode::NO_CONTENT);
@@ -162,7 +163,10 @@ async fn oversize_is_413_at_creation_and_past_the_declared_length() {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let r = c.tus_create(Uuid::now_v7(), "video", (VIDEO_MAX_BYTES + 1) as usize, None).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(c.tus_create(Uuid::now_v7(), "video", VIDEO_MAX_BYTES as usize, None).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        c.tus_create(Uuid::now_v7(), "video", VIDEO_MAX_BYTES as usize, None).await.status(),
+        StatusCode::CREATED
+    );
     // More bytes than declared.
     let id = Uuid::now_v7();
     c.tus_create(id, "photo", 1000, None).await;

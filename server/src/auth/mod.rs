@@ -2,8 +2,8 @@
 
 pub mod sms;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
@@ -84,7 +84,12 @@ pub fn check_device_id(device_id: &str) -> AppResult<()> {
 }
 
 /// A fresh token pair for `principal` on `device_id`, and the record the store keeps of it.
-pub fn new_session(principal: &Principal, device_id: &str, now: DateTime<Utc>, policy: TokenPolicy) -> (Session, NewSession) {
+pub fn new_session(
+    principal: &Principal,
+    device_id: &str,
+    now: DateTime<Utc>,
+    policy: TokenPolicy,
+) -> (Session, NewSession) {
     let access = random_token();
     let refresh = random_token();
     let session = Session {

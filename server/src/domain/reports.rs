@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use qala_protocol::{
-    ActorRole, Answer, Category, Complaint, MediaRef, MediaState, NewReport, Rating, RejectReason,
-    Rejection, Report, ReportStatus, Role, StatusChange,
+    ActorRole, Answer, Category, Complaint, MediaRef, MediaState, NewReport, Rating, RejectReason, Rejection, Report,
+    ReportStatus, Role, StatusChange,
 };
 use uuid::Uuid;
 
@@ -195,8 +195,12 @@ pub fn apply(
             if text.trim().is_empty() {
                 return Err(Refusal::invalid("validation", "an answer needs text"));
             }
-            report.answer =
-                Some(Answer { text: text.trim().to_string(), media: media.clone(), agency: report.agency.clone(), at: now });
+            report.answer = Some(Answer {
+                text: text.trim().to_string(),
+                media: media.clone(),
+                agency: report.agency.clone(),
+                at: now,
+            });
             report.rejection = None;
             // A new answer is rated afresh.
             report.rating = None;
@@ -211,7 +215,11 @@ pub fn apply(
         }
         Action::Rate { stars, comment } => {
             if report.rating.is_some() {
-                return Err(Refusal { kind: RefusalKind::Conflict, code: "already_rated", message: "this answer is already rated".into() });
+                return Err(Refusal {
+                    kind: RefusalKind::Conflict,
+                    code: "already_rated",
+                    message: "this answer is already rated".into(),
+                });
             }
             report.rating = Some(Rating { stars: *stars, comment: clean(comment), at: now });
             if *stars <= 2 {
@@ -272,7 +280,13 @@ mod tests {
             id: Uuid::now_v7(),
             category: "road_repair".into(),
             description: " hole ".into(),
-            location: Location { lat: 43.2, lon: 76.9, accuracy_m: None, source: LocationSource::Pin, fixed_at: Utc::now() },
+            location: Location {
+                lat: 43.2,
+                lon: 76.9,
+                accuracy_m: None,
+                source: LocationSource::Pin,
+                fixed_at: Utc::now(),
+            },
             address: Some("  ".into()),
             media: vec![],
             created_at: Utc::now() + chrono::Duration::hours(5),

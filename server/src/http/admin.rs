@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::Utc;
-use qala_protocol::{AdminNews, Created, ErrorBody, HideCommentRequest, LocalizedText, NewsInput, Project, ProjectInput};
+use qala_protocol::{
+    AdminNews, Created, ErrorBody, HideCommentRequest, LocalizedText, NewsInput, Project, ProjectInput,
+};
 use uuid::Uuid;
 
 use super::extract::{Admin, ApiJson};
@@ -53,7 +55,11 @@ pub async fn news_list(State(st): State<AppState>, _: Admin) -> AppResult<Json<V
 
 #[utoipa::path(post, path = "/api/v1/admin/news", tag = "admin", security(("bearer" = [])), request_body = NewsInput,
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn news_create(State(st): State<AppState>, _: Admin, ApiJson(n): ApiJson<NewsInput>) -> AppResult<(StatusCode, Json<Created>)> {
+pub async fn news_create(
+    State(st): State<AppState>,
+    _: Admin,
+    ApiJson(n): ApiJson<NewsInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
     check_news(&n)?;
     let id = Uuid::now_v7();
     st.store.put_news(id, &n, Utc::now()).await?;
@@ -63,7 +69,12 @@ pub async fn news_create(State(st): State<AppState>, _: Admin, ApiJson(n): ApiJs
 #[utoipa::path(put, path = "/api/v1/admin/news/{id}", tag = "admin", security(("bearer" = [])), request_body = NewsInput,
     params(("id" = Uuid, Path, description = "news id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn news_update(State(st): State<AppState>, _: Admin, Path(id): Path<Uuid>, ApiJson(n): ApiJson<NewsInput>) -> AppResult<StatusCode> {
+pub async fn news_update(
+    State(st): State<AppState>,
+    _: Admin,
+    Path(id): Path<Uuid>,
+    ApiJson(n): ApiJson<NewsInput>,
+) -> AppResult<StatusCode> {
     check_news(&n)?;
     if !st.store.news_all().await?.iter().any(|a| a.item.id == id) {
         return Err(AppError::NotFound("no such news".into()));
@@ -75,7 +86,11 @@ pub async fn news_update(State(st): State<AppState>, _: Admin, Path(id): Path<Uu
 #[utoipa::path(delete, path = "/api/v1/admin/news/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "news id")), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn news_delete(State(st): State<AppState>, _: Admin, Path(id): Path<Uuid>) -> AppResult<StatusCode> {
-    if st.store.delete_news(id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound("no such news".into())) }
+    if st.store.delete_news(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound("no such news".into()))
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/projects", tag = "admin", security(("bearer" = [])),
@@ -98,7 +113,11 @@ fn project_from(id: Uuid, input: ProjectInput, created_at: chrono::DateTime<Utc>
 
 #[utoipa::path(post, path = "/api/v1/admin/projects", tag = "admin", security(("bearer" = [])), request_body = ProjectInput,
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn project_create(State(st): State<AppState>, _: Admin, ApiJson(p): ApiJson<ProjectInput>) -> AppResult<(StatusCode, Json<Created>)> {
+pub async fn project_create(
+    State(st): State<AppState>,
+    _: Admin,
+    ApiJson(p): ApiJson<ProjectInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
     check_project(&p)?;
     let id = Uuid::now_v7();
     st.store.put_project(&project_from(id, p, Utc::now())).await?;
@@ -108,7 +127,12 @@ pub async fn project_create(State(st): State<AppState>, _: Admin, ApiJson(p): Ap
 #[utoipa::path(put, path = "/api/v1/admin/projects/{id}", tag = "admin", security(("bearer" = [])), request_body = ProjectInput,
     params(("id" = Uuid, Path, description = "project id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn project_update(State(st): State<AppState>, _: Admin, Path(id): Path<Uuid>, ApiJson(p): ApiJson<ProjectInput>) -> AppResult<StatusCode> {
+pub async fn project_update(
+    State(st): State<AppState>,
+    _: Admin,
+    Path(id): Path<Uuid>,
+    ApiJson(p): ApiJson<ProjectInput>,
+) -> AppResult<StatusCode> {
     check_project(&p)?;
     let old = st.store.project(id).await?.ok_or_else(|| AppError::NotFound("no such project".into()))?;
     st.store.put_project(&project_from(id, p, old.created_at)).await?;
@@ -118,13 +142,26 @@ pub async fn project_update(State(st): State<AppState>, _: Admin, Path(id): Path
 #[utoipa::path(delete, path = "/api/v1/admin/projects/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "project id")), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn project_delete(State(st): State<AppState>, _: Admin, Path(id): Path<Uuid>) -> AppResult<StatusCode> {
-    if st.store.delete_project(id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound("no such project".into())) }
+    if st.store.delete_project(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound("no such project".into()))
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/comments/{id}/hide", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "comment id")), request_body = HideCommentRequest,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn comment_hide(State(st): State<AppState>, _: Admin, Path(id): Path<Uuid>, ApiJson(req): ApiJson<HideCommentRequest>) -> AppResult<StatusCode> {
+pub async fn comment_hide(
+    State(st): State<AppState>,
+    _: Admin,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<HideCommentRequest>,
+) -> AppResult<StatusCode> {
     qala_protocol::validate::text(&req.reason, "reason", 500, true)?;
-    if st.store.hide_comment(id, req.reason.trim()).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound("no such comment".into())) }
+    if st.store.hide_comment(id, req.reason.trim()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound("no such comment".into()))
+    }
 }

@@ -13,9 +13,7 @@ use uuid::Uuid;
 
 use super::extract::{ApiJson, Auth};
 use crate::app::AppState;
-use crate::auth::{
-    check_device_id, hash_token, new_session, open_session, otp_code, otp_hash, verify_password,
-};
+use crate::auth::{check_device_id, hash_token, new_session, open_session, otp_code, otp_hash, verify_password};
 use crate::domain::Principal;
 use crate::error::{AppError, AppResult};
 use crate::store::{OtpCheck, OtpIssue};
@@ -46,7 +44,11 @@ pub async fn otp_request(
     let code = otp_code();
     let now = Utc::now();
     let hash = otp_hash(&st.secret, &phone, &code);
-    match st.store.otp_issue(&phone, &req.device_id, &hash, now, now + st.settings.otp_ttl, st.settings.otp_limits).await? {
+    match st
+        .store
+        .otp_issue(&phone, &req.device_id, &hash, now, now + st.settings.otp_ttl, st.settings.otp_limits)
+        .await?
+    {
         OtpIssue::Issued => {
             st.sms.send_code(&phone, &code).await?;
             let expires_in_s = st.settings.otp_ttl.num_seconds() as u32;
@@ -98,7 +100,9 @@ pub async fn staff_login(State(st): State<AppState>, ApiJson(req): ApiJson<Staff
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     match (ok, principal) {
-        (true, Some(p)) => Ok(Json(open_session(st.store.as_ref(), &p, &req.device_id, Utc::now(), st.settings.tokens).await?)),
+        (true, Some(p)) => {
+            Ok(Json(open_session(st.store.as_ref(), &p, &req.device_id, Utc::now(), st.settings.tokens).await?))
+        }
         _ => Err(AppError::BadCredentials),
     }
 }

@@ -1,10 +1,10 @@
 //! Fetching a stored media file — only for those allowed to see it.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use qala_protocol::ErrorBody;
 use uuid::Uuid;
 

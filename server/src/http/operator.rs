@@ -32,14 +32,20 @@ pub fn router() -> Router<AppState> {
 fn scope(p: &Principal) -> AppResult<Option<&str>> {
     match p.role {
         Role::Admin => Ok(None),
-        Role::Operator => p.agency.as_deref().map(Some).ok_or_else(|| AppError::Forbidden("operator without an agency".into())),
+        Role::Operator => {
+            p.agency.as_deref().map(Some).ok_or_else(|| AppError::Forbidden("operator without an agency".into()))
+        }
         Role::Resident => Err(AppError::Forbidden("for agency staff only".into())),
     }
 }
 
 #[utoipa::path(get, path = "/api/v1/operator/reports", tag = "operator", security(("bearer" = [])), params(ReportQuery),
     responses((status = 200, body = ReportList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(State(st): State<AppState>, Staff(p): Staff, ApiQuery(q): ApiQuery<ReportQuery>) -> AppResult<Json<ReportList>> {
+pub async fn list(
+    State(st): State<AppState>,
+    Staff(p): Staff,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> AppResult<Json<ReportList>> {
     if q.limit.is_some_and(|l| l == 0 || l > 500) {
         return Err(AppError::validation("limit", "must be 1 to 500"));
     }
@@ -68,7 +74,9 @@ fn note_ok(field: &str, text: &Option<String>) -> AppResult<()> {
 async fn act(st: &AppState, p: &Principal, id: Uuid, action: Action) -> AppResult<Json<Report>> {
     let now = Utc::now();
     let catalog = st.catalog.clone();
-    let rule = move |report: &mut Report, owner| apply(report, owner, p, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c));
+    let rule = move |report: &mut Report, owner| {
+        apply(report, owner, p, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c))
+    };
     match st.store.mutate_report(None, id, &rule).await? {
         MutateOutcome::Applied(r) => Ok(Json(*r)),
         MutateOutcome::NotFound | MutateOutcome::Duplicate => Err(AppError::NotFound("no such report".into())),
@@ -83,7 +91,12 @@ async fn act(st: &AppState, p: &Principal, id: Uuid, action: Action) -> AppResul
 #[utoipa::path(post, path = "/api/v1/operator/reports/{id}/assign", tag = "operator", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "report id")), request_body = AssignRequest,
     responses((status = 200, body = Report), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn assign(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<Uuid>, ApiJson(req): ApiJson<AssignRequest>) -> AppResult<Json<Report>> {
+pub async fn assign(
+    State(st): State<AppState>,
+    Staff(p): Staff,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<AssignRequest>,
+) -> AppResult<Json<Report>> {
     qala_protocol::validate::text(&req.executor, "executor", 200, true)?;
     note_ok("note", &req.note)?;
     act(&st, &p, id, Action::Assign { executor: req.executor, note: req.note }).await
@@ -92,7 +105,12 @@ pub async fn assign(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<
 #[utoipa::path(post, path = "/api/v1/operator/reports/{id}/start", tag = "operator", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "report id")), request_body = NoteRequest,
     responses((status = 200, body = Report), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn start(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<Uuid>, ApiJson(req): ApiJson<NoteRequest>) -> AppResult<Json<Report>> {
+pub async fn start(
+    State(st): State<AppState>,
+    Staff(p): Staff,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<NoteRequest>,
+) -> AppResult<Json<Report>> {
     note_ok("note", &req.note)?;
     act(&st, &p, id, Action::Start { note: req.note }).await
 }
@@ -103,7 +121,12 @@ pub async fn start(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<U
     params(("id" = Uuid, Path, description = "report id")), request_body = AnswerRequest,
     responses((status = 200, body = Report), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn answer(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<Uuid>, ApiJson(req): ApiJson<AnswerRequest>) -> AppResult<Json<Report>> {
+pub async fn answer(
+    State(st): State<AppState>,
+    Staff(p): Staff,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<AnswerRequest>,
+) -> AppResult<Json<Report>> {
     qala_protocol::validate::text(&req.text, "text", NOTE_MAX_CHARS, true)?;
     if req.media.len() > qala_protocol::MAX_PHOTOS_PER_REPORT {
         return Err(AppError::validation("media", format!("at most {} files", qala_protocol::MAX_PHOTOS_PER_REPORT)));
@@ -115,7 +138,14 @@ pub async fn answer(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<
             Some(_) => return Err(AppError::validation("media", "a photo report must be uploaded by staff")),
             None => MediaKind::Photo,
         };
-        media.push(MediaRef { id: *mid, kind, state: MediaState::Pending, sha256: None, size: None, content_type: None });
+        media.push(MediaRef {
+            id: *mid,
+            kind,
+            state: MediaState::Pending,
+            sha256: None,
+            size: None,
+            content_type: None,
+        });
     }
     act(&st, &p, id, Action::Answer { text: req.text, media }).await
 }
@@ -124,7 +154,12 @@ pub async fn answer(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<
     params(("id" = Uuid, Path, description = "report id")), request_body = RejectRequest,
     responses((status = 200, body = Report), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn reject(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<Uuid>, ApiJson(req): ApiJson<RejectRequest>) -> AppResult<Json<Report>> {
+pub async fn reject(
+    State(st): State<AppState>,
+    Staff(p): Staff,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<RejectRequest>,
+) -> AppResult<Json<Report>> {
     qala_protocol::validate::text(&req.text, "text", NOTE_MAX_CHARS, true)?;
     act(&st, &p, id, Action::Reject { reason: req.reason, text: req.text }).await
 }

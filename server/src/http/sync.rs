@@ -34,7 +34,11 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(post, path = "/api/v1/sync/push", request_body = PushRequest, tag = "sync", security(("bearer" = [])),
     responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn push(State(st): State<AppState>, Auth(p): Auth, ApiJson(req): ApiJson<PushRequest>) -> AppResult<Json<PushResponse>> {
+pub async fn push(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> AppResult<Json<PushResponse>> {
     if p.role != Role::Resident {
         return Err(AppError::Forbidden("push is for residents' phones".into()));
     }

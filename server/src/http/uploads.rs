@@ -8,12 +8,12 @@
 
 use std::io::SeekFrom;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{patch, post};
-use axum::Router;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
@@ -37,10 +37,7 @@ const TUS_EXTENSIONS: &str = "creation,checksum,expiration";
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/uploads", post(create).options(options))
-        .route(
-            "/uploads/{id}",
-            patch(append).head(offset).options(options).layer(DefaultBodyLimit::disable()),
-        )
+        .route("/uploads/{id}", patch(append).head(offset).options(options).layer(DefaultBodyLimit::disable()))
 }
 
 fn h(name: &'static str) -> HeaderName {
@@ -101,7 +98,9 @@ fn metadata(headers: &HeaderMap) -> AppResult<Vec<(String, String)>> {
             let key = it.next().unwrap_or_default().to_string();
             let value = match it.next() {
                 Some(b64) => String::from_utf8(
-                    STANDARD.decode(b64.trim()).map_err(|_| AppError::BadRequest(format!("metadata {key} is not base64")))?,
+                    STANDARD
+                        .decode(b64.trim())
+                        .map_err(|_| AppError::BadRequest(format!("metadata {key} is not base64")))?,
                 )
                 .map_err(|_| AppError::BadRequest(format!("metadata {key} is not UTF-8")))?,
                 None => String::new(),
@@ -186,7 +185,8 @@ async fn create_inner(st: &AppState, auth: Result<Auth, AppError>, headers: &Hea
         }
         return Ok(tus(StatusCode::CREATED, vec![(header::LOCATION, v(&location))]));
     }
-    let row = UploadRow { id, owner: p.user_id, kind, length, offset: 0, sha256, expires_at: now + st.settings.upload_ttl };
+    let row =
+        UploadRow { id, owner: p.user_id, kind, length, offset: 0, sha256, expires_at: now + st.settings.upload_ttl };
     let row = st.store.upload_create(&row, now).await?;
     Ok(tus(
         StatusCode::CREATED,
@@ -241,18 +241,26 @@ pub async fn offset(State(st): State<AppState>, auth: Result<Auth, AppError>, Pa
     }
     .await;
     // HEAD responses carry no body; the status and headers say it all.
-    result.unwrap_or_else(|e: AppError| tus(e.status(), vec![(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))]))
+    result.unwrap_or_else(|e: AppError| {
+        tus(e.status(), vec![(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))])
+    })
 }
 
 /// The checksum a PATCH declares: tus sends `sha256 <base64 digest>`.
 fn declared_checksum(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
     let Some(raw) = headers.get("upload-checksum") else { return Ok(None) };
     let raw = raw.to_str().map_err(|_| AppError::BadRequest("Upload-Checksum is not ASCII".into()))?;
-    let (algo, digest) = raw.trim().split_once(' ').ok_or_else(|| AppError::BadRequest("Upload-Checksum: <algorithm> <base64>".into()))?;
+    let (algo, digest) = raw
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| AppError::BadRequest("Upload-Checksum: <algorithm> <base64>".into()))?;
     if !algo.eq_ignore_ascii_case("sha256") {
         return Err(AppError::BadRequest(format!("checksum algorithm {algo} is not supported; use sha256")));
     }
-    STANDARD.decode(digest.trim()).map(Some).map_err(|_| AppError::BadRequest("Upload-Checksum digest is not base64".into()))
+    STANDARD
+        .decode(digest.trim())
+        .map(Some)
+        .map_err(|_| AppError::BadRequest("Upload-Checksum digest is not base64".into()))
 }
 
 /// `PATCH`: appends bytes at `Upload-Offset`.
@@ -264,14 +272,26 @@ fn declared_checksum(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
     responses((status = 204, description = "new Upload-Offset"), (status = 409, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 460, body = ErrorBody, description = "checksum mismatch: the chunk was discarded")))]
-pub async fn append(State(st): State<AppState>, auth: Result<Auth, AppError>, Path(id): Path<Uuid>, headers: HeaderMap, body: Body) -> Response {
+pub async fn append(
+    State(st): State<AppState>,
+    auth: Result<Auth, AppError>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     match append_inner(&st, auth, id, &headers, body).await {
         Ok(r) => r,
         Err(e) => tus_error(e),
     }
 }
 
-async fn append_inner(st: &AppState, auth: Result<Auth, AppError>, id: Uuid, headers: &HeaderMap, body: Body) -> AppResult<Response> {
+async fn append_inner(
+    st: &AppState,
+    auth: Result<Auth, AppError>,
+    id: Uuid,
+    headers: &HeaderMap,
+    body: Body,
+) -> AppResult<Response> {
     let Auth(p) = auth?;
     require_tus(headers)?;
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -307,7 +327,10 @@ async fn append_inner(st: &AppState, auth: Result<Auth, AppError>, id: Uuid, hea
             Ok(bytes) => {
                 if written + bytes.len() as u64 > room {
                     file.set_len(start).await?;
-                    return Err(AppError::PayloadTooLarge(format!("more bytes than Upload-Length ({})", upload.length)));
+                    return Err(AppError::PayloadTooLarge(format!(
+                        "more bytes than Upload-Length ({})",
+                        upload.length
+                    )));
                 }
                 file.write_all(&bytes).await?;
                 if checksum.is_some() {
@@ -322,14 +345,15 @@ async fn append_inner(st: &AppState, auth: Result<Auth, AppError>, id: Uuid, hea
         }
     }
     file.flush().await?;
-    if let Some(expected) = &checksum {
-        if broken.is_some() || hasher.finalize().as_slice() != expected.as_slice() {
-            file.set_len(start).await?;
-            if let Some(e) = broken {
-                return Err(AppError::BadRequest(format!("the chunk broke off: {e}")));
-            }
-            return Err(AppError::ChecksumMismatch("the chunk was discarded; send it again".into()));
+    // A checksummed chunk is all or nothing: a partial one cannot be verified.
+    if let Some(expected) = &checksum
+        && (broken.is_some() || hasher.finalize().as_slice() != expected.as_slice())
+    {
+        file.set_len(start).await?;
+        if let Some(e) = broken {
+            return Err(AppError::BadRequest(format!("the chunk broke off: {e}")));
         }
+        return Err(AppError::ChecksumMismatch("the chunk was discarded; send it again".into()));
     }
     file.sync_data().await?;
     drop(file);
@@ -345,10 +369,7 @@ async fn append_inner(st: &AppState, auth: Result<Auth, AppError>, id: Uuid, hea
         tracing::info!(%id, kept = end, error = %e, "upload chunk broke off; kept what arrived");
         return Err(AppError::BadRequest(format!("the chunk broke off after {written} bytes; resume from {end}")));
     }
-    Ok(tus(
-        StatusCode::NO_CONTENT,
-        vec![(h("upload-offset"), v(end)), (h("upload-expires"), v(http_date(expires)))],
-    ))
+    Ok(tus(StatusCode::NO_CONTENT, vec![(h("upload-offset"), v(end)), (h("upload-expires"), v(http_date(expires)))]))
 }
 
 /// The last byte arrived: check, clean, store, and fill into reports. A file that fails a check is
@@ -397,7 +418,11 @@ fn check_and_clean(upload: &UploadRow, data: &[u8]) -> AppResult<(&'static str, 
     let (kind, content_type) = sniff::detect(&data[..data.len().min(64)])
         .ok_or_else(|| AppError::UnsupportedMedia("not a JPEG, PNG, WebP, MP4 or QuickTime file".into()))?;
     if kind != upload.kind {
-        return Err(AppError::UnsupportedMedia(format!("declared a {} but sent a {}", upload.kind.as_str(), kind.as_str())));
+        return Err(AppError::UnsupportedMedia(format!(
+            "declared a {} but sent a {}",
+            upload.kind.as_str(),
+            kind.as_str()
+        )));
     }
     let cleaned = match kind {
         MediaKind::Photo => strip::strip(content_type, data)

@@ -114,8 +114,8 @@ fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, Malformed> {
                 false
             }
             0xE2 => payload.starts_with(b"ICC_PROFILE\0"), // colour profile: keep
-            0xE0 | 0xEE => true,                            // JFIF / Adobe colour transform: keep
-            0xE3..=0xED | 0xEF | 0xFE => false,             // other APPn (IPTC, maker data) and comments
+            0xE0 | 0xEE => true,                           // JFIF / Adobe colour transform: keep
+            0xE3..=0xED | 0xEF | 0xFE => false,            // other APPn (IPTC, maker data) and comments
             _ => true,
         };
         let is_app_or_comment = (0xE0..=0xEF).contains(&marker) || marker == 0xFE;

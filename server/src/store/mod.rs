@@ -10,8 +10,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{
-    AdminNews, Agency, Category, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project, Report, ReportQuery,
-    Role,
+    AdminNews, Agency, Category, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project, Report, ReportQuery, Role,
 };
 use uuid::Uuid;
 
@@ -63,7 +62,9 @@ pub enum OtpIssue {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OtpCheck {
     Valid,
-    Wrong { attempts_left: u32 },
+    Wrong {
+        attempts_left: u32,
+    },
     /// No live code for this phone (never asked, used, or expired).
     Missing,
     /// Too many wrong guesses: the code is burnt; ask for a new one.
@@ -206,7 +207,12 @@ pub trait Store: Send + Sync + 'static {
     /// A report and its author.
     async fn report(&self, id: Uuid) -> AppResult<Option<(Report, Uuid)>>;
     /// Reports of `agency` (all agencies when `None`) matching `q`, by deadline; and the total.
-    async fn list_reports(&self, agency: Option<&str>, q: &ReportQuery, now: DateTime<Utc>) -> AppResult<(Vec<Report>, u64)>;
+    async fn list_reports(
+        &self,
+        agency: Option<&str>,
+        q: &ReportQuery,
+        now: DateTime<Utc>,
+    ) -> AppResult<(Vec<Report>, u64)>;
 
     // --- news, projects, comments ---
     async fn add_comment(&self, op: &OpKey, author: &str, c: &NewComment, now: DateTime<Utc>) -> AppResult<OpOutcome>;

@@ -14,16 +14,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use qala_protocol::{
     AdminNews, Agency, Category, Comment, Entity, EntityKind, Me, MediaKind, MediaRef, MediaState, NewComment,
-    NewsInput, NewsItem, OpOutcome, Project, ProjectStatus, PublicReport, Report, ReportQuery,
-    ReportStatus, Role,
+    NewsInput, NewsItem, OpOutcome, Project, ProjectStatus, PublicReport, Report, ReportQuery, ReportStatus, Role,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use uuid::Uuid;
 
 use super::{
-    ChangeRow, MediaLink, MediaRow, MutateOutcome, Mutator, NewSession, NewStaff, OpKey, OtpCheck,
-    OtpIssue, OtpLimits, PullPage, StaffCredentials, Store, UploadRow,
+    ChangeRow, MediaLink, MediaRow, MutateOutcome, Mutator, NewSession, NewStaff, OpKey, OtpCheck, OtpIssue, OtpLimits,
+    PullPage, StaffCredentials, Store, UploadRow,
 };
 use crate::domain::calendar::Holiday;
 use crate::domain::reports::{fill_media, registration_number, registration_year};
@@ -81,9 +80,11 @@ impl SqliteStore {
 
     async fn migrate(&self) -> AppResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
         for (version, sql) in MIGRATIONS {
             let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = ?")
                 .bind(version)
@@ -194,7 +195,8 @@ async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) -> AppResul
         report.media.iter().chain(answer).filter(|m| m.state == MediaState::Pending).map(|m| m.id).collect()
     };
     for id in pending {
-        let row = sqlx::query("SELECT * FROM media WHERE id = ?").bind(id.to_string()).fetch_optional(&mut **tx).await?;
+        let row =
+            sqlx::query("SELECT * FROM media WHERE id = ?").bind(id.to_string()).fetch_optional(&mut **tx).await?;
         if let Some(row) = row {
             let m = media_row(&row)?;
             if may_fill(report, owner, &m) {
@@ -246,9 +248,9 @@ async fn save_report(tx: &mut Tx, report: &Report, owner: Uuid, insert: bool, no
             .execute(&mut **tx)
             .await?;
     }
-    write_change(tx, EntityKind::Report, &id, Some(owner), Some(&Entity::Report(report.clone())), now).await?;
-    let public =
-        (report.status != ReportStatus::Withdrawn).then(|| Entity::PublicReport(PublicReport::from(report)));
+    write_change(tx, EntityKind::Report, &id, Some(owner), Some(&Entity::Report(Box::new(report.clone()))), now)
+        .await?;
+    let public = (report.status != ReportStatus::Withdrawn).then(|| Entity::PublicReport(PublicReport::from(report)));
     write_change(tx, EntityKind::PublicReport, &id, None, public.as_ref(), now).await?;
     Ok(())
 }
@@ -296,19 +298,26 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, agency: Option<&str>, q: &ReportQ
 impl Store for SqliteStore {
     async fn meta_get_or_init(&self, key: &str, init: &str) -> AppResult<String> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").bind(key).bind(init).execute(&mut *tx).await?;
-        let v: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_one(&mut *tx).await?;
+        sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)")
+            .bind(key)
+            .bind(init)
+            .execute(&mut *tx)
+            .await?;
+        let v: String =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(v)
     }
 
     async fn meta_set(&self, key: &str, value: &str) -> AppResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -343,7 +352,8 @@ impl Store for SqliteStore {
     }
 
     async fn agencies(&self) -> AppResult<Vec<Agency>> {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM agencies ORDER BY code").fetch_all(&self.read).await?;
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM agencies ORDER BY code").fetch_all(&self.read).await?;
         rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
@@ -373,7 +383,8 @@ impl Store for SqliteStore {
             .map(|r| {
                 let day: String = r.get("day");
                 Ok(Holiday {
-                    date: NaiveDate::from_str(&day).map_err(|e| AppError::Internal(format!("bad holiday {day}: {e}")))?,
+                    date: NaiveDate::from_str(&day)
+                        .map_err(|e| AppError::Internal(format!("bad holiday {day}: {e}")))?,
                     name: r.get("name"),
                     working: r.get::<i64, _>("working") != 0,
                 })
@@ -383,21 +394,21 @@ impl Store for SqliteStore {
 
     async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> AppResult<Principal> {
         let mut tx = self.begin().await?;
-        let existing: Option<(String, String)> = sqlx::query_as("SELECT id, role FROM users WHERE phone = ?")
-            .bind(phone)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing: Option<(String, String)> =
+            sqlx::query_as("SELECT id, role FROM users WHERE phone = ?").bind(phone).fetch_optional(&mut *tx).await?;
         let principal = match existing {
             Some((id, role)) => Principal { user_id: parse_uuid(&id)?, role: parse_role(&role)?, agency: None },
             None => {
                 let id = Uuid::now_v7();
-                sqlx::query("INSERT INTO users (id, role, phone, display_name, created_at) VALUES (?, 'resident', ?, ?, ?)")
-                    .bind(id.to_string())
-                    .bind(phone)
-                    .bind(display_name(id))
-                    .bind(ts(now))
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO users (id, role, phone, display_name, created_at) VALUES (?, 'resident', ?, ?, ?)",
+                )
+                .bind(id.to_string())
+                .bind(phone)
+                .bind(display_name(id))
+                .bind(ts(now))
+                .execute(&mut *tx)
+                .await?;
                 Principal { user_id: id, role: Role::Resident, agency: None }
             }
         };
@@ -415,8 +426,10 @@ impl Store for SqliteStore {
             return Err(AppError::Conflict(format!("login {} is taken", staff.login)));
         }
         if let Some(agency) = &staff.agency {
-            let known: Option<String> =
-                sqlx::query_scalar("SELECT code FROM agencies WHERE code = ?").bind(agency).fetch_optional(&mut *tx).await?;
+            let known: Option<String> = sqlx::query_scalar("SELECT code FROM agencies WHERE code = ?")
+                .bind(agency)
+                .fetch_optional(&mut *tx)
+                .await?;
             if known.is_none() {
                 return Err(AppError::validation("agency", format!("unknown agency {agency}")));
             }
@@ -439,10 +452,11 @@ impl Store for SqliteStore {
     }
 
     async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>> {
-        let row = sqlx::query("SELECT id, role, agency, password_hash FROM users WHERE login = ? AND role != 'resident'")
-            .bind(login)
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, role, agency, password_hash FROM users WHERE login = ? AND role != 'resident'")
+                .bind(login)
+                .fetch_optional(&self.read)
+                .await?;
         row.map(|r| -> AppResult<StaffCredentials> {
             Ok(StaffCredentials {
                 principal: Principal {
@@ -484,8 +498,18 @@ impl Store for SqliteStore {
     ) -> AppResult<OtpIssue> {
         let mut tx = self.begin().await?;
         let checks = [
-            ("SELECT at FROM otp_requests WHERE phone = ? AND at > ? ORDER BY at", phone, limits.per_phone, limits.phone_window_s),
-            ("SELECT at FROM otp_requests WHERE device_id = ? AND at > ? ORDER BY at", device_id, limits.per_device, limits.device_window_s),
+            (
+                "SELECT at FROM otp_requests WHERE phone = ? AND at > ? ORDER BY at",
+                phone,
+                limits.per_phone,
+                limits.phone_window_s,
+            ),
+            (
+                "SELECT at FROM otp_requests WHERE device_id = ? AND at > ? ORDER BY at",
+                device_id,
+                limits.per_device,
+                limits.device_window_s,
+            ),
         ];
         for (sql, key, max, window) in checks {
             let since = now - chrono::Duration::seconds(window);
@@ -552,7 +576,10 @@ impl Store for SqliteStore {
             sqlx::query("DELETE FROM otp_codes WHERE phone = ?").bind(phone).execute(&mut *tx).await?;
             OtpCheck::Valid
         } else {
-            sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = ?").bind(phone).execute(&mut *tx).await?;
+            sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = ?")
+                .bind(phone)
+                .execute(&mut *tx)
+                .await?;
             OtpCheck::Wrong { attempts_left: max_attempts - attempts - 1 }
         };
         tx.commit().await?;
@@ -576,7 +603,11 @@ impl Store for SqliteStore {
         .fetch_optional(&self.read)
         .await?;
         row.map(|r| -> AppResult<Principal> {
-            Ok(Principal { user_id: parse_uuid(r.get("id"))?, role: parse_role(r.get("role"))?, agency: r.get("agency") })
+            Ok(Principal {
+                user_id: parse_uuid(r.get("id"))?,
+                role: parse_role(r.get("role"))?,
+                agency: r.get("agency"),
+            })
         })
         .transpose()
     }
@@ -601,8 +632,11 @@ impl Store for SqliteStore {
         if row.get::<String, _>("device_id") != device_id {
             return Ok(None);
         }
-        let principal =
-            Principal { user_id: parse_uuid(row.get("id"))?, role: parse_role(row.get("role"))?, agency: row.get("agency") };
+        let principal = Principal {
+            user_id: parse_uuid(row.get("id"))?,
+            role: parse_role(row.get("role"))?,
+            agency: row.get("agency"),
+        };
         sqlx::query("DELETE FROM sessions WHERE refresh_hash = ?").bind(refresh_hash).execute(&mut *tx).await?;
         let next = NewSession { user_id: principal.user_id, ..next.clone() };
         insert_session(&mut tx, &next, now).await?;
@@ -631,7 +665,10 @@ impl Store for SqliteStore {
             return Ok(if existing == owner.to_string() {
                 OpOutcome::Duplicate
             } else {
-                OpOutcome::Rejected { code: "id_conflict".into(), reason: "this report id belongs to someone else".into() }
+                OpOutcome::Rejected {
+                    code: "id_conflict".into(),
+                    reason: "this report id belongs to someone else".into(),
+                }
             });
         }
         let year = registration_year(now);
@@ -682,11 +719,18 @@ impl Store for SqliteStore {
             .bind(id.to_string())
             .fetch_optional(&self.read)
             .await?;
-        row.map(|r| -> AppResult<(Report, Uuid)> { Ok((serde_json::from_str(r.get("view"))?, parse_uuid(r.get("owner"))?)) })
-            .transpose()
+        row.map(|r| -> AppResult<(Report, Uuid)> {
+            Ok((serde_json::from_str(r.get("view"))?, parse_uuid(r.get("owner"))?))
+        })
+        .transpose()
     }
 
-    async fn list_reports(&self, agency: Option<&str>, q: &ReportQuery, now: DateTime<Utc>) -> AppResult<(Vec<Report>, u64)> {
+    async fn list_reports(
+        &self,
+        agency: Option<&str>,
+        q: &ReportQuery,
+        now: DateTime<Utc>,
+    ) -> AppResult<(Vec<Report>, u64)> {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM reports WHERE 1 = 1");
         push_filters(&mut count, agency, q, now);
         let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
@@ -707,8 +751,10 @@ impl Store for SqliteStore {
             return Ok(seen);
         }
         let reject = |code: &str, reason: &str| OpOutcome::Rejected { code: code.into(), reason: reason.into() };
-        let exists: Option<String> =
-            sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ?").bind(c.id.to_string()).fetch_optional(&mut *tx).await?;
+        let exists: Option<String> = sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ?")
+            .bind(c.id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
         if let Some(by) = exists {
             return Ok(if by == op.user_id.to_string() {
                 OpOutcome::Duplicate
@@ -716,13 +762,16 @@ impl Store for SqliteStore {
                 reject("id_conflict", "this comment id belongs to someone else")
             });
         }
-        let project: Option<String> =
-            sqlx::query_scalar("SELECT data FROM projects WHERE id = ?").bind(c.project_id.to_string()).fetch_optional(&mut *tx).await?;
+        let project: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = ?")
+            .bind(c.project_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(project) = project else {
             return Ok(reject("unknown_project", "no such project"));
         };
         let project: Project = serde_json::from_str(&project)?;
-        let open = project.status == ProjectStatus::Discussion && project.discussion_until.is_none_or(|until| now <= until);
+        let open =
+            project.status == ProjectStatus::Discussion && project.discussion_until.is_none_or(|until| now <= until);
         if !open {
             return Ok(reject("discussion_closed", "the discussion of this project is closed"));
         }
@@ -753,7 +802,8 @@ impl Store for SqliteStore {
             .bind(serde_json::to_string(&comment)?)
             .execute(&mut *tx)
             .await?;
-        write_change(&mut tx, EntityKind::Comment, &c.id.to_string(), None, Some(&Entity::Comment(comment)), now).await?;
+        write_change(&mut tx, EntityKind::Comment, &c.id.to_string(), None, Some(&Entity::Comment(comment)), now)
+            .await?;
         op_record(&mut tx, op, now).await?;
         tx.commit().await?;
         Ok(OpOutcome::Applied)
@@ -782,8 +832,10 @@ impl Store for SqliteStore {
 
     async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> AppResult<()> {
         let mut tx = self.begin().await?;
-        let old: Option<(String, i64)> =
-            sqlx::query_as("SELECT data, published FROM news WHERE id = ?").bind(id.to_string()).fetch_optional(&mut *tx).await?;
+        let old: Option<(String, i64)> = sqlx::query_as("SELECT data, published FROM news WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
         // Keep the first publication time across edits.
         let published_at = match &old {
             Some((data, 1)) => serde_json::from_str::<NewsItem>(data)?.published_at,
@@ -825,33 +877,44 @@ impl Store for SqliteStore {
             .iter()
             .map(|(d, p)| Ok(AdminNews { item: serde_json::from_str(d)?, published: *p != 0 }))
             .collect::<AppResult<Vec<_>>>()?;
-        all.sort_by(|a, b| b.item.published_at.cmp(&a.item.published_at));
+        all.sort_by_key(|a| std::cmp::Reverse(a.item.published_at));
         Ok(all)
     }
 
     async fn projects_all(&self) -> AppResult<Vec<Project>> {
         let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM projects").fetch_all(&self.read).await?;
         let mut all = rows.iter().map(|d| serde_json::from_str(d)).collect::<Result<Vec<Project>, _>>()?;
-        all.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        all.sort_by_key(|p| std::cmp::Reverse(p.created_at));
         Ok(all)
     }
 
     async fn put_project(&self, project: &Project) -> AppResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO projects (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data")
-            .bind(project.id.to_string())
-            .bind(serde_json::to_string(project)?)
-            .execute(&mut *tx)
-            .await?;
-        write_change(&mut tx, EntityKind::Project, &project.id.to_string(), None, Some(&Entity::Project(project.clone())), Utc::now())
-            .await?;
+        sqlx::query(
+            "INSERT INTO projects (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(project.id.to_string())
+        .bind(serde_json::to_string(project)?)
+        .execute(&mut *tx)
+        .await?;
+        write_change(
+            &mut tx,
+            EntityKind::Project,
+            &project.id.to_string(),
+            None,
+            Some(&Entity::Project(project.clone())),
+            Utc::now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn project(&self, id: Uuid) -> AppResult<Option<Project>> {
-        let data: Option<String> =
-            sqlx::query_scalar("SELECT data FROM projects WHERE id = ?").bind(id.to_string()).fetch_optional(&self.read).await?;
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
         data.map(|d| Ok(serde_json::from_str(&d)?)).transpose()
     }
 
@@ -890,14 +953,20 @@ impl Store for SqliteStore {
         let rows = rows
             .iter()
             .take(limit as usize)
-            .map(|r| ChangeRow { seq: r.get("seq"), kind: r.get("kind"), entity_id: r.get("entity_id"), payload: r.get("payload") })
+            .map(|r| ChangeRow {
+                seq: r.get("seq"),
+                kind: r.get("kind"),
+                entity_id: r.get("entity_id"),
+                payload: r.get("payload"),
+            })
             .collect();
         Ok(PullPage { rows, has_more })
     }
 
     async fn retention_floor(&self) -> AppResult<i64> {
-        let v: Option<String> =
-            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'retention_floor'").fetch_optional(&self.read).await?;
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'retention_floor'")
+            .fetch_optional(&self.read)
+            .await?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
@@ -935,15 +1004,17 @@ impl Store for SqliteStore {
 
     async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>) -> AppResult<UploadRow> {
         let mut tx = self.begin().await?;
-        if let Some(existing) = fetch_upload(&mut *tx, u.id).await? {
+        if let Some(existing) = fetch_upload(&mut tx, u.id).await? {
             return if existing.owner == u.owner && existing.length == u.length && existing.kind == u.kind {
                 Ok(existing)
             } else {
                 Err(AppError::Conflict("an upload with this id exists".into()))
             };
         }
-        let media_owner: Option<String> =
-            sqlx::query_scalar("SELECT owner FROM media WHERE id = ?").bind(u.id.to_string()).fetch_optional(&mut *tx).await?;
+        let media_owner: Option<String> = sqlx::query_scalar("SELECT owner FROM media WHERE id = ?")
+            .bind(u.id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
         if media_owner.is_some() {
             return Err(AppError::Conflict("a media file with this id is already stored".into()));
         }
@@ -966,7 +1037,7 @@ impl Store for SqliteStore {
 
     async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>> {
         let mut conn = self.read.acquire().await?;
-        fetch_upload(&mut *conn, id).await
+        fetch_upload(&mut conn, id).await
     }
 
     async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool> {
@@ -990,8 +1061,10 @@ impl Store for SqliteStore {
     }
 
     async fn uploads_expired(&self, now: DateTime<Utc>) -> AppResult<Vec<Uuid>> {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM uploads WHERE expires_at < ?").bind(ts(now)).fetch_all(&self.read).await?;
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE expires_at < ?")
+            .bind(ts(now))
+            .fetch_all(&self.read)
+            .await?;
         ids.iter().map(|s| parse_uuid(s)).collect()
     }
 
@@ -1031,7 +1104,8 @@ impl Store for SqliteStore {
     }
 
     async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>> {
-        let row = sqlx::query("SELECT * FROM media WHERE id = ?").bind(id.to_string()).fetch_optional(&self.read).await?;
+        let row =
+            sqlx::query("SELECT * FROM media WHERE id = ?").bind(id.to_string()).fetch_optional(&self.read).await?;
         row.as_ref().map(media_row).transpose()
     }
 

@@ -197,7 +197,9 @@ impl Client {
 
     pub async fn staff(server: &TestServer, login: &str, password: &str) -> Self {
         let c = Self::anonymous(server);
-        let r = c.post("/auth/login", &StaffLogin { login: login.into(), password: password.into(), device_id: device() }).await;
+        let r = c
+            .post("/auth/login", &StaffLogin { login: login.into(), password: password.into(), device_id: device() })
+            .await;
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         let s: Session = r.json().await.unwrap();
         Client { token: s.access_token.clone(), session: Some(s), ..c }
@@ -251,7 +253,7 @@ impl Client {
             .into_iter()
             .rev()
             .find_map(|c| match c.entity {
-                Some(Entity::Report(r)) if r.id == id => Some(r),
+                Some(Entity::Report(r)) if r.id == id => Some(*r),
                 _ => None,
             })
             .expect("report in my pull")
@@ -273,7 +275,11 @@ impl Client {
     }
 
     pub async fn tus_head(&self, id: Uuid) -> reqwest::Response {
-        self.request(reqwest::Method::HEAD, &format!("/uploads/{id}")).header("Tus-Resumable", "1.0.0").send().await.unwrap()
+        self.request(reqwest::Method::HEAD, &format!("/uploads/{id}"))
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn tus_patch(&self, id: Uuid, offset: usize, chunk: Vec<u8>, checksum: bool) -> reqwest::Response {
@@ -337,7 +343,13 @@ pub fn jpeg(size: usize, seed: u64) -> Vec<u8> {
 }
 
 pub fn location() -> Location {
-    Location { lat: 43.2389, lon: 76.8897, accuracy_m: Some(8.0), source: LocationSource::Gps, fixed_at: chrono::Utc::now() }
+    Location {
+        lat: 43.2389,
+        lon: 76.8897,
+        accuracy_m: Some(8.0),
+        source: LocationSource::Gps,
+        fixed_at: chrono::Utc::now(),
+    }
 }
 
 pub fn new_report(category: &str, media: Vec<DeclaredMedia>) -> NewReport {
