@@ -144,3 +144,20 @@ async fn operator_inputs_are_checked() {
     let (s, _) = status_and_body(op.get("/operator/reports/not-a-uuid").await).await;
     assert!(s.is_client_error());
 }
+
+#[tokio::test]
+async fn a_full_push_of_the_longest_reports_fits() {
+    let server = TestServer::start();
+    let c = Client::resident(&server, &phone(63)).await;
+    let ops: Vec<Op> = (0..PUSH_MAX_OPS)
+        .map(|_| {
+            let mut r = new_report("utilities", vec![]);
+            r.description = "Ж".repeat(DESCRIPTION_MAX_CHARS);
+            create_op(r)
+        })
+        .collect();
+    let body = serde_json::to_vec(&PushRequest { ops: ops.clone() }).unwrap();
+    assert!(body.len() > 800_000, "the body is {} bytes", body.len());
+    let res = c.push(ops).await;
+    assert!(res.results.iter().all(|r| r.outcome == OpOutcome::Applied));
+}

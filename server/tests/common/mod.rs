@@ -117,6 +117,16 @@ impl TestServer {
         std::mem::replace(&mut self.dir, dir)
     }
 
+    /// Kills the server with SIGKILL (a crash: nothing is finished) and hands back its data folder.
+    pub fn crash(mut self) -> TempDir {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::mem::replace(&mut self.dir, dir)
+    }
+
     /// Files stored under the media folder.
     pub fn stored_media(&self) -> Vec<String> {
         list(&self.dir.path().join("media"))
