@@ -15,10 +15,10 @@ use serde_json::value::RawValue;
 
 use super::extract::{ApiJson, ApiQuery, Auth};
 use crate::app::AppState;
-use crate::domain::reports::{Action, Refusal, apply, register};
+use crate::domain::reports::{Action, apply, register};
 use crate::domain::{Principal, display_name};
 use crate::error::{AppError, AppResult};
-use crate::store::{MutateOutcome, OpKey};
+use crate::store::{OpKey, PushItem};
 
 /// A full push (100 reports of 4,000 Cyrillic characters) fits with room to spare.
 pub const PUSH_BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -45,55 +45,51 @@ pub async fn push(
     if req.ops.len() > PUSH_MAX_OPS {
         return Err(AppError::validation("ops", format!("at most {PUSH_MAX_OPS} ops per push")));
     }
-    let mut results = Vec::with_capacity(req.ops.len());
-    for op in &req.ops {
-        let outcome = apply_op(&st, &p, op, Utc::now()).await?;
-        results.push(OpResult { id: op.id, outcome });
-    }
+    let now = Utc::now();
+    let items = req.ops.iter().map(|op| prepare(&st, &p, op, now)).collect();
+    let outcomes = st.store.push_batch(items).await?;
+    let results = req.ops.iter().zip(outcomes).map(|(op, outcome)| OpResult { id: op.id, outcome }).collect();
     Ok(Json(PushResponse { results }))
 }
 
-fn rejected(code: &str, reason: impl Into<String>) -> OpOutcome {
-    OpOutcome::Rejected { code: code.to_string(), reason: reason.into() }
+fn rejected(code: &str, reason: impl Into<String>) -> PushItem<'static> {
+    PushItem::Decided(OpOutcome::Rejected { code: code.to_string(), reason: reason.into() })
 }
 
-fn refused(r: Refusal) -> OpOutcome {
-    rejected(r.code, r.message)
-}
-
-/// One op: validate, then hand it to the store with the domain rule it must pass.
-async fn apply_op(st: &AppState, p: &Principal, op: &Op, now: DateTime<Utc>) -> AppResult<OpOutcome> {
+/// Validates one op and turns it into what the store runs: the registered report, the comment, or
+/// the domain rule for an existing report.
+fn prepare<'a>(st: &'a AppState, p: &'a Principal, op: &'a Op, now: DateTime<Utc>) -> PushItem<'a> {
     let key = OpKey { op_id: op.id, user_id: p.user_id, kind: op.op.kind() };
     let (report_id, action) = match &op.op {
         OpBody::CreateReport(new) => {
             if let Err(e) = new.validate() {
-                return Ok(rejected("validation", e.to_string()));
+                return rejected("validation", e.to_string());
             }
             let Some(category) = st.catalog.categories.get(new.category.trim()) else {
-                return Ok(rejected("unknown_category", format!("no category {:?}", new.category)));
+                return rejected("unknown_category", format!("no category {:?}", new.category));
             };
             if !category.active {
-                return Ok(rejected("inactive_category", "this category no longer takes reports"));
+                return rejected("inactive_category", "this category no longer takes reports");
             }
-            let report = register(new, category, now, &st.catalog.calendar);
-            return st.store.create_report(&key, p.user_id, report, &st.settings.city_prefix).await;
+            let report = Box::new(register(new, category, now, &st.catalog.calendar));
+            return PushItem::CreateReport { op: key, owner: p.user_id, report, prefix: &st.settings.city_prefix };
         }
         OpBody::Comment(c) => {
             if let Err(e) = c.validate() {
-                return Ok(rejected("validation", e.to_string()));
+                return rejected("validation", e.to_string());
             }
-            return st.store.add_comment(&key, &display_name(p.user_id), c, now).await;
+            return PushItem::Comment { op: key, author: display_name(p.user_id), comment: c, now };
         }
         OpBody::WithdrawReport(w) => (w.report_id, Action::Withdraw { reason: w.reason.clone() }),
         OpBody::Rate(r) => {
             if let Err(e) = r.validate() {
-                return Ok(rejected("validation", e.to_string()));
+                return rejected("validation", e.to_string());
             }
             (r.report_id, Action::Rate { stars: r.stars, comment: r.comment.clone() })
         }
         OpBody::Complain(c) => {
             if let Err(e) = c.validate() {
-                return Ok(rejected("validation", e.to_string()));
+                return rejected("validation", e.to_string());
             }
             (c.report_id, Action::Complain { text: c.text.clone() })
         }
@@ -102,12 +98,7 @@ async fn apply_op(st: &AppState, p: &Principal, op: &Op, now: DateTime<Utc>) -> 
     let rule = move |report: &mut qala_protocol::Report, owner| {
         apply(report, owner, p, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c))
     };
-    Ok(match st.store.mutate_report(Some(&key), report_id, &rule).await? {
-        MutateOutcome::Applied(_) => OpOutcome::Applied,
-        MutateOutcome::Duplicate => OpOutcome::Duplicate,
-        MutateOutcome::NotFound => rejected("not_found", "no such report"),
-        MutateOutcome::Refused(r) => refused(r),
-    })
+    PushItem::Mutate { op: key, report_id, rule: Box::new(rule) }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

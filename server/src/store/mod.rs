@@ -147,9 +147,20 @@ pub enum MutateOutcome {
 /// A rule run inside the write transaction: mutate the report (whose author is the `Uuid`) or refuse.
 pub type Mutator<'a> = dyn Fn(&mut Report, Uuid) -> Result<(), Refusal> + Send + Sync + 'a;
 
+/// Everything the server keeps. Implemented by each backend through the sub-traits below, one per
+/// kind of data, so that each backend's code splits the same way.
+pub trait Store: MetaStore + AccountStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger {}
+
+impl<T> Store for T where T: MetaStore + AccountStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger {}
+
+/// Import this to call store methods on an `Arc<dyn Store>`.
+pub mod prelude {
+    pub use super::{AccountStore, ChangeLog, CivicStore, MediaRecords, MetaStore, PushLedger, ReportStore, Store};
+}
+
+/// Settings, the catalogue and the holiday calendar.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    // --- meta and catalogue ---
+pub trait MetaStore: Send + Sync + 'static {
     /// The value under `key`, created as `init` on first use (server secrets, settings).
     async fn meta_get_or_init(&self, key: &str, init: &str) -> AppResult<String>;
     async fn meta_set(&self, key: &str, value: &str) -> AppResult<()>;
@@ -160,8 +171,11 @@ pub trait Store: Send + Sync + 'static {
     async fn categories(&self) -> AppResult<Vec<Category>>;
     async fn seed_holidays(&self, holidays: &[Holiday]) -> AppResult<()>;
     async fn holidays(&self) -> AppResult<Vec<Holiday>>;
+}
 
-    // --- accounts and sessions ---
+/// Residents, staff, one-time codes and sessions.
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
     /// The resident with this (normalised) phone, created on first sign-in.
     async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> AppResult<Principal>;
     /// Fails with `Conflict` when the login is taken.
@@ -197,8 +211,11 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> AppResult<Option<Principal>>;
     async fn session_revoke(&self, access_hash: &str) -> AppResult<()>;
+}
 
-    // --- reports ---
+/// Reports.
+#[async_trait]
+pub trait ReportStore: Send + Sync + 'static {
     /// Registers a report: allocates its number in the `prefix`-year sequence, stores it and its
     /// change rows, records the op. Same op or same report id again: `Duplicate`.
     async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> AppResult<OpOutcome>;
@@ -213,8 +230,11 @@ pub trait Store: Send + Sync + 'static {
         q: &ReportQuery,
         now: DateTime<Utc>,
     ) -> AppResult<(Vec<Report>, u64)>;
+}
 
-    // --- news, projects, comments ---
+/// News, city projects and their discussion.
+#[async_trait]
+pub trait CivicStore: Send + Sync + 'static {
     async fn add_comment(&self, op: &OpKey, author: &str, c: &NewComment, now: DateTime<Utc>) -> AppResult<OpOutcome>;
     /// Hides a comment from everyone; false when there is no such comment.
     async fn hide_comment(&self, id: Uuid, reason: &str) -> AppResult<bool>;
@@ -227,8 +247,11 @@ pub trait Store: Send + Sync + 'static {
     async fn put_project(&self, project: &Project) -> AppResult<()>;
     async fn project(&self, id: Uuid) -> AppResult<Option<Project>>;
     async fn delete_project(&self, id: Uuid) -> AppResult<bool>;
+}
 
-    // --- change log ---
+/// The change log phones pull.
+#[async_trait]
+pub trait ChangeLog: Send + Sync + 'static {
     /// Changes after `cursor` visible to `user` (public ones and the user's own), oldest first.
     async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> AppResult<PullPage>;
     /// Cursors below this may have missed a pruned tombstone and must start over.
@@ -236,8 +259,11 @@ pub trait Store: Send + Sync + 'static {
     /// Drops change rows superseded by a newer row for the same object, and tombstones older than
     /// `before`; raises the retention floor past any dropped tombstone. Returns rows dropped.
     async fn compact(&self, before: DateTime<Utc>) -> AppResult<u64>;
+}
 
-    // --- uploads and media ---
+/// Uploads in progress and stored media.
+#[async_trait]
+pub trait MediaRecords: Send + Sync + 'static {
     /// Creates the upload, or returns the existing one with the same id and owner.
     async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>) -> AppResult<UploadRow>;
     async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>>;
@@ -250,4 +276,50 @@ pub trait Store: Send + Sync + 'static {
     async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>>;
     /// Reports that refer to this media file.
     async fn media_links(&self, id: Uuid) -> AppResult<Vec<MediaLink>>;
+}
+
+/// One op of a push, ready for the store: what the domain decided, or the rule to run.
+pub enum PushItem<'a> {
+    CreateReport {
+        op: OpKey,
+        owner: Uuid,
+        report: Box<Report>,
+        prefix: &'a str,
+    },
+    Mutate {
+        op: OpKey,
+        report_id: Uuid,
+        rule: Box<Mutator<'a>>,
+    },
+    Comment {
+        op: OpKey,
+        author: String,
+        comment: &'a NewComment,
+        now: DateTime<Utc>,
+    },
+    /// Refused before reaching the store (invalid input).
+    Decided(OpOutcome),
+}
+
+/// Applying a whole push.
+#[async_trait]
+pub trait PushLedger: Send + Sync + 'static {
+    /// Applies the items in order, each atomically on its own (applied, duplicate or rejected
+    /// without a trace), and makes the batch durable with one commit. A crash before that commit
+    /// loses the whole batch and the phone, which got no answer, sends it again.
+    async fn push_batch(&self, items: Vec<PushItem<'_>>) -> AppResult<Vec<OpOutcome>>;
+}
+
+impl MutateOutcome {
+    /// How a mutation answers a pushed op.
+    pub fn into_op_outcome(self) -> OpOutcome {
+        match self {
+            MutateOutcome::Applied(_) => OpOutcome::Applied,
+            MutateOutcome::Duplicate => OpOutcome::Duplicate,
+            MutateOutcome::NotFound => {
+                OpOutcome::Rejected { code: "not_found".into(), reason: "no such report".into() }
+            }
+            MutateOutcome::Refused(r) => OpOutcome::Rejected { code: r.code.into(), reason: r.message },
+        }
+    }
 }

@@ -249,6 +249,37 @@ macro_rules! store_suite {
         }
 
         #[tokio::test]
+        async fn a_batch_applies_each_op_on_its_own() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 11).await;
+            let first = Uuid::now_v7();
+            let k1 = key(a.user_id);
+            let refuse = |r: &mut Report, _owner: Uuid| -> Result<(), Refusal> {
+                r.description = "must not stick".into();
+                Err(Refusal::invalid("nope", "refused"))
+            };
+            let items = vec![
+                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA" },
+                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA" },
+                PushItem::Decided(OpOutcome::Rejected { code: "validation".into(), reason: "bad".into() }),
+                PushItem::Mutate { op: key(a.user_id), report_id: first, rule: Box::new(refuse) },
+                PushItem::CreateReport { op: key(a.user_id), owner: a.user_id, report: Box::new(report_for(Uuid::now_v7(), vec![])), prefix: "ALA" },
+            ];
+            let out = s.push_batch(items).await.unwrap();
+            assert_eq!(out[0], OpOutcome::Applied);
+            assert_eq!(out[1], OpOutcome::Duplicate, "the same op later in the same batch");
+            assert!(matches!(out[2], OpOutcome::Rejected { .. }));
+            assert!(matches!(out[3], OpOutcome::Rejected { ref code, .. } if code == "nope"));
+            assert_eq!(out[4], OpOutcome::Applied);
+            assert_eq!(s.report(first).await.unwrap().unwrap().0.description, "hole");
+            let year = Utc::now().format("%Y").to_string();
+            let mine = s.pull(a.user_id, 0, 1000).await.unwrap().rows.into_iter().filter(|r| r.kind == "report").count();
+            assert_eq!(mine, 2);
+            let (second, _) = s.report(first).await.unwrap().unwrap();
+            assert_eq!(second.registration_number, format!("ALA-{year}-000001"));
+        }
+
+        #[tokio::test]
         async fn comments_need_an_open_project() {
             let (s, _g) = seeded().await;
             let a = resident(&s, 10).await;

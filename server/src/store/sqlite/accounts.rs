@@ -1,0 +1,304 @@
+//! Residents, staff, one-time codes and sessions.
+
+use qala_protocol::{Me, Role};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::parse_role;
+use super::{SqliteStore, Tx, parse_ts, parse_uuid, ts};
+use crate::domain::{Principal, display_name};
+use crate::error::{AppError, AppResult};
+use crate::store::{AccountStore, NewSession, NewStaff, OtpCheck, OtpIssue, OtpLimits, StaffCredentials};
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> AppResult<Principal> {
+        let mut tx = self.begin().await?;
+        let existing: Option<(String, String)> =
+            sqlx::query_as("SELECT id, role FROM users WHERE phone = ?").bind(phone).fetch_optional(&mut *tx).await?;
+        let principal = match existing {
+            Some((id, role)) => Principal { user_id: parse_uuid(&id)?, role: parse_role(&role)?, agency: None },
+            None => {
+                let id = Uuid::now_v7();
+                sqlx::query(
+                    "INSERT INTO users (id, role, phone, display_name, created_at) VALUES (?, 'resident', ?, ?, ?)",
+                )
+                .bind(id.to_string())
+                .bind(phone)
+                .bind(display_name(id))
+                .bind(ts(now))
+                .execute(&mut *tx)
+                .await?;
+                Principal { user_id: id, role: Role::Resident, agency: None }
+            }
+        };
+        tx.commit().await?;
+        Ok(principal)
+    }
+
+    async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid> {
+        let mut tx = self.begin().await?;
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE login = ?")
+            .bind(&staff.login)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::Conflict(format!("login {} is taken", staff.login)));
+        }
+        if let Some(agency) = &staff.agency {
+            let known: Option<String> = sqlx::query_scalar("SELECT code FROM agencies WHERE code = ?")
+                .bind(agency)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                return Err(AppError::validation("agency", format!("unknown agency {agency}")));
+            }
+        }
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO users (id, role, login, password_hash, agency, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(staff.role.as_str())
+        .bind(&staff.login)
+        .bind(&staff.password_hash)
+        .bind(&staff.agency)
+        .bind(&staff.display_name)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>> {
+        let row =
+            sqlx::query("SELECT id, role, agency, password_hash FROM users WHERE login = ? AND role != 'resident'")
+                .bind(login)
+                .fetch_optional(&self.read)
+                .await?;
+        row.map(|r| -> AppResult<StaffCredentials> {
+            Ok(StaffCredentials {
+                principal: Principal {
+                    user_id: parse_uuid(r.get("id"))?,
+                    role: parse_role(r.get("role"))?,
+                    agency: r.get("agency"),
+                },
+                password_hash: r.get::<Option<String>, _>("password_hash").unwrap_or_default(),
+            })
+        })
+        .transpose()
+    }
+
+    async fn me(&self, user_id: Uuid) -> AppResult<Option<Me>> {
+        let row = sqlx::query("SELECT role, phone, agency, display_name FROM users WHERE id = ?")
+            .bind(user_id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| -> AppResult<Me> {
+            Ok(Me {
+                user_id,
+                role: parse_role(r.get("role"))?,
+                phone: r.get("phone"),
+                agency: r.get("agency"),
+                display_name: r.get("display_name"),
+            })
+        })
+        .transpose()
+    }
+
+    async fn otp_issue(
+        &self,
+        phone: &str,
+        device_id: &str,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        limits: OtpLimits,
+    ) -> AppResult<OtpIssue> {
+        let mut tx = self.begin().await?;
+        let checks = [
+            (
+                "SELECT at FROM otp_requests WHERE phone = ? AND at > ? ORDER BY at",
+                phone,
+                limits.per_phone,
+                limits.phone_window_s,
+            ),
+            (
+                "SELECT at FROM otp_requests WHERE device_id = ? AND at > ? ORDER BY at",
+                device_id,
+                limits.per_device,
+                limits.device_window_s,
+            ),
+        ];
+        for (sql, key, max, window) in checks {
+            let since = now - chrono::Duration::seconds(window);
+            let recent: Vec<String> = sqlx::query_scalar(sql).bind(key).bind(ts(since)).fetch_all(&mut *tx).await?;
+            if recent.len() as u32 >= max {
+                // The window frees up when its oldest request ages out.
+                let oldest = parse_ts(&recent[0])?;
+                let retry = (oldest + chrono::Duration::seconds(window) - now).num_seconds().max(1) as u64;
+                return Ok(OtpIssue::RateLimited { retry_after_s: retry });
+            }
+        }
+        sqlx::query("INSERT INTO otp_requests (phone, device_id, at) VALUES (?, ?, ?)")
+            .bind(phone)
+            .bind(device_id)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO otp_codes (phone, device_id, code_hash, expires_at, attempts) VALUES (?, ?, ?, ?, 0)
+             ON CONFLICT (phone) DO UPDATE SET device_id = excluded.device_id, code_hash = excluded.code_hash,
+               expires_at = excluded.expires_at, attempts = 0",
+        )
+        .bind(phone)
+        .bind(device_id)
+        .bind(code_hash)
+        .bind(ts(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        // Old request rows only matter inside the longest window.
+        let horizon = now - chrono::Duration::seconds(limits.phone_window_s.max(limits.device_window_s));
+        sqlx::query("DELETE FROM otp_requests WHERE at < ?").bind(ts(horizon)).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(OtpIssue::Issued)
+    }
+
+    async fn otp_verify(
+        &self,
+        phone: &str,
+        device_id: &str,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> AppResult<OtpCheck> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT device_id, code_hash, expires_at, attempts FROM otp_codes WHERE phone = ?")
+            .bind(phone)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(OtpCheck::Missing);
+        };
+        let attempts = row.get::<i64, _>("attempts") as u32;
+        if parse_ts(row.get("expires_at"))? <= now {
+            sqlx::query("DELETE FROM otp_codes WHERE phone = ?").bind(phone).execute(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(OtpCheck::Missing);
+        }
+        if attempts >= max_attempts {
+            return Ok(OtpCheck::Exhausted);
+        }
+        let stored_device: String = row.get("device_id");
+        let stored_hash: String = row.get("code_hash");
+        let outcome = if stored_device == device_id && constant_time_eq(stored_hash.as_bytes(), code_hash.as_bytes()) {
+            sqlx::query("DELETE FROM otp_codes WHERE phone = ?").bind(phone).execute(&mut *tx).await?;
+            OtpCheck::Valid
+        } else {
+            sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = ?")
+                .bind(phone)
+                .execute(&mut *tx)
+                .await?;
+            OtpCheck::Wrong { attempts_left: max_attempts - attempts - 1 }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn session_create(&self, s: &NewSession, now: DateTime<Utc>) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        insert_session(&mut tx, s, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> AppResult<Option<Principal>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.role, u.agency FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.access_hash = ? AND s.access_expires_at > ?",
+        )
+        .bind(access_hash)
+        .bind(ts(now))
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| -> AppResult<Principal> {
+            Ok(Principal {
+                user_id: parse_uuid(r.get("id"))?,
+                role: parse_role(r.get("role"))?,
+                agency: r.get("agency"),
+            })
+        })
+        .transpose()
+    }
+
+    async fn session_rotate(
+        &self,
+        refresh_hash: &str,
+        device_id: &str,
+        next: &NewSession,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<Principal>> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT u.id, u.role, u.agency, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.refresh_hash = ? AND s.refresh_expires_at > ?",
+        )
+        .bind(refresh_hash)
+        .bind(ts(now))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.get::<String, _>("device_id") != device_id {
+            return Ok(None);
+        }
+        let principal = Principal {
+            user_id: parse_uuid(row.get("id"))?,
+            role: parse_role(row.get("role"))?,
+            agency: row.get("agency"),
+        };
+        sqlx::query("DELETE FROM sessions WHERE refresh_hash = ?").bind(refresh_hash).execute(&mut *tx).await?;
+        let next = NewSession { user_id: principal.user_id, ..next.clone() };
+        insert_session(&mut tx, &next, now).await?;
+        tx.commit().await?;
+        Ok(Some(principal))
+    }
+
+    async fn session_revoke(&self, access_hash: &str) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE access_hash = ?").bind(access_hash).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (access_hash, refresh_hash, user_id, device_id, access_expires_at, refresh_expires_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&s.access_hash)
+    .bind(&s.refresh_hash)
+    .bind(s.user_id.to_string())
+    .bind(&s.device_id)
+    .bind(ts(s.access_expires_at))
+    .bind(ts(s.refresh_expires_at))
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    // Expired sessions of this user are dead weight.
+    sqlx::query("DELETE FROM sessions WHERE user_id = ? AND refresh_expires_at < ?")
+        .bind(s.user_id.to_string())
+        .bind(ts(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Compares two byte strings in time that does not depend on where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

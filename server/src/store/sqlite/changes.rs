@@ -1,0 +1,76 @@
+//! The change log: pull and compaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{SqliteStore, ts};
+use crate::error::AppResult;
+use crate::store::{ChangeLog, ChangeRow, PullPage};
+
+#[async_trait]
+impl ChangeLog for SqliteStore {
+    async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> AppResult<PullPage> {
+        let rows = sqlx::query(
+            "SELECT seq, kind, entity_id, payload FROM changes
+             WHERE seq > ? AND (owner IS NULL OR owner = ?) ORDER BY seq LIMIT ?",
+        )
+        .bind(cursor)
+        .bind(user.to_string())
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.read)
+        .await?;
+        let has_more = rows.len() > limit as usize;
+        let rows = rows
+            .iter()
+            .take(limit as usize)
+            .map(|r| ChangeRow {
+                seq: r.get("seq"),
+                kind: r.get("kind"),
+                entity_id: r.get("entity_id"),
+                payload: r.get("payload"),
+            })
+            .collect();
+        Ok(PullPage { rows, has_more })
+    }
+
+    async fn retention_floor(&self) -> AppResult<i64> {
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'retention_floor'")
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    async fn compact(&self, before: DateTime<Utc>) -> AppResult<u64> {
+        let mut tx = self.begin().await?;
+        let superseded = sqlx::query(
+            "DELETE FROM changes WHERE EXISTS (SELECT 1 FROM changes newer WHERE newer.kind = changes.kind
+               AND newer.entity_id = changes.entity_id AND newer.owner IS changes.owner AND newer.seq > changes.seq)",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let floor: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes WHERE payload IS NULL AND at < ?")
+            .bind(ts(before))
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut dropped = superseded;
+        if let Some(floor) = floor {
+            dropped += sqlx::query("DELETE FROM changes WHERE payload IS NULL AND seq <= ?")
+                .bind(floor)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(
+                "INSERT INTO meta (key, value) VALUES ('retention_floor', ?)
+                 ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            )
+            .bind(floor.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(dropped)
+    }
+}

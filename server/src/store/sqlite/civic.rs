@@ -1,0 +1,227 @@
+//! News, city projects and comments.
+
+use qala_protocol::{
+    AdminNews, Comment, Entity, EntityKind, NewComment, NewsInput, NewsItem, OpOutcome, Project, ProjectStatus,
+};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{SqliteStore, Tx};
+use super::{op_record, op_seen, write_change};
+use crate::error::AppResult;
+use crate::store::{CivicStore, OpKey};
+
+#[async_trait]
+impl CivicStore for SqliteStore {
+    async fn add_comment(
+        &self,
+        op: &OpKey,
+        author: &str,
+        comment: &NewComment,
+        now: DateTime<Utc>,
+    ) -> AppResult<OpOutcome> {
+        let mut tx = self.begin().await?;
+        let outcome = comment_in(&mut tx, op, author, comment, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn hide_comment(&self, id: Uuid, reason: &str) -> AppResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE comments SET hidden = 1, hidden_reason = ? WHERE id = ? AND hidden = 0")
+            .bind(reason)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let found = if done.rows_affected() == 1 {
+            write_change(&mut tx, EntityKind::Comment, &id.to_string(), None, None, Utc::now()).await?;
+            true
+        } else {
+            sqlx::query_scalar::<_, i64>("SELECT hidden FROM comments WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some()
+        };
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        let old: Option<(String, i64)> = sqlx::query_as("SELECT data, published FROM news WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        // Keep the first publication time across edits.
+        let published_at = match &old {
+            Some((data, 1)) => serde_json::from_str::<NewsItem>(data)?.published_at,
+            _ => now,
+        };
+        let item = NewsItem { id, title: input.title.clone(), body: input.body.clone(), published_at };
+        sqlx::query(
+            "INSERT INTO news (id, published, data) VALUES (?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET published = excluded.published, data = excluded.data",
+        )
+        .bind(id.to_string())
+        .bind(input.published as i64)
+        .bind(serde_json::to_string(&item)?)
+        .execute(&mut *tx)
+        .await?;
+        let was_public = matches!(old, Some((_, 1)));
+        if input.published {
+            write_change(&mut tx, EntityKind::News, &id.to_string(), None, Some(&Entity::News(item)), now).await?;
+        } else if was_public {
+            write_change(&mut tx, EntityKind::News, &id.to_string(), None, None, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_news(&self, id: Uuid) -> AppResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM news WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        if done.rows_affected() == 1 {
+            write_change(&mut tx, EntityKind::News, &id.to_string(), None, None, Utc::now()).await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn news_all(&self) -> AppResult<Vec<AdminNews>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT data, published FROM news").fetch_all(&self.read).await?;
+        let mut all = rows
+            .iter()
+            .map(|(d, p)| Ok(AdminNews { item: serde_json::from_str(d)?, published: *p != 0 }))
+            .collect::<AppResult<Vec<_>>>()?;
+        all.sort_by_key(|a| std::cmp::Reverse(a.item.published_at));
+        Ok(all)
+    }
+
+    async fn projects_all(&self) -> AppResult<Vec<Project>> {
+        let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM projects").fetch_all(&self.read).await?;
+        let mut all = rows.iter().map(|d| serde_json::from_str(d)).collect::<Result<Vec<Project>, _>>()?;
+        all.sort_by_key(|p| std::cmp::Reverse(p.created_at));
+        Ok(all)
+    }
+
+    async fn put_project(&self, project: &Project) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO projects (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(project.id.to_string())
+        .bind(serde_json::to_string(project)?)
+        .execute(&mut *tx)
+        .await?;
+        write_change(
+            &mut tx,
+            EntityKind::Project,
+            &project.id.to_string(),
+            None,
+            Some(&Entity::Project(project.clone())),
+            Utc::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn project(&self, id: Uuid) -> AppResult<Option<Project>> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        data.map(|d| Ok(serde_json::from_str(&d)?)).transpose()
+    }
+
+    async fn delete_project(&self, id: Uuid) -> AppResult<bool> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let comments: Vec<(String, i64)> = sqlx::query_as("SELECT id, hidden FROM comments WHERE project_id = ?")
+            .bind(id.to_string())
+            .fetch_all(&mut *tx)
+            .await?;
+        for (cid, hidden) in &comments {
+            if *hidden == 0 {
+                write_change(&mut tx, EntityKind::Comment, cid, None, None, now).await?;
+            }
+        }
+        sqlx::query("DELETE FROM comments WHERE project_id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM projects WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        if done.rows_affected() == 1 {
+            write_change(&mut tx, EntityKind::Project, &id.to_string(), None, None, now).await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+/// Adds a comment in the caller's transaction. Writes nothing unless the outcome is `Applied`.
+pub(super) async fn comment_in(
+    tx: &mut Tx,
+    op: &OpKey,
+    author: &str,
+    c: &NewComment,
+    now: DateTime<Utc>,
+) -> AppResult<OpOutcome> {
+    if let Some(seen) = op_seen(tx, op).await? {
+        return Ok(seen);
+    }
+    let reject = |code: &str, reason: &str| OpOutcome::Rejected { code: code.into(), reason: reason.into() };
+    let exists: Option<String> = sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ?")
+        .bind(c.id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(by) = exists {
+        return Ok(if by == op.user_id.to_string() {
+            OpOutcome::Duplicate
+        } else {
+            reject("id_conflict", "this comment id belongs to someone else")
+        });
+    }
+    let project: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = ?")
+        .bind(c.project_id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(project) = project else {
+        return Ok(reject("unknown_project", "no such project"));
+    };
+    let project: Project = serde_json::from_str(&project)?;
+    let open = project.status == ProjectStatus::Discussion && project.discussion_until.is_none_or(|until| now <= until);
+    if !open {
+        return Ok(reject("discussion_closed", "the discussion of this project is closed"));
+    }
+    if let Some(parent) = c.parent_id {
+        let ok: Option<i64> = sqlx::query_scalar("SELECT hidden FROM comments WHERE id = ? AND project_id = ?")
+            .bind(parent.to_string())
+            .bind(c.project_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if ok.is_none() {
+            return Ok(reject("unknown_parent", "the comment answered does not exist in this project"));
+        }
+    }
+    let comment = Comment {
+        id: c.id,
+        project_id: c.project_id,
+        parent_id: c.parent_id,
+        author: author.to_string(),
+        body: c.body.trim().to_string(),
+        position: c.position,
+        created_at: c.created_at.min(now),
+    };
+    sqlx::query("INSERT INTO comments (id, project_id, parent_id, author_id, data) VALUES (?, ?, ?, ?, ?)")
+        .bind(c.id.to_string())
+        .bind(c.project_id.to_string())
+        .bind(c.parent_id.map(|p| p.to_string()))
+        .bind(op.user_id.to_string())
+        .bind(serde_json::to_string(&comment)?)
+        .execute(&mut **tx)
+        .await?;
+    write_change(tx, EntityKind::Comment, &c.id.to_string(), None, Some(&Entity::Comment(comment)), now).await?;
+    op_record(tx, op, now).await?;
+    Ok(OpOutcome::Applied)
+}

@@ -1,0 +1,209 @@
+//! Uploads in progress and stored media, and filling media into the reports that declared them.
+
+use qala_protocol::{MediaRef, MediaState, Report, Role};
+use sqlx::sqlite::SqliteRow;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::reports::{load_report, save_report};
+use super::{SqliteStore, Tx, parse_ts, parse_uuid, ts};
+use super::{parse_kind, parse_role};
+use crate::domain::reports::fill_media;
+use crate::error::{AppError, AppResult};
+use crate::store::{MediaLink, MediaRecords, MediaRow, UploadRow};
+
+pub(super) fn media_row(r: &SqliteRow) -> AppResult<MediaRow> {
+    Ok(MediaRow {
+        id: parse_uuid(r.get("id"))?,
+        owner: parse_uuid(r.get("owner"))?,
+        owner_role: parse_role(r.get("owner_role"))?,
+        kind: parse_kind(r.get("kind"))?,
+        content_type: r.get("content_type"),
+        size: r.get::<i64, _>("size") as u64,
+        sha256: r.get("sha256"),
+        upload_length: r.get::<i64, _>("upload_length") as u64,
+        created_at: parse_ts(r.get("created_at"))?,
+    })
+}
+
+pub(super) fn received_ref(m: &MediaRow) -> MediaRef {
+    MediaRef {
+        id: m.id,
+        kind: m.kind,
+        state: MediaState::Received,
+        sha256: Some(m.sha256.clone()),
+        size: Some(m.size),
+        content_type: Some(m.content_type.clone()),
+    }
+}
+
+/// May media uploaded by `m.owner` fill a reference in this report? The report's own media must come
+/// from its author; an answer's photo report from staff. Nobody can slip a file into another's report.
+pub(super) fn may_fill(report: &Report, owner: Uuid, m: &MediaRow) -> bool {
+    let in_report = report.media.iter().any(|r| r.id == m.id);
+    let in_answer = report.answer.iter().flat_map(|a| a.media.iter()).any(|r| r.id == m.id);
+    (in_report && m.owner == owner) || (in_answer && m.owner_role != Role::Resident)
+}
+
+/// Fills every pending media reference whose file already arrived.
+pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) -> AppResult<()> {
+    let pending: Vec<Uuid> = {
+        let answer = report.answer.iter().flat_map(|a| a.media.iter());
+        report.media.iter().chain(answer).filter(|m| m.state == MediaState::Pending).map(|m| m.id).collect()
+    };
+    for id in pending {
+        let row =
+            sqlx::query("SELECT * FROM media WHERE id = ?").bind(id.to_string()).fetch_optional(&mut **tx).await?;
+        if let Some(row) = row {
+            let m = media_row(&row)?;
+            if may_fill(report, owner, &m) {
+                fill_media(report, &received_ref(&m));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl MediaRecords for SqliteStore {
+    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>) -> AppResult<UploadRow> {
+        let mut tx = self.begin().await?;
+        if let Some(existing) = fetch_upload(&mut tx, u.id).await? {
+            return if existing.owner == u.owner && existing.length == u.length && existing.kind == u.kind {
+                Ok(existing)
+            } else {
+                Err(AppError::Conflict("an upload with this id exists".into()))
+            };
+        }
+        let media_owner: Option<String> = sqlx::query_scalar("SELECT owner FROM media WHERE id = ?")
+            .bind(u.id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if media_owner.is_some() {
+            return Err(AppError::Conflict("a media file with this id is already stored".into()));
+        }
+        sqlx::query(
+            "INSERT INTO uploads (id, owner, kind, length, \"offset\", sha256, created_at, expires_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+        )
+        .bind(u.id.to_string())
+        .bind(u.owner.to_string())
+        .bind(u.kind.as_str())
+        .bind(u.length as i64)
+        .bind(&u.sha256)
+        .bind(ts(now))
+        .bind(ts(u.expires_at))
+        .execute(&mut *tx)
+        .await?;
+        let stored = fetch_upload(&mut tx, u.id).await?.ok_or_else(|| AppError::Internal("upload vanished".into()))?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>> {
+        let mut conn = self.read.acquire().await?;
+        fetch_upload(&mut conn, id).await
+    }
+
+    async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE uploads SET \"offset\" = ?, expires_at = ? WHERE id = ? AND \"offset\" = ?")
+            .bind(to as i64)
+            .bind(ts(expires_at))
+            .bind(id.to_string())
+            .bind(from as i64)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn upload_delete(&self, id: Uuid) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM uploads WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn uploads_expired(&self, now: DateTime<Utc>) -> AppResult<Vec<Uuid>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE expires_at < ?")
+            .bind(ts(now))
+            .fetch_all(&self.read)
+            .await?;
+        ids.iter().map(|s| parse_uuid(s)).collect()
+    }
+
+    async fn media_complete(&self, m: &MediaRow) -> AppResult<()> {
+        let now = m.created_at;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO media (id, owner, owner_role, kind, content_type, size, sha256, upload_length, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(m.id.to_string())
+        .bind(m.owner.to_string())
+        .bind(m.owner_role.as_str())
+        .bind(m.kind.as_str())
+        .bind(&m.content_type)
+        .bind(m.size as i64)
+        .bind(&m.sha256)
+        .bind(m.upload_length as i64)
+        .bind(ts(m.created_at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM uploads WHERE id = ?").bind(m.id.to_string()).execute(&mut *tx).await?;
+        let reports: Vec<String> = sqlx::query_scalar("SELECT report_id FROM report_media WHERE media_id = ?")
+            .bind(m.id.to_string())
+            .fetch_all(&mut *tx)
+            .await?;
+        for rid in reports {
+            if let Some((mut report, owner)) = load_report(&mut tx, parse_uuid(&rid)?).await?
+                && may_fill(&report, owner, m)
+                && fill_media(&mut report, &received_ref(m))
+            {
+                save_report(&mut tx, &report, owner, false, now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>> {
+        let row =
+            sqlx::query("SELECT * FROM media WHERE id = ?").bind(id.to_string()).fetch_optional(&self.read).await?;
+        row.as_ref().map(media_row).transpose()
+    }
+
+    async fn media_links(&self, id: Uuid) -> AppResult<Vec<MediaLink>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT r.owner, r.agency, rm.in_answer FROM report_media rm JOIN reports r ON r.id = rm.report_id WHERE rm.media_id = ?",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter()
+            .map(|(o, a, ans)| Ok(MediaLink { report_owner: parse_uuid(&o)?, agency: a, in_answer: ans != 0 }))
+            .collect()
+    }
+}
+
+pub(super) async fn fetch_upload(conn: &mut sqlx::SqliteConnection, id: Uuid) -> AppResult<Option<UploadRow>> {
+    let row = sqlx::query("SELECT id, owner, kind, length, \"offset\", sha256, expires_at FROM uploads WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| -> AppResult<UploadRow> {
+        Ok(UploadRow {
+            id: parse_uuid(r.get("id"))?,
+            owner: parse_uuid(r.get("owner"))?,
+            kind: parse_kind(r.get("kind"))?,
+            length: r.get::<i64, _>("length") as u64,
+            offset: r.get::<i64, _>("offset") as u64,
+            sha256: r.get("sha256"),
+            expires_at: parse_ts(r.get("expires_at"))?,
+        })
+    })
+    .transpose()
+}

@@ -1,0 +1,115 @@
+//! Settings, the catalogue and the holidays.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use qala_protocol::{Agency, Category, Entity, EntityKind};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sqlx::Row;
+
+use super::SqliteStore;
+use super::write_change;
+use crate::domain::calendar::Holiday;
+use crate::error::{AppError, AppResult};
+use crate::store::MetaStore;
+
+#[async_trait]
+impl MetaStore for SqliteStore {
+    async fn meta_get_or_init(&self, key: &str, init: &str) -> AppResult<String> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)")
+            .bind(key)
+            .bind(init)
+            .execute(&mut *tx)
+            .await?;
+        let v: String =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(v)
+    }
+
+    async fn meta_set(&self, key: &str, value: &str) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn seed_catalog(&self, agencies: &[Agency], categories: &[Category]) -> AppResult<()> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        for a in agencies {
+            let done = sqlx::query("INSERT OR IGNORE INTO agencies (code, data) VALUES (?, ?)")
+                .bind(&a.code)
+                .bind(serde_json::to_string(a)?)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 1 {
+                write_change(&mut tx, EntityKind::Agency, &a.code, None, Some(&Entity::Agency(a.clone())), now).await?;
+            }
+        }
+        for c in categories {
+            let done = sqlx::query("INSERT OR IGNORE INTO categories (code, agency, data) VALUES (?, ?, ?)")
+                .bind(&c.code)
+                .bind(&c.agency)
+                .bind(serde_json::to_string(c)?)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 1 {
+                write_change(&mut tx, EntityKind::Category, &c.code, None, Some(&Entity::Category(c.clone())), now)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn agencies(&self) -> AppResult<Vec<Agency>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM agencies ORDER BY code").fetch_all(&self.read).await?;
+        rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+
+    async fn categories(&self) -> AppResult<Vec<Category>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM categories ORDER BY rowid").fetch_all(&self.read).await?;
+        rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+
+    async fn seed_holidays(&self, holidays: &[Holiday]) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        for h in holidays {
+            sqlx::query("INSERT OR IGNORE INTO holidays (day, name, working) VALUES (?, ?, ?)")
+                .bind(h.date.to_string())
+                .bind(&h.name)
+                .bind(h.working as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn holidays(&self) -> AppResult<Vec<Holiday>> {
+        let rows = sqlx::query("SELECT day, name, working FROM holidays ORDER BY day").fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                let day: String = r.get("day");
+                Ok(Holiday {
+                    date: NaiveDate::from_str(&day)
+                        .map_err(|e| AppError::Internal(format!("bad holiday {day}: {e}")))?,
+                    name: r.get("name"),
+                    working: r.get::<i64, _>("working") != 0,
+                })
+            })
+            .collect()
+    }
+}

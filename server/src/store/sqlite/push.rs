@@ -1,0 +1,39 @@
+//! A whole push in one write transaction.
+
+use async_trait::async_trait;
+use qala_protocol::OpOutcome;
+
+use super::SqliteStore;
+use super::civic::comment_in;
+use super::reports::{create_in, mutate_in};
+use crate::error::AppResult;
+use crate::store::{PushItem, PushLedger};
+
+#[async_trait]
+impl PushLedger for SqliteStore {
+    /// Every op writes either all of its rows or none (a rejected or duplicate op writes nothing),
+    /// so ops stay independent of each other inside the shared transaction; a database error aborts
+    /// the batch and the phone sends it again. One commit per push instead of one per op is what
+    /// makes a batch of 100 cheap.
+    async fn push_batch(&self, items: Vec<PushItem<'_>>) -> AppResult<Vec<OpOutcome>> {
+        let mut tx = self.begin().await?;
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            let outcome = match item {
+                PushItem::CreateReport { op, owner, report, prefix } => {
+                    create_in(&mut tx, &op, owner, *report, prefix).await?
+                }
+                PushItem::Mutate { op, report_id, rule } => {
+                    mutate_in(&mut tx, Some(&op), report_id, rule.as_ref()).await?.into_op_outcome()
+                }
+                PushItem::Comment { op, author, comment, now } => {
+                    comment_in(&mut tx, &op, &author, comment, now).await?
+                }
+                PushItem::Decided(outcome) => outcome,
+            };
+            outcomes.push(outcome);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+}

@@ -1,0 +1,226 @@
+//! Reports: registration, rule-checked changes, the operators' lists.
+
+use qala_protocol::{Entity, EntityKind, OpOutcome, PublicReport, Report, ReportQuery, ReportStatus};
+use sqlx::{QueryBuilder, Sqlite};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::media::fill_pending;
+use super::{SqliteStore, Tx, parse_uuid, ts};
+use super::{op_record, op_seen, write_change, write_change_json};
+use crate::domain::reports::{registration_number, registration_year};
+use crate::error::AppResult;
+use crate::store::{MutateOutcome, Mutator, OpKey, ReportStore};
+
+/// Stores the report's row, its media links and its two change rows (the author's full view and the
+/// public view; a withdrawn report leaves the public log).
+pub(super) async fn save_report(
+    tx: &mut Tx,
+    report: &Report,
+    owner: Uuid,
+    insert: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let view = serde_json::to_string(report)?;
+    let id = report.id.to_string();
+    if insert {
+        sqlx::query(
+            "INSERT INTO reports (id, owner, reg_number, category, agency, status, deadline, registered_at, view)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(owner.to_string())
+        .bind(&report.registration_number)
+        .bind(&report.category)
+        .bind(&report.agency)
+        .bind(report.status.as_str())
+        .bind(ts(report.deadline))
+        .bind(ts(report.registered_at))
+        .bind(&view)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query("UPDATE reports SET category = ?, agency = ?, status = ?, deadline = ?, view = ? WHERE id = ?")
+            .bind(&report.category)
+            .bind(&report.agency)
+            .bind(report.status.as_str())
+            .bind(ts(report.deadline))
+            .bind(&view)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let answer = report.answer.iter().flat_map(|a| a.media.iter()).map(|m| (m.id, true));
+    for (media_id, in_answer) in report.media.iter().map(|m| (m.id, false)).chain(answer) {
+        sqlx::query("INSERT OR IGNORE INTO report_media (media_id, report_id, in_answer) VALUES (?, ?, ?)")
+            .bind(media_id.to_string())
+            .bind(&id)
+            .bind(in_answer as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    // The author's change row is `{"report": <view>}`: reuse the view's JSON rather than encode it again.
+    write_change_json(tx, EntityKind::Report, &id, Some(owner), Some(format!("{{\"report\":{view}}}")), now).await?;
+    let public = (report.status != ReportStatus::Withdrawn).then(|| Entity::PublicReport(PublicReport::from(report)));
+    write_change(tx, EntityKind::PublicReport, &id, None, public.as_ref(), now).await?;
+    Ok(())
+}
+
+pub(super) async fn load_report(tx: &mut Tx, id: Uuid) -> AppResult<Option<(Report, Uuid)>> {
+    let row = sqlx::query("SELECT owner, view FROM reports WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|r| -> AppResult<(Report, Uuid)> {
+        Ok((serde_json::from_str(r.get("view"))?, parse_uuid(r.get("owner"))?))
+    })
+    .transpose()
+}
+
+/// Appends the filters of an operator's report query.
+pub(super) fn push_filters(qb: &mut QueryBuilder<Sqlite>, agency: Option<&str>, q: &ReportQuery, now: DateTime<Utc>) {
+    if let Some(a) = agency {
+        qb.push(" AND agency = ").push_bind(a.to_string());
+    }
+    if let Some(s) = q.status {
+        qb.push(" AND status = ").push_bind(s.as_str());
+    }
+    if let Some(c) = &q.category {
+        qb.push(" AND category = ").push_bind(c.clone());
+    }
+    if let Some(overdue) = q.overdue {
+        let open: Vec<&str> = ReportStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+        let open_list = open.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+        if overdue {
+            qb.push(format!(" AND status IN ({open_list}) AND deadline < ")).push_bind(ts(now));
+        } else {
+            qb.push(format!(" AND NOT (status IN ({open_list}) AND deadline < ")).push_bind(ts(now)).push(")");
+        }
+    }
+    if let Some(from) = q.from {
+        qb.push(" AND registered_at >= ").push_bind(ts(from));
+    }
+    if let Some(to) = q.to {
+        qb.push(" AND registered_at < ").push_bind(ts(to));
+    }
+}
+
+#[async_trait]
+impl ReportStore for SqliteStore {
+    async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> AppResult<OpOutcome> {
+        let mut tx = self.begin().await?;
+        let outcome = create_in(&mut tx, op, owner, report, prefix).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn mutate_report(&self, op: Option<&OpKey>, report_id: Uuid, rule: &Mutator<'_>) -> AppResult<MutateOutcome> {
+        let mut tx = self.begin().await?;
+        let outcome = mutate_in(&mut tx, op, report_id, rule).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn report(&self, id: Uuid) -> AppResult<Option<(Report, Uuid)>> {
+        let row = sqlx::query("SELECT owner, view FROM reports WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| -> AppResult<(Report, Uuid)> {
+            Ok((serde_json::from_str(r.get("view"))?, parse_uuid(r.get("owner"))?))
+        })
+        .transpose()
+    }
+
+    async fn list_reports(
+        &self,
+        agency: Option<&str>,
+        q: &ReportQuery,
+        now: DateTime<Utc>,
+    ) -> AppResult<(Vec<Report>, u64)> {
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM reports WHERE 1 = 1");
+        push_filters(&mut count, agency, q, now);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
+        let mut list = QueryBuilder::<Sqlite>::new("SELECT view FROM reports WHERE 1 = 1");
+        push_filters(&mut list, agency, q, now);
+        list.push(" ORDER BY deadline, registered_at LIMIT ")
+            .push_bind(i64::from(q.limit.unwrap_or(50).min(500)))
+            .push(" OFFSET ")
+            .push_bind(i64::from(q.offset.unwrap_or(0)));
+        let views: Vec<String> = list.build_query_scalar().fetch_all(&self.read).await?;
+        let items = views.iter().map(|v| serde_json::from_str(v)).collect::<Result<Vec<Report>, _>>()?;
+        Ok((items, total as u64))
+    }
+}
+
+/// Registers a report in the caller's transaction. Writes nothing unless the outcome is `Applied`.
+pub(super) async fn create_in(
+    tx: &mut Tx,
+    op: &OpKey,
+    owner: Uuid,
+    mut report: Report,
+    prefix: &str,
+) -> AppResult<OpOutcome> {
+    let now = report.registered_at;
+    if let Some(seen) = op_seen(tx, op).await? {
+        return Ok(seen);
+    }
+    let existing: Option<String> = sqlx::query_scalar("SELECT owner FROM reports WHERE id = ?")
+        .bind(report.id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(existing) = existing {
+        return Ok(if existing == owner.to_string() {
+            OpOutcome::Duplicate
+        } else {
+            OpOutcome::Rejected { code: "id_conflict".into(), reason: "this report id belongs to someone else".into() }
+        });
+    }
+    let year = registration_year(now);
+    let counter = format!("reg:{prefix}:{year}");
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO counters (name, value) VALUES (?, 1)
+             ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+    )
+    .bind(&counter)
+    .fetch_one(&mut **tx)
+    .await?;
+    report.registration_number = registration_number(prefix, year, seq);
+    fill_pending(tx, &mut report, owner).await?;
+    save_report(tx, &report, owner, true, now).await?;
+    op_record(tx, op, now).await?;
+    Ok(OpOutcome::Applied)
+}
+
+/// Runs a rule on a report in the caller's transaction. Writes nothing unless it applies.
+pub(super) async fn mutate_in(
+    tx: &mut Tx,
+    op: Option<&OpKey>,
+    report_id: Uuid,
+    rule: &Mutator<'_>,
+) -> AppResult<MutateOutcome> {
+    let now = Utc::now();
+    if let Some(op) = op
+        && let Some(seen) = op_seen(tx, op).await?
+    {
+        return Ok(match seen {
+            OpOutcome::Duplicate => MutateOutcome::Duplicate,
+            _ => MutateOutcome::NotFound,
+        });
+    }
+    let Some((mut report, owner)) = load_report(tx, report_id).await? else {
+        return Ok(MutateOutcome::NotFound);
+    };
+    if let Err(refusal) = rule(&mut report, owner) {
+        return Ok(MutateOutcome::Refused(refusal));
+    }
+    fill_pending(tx, &mut report, owner).await?;
+    save_report(tx, &report, owner, false, now).await?;
+    if let Some(op) = op {
+        op_record(tx, op, now).await?;
+    }
+    Ok(MutateOutcome::Applied(Box::new(report)))
+}
