@@ -243,6 +243,8 @@ fn main() {
         raw100.print();
         let push1 = http_push(n, 1, clients).await;
         push1.print();
+        let push1_few = http_push(n / 2, 1, 4).await;
+        push1_few.print();
         let push100 = http_push(n, 100, clients.min(8)).await;
         push100.print();
         println!("ratio batch 1   (b)/(a) = {:.2}", push1.rate() / raw1.rate());

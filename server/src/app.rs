@@ -17,6 +17,7 @@ use crate::config::ServeArgs;
 use crate::domain::calendar::{HOLIDAYS_JSON, WorkCalendar, calendar_from, expand_holidays};
 use crate::error::{AppError, AppResult};
 use crate::media::storage::MediaStore;
+use crate::push_queue::PushQueue;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{OtpLimits, Store};
 
@@ -72,7 +73,7 @@ impl Catalog {
 /// Tunables; defaults are the production values, tests may shorten them.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub city_prefix: String,
+    pub city_prefix: Arc<str>,
     pub tokens: TokenPolicy,
     pub otp_limits: OtpLimits,
     pub otp_ttl: Duration,
@@ -85,7 +86,7 @@ pub struct Settings {
 impl Settings {
     pub fn new(city_prefix: &str) -> Self {
         Settings {
-            city_prefix: city_prefix.to_string(),
+            city_prefix: city_prefix.into(),
             tokens: TokenPolicy::default(),
             otp_limits: OtpLimits { per_phone: 3, phone_window_s: 600, per_device: 10, device_window_s: 3600 },
             otp_ttl: Duration::seconds(i64::from(qala_protocol::OTP_TTL_SECS)),
@@ -104,6 +105,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Keys one-time-code hashes; lives in the database so every instance shares it.
     pub secret: Arc<str>,
+    /// Applies pushes, combining those that arrive together into one commit.
+    pub pushes: PushQueue,
     /// One writer per upload at a time.
     pub upload_locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
 }
@@ -121,6 +124,7 @@ impl AppState {
         };
         let secret = store.meta_get_or_init("otp_secret", &crate::auth::random_token()).await?;
         Ok(AppState {
+            pushes: PushQueue::start(store.clone()),
             store,
             media,
             sms: Arc::new(LogSender),

@@ -9,4 +9,5 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod media;
+pub mod push_queue;
 pub mod store;

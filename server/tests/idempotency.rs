@@ -140,3 +140,37 @@ async fn a_crash_mid_sync_loses_nothing_and_duplicates_nothing() {
     numbers.sort();
     assert_eq!(numbers, (1..=800).collect::<Vec<u32>>());
 }
+
+#[tokio::test]
+async fn concurrent_resends_of_the_same_ops_apply_each_once() {
+    let server = TestServer::start();
+    let resident = Client::resident(&server, &phone(14)).await;
+    let ops: Vec<Op> = (0..30).map(|_| create_op(new_report("heating", vec![]))).collect();
+    // Twenty copies of the same outbox race each other, one op per request, in shuffled orders.
+    let mut tasks = Vec::new();
+    for k in 0..20 {
+        let c = resident.clone();
+        let mut mine = ops.clone();
+        mine.rotate_left(k % ops.len());
+        tasks.push(tokio::spawn(async move {
+            let mut applied = Vec::new();
+            for op in mine {
+                let res = c.push(vec![op.clone()]).await;
+                if res.results[0].outcome == OpOutcome::Applied {
+                    applied.push(op.id);
+                }
+            }
+            applied
+        }));
+    }
+    let mut applied = Vec::new();
+    for t in tasks {
+        applied.extend(t.await.unwrap());
+    }
+    applied.sort();
+    let mut expected: Vec<Uuid> = ops.iter().map(|o| o.id).collect();
+    expected.sort();
+    assert_eq!(applied, expected, "each op reported applied exactly once");
+    let (changes, _) = resident.pull_all(0, 1000).await;
+    assert_eq!(reports_in(&changes).len(), 30);
+}

@@ -91,6 +91,21 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The signed-in user, if `allowed` accepts them; 403 with `refusal` otherwise.
+async fn auth_if<S>(
+    parts: &mut Parts,
+    state: &S,
+    allowed: fn(&Principal) -> bool,
+    refusal: &str,
+) -> Result<Principal, AppError>
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    let Auth(p) = Auth::from_request_parts(parts, state).await?;
+    if allowed(&p) { Ok(p) } else { Err(AppError::Forbidden(refusal.into())) }
+}
+
 /// Staff only (operators and administrators).
 pub struct Staff(pub Principal);
 
@@ -102,8 +117,7 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Auth(p) = Auth::from_request_parts(parts, state).await?;
-        if p.is_staff() { Ok(Staff(p)) } else { Err(AppError::Forbidden("for agency staff only".into())) }
+        auth_if(parts, state, Principal::is_staff, "for agency staff only").await.map(Staff)
     }
 }
 
@@ -118,11 +132,6 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Auth(p) = Auth::from_request_parts(parts, state).await?;
-        if p.role == qala_protocol::Role::Admin {
-            Ok(Admin(p))
-        } else {
-            Err(AppError::Forbidden("for administrators only".into()))
-        }
+        auth_if(parts, state, |p| p.role == qala_protocol::Role::Admin, "for administrators only").await.map(Admin)
     }
 }

@@ -47,18 +47,18 @@ pub async fn push(
     }
     let now = Utc::now();
     let items = req.ops.iter().map(|op| prepare(&st, &p, op, now)).collect();
-    let outcomes = st.store.push_batch(items).await?;
+    let outcomes = st.pushes.submit(items).await?;
     let results = req.ops.iter().zip(outcomes).map(|(op, outcome)| OpResult { id: op.id, outcome }).collect();
     Ok(Json(PushResponse { results }))
 }
 
-fn rejected(code: &str, reason: impl Into<String>) -> PushItem<'static> {
+fn rejected(code: &str, reason: impl Into<String>) -> PushItem {
     PushItem::Decided(OpOutcome::Rejected { code: code.to_string(), reason: reason.into() })
 }
 
 /// Validates one op and turns it into what the store runs: the registered report, the comment, or
 /// the domain rule for an existing report.
-fn prepare<'a>(st: &'a AppState, p: &'a Principal, op: &'a Op, now: DateTime<Utc>) -> PushItem<'a> {
+fn prepare(st: &AppState, p: &Principal, op: &Op, now: DateTime<Utc>) -> PushItem {
     let key = OpKey { op_id: op.id, user_id: p.user_id, kind: op.op.kind() };
     let (report_id, action) = match &op.op {
         OpBody::CreateReport(new) => {
@@ -72,13 +72,18 @@ fn prepare<'a>(st: &'a AppState, p: &'a Principal, op: &'a Op, now: DateTime<Utc
                 return rejected("inactive_category", "this category no longer takes reports");
             }
             let report = Box::new(register(new, category, now, &st.catalog.calendar));
-            return PushItem::CreateReport { op: key, owner: p.user_id, report, prefix: &st.settings.city_prefix };
+            return PushItem::CreateReport {
+                op: key,
+                owner: p.user_id,
+                report,
+                prefix: st.settings.city_prefix.clone(),
+            };
         }
         OpBody::Comment(c) => {
             if let Err(e) = c.validate() {
                 return rejected("validation", e.to_string());
             }
-            return PushItem::Comment { op: key, author: display_name(p.user_id), comment: c, now };
+            return PushItem::Comment { op: key, author: display_name(p.user_id), comment: Box::new(c.clone()), now };
         }
         OpBody::WithdrawReport(w) => (w.report_id, Action::Withdraw { reason: w.reason.clone() }),
         OpBody::Rate(r) => {
@@ -95,8 +100,9 @@ fn prepare<'a>(st: &'a AppState, p: &'a Principal, op: &'a Op, now: DateTime<Utc
         }
     };
     let catalog = st.catalog.clone();
+    let p = p.clone();
     let rule = move |report: &mut qala_protocol::Report, owner| {
-        apply(report, owner, p, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c))
+        apply(report, owner, &p, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c))
     };
     PushItem::Mutate { op: key, report_id, rule: Box::new(rule) }
 }

@@ -7,6 +7,8 @@
 
 pub mod sqlite;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{
@@ -279,22 +281,23 @@ pub trait MediaRecords: Send + Sync + 'static {
 }
 
 /// One op of a push, ready for the store: what the domain decided, or the rule to run.
-pub enum PushItem<'a> {
+/// Items own everything they need so that pushes of several requests can be applied together.
+pub enum PushItem {
     CreateReport {
         op: OpKey,
         owner: Uuid,
         report: Box<Report>,
-        prefix: &'a str,
+        prefix: Arc<str>,
     },
     Mutate {
         op: OpKey,
         report_id: Uuid,
-        rule: Box<Mutator<'a>>,
+        rule: Box<Mutator<'static>>,
     },
     Comment {
         op: OpKey,
         author: String,
-        comment: &'a NewComment,
+        comment: Box<NewComment>,
         now: DateTime<Utc>,
     },
     /// Refused before reaching the store (invalid input).
@@ -307,7 +310,7 @@ pub trait PushLedger: Send + Sync + 'static {
     /// Applies the items in order, each atomically on its own (applied, duplicate or rejected
     /// without a trace), and makes the batch durable with one commit. A crash before that commit
     /// loses the whole batch and the phone, which got no answer, sends it again.
-    async fn push_batch(&self, items: Vec<PushItem<'_>>) -> AppResult<Vec<OpOutcome>>;
+    async fn push_batch(&self, items: Vec<PushItem>) -> AppResult<Vec<OpOutcome>>;
 }
 
 impl MutateOutcome {

@@ -259,11 +259,11 @@ macro_rules! store_suite {
                 Err(Refusal::invalid("nope", "refused"))
             };
             let items = vec![
-                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA" },
-                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA" },
+                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA".into() },
+                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA".into() },
                 PushItem::Decided(OpOutcome::Rejected { code: "validation".into(), reason: "bad".into() }),
                 PushItem::Mutate { op: key(a.user_id), report_id: first, rule: Box::new(refuse) },
-                PushItem::CreateReport { op: key(a.user_id), owner: a.user_id, report: Box::new(report_for(Uuid::now_v7(), vec![])), prefix: "ALA" },
+                PushItem::CreateReport { op: key(a.user_id), owner: a.user_id, report: Box::new(report_for(Uuid::now_v7(), vec![])), prefix: "ALA".into() },
             ];
             let out = s.push_batch(items).await.unwrap();
             assert_eq!(out[0], OpOutcome::Applied);

@@ -15,19 +15,19 @@ impl PushLedger for SqliteStore {
     /// so ops stay independent of each other inside the shared transaction; a database error aborts
     /// the batch and the phone sends it again. One commit per push instead of one per op is what
     /// makes a batch of 100 cheap.
-    async fn push_batch(&self, items: Vec<PushItem<'_>>) -> AppResult<Vec<OpOutcome>> {
+    async fn push_batch(&self, items: Vec<PushItem>) -> AppResult<Vec<OpOutcome>> {
         let mut tx = self.begin().await?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             let outcome = match item {
                 PushItem::CreateReport { op, owner, report, prefix } => {
-                    create_in(&mut tx, &op, owner, *report, prefix).await?
+                    create_in(&mut tx, &op, owner, *report, &prefix).await?
                 }
                 PushItem::Mutate { op, report_id, rule } => {
                     mutate_in(&mut tx, Some(&op), report_id, rule.as_ref()).await?.into_op_outcome()
                 }
                 PushItem::Comment { op, author, comment, now } => {
-                    comment_in(&mut tx, &op, &author, comment, now).await?
+                    comment_in(&mut tx, &op, &author, &comment, now).await?
                 }
                 PushItem::Decided(outcome) => outcome,
             };
