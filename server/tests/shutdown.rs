@@ -30,7 +30,13 @@ async fn sigterm_finishes_an_upload_in_flight() {
         .header("Content-Length", data.len().to_string())
         .body(reqwest::Body::wrap_stream(stream));
     let in_flight = tokio::spawn(req.send());
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    // Signal only once the server is visibly receiving the chunk.
+    let part = server.dir.path().join("uploads").join(format!("{id}.part"));
+    let start = std::time::Instant::now();
+    while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == 0 {
+        assert!(start.elapsed() < Duration::from_secs(10), "the upload never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let pid = server.pid();
     let stopper = std::thread::spawn(move || {
         let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
