@@ -116,26 +116,25 @@ pub(super) async fn write_change(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let payload = entity.map(serde_json::to_string).transpose()?;
-    write_change_json(tx, kind, id, owner, payload, now).await
+    write_changes(tx, &[(kind, id, owner, payload)], now).await
 }
 
-/// Appends a change row whose payload is already serialised.
-pub(super) async fn write_change_json(
+/// Appends change rows whose payloads are already serialised, in one statement, in order.
+pub(super) async fn write_changes(
     tx: &mut Tx,
-    kind: EntityKind,
-    id: &str,
-    owner: Option<Uuid>,
-    payload: Option<String>,
+    rows: &[(EntityKind, &str, Option<Uuid>, Option<String>)],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    sqlx::query("INSERT INTO changes (kind, entity_id, owner, payload, at) VALUES (?, ?, ?, ?, ?)")
-        .bind(kind.as_str())
-        .bind(id)
-        .bind(owner.map(|o| o.to_string()))
-        .bind(payload)
-        .bind(ts(now))
-        .execute(&mut **tx)
-        .await?;
+    let at = ts(now);
+    let mut qb = sqlx::QueryBuilder::<Sqlite>::new("INSERT INTO changes (kind, entity_id, owner, payload, at) ");
+    qb.push_values(rows, |mut row, (kind, id, owner, payload)| {
+        row.push_bind(kind.as_str())
+            .push_bind(id.to_string())
+            .push_bind(owner.map(|o| o.to_string()))
+            .push_bind(payload.clone())
+            .push_bind(at.clone());
+    });
+    qb.build().execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -145,13 +144,16 @@ pub(super) async fn op_seen(tx: &mut Tx, op: &OpKey) -> AppResult<Option<OpOutco
         .bind(op.op_id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
-    Ok(user.map(|u| {
-        if u == op.user_id.to_string() {
-            OpOutcome::Duplicate
-        } else {
-            OpOutcome::Rejected { code: "id_conflict".into(), reason: "this op id belongs to someone else".into() }
-        }
-    }))
+    Ok(user.map(|u| ledger_outcome(&u, op)))
+}
+
+/// What a ledger entry by `user` means for `op`: a duplicate of one's own op, or someone else's id.
+pub(super) fn ledger_outcome(user: &str, op: &OpKey) -> OpOutcome {
+    if user == op.user_id.to_string() {
+        OpOutcome::Duplicate
+    } else {
+        OpOutcome::Rejected { code: "id_conflict".into(), reason: "this op id belongs to someone else".into() }
+    }
 }
 
 pub(super) async fn op_record(tx: &mut Tx, op: &OpKey, now: DateTime<Utc>) -> AppResult<()> {

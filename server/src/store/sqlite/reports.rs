@@ -9,8 +9,8 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::media::fill_pending;
-use super::{SqliteStore, Tx, parse_uuid, ts};
-use super::{op_record, op_seen, write_change, write_change_json};
+use super::{SqliteStore, Tx, ledger_outcome, parse_uuid, ts};
+use super::{op_record, op_seen, write_changes};
 use crate::domain::reports::{registration_number, registration_year};
 use crate::error::AppResult;
 use crate::store::{MutateOutcome, Mutator, OpKey, ReportStore};
@@ -53,20 +53,28 @@ pub(super) async fn save_report(
             .execute(&mut **tx)
             .await?;
     }
+    // Each statement is a round trip to the connection's thread: links go in one statement.
     let answer = report.answer.iter().flat_map(|a| a.media.iter()).map(|m| (m.id, true));
-    for (media_id, in_answer) in report.media.iter().map(|m| (m.id, false)).chain(answer) {
-        sqlx::query("INSERT OR IGNORE INTO report_media (media_id, report_id, in_answer) VALUES (?, ?, ?)")
-            .bind(media_id.to_string())
-            .bind(&id)
-            .bind(in_answer as i64)
-            .execute(&mut **tx)
-            .await?;
+    let links: Vec<(Uuid, bool)> = report.media.iter().map(|m| (m.id, false)).chain(answer).collect();
+    if !links.is_empty() {
+        let mut qb =
+            QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO report_media (media_id, report_id, in_answer) ");
+        qb.push_values(&links, |mut row, (media_id, in_answer)| {
+            row.push_bind(media_id.to_string()).push_bind(&id).push_bind(*in_answer as i64);
+        });
+        qb.build().execute(&mut **tx).await?;
     }
     // The author's change row is `{"report": <view>}`: reuse the view's JSON rather than encode it again.
-    write_change_json(tx, EntityKind::Report, &id, Some(owner), Some(format!("{{\"report\":{view}}}")), now).await?;
-    let public = (report.status != ReportStatus::Withdrawn).then(|| Entity::PublicReport(PublicReport::from(report)));
-    write_change(tx, EntityKind::PublicReport, &id, None, public.as_ref(), now).await?;
-    Ok(())
+    let own = Some(format!("{{\"report\":{view}}}"));
+    let public = (report.status != ReportStatus::Withdrawn)
+        .then(|| serde_json::to_string(&Entity::PublicReport(PublicReport::from(report))))
+        .transpose()?;
+    write_changes(
+        tx,
+        &[(EntityKind::Report, &id, Some(owner), own), (EntityKind::PublicReport, &id, None, public)],
+        now,
+    )
+    .await
 }
 
 pub(super) async fn load_report(tx: &mut Tx, id: Uuid) -> AppResult<Option<(Report, Uuid)>> {
@@ -165,13 +173,17 @@ pub(super) async fn create_in(
     prefix: &str,
 ) -> AppResult<OpOutcome> {
     let now = report.registered_at;
-    if let Some(seen) = op_seen(tx, op).await? {
-        return Ok(seen);
+    // Both idempotency checks in one statement: the op ledger, and the report id itself.
+    let (op_user, existing): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT user_id FROM applied_ops WHERE op_id = ?), (SELECT owner FROM reports WHERE id = ?)",
+    )
+    .bind(op.op_id.to_string())
+    .bind(report.id.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    if let Some(user) = op_user {
+        return Ok(ledger_outcome(&user, op));
     }
-    let existing: Option<String> = sqlx::query_scalar("SELECT owner FROM reports WHERE id = ?")
-        .bind(report.id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
     if let Some(existing) = existing {
         return Ok(if existing == owner.to_string() {
             OpOutcome::Duplicate
