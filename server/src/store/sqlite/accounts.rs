@@ -1,14 +1,12 @@
 //! Residents, staff, one-time codes and sessions.
 
-use qala_protocol::{Me, Role};
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use qala_protocol::{Me, Role};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::parse_role;
-use super::{SqliteStore, Tx, parse_ts, parse_uuid, ts};
+use super::{SqliteStore, Tx, parse_role, parse_ts, parse_uuid, ts};
 use crate::domain::{Principal, display_name};
 use crate::error::{AppError, AppResult};
 use crate::store::{AccountStore, NewSession, NewStaff, OtpCheck, OtpIssue, OtpLimits, StaffCredentials};

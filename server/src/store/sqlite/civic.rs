@@ -1,15 +1,13 @@
 //! News, city projects and comments.
 
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use qala_protocol::{
     AdminNews, Comment, Entity, EntityKind, NewComment, NewsInput, NewsItem, OpOutcome, Project, ProjectStatus,
 };
-
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{SqliteStore, Tx};
-use super::{op_record, op_seen, write_change};
+use super::{SqliteStore, Tx, op_record, op_seen, write_change};
 use crate::error::AppResult;
 use crate::store::{CivicStore, OpKey};
 

@@ -1,16 +1,14 @@
 //! Uploads in progress and stored media, and filling media into the reports that declared them.
 
-use qala_protocol::{MediaRef, MediaState, Report, Role};
-use sqlx::sqlite::SqliteRow;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use qala_protocol::{MediaRef, MediaState, Report, Role};
 use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use super::reports::{load_report, save_report};
-use super::{SqliteStore, Tx, parse_ts, parse_uuid, ts};
-use super::{parse_kind, parse_role};
+use super::{SqliteStore, Tx, parse_kind, parse_role, parse_ts, parse_uuid, ts};
 use crate::domain::reports::fill_media;
 use crate::error::{AppError, AppResult};
 use crate::store::{MediaLink, MediaRecords, MediaRow, UploadRow};

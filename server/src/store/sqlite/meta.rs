@@ -2,15 +2,12 @@
 
 use std::str::FromStr;
 
-use chrono::NaiveDate;
-use qala_protocol::{Agency, Category, Entity, EntityKind};
-
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
+use qala_protocol::{Agency, Category, Entity, EntityKind};
 use sqlx::Row;
 
-use super::SqliteStore;
-use super::write_change;
+use super::{SqliteStore, write_change};
 use crate::domain::calendar::Holiday;
 use crate::error::{AppError, AppResult};
 use crate::store::MetaStore;

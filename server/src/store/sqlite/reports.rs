@@ -1,16 +1,13 @@
 //! Reports: registration, rule-checked changes, the operators' lists.
 
-use qala_protocol::{Entity, EntityKind, OpOutcome, PublicReport, Report, ReportQuery, ReportStatus};
-use sqlx::{QueryBuilder, Sqlite};
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use qala_protocol::{Entity, EntityKind, OpOutcome, PublicReport, Report, ReportQuery, ReportStatus};
+use sqlx::{QueryBuilder, Row, Sqlite};
 use uuid::Uuid;
 
 use super::media::fill_pending;
-use super::{SqliteStore, Tx, ledger_outcome, parse_uuid, ts};
-use super::{op_record, op_seen, write_changes};
+use super::{SqliteStore, Tx, ledger_outcome, op_record, op_seen, parse_uuid, ts, write_changes};
 use crate::domain::reports::{registration_number, registration_year};
 use crate::error::AppResult;
 use crate::store::{MutateOutcome, Mutator, OpKey, ReportStore};
