@@ -15,6 +15,7 @@ pub mod operator;
 pub mod report;
 pub mod sync;
 pub mod validate;
+pub mod view;
 
 pub use auth::*;
 pub use catalog::*;
@@ -26,6 +27,7 @@ pub use operator::*;
 pub use report::*;
 pub use sync::*;
 pub use validate::FieldError;
+pub use view::*;
 
 /// The version prefix every route is served under.
 pub const API_PREFIX: &str = "/api/v1";

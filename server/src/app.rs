@@ -153,10 +153,9 @@ pub async fn open_embedded(data_dir: &Path) -> AppResult<(Arc<dyn Store>, MediaS
 
 /// Runs the server until SIGTERM or Ctrl-C, then finishes in-flight requests and returns.
 pub async fn serve(args: ServeArgs) -> AppResult<()> {
-    let (store, media) = open_embedded(&args.data.data_dir).await?;
     let mut settings = Settings::new(&args.city_prefix);
     settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
-    let state = AppState::init(store, media, settings).await?;
+    let state = embedded_state(&args.data.data_dir, settings).await?;
     if args.demo {
         crate::demo::seed(&state).await?;
     }
@@ -170,6 +169,47 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The state of a server on the embedded default storage under `data_dir`.
+pub async fn embedded_state(data_dir: &Path, settings: Settings) -> AppResult<AppState> {
+    let (store, media) = open_embedded(data_dir).await?;
+    AppState::init(store, media, settings).await
+}
+
+/// A server running inside this process (for the phone core's tests and tools): stop it to let
+/// requests in flight finish.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Serves `state` on `addr` (port 0 picks a free one).
+    pub async fn start(state: AppState, addr: SocketAddr) -> AppResult<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = crate::http::router(state);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(RunningServer { addr, stop, task })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
 }
 
 async fn shutdown_signal() {

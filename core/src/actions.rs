@@ -1,0 +1,82 @@
+//! Things a resident does to existing objects — comment, rate, complain, withdraw — each queued in
+//! the outbox like a report, in one transaction with its local effect.
+
+use chrono::Utc;
+use qala_protocol::{
+    Comment, NewComment, NewComplaint, NewRating, Op, OpBody, Position, Rating, Report, WithdrawReport,
+};
+use uuid::Uuid;
+
+use crate::Core;
+use crate::entities;
+use crate::error::{CoreError, CoreResult};
+use crate::outbox::{self, Touches};
+
+/// The author name shown on my own comments until the server's copy (with my pseudonym) arrives.
+pub const ME: &str = "me";
+
+impl Core {
+    /// Comments on a project (or answers a comment), offline or not.
+    pub fn comment(&self, project: Uuid, parent: Option<Uuid>, body: &str, position: Position) -> CoreResult<Uuid> {
+        let c = NewComment {
+            id: Uuid::now_v7(),
+            project_id: project,
+            parent_id: parent,
+            body: body.trim().to_string(),
+            position,
+            created_at: Utc::now(),
+        };
+        c.validate()?;
+        let local = Comment {
+            id: c.id,
+            project_id: c.project_id,
+            parent_id: c.parent_id,
+            author: ME.into(),
+            body: c.body.clone(),
+            position,
+            created_at: c.created_at,
+        };
+        let op = Op { id: Uuid::now_v7(), op: OpBody::Comment(c.clone()) };
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        entities::put(&tx, "comment", &c.id.to_string(), &local)?;
+        outbox::enqueue(&tx, &op, Touches::Comment(&c.id))?;
+        tx.commit()?;
+        Ok(c.id)
+    }
+
+    /// Rates the answer to one of my reports (1–5; the server reopens on 1–2).
+    pub fn rate(&self, report: Uuid, stars: u8, comment: Option<&str>) -> CoreResult<()> {
+        let r = NewRating { report_id: report, stars, comment: comment.map(str::to_string) };
+        r.validate()?;
+        self.queue_on_report(report, OpBody::Rate(r), |rep| {
+            rep.rating = Some(Rating { stars, comment: comment.map(str::to_string), at: Utc::now() })
+        })
+    }
+
+    /// Objects to an answer or a rejection of one of my reports.
+    pub fn complain(&self, report: Uuid, text: &str) -> CoreResult<()> {
+        let c = NewComplaint { report_id: report, text: text.trim().to_string() };
+        c.validate()?;
+        self.queue_on_report(report, OpBody::Complain(c), |_| {})
+    }
+
+    pub fn withdraw(&self, report: Uuid, reason: Option<&str>) -> CoreResult<()> {
+        let w = WithdrawReport { report_id: report, reason: reason.map(str::to_string) };
+        self.queue_on_report(report, OpBody::WithdrawReport(w), |_| {})
+    }
+
+    /// Queues an op on a registered report and applies its visible local effect.
+    fn queue_on_report(&self, report: Uuid, body: OpBody, local: impl FnOnce(&mut Report)) -> CoreResult<()> {
+        let op = Op { id: Uuid::now_v7(), op: body };
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        let id = report.to_string();
+        let mut rep: Report = entities::get(&tx, "report", &id)?.ok_or(CoreError::NotFound("registered report"))?;
+        local(&mut rep);
+        entities::put(&tx, "report", &id, &rep)?;
+        outbox::enqueue(&tx, &op, Touches::Report(&report))?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,274 @@
+//! Capturing a report: a draft collects photos or a video, a location, a category and a
+//! description; `submit` turns it into a queued report in one transaction and returns at once,
+//! online or not. A photo that cannot be used leaves a clear error on the draft and loses nothing.
+
+use chrono::Utc;
+use qala_protocol::{
+    ADDRESS_MAX_CHARS, Category, DESCRIPTION_MAX_CHARS, DeclaredMedia, Location, MAX_PHOTOS_PER_REPORT,
+    MAX_VIDEOS_PER_REPORT, MediaKind, NewReport, Op, OpBody,
+};
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::db::ts;
+use crate::entities::{self, PENDING_REPORT};
+use crate::error::{CoreError, CoreResult};
+use crate::media::{photo, video};
+use crate::outbox::{self, Touches};
+use crate::{Core, db};
+
+/// A draft as the capture screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub id: Uuid,
+    pub category: Option<String>,
+    pub description: String,
+    pub location: Option<Location>,
+    pub address: Option<String>,
+    pub media: Vec<DeclaredMedia>,
+    pub error: Option<String>,
+}
+
+impl Core {
+    pub fn start_draft(&self) -> CoreResult<Uuid> {
+        let id = Uuid::now_v7();
+        self.db()
+            .execute("INSERT INTO drafts (id, created_at) VALUES (?1, ?2)", params![id.to_string(), ts(Utc::now())])?;
+        Ok(id)
+    }
+
+    pub fn draft(&self, id: Uuid) -> CoreResult<Draft> {
+        let conn = self.db();
+        let row = conn
+            .query_row(
+                "SELECT category, description, location, address, error FROM drafts WHERE id = ?1",
+                [id.to_string()],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or(CoreError::NotFound("draft"))?;
+        let mut stmt = conn.prepare("SELECT id, kind FROM media WHERE draft_id = ?1 ORDER BY created_at")?;
+        let media = stmt
+            .query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .map(|row| {
+                let (mid, kind) = row?;
+                Ok(DeclaredMedia {
+                    id: Uuid::parse_str(&mid).map_err(|_| CoreError::NotFound("media"))?,
+                    kind: MediaKind::parse(&kind).ok_or(CoreError::NotFound("media kind"))?,
+                })
+            })
+            .collect::<CoreResult<Vec<_>>>()?;
+        Ok(Draft {
+            id,
+            category: row.0,
+            description: row.1,
+            location: row.2.map(|l| serde_json::from_str(&l)).transpose()?,
+            address: row.3,
+            media,
+            error: row.4,
+        })
+    }
+
+    fn set_draft_error(&self, draft: Uuid, error: Option<&str>) -> CoreResult<()> {
+        self.db().execute("UPDATE drafts SET error = ?1 WHERE id = ?2", params![error, draft.to_string()])?;
+        Ok(())
+    }
+
+    /// Runs `f` and, when it fails, keeps its message on the draft for the UI.
+    fn on_draft<T>(&self, draft: Uuid, f: impl FnOnce() -> CoreResult<T>) -> CoreResult<T> {
+        match f() {
+            Ok(v) => {
+                self.set_draft_error(draft, None)?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.set_draft_error(draft, Some(&e.to_string()))?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Prepares a photo (upright, ≤1600 px, JPEG q80, no metadata) and attaches it. The original
+    /// bytes are not kept.
+    pub fn attach_photo(&self, draft: Uuid, original: &[u8]) -> CoreResult<Uuid> {
+        self.on_draft(draft, || {
+            self.check_room(draft, MediaKind::Photo)?;
+            let prepared = photo::prepare(original)?;
+            self.store_media(draft, MediaKind::Photo, &prepared.jpeg, "jpg")
+        })
+    }
+
+    /// Checks a video against the caps, removes its location boxes and attaches it.
+    pub fn attach_video(&self, draft: Uuid, original: Vec<u8>) -> CoreResult<Uuid> {
+        self.on_draft(draft, || {
+            self.check_room(draft, MediaKind::Video)?;
+            let prepared = video::prepare(original)?;
+            self.store_media(draft, MediaKind::Video, &prepared, "mp4")
+        })
+    }
+
+    /// Attaches a file by path: photos and videos are told apart by their first bytes.
+    pub fn attach_file(&self, draft: Uuid, path: &std::path::Path) -> CoreResult<Uuid> {
+        let data = std::fs::read(path)?;
+        let is_video = data.len() >= 12 && &data[4..8] == b"ftyp" && !photo_brand(&data[8..12]);
+        if is_video { self.attach_video(draft, data) } else { self.attach_photo(draft, &data) }
+    }
+
+    fn check_room(&self, draft: Uuid, kind: MediaKind) -> CoreResult<()> {
+        let n: i64 = self.db().query_row(
+            "SELECT COUNT(*) FROM media WHERE draft_id = ?1 AND kind = ?2",
+            params![draft.to_string(), kind.as_str()],
+            |r| r.get(0),
+        )?;
+        let max = match kind {
+            MediaKind::Photo => MAX_PHOTOS_PER_REPORT,
+            MediaKind::Video => MAX_VIDEOS_PER_REPORT,
+        };
+        if n as usize >= max {
+            return Err(CoreError::Media(format!("at most {max} {}(s) per report", kind.as_str())));
+        }
+        Ok(())
+    }
+
+    fn store_media(&self, draft: Uuid, kind: MediaKind, bytes: &[u8], ext: &str) -> CoreResult<Uuid> {
+        let id = Uuid::now_v7();
+        let path = self.media_dir().join(format!("{id}.{ext}"));
+        // Write to a temporary name and rename, so a crash never leaves half a file under the real one.
+        let tmp = path.with_extension("part");
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path)?;
+        let sha = hex::encode(Sha256::digest(bytes));
+        self.db().execute(
+            "INSERT INTO media (id, draft_id, kind, path, size, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id.to_string(),
+                draft.to_string(),
+                kind.as_str(),
+                path.to_string_lossy(),
+                bytes.len() as i64,
+                sha,
+                ts(Utc::now())
+            ],
+        )?;
+        Ok(id)
+    }
+
+    /// Removes a media file from a draft.
+    pub fn detach(&self, draft: Uuid, media: Uuid) -> CoreResult<()> {
+        let path: Option<String> = self
+            .db()
+            .query_row(
+                "SELECT path FROM media WHERE id = ?1 AND draft_id = ?2",
+                params![media.to_string(), draft.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(p) = path {
+            self.db().execute("DELETE FROM media WHERE id = ?1", [media.to_string()])?;
+            let _ = std::fs::remove_file(p);
+        }
+        Ok(())
+    }
+
+    /// Sets the location. A 0,0 or out-of-range fix is refused: choose a pin or an address instead.
+    pub fn set_location(&self, draft: Uuid, location: &Location) -> CoreResult<()> {
+        self.on_draft(draft, || {
+            qala_protocol::validate::location(location, "location")?;
+            self.update_draft(draft, "location", Some(serde_json::to_string(location)?))
+        })
+    }
+
+    pub fn set_address(&self, draft: Uuid, address: &str) -> CoreResult<()> {
+        qala_protocol::validate::text(address, "address", ADDRESS_MAX_CHARS, false)?;
+        let a = address.trim();
+        self.update_draft(draft, "address", (!a.is_empty()).then(|| a.to_string()))
+    }
+
+    pub fn set_category(&self, draft: Uuid, code: &str) -> CoreResult<()> {
+        let known: Vec<Category> = entities::all(&self.db(), "category")?;
+        // Before the first pull the catalogue is unknown: the server checks on arrival.
+        if !known.is_empty() && !known.iter().any(|c| c.code == code && c.active) {
+            return Err(qala_protocol::FieldError::new("category", format!("no category {code:?}")).into());
+        }
+        self.update_draft(draft, "category", Some(code.to_string()))
+    }
+
+    pub fn set_description(&self, draft: Uuid, text: &str) -> CoreResult<()> {
+        qala_protocol::validate::text(text, "description", DESCRIPTION_MAX_CHARS, false)?;
+        self.update_draft(draft, "description", Some(text.to_string()))
+    }
+
+    fn update_draft(&self, draft: Uuid, column: &'static str, value: Option<String>) -> CoreResult<()> {
+        let sql = match column {
+            "location" => "UPDATE drafts SET location = ?1 WHERE id = ?2",
+            "address" => "UPDATE drafts SET address = ?1 WHERE id = ?2",
+            "category" => "UPDATE drafts SET category = ?1 WHERE id = ?2",
+            _ => "UPDATE drafts SET description = COALESCE(?1, '') WHERE id = ?2",
+        };
+        let n = self.db().execute(sql, params![value, draft.to_string()])?;
+        if n == 0 { Err(CoreError::NotFound("draft")) } else { Ok(()) }
+    }
+
+    /// Turns the draft into a report queued for sending — in one transaction with its outbox op —
+    /// and returns its id. Works offline; nothing waits for the network.
+    pub fn submit(&self, draft: Uuid) -> CoreResult<Uuid> {
+        let d = self.draft(draft)?;
+        let location = d.location.clone().ok_or_else(|| {
+            qala_protocol::FieldError::new("location", "set a location: GPS, a pin on the map, or an address")
+        })?;
+        let new = NewReport {
+            id: d.id,
+            category: d
+                .category
+                .clone()
+                .ok_or_else(|| qala_protocol::FieldError::new("category", "choose a category"))?,
+            description: d.description.clone(),
+            location,
+            address: d.address.clone(),
+            media: d.media.clone(),
+            created_at: Utc::now(),
+        };
+        new.validate()?;
+        let op = Op { id: Uuid::now_v7(), op: OpBody::CreateReport(new.clone()) };
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        entities::put(&tx, PENDING_REPORT, &new.id.to_string(), &new)?;
+        outbox::enqueue(&tx, &op, Touches::Report(&new.id))?;
+        tx.execute("UPDATE media SET report_id = ?1, draft_id = NULL WHERE draft_id = ?1", [new.id.to_string()])?;
+        tx.execute("DELETE FROM drafts WHERE id = ?1", [new.id.to_string()])?;
+        tx.commit()?;
+        Ok(new.id)
+    }
+
+    /// Throws a draft away with its media files.
+    pub fn discard_draft(&self, draft: Uuid) -> CoreResult<()> {
+        for m in self.draft(draft)?.media {
+            self.detach(draft, m.id)?;
+        }
+        self.db().execute("DELETE FROM drafts WHERE id = ?1", [draft.to_string()])?;
+        Ok(())
+    }
+
+    /// A stored setting (e.g. `video_wifi_only`).
+    pub fn setting(&self, key: &str) -> CoreResult<Option<String>> {
+        db::meta_get(&self.db(), &format!("setting:{key}"))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
+        db::meta_set(&self.db(), &format!("setting:{key}"), value)
+    }
+}
+
+/// ISO-BMFF brands that are still images (HEIC/AVIF), not videos.
+fn photo_brand(brand: &[u8]) -> bool {
+    [b"heic".as_slice(), b"heix", b"mif1", b"msf1", b"avif", b"hevc"].contains(&brand)
+}

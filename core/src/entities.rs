@@ -1,0 +1,129 @@
+//! Local copies of objects: my own (reports, comments) and pulled ones (catalogue, news, projects,
+//! others' comments, public reports). Applying a pulled change never overwrites an object that still
+//! has unsent ops: the server's state waits beside it and takes over once the ops are acknowledged.
+
+use qala_protocol::{Change, Entity, EntityKind};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::CoreResult;
+use crate::outbox;
+
+/// Local kind of a report written on this phone and not yet registered (its `NewReport`).
+pub const PENDING_REPORT: &str = "pending_report";
+
+pub fn put<T: Serialize>(conn: &Connection, kind: &str, id: &str, value: &T) -> CoreResult<()> {
+    conn.execute(
+        "INSERT INTO entities (kind, id, data) VALUES (?1, ?2, ?3)
+         ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
+        params![kind, id, serde_json::to_string(value)?],
+    )?;
+    Ok(())
+}
+
+pub fn get<T: DeserializeOwned>(conn: &Connection, kind: &str, id: &str) -> CoreResult<Option<T>> {
+    let data: Option<String> = conn
+        .query_row("SELECT data FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id], |r| r.get(0))
+        .optional()?;
+    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+}
+
+pub fn all<T: DeserializeOwned>(conn: &Connection, kind: &str) -> CoreResult<Vec<T>> {
+    let mut stmt = conn.prepare("SELECT data FROM entities WHERE kind = ?1")?;
+    let rows = stmt.query_map([kind], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for d in rows {
+        out.push(serde_json::from_str(&d?)?);
+    }
+    Ok(out)
+}
+
+pub fn delete(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
+    conn.execute("DELETE FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id])?;
+    Ok(())
+}
+
+/// Applies one pulled change (call inside the transaction that also stores the cursor). Returns
+/// what it did, for events.
+pub fn apply(conn: &Connection, change: &Change) -> CoreResult<Applied> {
+    let kind = change.kind.as_str();
+    let id = change.id.as_str();
+    let guarded = matches!(change.kind, EntityKind::Report | EntityKind::Comment);
+    if guarded && outbox::has_unsent(conn, kind, id)? {
+        let server = change.entity.as_ref().map(data_of).transpose()?;
+        conn.execute(
+            "UPDATE entities SET server = ?3 WHERE kind = ?1 AND id = ?2",
+            params![kind, id, server.unwrap_or_default()],
+        )?;
+        return Ok(Applied::Deferred);
+    }
+    match &change.entity {
+        Some(entity) => {
+            let data = data_of(entity)?;
+            let before: Option<String> = conn
+                .query_row("SELECT data FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id], |r| r.get(0))
+                .optional()?;
+            conn.execute(
+                "INSERT INTO entities (kind, id, data, server) VALUES (?1, ?2, ?3, NULL)
+                 ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data, server = NULL",
+                params![kind, id, data],
+            )?;
+            if change.kind == EntityKind::Report {
+                // My report is registered now: the local pending copy has done its job.
+                delete(conn, PENDING_REPORT, id)?;
+            }
+            Ok(Applied::Stored { before })
+        }
+        None => {
+            delete(conn, kind, id)?;
+            Ok(Applied::Deleted)
+        }
+    }
+}
+
+/// When a local object's ops are all acknowledged, the server's state waiting beside it wins.
+pub fn release(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
+    if outbox::has_unsent(conn, kind, id)? {
+        return Ok(());
+    }
+    let server: Option<Option<String>> = conn
+        .query_row("SELECT server FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id], |r| r.get(0))
+        .optional()?;
+    match server.flatten() {
+        Some(s) if s.is_empty() => delete(conn, kind, id)?,
+        Some(s) => {
+            conn.execute(
+                "UPDATE entities SET data = ?3, server = NULL WHERE kind = ?1 AND id = ?2",
+                params![kind, id, s],
+            )?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// The JSON of the object inside an entity (the table keeps kind and id apart).
+fn data_of(entity: &Entity) -> CoreResult<String> {
+    Ok(match entity {
+        Entity::Agency(v) => serde_json::to_string(v)?,
+        Entity::Category(v) => serde_json::to_string(v)?,
+        Entity::News(v) => serde_json::to_string(v)?,
+        Entity::Project(v) => serde_json::to_string(v)?,
+        Entity::Comment(v) => serde_json::to_string(v)?,
+        Entity::Report(v) => serde_json::to_string(v)?,
+        Entity::PublicReport(v) => serde_json::to_string(v)?,
+    })
+}
+
+/// What applying a change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Stored; `before` is the previous local data, if any.
+    Stored {
+        before: Option<String>,
+    },
+    Deleted,
+    /// Held back because the local object has unsent ops.
+    Deferred,
+}

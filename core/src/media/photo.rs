@@ -1,0 +1,123 @@
+//! Photos: decoded, turned upright, resized to a long side of 1600 px, re-encoded as JPEG q80.
+//! The encoder writes no metadata at all, so EXIF — GPS position, camera serials, maker notes —
+//! cannot survive; the location travels as a field of the report instead.
+
+use std::io::Cursor;
+
+use fast_image_resize::images::Image;
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::metadata::Orientation;
+
+use crate::error::{CoreError, CoreResult};
+
+/// Longest side of a prepared photo, in pixels.
+pub const LONG_SIDE: u32 = 1600;
+/// JPEG quality of a prepared photo.
+pub const QUALITY: u8 = 80;
+/// Bytes a prepared photo should not exceed; above it the quality steps down.
+pub const BYTE_BUDGET: usize = 350 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct PreparedPhoto {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// HEIC/HEIF (iPhone default) — recognised so the resident gets a clear message, not "unreadable".
+fn is_heif(data: &[u8]) -> bool {
+    data.len() >= 12
+        && &data[4..8] == b"ftyp"
+        && [b"heic", b"heix", b"mif1", b"msf1", b"hevc"].contains(&&data[8..12].try_into().unwrap_or([0u8; 4]))
+}
+
+/// EXIF orientation (1–8) of the original, 1 when absent.
+fn orientation(data: &[u8]) -> u8 {
+    exif::Reader::new()
+        .read_from_container(&mut Cursor::new(data))
+        .ok()
+        .and_then(|e| e.get_field(exif::Tag::Orientation, exif::In::PRIMARY).and_then(|f| f.value.get_uint(0)))
+        .and_then(|o| u8::try_from(o).ok())
+        .unwrap_or(1)
+}
+
+/// Target size keeping the aspect ratio, never enlarging.
+pub fn fit(width: u32, height: u32, long_side: u32) -> (u32, u32) {
+    let long = width.max(height);
+    if long <= long_side {
+        return (width, height);
+    }
+    let scale = long_side as f64 / long as f64;
+    (((width as f64 * scale).round() as u32).max(1), ((height as f64 * scale).round() as u32).max(1))
+}
+
+/// Prepares a photo for upload.
+pub fn prepare(data: &[u8]) -> CoreResult<PreparedPhoto> {
+    if is_heif(data) {
+        return Err(CoreError::Media(
+            "HEIC photos cannot be read yet: choose JPEG in the camera settings (\"Most compatible\")".into(),
+        ));
+    }
+    let format =
+        image::guess_format(data).map_err(|_| CoreError::Media("this file is not a photo we can read".into()))?;
+    let mut img = image::load_from_memory_with_format(data, format)
+        .map_err(|e| CoreError::Media(format!("the photo cannot be read: {e}")))?;
+    if let Some(o) = Orientation::from_exif(orientation(data)) {
+        img.apply_orientation(o);
+    }
+    let rgb = img.into_rgb8();
+    let (w, h) = rgb.dimensions();
+    let (tw, th) = fit(w, h, LONG_SIDE);
+    let pixels = if (tw, th) == (w, h) {
+        rgb.into_raw()
+    } else {
+        let src = Image::from_vec_u8(w, h, rgb.into_raw(), PixelType::U8x3)
+            .map_err(|e| CoreError::Media(format!("resize: {e}")))?;
+        let mut dst = Image::new(tw, th, PixelType::U8x3);
+        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+        Resizer::new().resize(&src, &mut dst, &options).map_err(|e| CoreError::Media(format!("resize: {e}")))?;
+        dst.into_vec()
+    };
+    let (Ok(ew), Ok(eh)) = (u16::try_from(tw), u16::try_from(th)) else {
+        return Err(CoreError::Media("the photo is too large".into()));
+    };
+    // q80 first; a photo so full of fine detail that it would cost more than the budget on a
+    // rural mobile connection is encoded again a step lower.
+    let mut jpeg = Vec::new();
+    for quality in [QUALITY, 70, 60] {
+        jpeg = encode(&pixels, ew, eh, quality)?;
+        if jpeg.len() <= BYTE_BUDGET {
+            break;
+        }
+    }
+    Ok(PreparedPhoto { jpeg, width: tw, height: th })
+}
+
+fn encode(pixels: &[u8], width: u16, height: u16, quality: u8) -> CoreResult<Vec<u8>> {
+    let mut jpeg = Vec::with_capacity(pixels.len() / 10);
+    jpeg_encoder::Encoder::new(&mut jpeg, quality)
+        .encode(pixels, width, height, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| CoreError::Media(format!("encode: {e}")))?;
+    Ok(jpeg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_keeps_aspect_and_never_enlarges() {
+        assert_eq!(fit(4000, 3000, 1600), (1600, 1200));
+        assert_eq!(fit(3000, 4000, 1600), (1200, 1600));
+        assert_eq!(fit(800, 600, 1600), (800, 600));
+    }
+
+    #[test]
+    fn text_and_heic_are_refused_clearly() {
+        let e = prepare(b"hello, not an image").unwrap_err().to_string();
+        assert!(e.contains("not a photo"), "{e}");
+        let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
+        let e = prepare(heic).unwrap_err().to_string();
+        assert!(e.contains("HEIC"), "{e}");
+    }
+}

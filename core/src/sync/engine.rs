@@ -1,0 +1,428 @@
+//! The sync engine. One cycle: push the outbox (batches of ≤100), upload media one at a time
+//! (photos before videos; videos wait for Wi-Fi when the resident asked so), then pull changes page
+//! by page. Every step writes its progress to SQLite before the next network call, so a phone that
+//! dies at any point resumes where it was: an op is deleted only after the server acknowledged it,
+//! an upload resumes from the offset the server reports, a page and its cursor commit together.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use qala_protocol::{Change, Entity, EntityKind, MediaKind, PullResponse, PushRequest, Report, ReportStatus, Session};
+use rand::Rng;
+use rusqlite::{OptionalExtension, params};
+use tokio::sync::{Notify, broadcast};
+use uuid::Uuid;
+
+use super::api::{Api, Pulled};
+use crate::entities::{self, Applied};
+use crate::error::{CoreError, CoreResult};
+use crate::{Core, db, outbox};
+
+/// Bytes per upload chunk: small enough to lose little on a bad network, big enough to be quick.
+pub const CHUNK: usize = 256 * 1024;
+/// Changes per pull page.
+pub const PULL_PAGE: u32 = 500;
+
+/// What the shell says about the network, for the "video only on Wi-Fi" setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Network {
+    Wifi,
+    Cellular,
+    Unknown,
+}
+
+/// What the engine tells the shell (which forwards it to the UI and to notifications).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncEvent {
+    Progress { media: Uuid, sent: u64, total: u64 },
+    StatusChanged { report: Uuid, status: ReportStatus },
+    NewAnswer { report: Uuid },
+    Synced(SyncSummary),
+    Failed(String),
+}
+
+/// What one cycle did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    pub pushed: usize,
+    pub rejected: usize,
+    pub uploaded: usize,
+    pub pulled: usize,
+}
+
+pub struct SyncEngine {
+    core: Arc<Core>,
+    api: Api,
+    events: broadcast::Sender<SyncEvent>,
+    network: Mutex<Network>,
+    /// One cycle at a time.
+    cycle: tokio::sync::Mutex<()>,
+}
+
+impl SyncEngine {
+    pub fn new(core: Arc<Core>, server: &str) -> Self {
+        let (events, _) = broadcast::channel(256);
+        SyncEngine {
+            core,
+            api: Api::new(server),
+            events,
+            network: Mutex::new(Network::Unknown),
+            cycle: Default::default(),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
+        self.events.subscribe()
+    }
+
+    pub fn set_network(&self, n: Network) {
+        *self.network.lock().unwrap_or_else(|p| p.into_inner()) = n;
+    }
+
+    fn emit(&self, e: SyncEvent) {
+        let _ = self.events.send(e);
+    }
+
+    // --- sign-in ---
+
+    /// Asks the server to send a code to `phone`.
+    pub async fn request_code(&self, phone: &str) -> CoreResult<()> {
+        self.api.otp_request(phone, self.core.device_id()).await.map(|_| ())
+    }
+
+    /// Trades the code for a session, kept in the store.
+    pub async fn sign_in(&self, phone: &str, code: &str) -> CoreResult<()> {
+        let s = self.api.otp_verify(phone, self.core.device_id(), code).await?;
+        self.keep_session(&s)
+    }
+
+    pub fn sign_out(&self) -> CoreResult<()> {
+        let conn = self.core.db();
+        for k in ["access_token", "access_expires_at", "refresh_token"] {
+            db::meta_delete(&conn, k)?;
+        }
+        Ok(())
+    }
+
+    fn keep_session(&self, s: &Session) -> CoreResult<()> {
+        let conn = self.core.db();
+        db::meta_set(&conn, "access_token", &s.access_token)?;
+        db::meta_set(&conn, "access_expires_at", &db::ts(s.access_expires_at))?;
+        db::meta_set(&conn, "refresh_token", &s.refresh_token)?;
+        Ok(())
+    }
+
+    /// A live access token, refreshed when it is about to expire.
+    async fn token(&self, force_refresh: bool) -> CoreResult<String> {
+        let (access, expires, refresh) = {
+            let conn = self.core.db();
+            (
+                db::meta_get(&conn, "access_token")?,
+                db::meta_get(&conn, "access_expires_at")?.and_then(|s| s.parse::<DateTime<Utc>>().ok()),
+                db::meta_get(&conn, "refresh_token")?,
+            )
+        };
+        let fresh = expires.is_some_and(|e| e > Utc::now() + chrono::Duration::seconds(30));
+        if let (Some(a), true, false) = (access, fresh, force_refresh) {
+            return Ok(a);
+        }
+        let refresh = refresh.ok_or(CoreError::SignedOut)?;
+        match self.api.refresh(&refresh, self.core.device_id()).await {
+            Ok(s) => {
+                self.keep_session(&s)?;
+                Ok(s.access_token)
+            }
+            Err(CoreError::SignedOut) => {
+                self.sign_out()?;
+                Err(CoreError::SignedOut)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    // --- one cycle ---
+
+    /// Pushes, uploads and pulls once. Errors leave everything queued for the next cycle.
+    pub async fn sync_once(&self) -> CoreResult<SyncSummary> {
+        let _one = self.cycle.lock().await;
+        let result = self.cycle_inner().await;
+        let conn = self.core.db();
+        match &result {
+            Ok(_) => {
+                db::meta_set(&conn, "last_success", &db::ts(Utc::now()))?;
+                db::meta_delete(&conn, "last_error")?;
+            }
+            Err(e) => db::meta_set(&conn, "last_error", &e.to_string())?,
+        }
+        drop(conn);
+        match &result {
+            Ok(s) => self.emit(SyncEvent::Synced(s.clone())),
+            Err(e) => self.emit(SyncEvent::Failed(e.to_string())),
+        }
+        result
+    }
+
+    async fn cycle_inner(&self) -> CoreResult<SyncSummary> {
+        let mut summary = SyncSummary::default();
+        let mut token = self.token(false).await?;
+        // A token refused mid-cycle (expired early, rotated elsewhere) is refreshed once.
+        for attempt in 0..2 {
+            let r = async {
+                self.push_all(&token, &mut summary).await?;
+                self.upload_all(&token, &mut summary).await?;
+                self.pull_all(&token, &mut summary).await
+            }
+            .await;
+            match r {
+                Err(CoreError::SignedOut) if attempt == 0 => token = self.token(true).await?,
+                other => return other.map(|_| summary),
+            }
+        }
+        Ok(summary)
+    }
+
+    async fn push_all(&self, token: &str, summary: &mut SyncSummary) -> CoreResult<()> {
+        loop {
+            let ops = outbox::pending(&self.core.db(), qala_protocol::PUSH_MAX_OPS)?;
+            if ops.is_empty() {
+                return Ok(());
+            }
+            let res = self.api.push(token, &PushRequest { ops: ops.clone() }).await?;
+            let mut conn = self.core.db();
+            let tx = conn.transaction()?;
+            for r in &res.results {
+                if matches!(r.outcome, qala_protocol::OpOutcome::Rejected { .. }) {
+                    summary.rejected += 1;
+                } else {
+                    summary.pushed += 1;
+                }
+                if let Some((kind, id)) = outbox::settle(&tx, r.id, &r.outcome)? {
+                    entities::release(&tx, &kind, &id)?;
+                }
+            }
+            tx.commit()?;
+            if res.results.iter().all(|r| matches!(r.outcome, qala_protocol::OpOutcome::Rejected { .. })) {
+                // Everything left is refused: stop rather than loop on it.
+                if outbox::pending(&conn, 1)?.is_empty() {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Media of submitted reports not yet uploaded: photos first, then videos, oldest first.
+    fn next_upload(&self, skip_videos: bool) -> CoreResult<Option<PendingUpload>> {
+        let conn = self.core.db();
+        let sql = if skip_videos {
+            "SELECT id, kind, path, size, sha256, upload_url FROM media
+             WHERE report_id IS NOT NULL AND uploaded = 0 AND kind = 'photo' ORDER BY created_at LIMIT 1"
+        } else {
+            "SELECT id, kind, path, size, sha256, upload_url FROM media
+             WHERE report_id IS NOT NULL AND uploaded = 0 ORDER BY kind = 'video', created_at LIMIT 1"
+        };
+        Ok(conn
+            .query_row(sql, [], |r| {
+                Ok(PendingUpload {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    path: r.get(2)?,
+                    size: r.get::<_, i64>(3)? as u64,
+                    sha256: r.get(4)?,
+                    url: r.get(5)?,
+                })
+            })
+            .optional()?)
+    }
+
+    async fn upload_all(&self, token: &str, summary: &mut SyncSummary) -> CoreResult<()> {
+        let wifi_only = self.core.setting("video_wifi_only")?.as_deref() == Some("true");
+        let on_wifi = *self.network.lock().unwrap_or_else(|p| p.into_inner()) == Network::Wifi;
+        while let Some(u) = self.next_upload(wifi_only && !on_wifi)? {
+            self.upload_one(token, &u).await?;
+            summary.uploaded += 1;
+        }
+        Ok(())
+    }
+
+    async fn upload_one(&self, token: &str, u: &PendingUpload) -> CoreResult<()> {
+        let id = Uuid::parse_str(&u.id).map_err(|_| CoreError::NotFound("media"))?;
+        let kind = MediaKind::parse(&u.kind).unwrap_or(MediaKind::Photo);
+        let mut url = u.url.clone();
+        let mut offset = match &url {
+            Some(existing) => self.api.tus_offset(token, existing).await?,
+            None => None,
+        };
+        if offset.is_none() {
+            let created = self.api.tus_create(token, id, kind, u.size, &u.sha256).await?;
+            self.core
+                .db()
+                .execute("UPDATE media SET upload_url = ?1, upload_offset = 0 WHERE id = ?2", params![created, u.id])?;
+            offset = self.api.tus_offset(token, &created).await?;
+            url = Some(created);
+        }
+        let url = url.ok_or(CoreError::NotFound("upload"))?;
+        let mut offset = offset.ok_or(CoreError::NotFound("upload"))?;
+        let data = std::fs::read(&u.path)?;
+        while offset < u.size {
+            let end = (offset as usize + CHUNK).min(data.len());
+            offset = self.api.tus_patch(token, &url, offset, data[offset as usize..end].to_vec()).await?;
+            self.core
+                .db()
+                .execute("UPDATE media SET upload_offset = ?1 WHERE id = ?2", params![offset as i64, u.id])?;
+            self.emit(SyncEvent::Progress { media: id, sent: offset, total: u.size });
+        }
+        self.core.db().execute("UPDATE media SET uploaded = 1, upload_offset = size WHERE id = ?1", [&u.id])?;
+        Ok(())
+    }
+
+    async fn pull_all(&self, token: &str, summary: &mut SyncSummary) -> CoreResult<()> {
+        loop {
+            let cursor: i64 = db::meta_get(&self.core.db(), "cursor")?.and_then(|c| c.parse().ok()).unwrap_or(0);
+            match self.api.pull(token, cursor, PULL_PAGE).await? {
+                Pulled::Gone => self.start_over()?,
+                Pulled::Page(page) => {
+                    summary.pulled += page.changes.len();
+                    let events = self.apply_page(&page)?;
+                    for e in events {
+                        self.emit(e);
+                    }
+                    if !page.has_more {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies a page and stores its cursor in one transaction.
+    fn apply_page(&self, page: &PullResponse) -> CoreResult<Vec<SyncEvent>> {
+        let mut events = Vec::new();
+        let mut conn = self.core.db();
+        let tx = conn.transaction()?;
+        for change in &page.changes {
+            let applied = entities::apply(&tx, change)?;
+            events.extend(report_events(change, &applied));
+        }
+        db::meta_set(&tx, "cursor", &page.next_cursor.to_string())?;
+        tx.commit()?;
+        Ok(events)
+    }
+
+    /// The server no longer has our cursor's history: drop what was pulled (keeping anything with
+    /// unsent ops) and pull everything again from 0.
+    fn start_over(&self) -> CoreResult<()> {
+        let mut conn = self.core.db();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "DELETE FROM entities WHERE kind != ?1 AND NOT EXISTS (SELECT 1 FROM outbox o
+               WHERE o.entity_kind = entities.kind AND o.entity_id = entities.id)",
+            [entities::PENDING_REPORT],
+        )?;
+        db::meta_set(&tx, "cursor", "0")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // --- running in the background ---
+
+    /// Runs cycles until stopped: after every nudge, every `interval`, and after failures with
+    /// exponential backoff (1 s doubling to 5 min, ±20 % jitter so phones do not stampede).
+    pub fn spawn(self: Arc<Self>, interval: Duration) -> SyncHandle {
+        let nudge = Arc::new(Notify::new());
+        let stop = Arc::new(Notify::new());
+        let (n, s) = (nudge.clone(), stop.clone());
+        let task = tokio::spawn(async move {
+            let mut failures: u32 = 0;
+            loop {
+                let wait = match self.sync_once().await {
+                    Ok(_) => {
+                        failures = 0;
+                        interval
+                    }
+                    Err(CoreError::SignedOut) => interval,
+                    Err(_) => {
+                        failures = failures.saturating_add(1);
+                        backoff(failures)
+                    }
+                };
+                tokio::select! {
+                    _ = s.notified() => return,
+                    _ = n.notified() => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+        });
+        SyncHandle { nudge, stop, task }
+    }
+}
+
+/// Delay after `failures` consecutive failed cycles.
+pub fn backoff(failures: u32) -> Duration {
+    let base = 1u64 << failures.saturating_sub(1).min(9);
+    let secs = base.min(300) as f64;
+    Duration::from_secs_f64(secs * rand::rng().random_range(0.8..1.2))
+}
+
+/// Start, nudge ("sync now") and stop the background engine.
+pub struct SyncHandle {
+    nudge: Arc<Notify>,
+    stop: Arc<Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SyncHandle {
+    pub fn sync_now(&self) {
+        self.nudge.notify_one();
+    }
+
+    pub async fn stop(self) {
+        self.stop.notify_one();
+        let _ = self.task.await;
+    }
+}
+
+struct PendingUpload {
+    id: String,
+    kind: String,
+    path: String,
+    size: u64,
+    sha256: String,
+    url: Option<String>,
+}
+
+/// Events a pulled report change means for the resident: a new status, a new answer.
+fn report_events(change: &Change, applied: &Applied) -> Vec<SyncEvent> {
+    let (Some(Entity::Report(new)), Applied::Stored { before }) = (&change.entity, applied) else {
+        return vec![];
+    };
+    if change.kind != EntityKind::Report {
+        return vec![];
+    }
+    let old: Option<Report> = before.as_deref().and_then(|b| serde_json::from_str(b).ok());
+    let mut events = Vec::new();
+    if old.as_ref().map(|o| o.status) != Some(new.status) {
+        events.push(SyncEvent::StatusChanged { report: new.id, status: new.status });
+    }
+    let had_answer = old.as_ref().and_then(|o| o.answer.as_ref()).map(|a| a.at);
+    if let Some(a) = &new.answer
+        && had_answer != Some(a.at)
+    {
+        events.push(SyncEvent::NewAnswer { report: new.id });
+    }
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let first = backoff(1).as_secs_f64();
+        assert!((0.8..=1.2).contains(&first));
+        let tenth = backoff(10).as_secs_f64();
+        assert!((240.0..=360.0).contains(&tenth));
+        assert!(backoff(50).as_secs_f64() <= 360.0);
+    }
+}

@@ -1,0 +1,105 @@
+//! Photo preparation: EXIF and GPS gone, orientation applied, size and quality as promised.
+
+use std::io::Cursor;
+
+use image::{ImageEncoder, Rgb, RgbImage};
+use little_exif::exif_tag::ExifTag;
+use little_exif::filetype::FileExtension;
+use little_exif::metadata::Metadata;
+use little_exif::rational::uR64;
+use qala_core::media::photo;
+
+/// A detailed test photo: gradients, a sharp pattern and noise, so that the encoder has work to do.
+/// The left quarter is red so that rotation can be checked.
+fn detailed(width: u32, height: u32) -> RgbImage {
+    let mut seed: u32 = 0x9E37_79B9;
+    RgbImage::from_fn(width, height, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        // Sensor-like noise of a few levels; fine detail comes from the checker pattern.
+        let noise = (seed & 0x07) as u8;
+        if x < width / 4 {
+            return Rgb([230, noise, noise]);
+        }
+        let checker = if ((x / 7) + (y / 7)) % 2 == 0 { 60 } else { 0 };
+        Rgb([
+            ((x * 255 / width) as u8).saturating_add(noise),
+            ((y * 255 / height) as u8).saturating_add(checker),
+            (((x ^ y) & 0xFF) as u8).saturating_add(noise / 2),
+        ])
+    })
+}
+
+fn jpeg_with_exif(img: &RgbImage, orientation: u16) -> Vec<u8> {
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 92)
+        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let mut meta = Metadata::new();
+    meta.set_tag(ExifTag::Orientation(vec![orientation]));
+    meta.set_tag(ExifTag::Make("SecretPhone".into()));
+    meta.set_tag(ExifTag::Model("Model X-42 serial 123456".into()));
+    meta.set_tag(ExifTag::GPSLatitudeRef("N".into()));
+    meta.set_tag(ExifTag::GPSLatitude(vec![
+        uR64 { nominator: 43, denominator: 1 },
+        uR64 { nominator: 14, denominator: 1 },
+        uR64 { nominator: 2000, denominator: 100 },
+    ]));
+    meta.write_to_vec(&mut jpeg, FileExtension::JPEG).unwrap();
+    jpeg
+}
+
+fn exif_fields(data: &[u8]) -> usize {
+    exif::Reader::new().read_from_container(&mut Cursor::new(data)).map(|e| e.fields().count()).unwrap_or(0)
+}
+
+#[test]
+fn exif_and_gps_are_gone_and_orientation_is_applied() {
+    let original = jpeg_with_exif(&detailed(2400, 1800), 6);
+    // The test image really carries the tags we want to see removed.
+    assert!(exif_fields(&original) >= 4);
+    assert!(original.windows(11).any(|w| w == b"SecretPhone"));
+
+    let prepared = photo::prepare(&original).unwrap();
+    assert_eq!(exif_fields(&prepared.jpeg), 0, "no EXIF field remains");
+    assert!(!prepared.jpeg.windows(11).any(|w| w == b"SecretPhone"));
+    assert!(!prepared.jpeg.windows(4).any(|w| w == b"Exif"));
+    // Orientation 6 = rotate 90° clockwise: 2400×1800 landscape becomes 1200×1600 portrait.
+    assert_eq!((prepared.width, prepared.height), (1200, 1600));
+    let out = image::load_from_memory(&prepared.jpeg).unwrap().to_rgb8();
+    assert_eq!(out.dimensions(), (1200, 1600));
+    // The red left edge of the original is now the top edge.
+    let top = out.get_pixel(600, 20);
+    let bottom = out.get_pixel(600, 1580);
+    assert!(top[0] > 180 && top[1] < 90, "top is red: {top:?}");
+    assert!(!(bottom[0] > 180 && bottom[1] < 90), "bottom is not red: {bottom:?}");
+}
+
+#[test]
+fn small_photos_are_not_enlarged_and_stay_small() {
+    let original = jpeg_with_exif(&detailed(1024, 768), 1);
+    let prepared = photo::prepare(&original).unwrap();
+    assert_eq!((prepared.width, prepared.height), (1024, 768));
+    assert_eq!(exif_fields(&prepared.jpeg), 0);
+}
+
+#[test]
+fn a_12_megapixel_photo_comes_out_under_350_kb() {
+    let original = jpeg_with_exif(&detailed(4000, 3000), 1);
+    let prepared = photo::prepare(&original).unwrap();
+    assert_eq!((prepared.width, prepared.height), (1600, 1200));
+    assert!(prepared.jpeg.len() < 350 * 1024, "{} bytes", prepared.jpeg.len());
+}
+
+#[test]
+fn png_input_works_too() {
+    let mut png = Vec::new();
+    let img = detailed(2000, 500);
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let prepared = photo::prepare(&png).unwrap();
+    assert_eq!((prepared.width, prepared.height), (1600, 400));
+    assert!(prepared.jpeg.starts_with(&[0xFF, 0xD8]));
+}
