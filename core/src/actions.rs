@@ -63,7 +63,9 @@ impl Core {
 
     pub fn withdraw(&self, report: Uuid, reason: Option<&str>) -> CoreResult<()> {
         let w = WithdrawReport { report_id: report, reason: reason.map(str::to_string) };
-        self.queue_on_report(report, OpBody::WithdrawReport(w), |_| {})
+        self.queue_on_report(report, OpBody::WithdrawReport(w), |rep| {
+            rep.status = qala_protocol::ReportStatus::Withdrawn
+        })
     }
 
     /// Queues an op on a registered report and applies its visible local effect.
@@ -73,6 +75,8 @@ impl Core {
         let tx = conn.transaction()?;
         let id = report.to_string();
         let mut rep: Report = entities::get(&tx, "report", &id)?.ok_or(CoreError::NotFound("registered report"))?;
+        // Keep the server's state beside the optimistic one: it returns if the op is refused.
+        tx.execute("UPDATE entities SET server = COALESCE(server, data) WHERE kind = 'report' AND id = ?1", [&id])?;
         local(&mut rep);
         entities::put(&tx, "report", &id, &rep)?;
         outbox::enqueue(&tx, &op, Touches::Report(&report))?;

@@ -50,7 +50,11 @@ pub fn apply(conn: &Connection, change: &Change) -> CoreResult<Applied> {
     let kind = change.kind.as_str();
     let id = change.id.as_str();
     let guarded = matches!(change.kind, EntityKind::Report | EntityKind::Comment);
-    if guarded && outbox::has_unsent(conn, kind, id)? {
+    let local_exists = conn
+        .query_row("SELECT 1 FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if guarded && local_exists && outbox::has_unsent(conn, kind, id)? {
         let server = change.entity.as_ref().map(data_of).transpose()?;
         conn.execute(
             "UPDATE entities SET server = ?3 WHERE kind = ?1 AND id = ?2",

@@ -46,34 +46,36 @@ pub fn pending(conn: &Connection, limit: usize) -> CoreResult<Vec<Op>> {
 }
 
 /// Records the server's answer for one op: acknowledged ops leave the outbox, rejected ones stay
-/// with the reason. Returns the object the op touched, when it left.
+/// with the reason. Returns the object the op touched, whose held-back server state may now apply.
 pub fn settle(conn: &Connection, op_id: Uuid, outcome: &OpOutcome) -> CoreResult<Option<(String, String)>> {
+    let touched: Option<(String, String)> = conn
+        .query_row("SELECT entity_kind, entity_id FROM outbox WHERE op_id = ?1", [op_id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
     match outcome {
         OpOutcome::Applied | OpOutcome::Duplicate => {
-            let touched: Option<(String, String)> = conn
-                .query_row("SELECT entity_kind, entity_id FROM outbox WHERE op_id = ?1", [op_id.to_string()], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
             conn.execute("DELETE FROM outbox WHERE op_id = ?1", [op_id.to_string()])?;
-            Ok(touched)
         }
         OpOutcome::Rejected { code, reason } => {
             conn.execute(
                 "UPDATE outbox SET rejected_code = ?1, rejected_reason = ?2 WHERE op_id = ?3",
                 params![code, reason, op_id.to_string()],
             )?;
-            Ok(None)
         }
     }
+    Ok(touched)
 }
 
-/// Does this object still have ops the server has not acknowledged?
+/// Does this object still have ops waiting to be sent? (A rejected op no longer holds the object:
+/// the server's state is the truth again.)
 pub fn has_unsent(conn: &Connection, kind: &str, id: &str) -> CoreResult<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM outbox WHERE entity_kind = ?1 AND entity_id = ?2 LIMIT 1", params![kind, id], |_| {
-            Ok(())
-        })
+        .query_row(
+            "SELECT 1 FROM outbox WHERE entity_kind = ?1 AND entity_id = ?2 AND rejected_code IS NULL LIMIT 1",
+            params![kind, id],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }

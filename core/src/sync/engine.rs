@@ -324,6 +324,22 @@ impl SyncEngine {
         Ok(())
     }
 
+    /// Only sends the outbox (e.g. right after the resident pressed "send").
+    pub async fn push_now(&self) -> CoreResult<SyncSummary> {
+        let mut s = SyncSummary::default();
+        let token = self.token(false).await?;
+        self.push_all(&token, &mut s).await?;
+        Ok(s)
+    }
+
+    /// Only pulls (e.g. to refresh news); local objects with unsent ops keep their local state.
+    pub async fn pull_now(&self) -> CoreResult<SyncSummary> {
+        let mut s = SyncSummary::default();
+        let token = self.token(false).await?;
+        self.pull_all(&token, &mut s).await?;
+        Ok(s)
+    }
+
     // --- running in the background ---
 
     /// Runs cycles until stopped: after every nudge, every `interval`, and after failures with

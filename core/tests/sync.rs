@@ -1,0 +1,262 @@
+//! The phone core against a real qala-server on loopback (in this process, on a real socket), with
+//! real SQLite files on both sides.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use image::{ImageEncoder, Rgb, RgbImage};
+use qala_core::sync::{SyncEngine, SyncEvent};
+use qala_core::{Core, CoreError};
+use qala_protocol::*;
+use qala_server::app::{AppState, RunningServer, Settings, embedded_state};
+use qala_server::auth::sms::SmsSender;
+use qala_server::domain::Principal;
+use qala_server::domain::reports::{Action, apply};
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// The test's SMS gateway: it delivers codes to the test instead of a handset.
+#[derive(Default)]
+struct Inbox(Mutex<HashMap<String, String>>);
+
+#[async_trait]
+impl SmsSender for Inbox {
+    async fn send_code(&self, phone: &str, code: &str) -> qala_server::error::AppResult<()> {
+        self.0.lock().unwrap().insert(phone.to_string(), code.to_string());
+        Ok(())
+    }
+}
+
+struct Server {
+    _dir: TempDir,
+    state: AppState,
+    inbox: Arc<Inbox>,
+    running: Option<RunningServer>,
+    addr: SocketAddr,
+}
+
+impl Server {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = embedded_state(dir.path(), Settings::new("ALA")).await.unwrap();
+        let inbox = Arc::new(Inbox::default());
+        state.sms = inbox.clone();
+        qala_server::demo::seed(&state).await.unwrap();
+        let running = RunningServer::start(state.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = running.addr;
+        Server { _dir: dir, state, inbox, running: Some(running), addr }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+
+    /// Starts again on the same address and data.
+    async fn restart(&mut self) {
+        self.stop().await;
+        self.running = Some(RunningServer::start(self.state.clone(), self.addr).await.unwrap());
+    }
+
+    fn code(&self, phone: &str) -> String {
+        self.inbox.0.lock().unwrap().get(phone).cloned().expect("a code was sent")
+    }
+
+    /// An operator action, straight through the server's rules and store.
+    async fn act(&self, report: Uuid, action: Action) -> Report {
+        let admin = Principal { user_id: Uuid::now_v7(), role: Role::Admin, agency: None };
+        let cal = qala_server::domain::calendar::WorkCalendar::default();
+        let rule = move |r: &mut Report, owner| apply(r, owner, &admin, &action, Utc::now(), &cal, &|_| 5);
+        match self.state.store.mutate_report(None, report, &rule).await.unwrap() {
+            qala_server::store::MutateOutcome::Applied(r) => *r,
+            other => panic!("operator action failed: {other:?}"),
+        }
+    }
+}
+
+fn photo_bytes(seed: u8) -> Vec<u8> {
+    let img = RgbImage::from_fn(2000, 1500, |x, y| Rgb([(x % 251) as u8 ^ seed, (y % 241) as u8, seed]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 90)
+        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
+        .unwrap();
+    jpeg
+}
+
+fn here() -> Location {
+    Location { lat: 43.2389, lon: 76.8897, accuracy_m: Some(12.0), source: LocationSource::Pin, fixed_at: Utc::now() }
+}
+
+async fn signed_in(server: &Server, phone: &str) -> (TempDir, Arc<Core>, Arc<SyncEngine>) {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Arc::new(Core::open(dir.path()).unwrap());
+    let engine = Arc::new(SyncEngine::new(core.clone(), &server.url()));
+    engine.request_code(phone).await.unwrap();
+    engine.sign_in(phone, &server.code(phone)).await.unwrap();
+    engine.sync_once().await.unwrap();
+    (dir, core, engine)
+}
+
+fn capture(core: &Core, category: &str, photos: &[u8]) -> Uuid {
+    let d = core.start_draft().unwrap();
+    for seed in photos {
+        core.attach_photo(d, &photo_bytes(*seed)).unwrap();
+    }
+    core.set_location(d, &here()).unwrap();
+    core.set_category(d, category).unwrap();
+    core.set_description(d, "Сломанный фонарь у подъезда").unwrap();
+    core.submit(d).unwrap()
+}
+
+#[tokio::test]
+async fn offline_reports_and_a_comment_arrive_whole_after_the_server_returns() {
+    let mut server = Server::start().await;
+    let (dir, core, engine) = signed_in(&server, "+77015550001").await;
+    assert_eq!(core.categories(Lang::Kk).unwrap().len(), 21, "the catalogue was pulled");
+    let project = core.projects().unwrap()[0].id;
+
+    server.stop().await;
+    let ids = [
+        capture(&core, "street_lighting", &[1, 2]),
+        capture(&core, "road_repair", &[3]),
+        capture(&core, "yards_playgrounds", &[4, 5]),
+    ];
+    let comment = core.comment(project, None, "Поддерживаю проект", Position::For).unwrap();
+    // Offline: everything is queued, nothing is lost, the failure is reported.
+    assert!(matches!(engine.sync_once().await, Err(CoreError::Offline(_))));
+    let status = core.sync_status().unwrap();
+    assert_eq!((status.queued_ops, status.pending_uploads), (4, 5));
+    assert!(status.last_error.is_some());
+    let mine = core.my_reports().unwrap();
+    assert_eq!(mine.len(), 3);
+    assert!(mine.iter().all(|r| r.sync == SyncState::Queued && r.report.is_none()));
+
+    server.restart().await;
+    let summary = engine.sync_once().await.unwrap();
+    assert_eq!((summary.pushed, summary.uploaded), (4, 5));
+    let status = core.sync_status().unwrap();
+    assert_eq!((status.queued_ops, status.pending_uploads, status.rejected_ops), (0, 0, 0));
+    assert!(status.last_error.is_none());
+
+    // The server holds exactly these three, with media equal to the prepared files.
+    let (all, total) = server.state.store.list_reports(None, &ReportQuery::default(), Utc::now()).await.unwrap();
+    assert_eq!(total, 3);
+    let year = Utc::now().format("%Y").to_string();
+    for id in ids {
+        let on_server = all.iter().find(|r| r.id == id).expect("report on the server");
+        let mine = core.my_report(id).unwrap().unwrap();
+        assert_eq!(mine.sync, SyncState::Sent);
+        let registered = mine.report.expect("registration pulled back");
+        assert!(registered.registration_number.starts_with(&format!("ALA-{year}-")));
+        assert!(registered.deadline > registered.registered_at);
+        assert_eq!(registered.status, ReportStatus::Registered);
+        for m in &on_server.media {
+            assert_eq!(m.state, MediaState::Received);
+            let local = std::fs::read(dir.path().join("media").join(format!("{}.jpg", m.id))).unwrap();
+            assert_eq!(m.sha256.as_deref(), Some(hex(&Sha256::digest(&local)).as_str()));
+        }
+        assert!(mine.media.iter().all(|m| m.uploaded));
+    }
+    let comments = core.comments(project).unwrap();
+    let (c, state) = comments.iter().find(|(c, _)| c.id == comment).unwrap();
+    assert_eq!(*state, SyncState::Sent);
+    assert!(c.author.starts_with("Qala-"), "the server's copy with my pseudonym replaced the local one");
+}
+
+#[tokio::test]
+async fn answers_arrive_with_events_and_a_low_rating_reopens() {
+    let server = Server::start().await;
+    let (_dir, core, engine) = signed_in(&server, "+77015550002").await;
+    let id = capture(&core, "open_manhole", &[9]);
+    engine.sync_once().await.unwrap();
+    let mut events = engine.subscribe();
+    server.act(id, Action::Answer { text: "Люк закрыт".into(), media: vec![] }).await;
+    engine.sync_once().await.unwrap();
+    let mut seen = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        seen.push(e);
+    }
+    assert!(seen.contains(&SyncEvent::StatusChanged { report: id, status: ReportStatus::Done }));
+    assert!(seen.contains(&SyncEvent::NewAnswer { report: id }));
+    core.rate(id, 2, Some("Люк снова открыт")).unwrap();
+    engine.sync_once().await.unwrap();
+    let r = core.my_report(id).unwrap().unwrap().report.unwrap();
+    assert_eq!(r.status, ReportStatus::Reopened);
+    assert_eq!(r.rating.map(|r| r.stars), Some(2));
+}
+
+#[tokio::test]
+async fn a_pulled_change_never_overwrites_a_local_object_with_unsent_ops() {
+    let server = Server::start().await;
+    let (_dir, core, engine) = signed_in(&server, "+77015550003").await;
+    let id = capture(&core, "sidewalks", &[]);
+    engine.sync_once().await.unwrap();
+    // The resident withdraws (queued); meanwhile the agency assigns it.
+    core.withdraw(id, Some("Уже починили сами")).unwrap();
+    server.act(id, Action::Assign { executor: "Бригада 1".into(), note: None }).await;
+    engine.pull_now().await.unwrap();
+    let mine = core.my_report(id).unwrap().unwrap();
+    assert_eq!(mine.report.unwrap().status, ReportStatus::Withdrawn, "local state kept while the op is unsent");
+    assert_eq!(mine.sync, SyncState::Queued);
+    // Once sent, the server's word is final.
+    engine.sync_once().await.unwrap();
+    let mine = core.my_report(id).unwrap().unwrap();
+    assert_eq!(mine.sync, SyncState::Sent);
+    let r = mine.report.unwrap();
+    assert_eq!(r.status, ReportStatus::Withdrawn);
+    assert_eq!(r.executor.as_deref(), Some("Бригада 1"), "the server's history is there");
+}
+
+#[tokio::test]
+async fn a_rejected_op_stays_visible_and_the_server_state_returns() {
+    let server = Server::start().await;
+    let (_dir, core, engine) = signed_in(&server, "+77015550004").await;
+    let id = capture(&core, "elevators", &[]);
+    engine.sync_once().await.unwrap();
+    // Rating a report that has no answer yet is refused by the server.
+    core.rate(id, 5, None).unwrap();
+    let s = engine.sync_once().await.unwrap();
+    assert_eq!(s.rejected, 1);
+    let mine = core.my_report(id).unwrap().unwrap();
+    assert!(matches!(&mine.sync, SyncState::Rejected { code, .. } if code == "wrong_status"));
+    assert_eq!(core.sync_status().unwrap().rejected_ops, 1);
+    let r = mine.report.unwrap();
+    assert_eq!(r.status, ReportStatus::Registered);
+    assert_eq!(r.rating, None, "the refused local rating is rolled back to the server's state");
+}
+
+#[tokio::test]
+async fn capture_errors_are_clear_and_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Core::open(dir.path()).unwrap();
+    let d = core.start_draft().unwrap();
+    core.set_description(d, "Текст, который нельзя потерять").unwrap();
+    let err = core.attach_photo(d, b"not a photo").unwrap_err();
+    assert!(matches!(err, CoreError::Media(_)));
+    let draft = core.draft(d).unwrap();
+    assert_eq!(draft.description, "Текст, который нельзя потерять");
+    assert!(draft.error.unwrap().contains("not a photo"));
+    let zero = Location { lat: 0.0, lon: 0.0, ..here() };
+    assert!(core.set_location(d, &zero).is_err(), "a 0,0 fix is never stored");
+    assert!(core.submit(d).is_err(), "no location yet");
+    core.set_location(d, &here()).unwrap();
+    assert!(core.draft(d).unwrap().error.is_none(), "a success clears the error");
+    core.set_category(d, "road_repair").unwrap();
+    let id = core.submit(d).unwrap();
+    assert_eq!(core.my_reports().unwrap()[0].id, id);
+    assert_eq!(core.sync_status().unwrap().queued_ops, 1);
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
