@@ -1,122 +1,15 @@
 //! The phone core against a real qala-server on loopback (in this process, on a real socket), with
 //! real SQLite files on both sides.
 
-use std::collections::HashMap;
-use std::io::Cursor;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+mod common;
 
-use async_trait::async_trait;
 use chrono::Utc;
-use image::{ImageEncoder, Rgb, RgbImage};
-use qala_core::sync::{SyncEngine, SyncEvent};
+use common::*;
+use qala_core::sync::SyncEvent;
 use qala_core::{Core, CoreError};
 use qala_protocol::*;
-use qala_server::app::{AppState, RunningServer, Settings, embedded_state};
-use qala_server::auth::sms::SmsSender;
-use qala_server::domain::Principal;
-use qala_server::domain::reports::{Action, apply};
+use qala_server::domain::reports::Action;
 use sha2::{Digest, Sha256};
-use tempfile::TempDir;
-use uuid::Uuid;
-
-/// The test's SMS gateway: it delivers codes to the test instead of a handset.
-#[derive(Default)]
-struct Inbox(Mutex<HashMap<String, String>>);
-
-#[async_trait]
-impl SmsSender for Inbox {
-    async fn send_code(&self, phone: &str, code: &str) -> qala_server::error::AppResult<()> {
-        self.0.lock().unwrap().insert(phone.to_string(), code.to_string());
-        Ok(())
-    }
-}
-
-struct Server {
-    _dir: TempDir,
-    state: AppState,
-    inbox: Arc<Inbox>,
-    running: Option<RunningServer>,
-    addr: SocketAddr,
-}
-
-impl Server {
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut state = embedded_state(dir.path(), Settings::new("ALA")).await.unwrap();
-        let inbox = Arc::new(Inbox::default());
-        state.sms = inbox.clone();
-        qala_server::demo::seed(&state).await.unwrap();
-        let running = RunningServer::start(state.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let addr = running.addr;
-        Server { _dir: dir, state, inbox, running: Some(running), addr }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    async fn stop(&mut self) {
-        if let Some(r) = self.running.take() {
-            r.stop().await;
-        }
-    }
-
-    /// Starts again on the same address and data.
-    async fn restart(&mut self) {
-        self.stop().await;
-        self.running = Some(RunningServer::start(self.state.clone(), self.addr).await.unwrap());
-    }
-
-    fn code(&self, phone: &str) -> String {
-        self.inbox.0.lock().unwrap().get(phone).cloned().expect("a code was sent")
-    }
-
-    /// An operator action, straight through the server's rules and store.
-    async fn act(&self, report: Uuid, action: Action) -> Report {
-        let admin = Principal { user_id: Uuid::now_v7(), role: Role::Admin, agency: None };
-        let cal = qala_server::domain::calendar::WorkCalendar::default();
-        let rule = move |r: &mut Report, owner| apply(r, owner, &admin, &action, Utc::now(), &cal, &|_| 5);
-        match self.state.store.mutate_report(None, report, &rule).await.unwrap() {
-            qala_server::store::MutateOutcome::Applied(r) => *r,
-            other => panic!("operator action failed: {other:?}"),
-        }
-    }
-}
-
-fn photo_bytes(seed: u8) -> Vec<u8> {
-    let img = RgbImage::from_fn(2000, 1500, |x, y| Rgb([(x % 251) as u8 ^ seed, (y % 241) as u8, seed]));
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 90)
-        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
-        .unwrap();
-    jpeg
-}
-
-fn here() -> Location {
-    Location { lat: 43.2389, lon: 76.8897, accuracy_m: Some(12.0), source: LocationSource::Pin, fixed_at: Utc::now() }
-}
-
-async fn signed_in(server: &Server, phone: &str) -> (TempDir, Arc<Core>, Arc<SyncEngine>) {
-    let dir = tempfile::tempdir().unwrap();
-    let core = Arc::new(Core::open(dir.path()).unwrap());
-    let engine = Arc::new(SyncEngine::new(core.clone(), &server.url()));
-    engine.request_code(phone).await.unwrap();
-    engine.sign_in(phone, &server.code(phone)).await.unwrap();
-    engine.sync_once().await.unwrap();
-    (dir, core, engine)
-}
-
-fn capture(core: &Core, category: &str, photos: &[u8]) -> Uuid {
-    let d = core.start_draft().unwrap();
-    for seed in photos {
-        core.attach_photo(d, &photo_bytes(*seed)).unwrap();
-    }
-    core.set_location(d, &here()).unwrap();
-    core.set_category(d, category).unwrap();
-    core.set_description(d, "Сломанный фонарь у подъезда").unwrap();
-    core.submit(d).unwrap()
-}
 
 #[tokio::test]
 async fn offline_reports_and_a_comment_arrive_whole_after_the_server_returns() {
@@ -255,8 +148,4 @@ async fn capture_errors_are_clear_and_lose_nothing() {
     let id = core.submit(d).unwrap();
     assert_eq!(core.my_reports().unwrap()[0].id, id);
     assert_eq!(core.sync_status().unwrap().queued_ops, 1);
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -1,0 +1,163 @@
+//! Shared test setup: a real qala-server in this process on a real socket, a phone core signed in
+//! to it, and test photos.
+#![allow(dead_code)]
+
+pub mod proxy;
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use image::{ImageEncoder, Rgb, RgbImage};
+use qala_core::Core;
+use qala_core::sync::SyncEngine;
+use qala_protocol::*;
+use qala_server::app::{AppState, RunningServer, Settings, embedded_state};
+use qala_server::auth::sms::SmsSender;
+use qala_server::domain::Principal;
+use qala_server::domain::reports::{Action, apply};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// The test's SMS gateway: it delivers codes to the test instead of a handset.
+#[derive(Default)]
+pub struct Inbox(Mutex<HashMap<String, String>>);
+
+#[async_trait]
+impl SmsSender for Inbox {
+    async fn send_code(&self, phone: &str, code: &str) -> qala_server::error::AppResult<()> {
+        self.0.lock().unwrap().insert(phone.to_string(), code.to_string());
+        Ok(())
+    }
+}
+
+pub struct Server {
+    _dir: TempDir,
+    pub state: AppState,
+    inbox: Arc<Inbox>,
+    running: Option<RunningServer>,
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = embedded_state(dir.path(), Settings::new("ALA")).await.unwrap();
+        let inbox = Arc::new(Inbox::default());
+        state.sms = inbox.clone();
+        qala_server::demo::seed(&state).await.unwrap();
+        let running = RunningServer::start(state.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = running.addr;
+        Server { _dir: dir, state, inbox, running: Some(running), addr }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+
+    /// Starts again on the same address and data.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.running = Some(RunningServer::start(self.state.clone(), self.addr).await.unwrap());
+    }
+
+    pub fn code(&self, phone: &str) -> String {
+        self.inbox.0.lock().unwrap().get(phone).cloned().expect("a code was sent")
+    }
+
+    /// An operator action, straight through the server's rules and store.
+    pub async fn act(&self, report: Uuid, action: Action) -> Report {
+        let admin = Principal { user_id: Uuid::now_v7(), role: Role::Admin, agency: None };
+        let cal = qala_server::domain::calendar::WorkCalendar::default();
+        let rule = move |r: &mut Report, owner| apply(r, owner, &admin, &action, Utc::now(), &cal, &|_| 5);
+        match self.state.store.mutate_report(None, report, &rule).await.unwrap() {
+            qala_server::store::MutateOutcome::Applied(r) => *r,
+            other => panic!("operator action failed: {other:?}"),
+        }
+    }
+}
+
+pub fn photo_bytes(seed: u8) -> Vec<u8> {
+    let img = RgbImage::from_fn(2000, 1500, |x, y| Rgb([(x % 251) as u8 ^ seed, (y % 241) as u8, seed]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 90)
+        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
+        .unwrap();
+    jpeg
+}
+
+pub fn here() -> Location {
+    Location { lat: 43.2389, lon: 76.8897, accuracy_m: Some(12.0), source: LocationSource::Pin, fixed_at: Utc::now() }
+}
+
+pub async fn signed_in(server: &Server, phone: &str) -> (TempDir, Arc<Core>, Arc<SyncEngine>) {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Arc::new(Core::open(dir.path()).unwrap());
+    let engine = Arc::new(SyncEngine::new(core.clone(), &server.url()));
+    engine.request_code(phone).await.unwrap();
+    engine.sign_in(phone, &server.code(phone)).await.unwrap();
+    engine.sync_once().await.unwrap();
+    (dir, core, engine)
+}
+
+pub fn capture(core: &Core, category: &str, photos: &[u8]) -> Uuid {
+    let d = core.start_draft().unwrap();
+    for seed in photos {
+        core.attach_photo(d, &photo_bytes(*seed)).unwrap();
+    }
+    core.set_location(d, &here()).unwrap();
+    core.set_category(d, category).unwrap();
+    core.set_description(d, "Сломанный фонарь у подъезда").unwrap();
+    core.submit(d).unwrap()
+}
+
+/// Signs a fresh phone in through `url` (the server or a proxy in front of it).
+pub async fn signed_in_via(server: &Server, url: &str, phone: &str) -> (TempDir, Arc<Core>, Arc<SyncEngine>) {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Arc::new(Core::open(dir.path()).unwrap());
+    let engine = Arc::new(SyncEngine::new(core.clone(), url));
+    engine.request_code(phone).await.unwrap();
+    engine.sign_in(phone, &server.code(phone)).await.unwrap();
+    (dir, core, engine)
+}
+
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A small photo (no resizing needed), distinct per `seed`.
+pub fn small_photo(seed: u32) -> Vec<u8> {
+    let img =
+        RgbImage::from_fn(640, 480, |x, y| Rgb([(x as u32 ^ seed) as u8, (y as u32 + seed) as u8, (seed % 256) as u8]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 85)
+        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
+        .unwrap();
+    jpeg
+}
+
+/// A minimal MP4 of 10 seconds with `size` bytes of media data and a location box.
+pub fn sample_video(size: usize) -> Vec<u8> {
+    fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+    let mut mvhd = vec![0u8; 100];
+    mvhd[12..16].copy_from_slice(&1000u32.to_be_bytes());
+    mvhd[16..20].copy_from_slice(&10_000u32.to_be_bytes());
+    let udta = mp4_box(b"udta", &mp4_box(b"\xA9xyz", b"+43.2389+076.8897/"));
+    let moov = mp4_box(b"moov", &[mp4_box(b"mvhd", &mvhd), udta].concat());
+    let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+    [mp4_box(b"ftyp", b"isom\0\0\0\0isom"), moov, mp4_box(b"mdat", &data)].concat()
+}
