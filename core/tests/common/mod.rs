@@ -136,8 +136,7 @@ pub fn hex(b: &[u8]) -> String {
 
 /// A small photo (no resizing needed), distinct per `seed`.
 pub fn small_photo(seed: u32) -> Vec<u8> {
-    let img =
-        RgbImage::from_fn(640, 480, |x, y| Rgb([(x as u32 ^ seed) as u8, (y as u32 + seed) as u8, (seed % 256) as u8]));
+    let img = RgbImage::from_fn(640, 480, |x, y| Rgb([(x ^ seed) as u8, (y + seed) as u8, (seed % 256) as u8]));
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 85)
         .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
