@@ -84,7 +84,11 @@ fn main() {
     }
     if !theirs.is_empty() {
         let theirs = median(theirs);
-        println!("ImageMagick convert median {:>7.1} ms  output {:>4} KB", theirs.as_secs_f64() * 1e3, their_bytes / 1024);
+        println!(
+            "ImageMagick convert median {:>7.1} ms  output {:>4} KB",
+            theirs.as_secs_f64() * 1e3,
+            their_bytes / 1024
+        );
         println!(
             "ratio: {:.2}x faster, {:.2}x the bytes",
             theirs.as_secs_f64() / ours.as_secs_f64(),
@@ -97,12 +101,20 @@ fn main() {
         id: Uuid::now_v7(),
         category: "road_repair".into(),
         description: "Глубокая яма на проезжей части у остановки, машины объезжают по встречной".into(),
-        location: Location { lat: 43.238949, lon: 76.889709, accuracy_m: Some(8.5), source: LocationSource::Gps, fixed_at: Utc::now() },
+        location: Location {
+            lat: 43.238949,
+            lon: 76.889709,
+            accuracy_m: Some(8.5),
+            source: LocationSource::Gps,
+            fixed_at: Utc::now(),
+        },
         address: Some("пр. Абая, 10".into()),
         media: vec![DeclaredMedia { id: Uuid::now_v7(), kind: MediaKind::Photo }],
         created_at: Utc::now(),
     };
-    let one = serde_json::to_vec(&PushRequest { ops: vec![Op { id: Uuid::now_v7(), op: OpBody::CreateReport(report()) }] }).unwrap();
+    let one =
+        serde_json::to_vec(&PushRequest { ops: vec![Op { id: Uuid::now_v7(), op: OpBody::CreateReport(report()) }] })
+            .unwrap();
     let hundred = serde_json::to_vec(&PushRequest {
         ops: (0..100).map(|_| Op { id: Uuid::now_v7(), op: OpBody::CreateReport(report()) }).collect(),
     })

@@ -149,3 +149,80 @@ async fn capture_errors_are_clear_and_lose_nothing() {
     assert_eq!(core.my_reports().unwrap()[0].id, id);
     assert_eq!(core.sync_status().unwrap().queued_ops, 1);
 }
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_without_the_resident_noticing() {
+    let mut settings = qala_server::app::Settings::new("ALA");
+    settings.tokens.access_ttl = chrono::Duration::seconds(1);
+    let server = Server::start_with(settings).await;
+    let (_dir, core, engine) = signed_in(&server, "+77015550005").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    capture(&core, "heating", &[]);
+    engine.sync_once().await.unwrap();
+    assert_eq!(core.sync_status().unwrap().queued_ops, 0);
+    assert!(core.sync_status().unwrap().signed_in);
+}
+
+#[tokio::test]
+async fn videos_wait_for_wifi_when_asked_and_photos_go_first() {
+    let server = Server::start().await;
+    let (_dir, core, engine) = signed_in(&server, "+77015550006").await;
+    core.set_setting("video_wifi_only", "true").unwrap();
+    let d = core.start_draft().unwrap();
+    core.attach_video(d, sample_video(600_000)).unwrap();
+    core.attach_photo(d, &photo_bytes(7)).unwrap();
+    core.set_location(d, &here()).unwrap();
+    core.set_category(d, "flooding").unwrap();
+    let id = core.submit(d).unwrap();
+    engine.set_network(qala_core::sync::Network::Cellular);
+    engine.sync_once().await.unwrap();
+    let mine = core.my_report(id).unwrap().unwrap();
+    let photo = mine.media.iter().find(|m| m.kind == MediaKind::Photo).unwrap();
+    let video = mine.media.iter().find(|m| m.kind == MediaKind::Video).unwrap();
+    assert!(photo.uploaded && !video.uploaded, "on mobile data only the photo went");
+    assert_eq!(core.sync_status().unwrap().pending_uploads, 1);
+    engine.set_network(qala_core::sync::Network::Wifi);
+    engine.sync_once().await.unwrap();
+    assert!(core.my_report(id).unwrap().unwrap().media.iter().all(|m| m.uploaded));
+    let r = core.my_report(id).unwrap().unwrap().report.unwrap();
+    assert!(r.media.iter().all(|m| m.state == MediaState::Received), "{:?}", r.media);
+}
+
+#[tokio::test]
+async fn the_background_engine_syncs_when_nudged_and_stops() {
+    let server = Server::start().await;
+    let (_dir, core, engine) = signed_in(&server, "+77015550007").await;
+    let handle = engine.clone().spawn(std::time::Duration::from_secs(3600));
+    let mut events = engine.subscribe();
+    let id = capture(&core, "snow_removal", &[]);
+    handle.sync_now();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(r) = core.my_report(id).unwrap().and_then(|r| r.report) {
+            assert_eq!(r.status, ReportStatus::Registered);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the nudge did not sync");
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), events.recv()).await;
+    }
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn same_problem_nearby_works_offline_from_pulled_public_reports() {
+    let server = Server::start().await;
+    let (_d1, neighbour, n_engine) = signed_in(&server, "+77015550008").await;
+    capture(&neighbour, "street_lighting", &[]);
+    n_engine.sync_once().await.unwrap();
+    let (_d2, core, engine) = signed_in(&server, "+77015550009").await;
+    engine.sync_once().await.unwrap();
+    let p = here();
+    // 100 m north of the neighbour's report: offered; another category or 1 km away: not.
+    let near = core.nearby("street_lighting", p.lat + 0.0009, p.lon, 250.0).unwrap();
+    assert_eq!(near.len(), 1);
+    assert!((80.0..120.0).contains(&near[0].1), "distance {}", near[0].1);
+    assert!(core.nearby("road_repair", p.lat, p.lon, 250.0).unwrap().is_empty());
+    assert!(core.nearby("street_lighting", p.lat + 0.009, p.lon, 250.0).unwrap().is_empty());
+    // Nothing about the neighbour travels with it.
+    assert!(core.my_reports().unwrap().is_empty());
+}

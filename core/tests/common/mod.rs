@@ -44,8 +44,12 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::start_with(Settings::new("ALA")).await
+    }
+
+    pub async fn start_with(settings: Settings) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut state = embedded_state(dir.path(), Settings::new("ALA")).await.unwrap();
+        let mut state = embedded_state(dir.path(), settings).await.unwrap();
         let inbox = Arc::new(Inbox::default());
         state.sms = inbox.clone();
         qala_server::demo::seed(&state).await.unwrap();
