@@ -101,6 +101,27 @@ async fn two_hundred_reports_through_a_connection_cutting_network() {
     assert_eq!(numbers.len(), 200);
 }
 
+/// Runs a sync cycle until the proxy's crash trigger fires, then "kills the phone": the engine and
+/// the store are dropped mid-cycle, and both are opened again from the same folder.
+async fn crash_and_reopen(
+    proxy: &Proxy,
+    dir: &Path,
+    core: Arc<Core>,
+    engine: Arc<SyncEngine>,
+) -> (Arc<Core>, SyncEngine) {
+    tokio::select! {
+        _ = engine.sync_once() => panic!("the cycle finished before the crash"),
+        _ = proxy.stats.crash.notified() => {}
+    }
+    drop(engine);
+    drop(core);
+    proxy.stats.crash_at_request.store(0, Ordering::Relaxed);
+    proxy.stats.crash_at_byte.store(0, Ordering::Relaxed);
+    let core = Arc::new(Core::open(dir).unwrap());
+    let engine = SyncEngine::new(core.clone(), &proxy.url());
+    (core, engine)
+}
+
 /// One resident's work: two reports with photos and a comment.
 fn queue_work(core: &Core) {
     let project = core.projects().unwrap()[0].id;
@@ -150,16 +171,7 @@ async fn a_crash_at_any_step_of_a_sync_cycle_ends_in_the_same_state() {
         queue_work(&core);
         let start = proxy.stats.requests.load(Ordering::Relaxed);
         proxy.stats.crash_at_request.store(start + crash_at, Ordering::Relaxed);
-        tokio::select! {
-            _ = engine.sync_once() => panic!("step {crash_at}: the cycle finished before the crash"),
-            _ = proxy.stats.crash.notified() => {}
-        }
-        // The phone dies: engine and store are dropped mid-cycle; then it starts again.
-        drop(engine);
-        drop(core);
-        proxy.stats.crash_at_request.store(0, Ordering::Relaxed);
-        let core = Arc::new(Core::open(dir.path()).unwrap());
-        let engine = SyncEngine::new(core.clone(), &proxy.url());
+        let (core, engine) = crash_and_reopen(&proxy, dir.path(), core, engine).await;
         sync_until_done(&core, &engine, 5).await;
         engine.sync_once().await.unwrap();
         assert_eq!(phone_view(&core), reference_phone, "phone state after a crash at step {crash_at}");
@@ -186,15 +198,7 @@ async fn a_resumed_video_upload_resends_at_most_one_chunk() {
     let start = proxy.stats.upstream_bytes.load(Ordering::Relaxed);
     // Crash after about 1.1 MB of the 2 MB went out: in the middle of the fifth chunk.
     proxy.stats.crash_at_byte.store(start + 1_150_000, Ordering::Relaxed);
-    tokio::select! {
-        _ = engine.sync_once() => panic!("finished before the crash"),
-        _ = proxy.stats.crash.notified() => {}
-    }
-    drop(engine);
-    drop(core);
-    proxy.stats.crash_at_byte.store(0, Ordering::Relaxed);
-    let core = Arc::new(Core::open(dir.path()).unwrap());
-    let engine = SyncEngine::new(core.clone(), &proxy.url());
+    let (core, engine) = crash_and_reopen(&proxy, dir.path(), core, engine).await;
     sync_until_done(&core, &engine, 5).await;
     let total = proxy.stats.upstream_bytes.load(Ordering::Relaxed) - start;
     let chunk = qala_core::sync::engine::CHUNK as u64;

@@ -7,7 +7,10 @@
 //! guarantees are unchanged: each op applies completely or not at all, and a failed commit fails
 //! every request in it, whose phones then resend (duplicates are recognised).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+
+use futures_util::FutureExt;
 
 use qala_protocol::OpOutcome;
 use tokio::sync::{mpsc, oneshot};
@@ -65,7 +68,10 @@ async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(Vec<PushItem>, Reply
             replies.push(reply);
             items.extend(batch);
         }
-        match store.push_batch(items).await {
+        // A panic inside a rule must not take the writer (and every later push) down with it.
+        let applied = AssertUnwindSafe(store.push_batch(items)).catch_unwind().await;
+        let applied = applied.unwrap_or_else(|_| Err(AppError::Internal("a push panicked".into())));
+        match applied {
             Ok(outcomes) => {
                 let mut rest = outcomes.into_iter();
                 for (size, reply) in sizes.into_iter().zip(replies) {

@@ -11,7 +11,7 @@ use qala_protocol::{
 };
 use uuid::Uuid;
 
-use super::extract::{ApiJson, Auth};
+use super::extract::{ApiJson, Auth, bearer};
 use crate::app::AppState;
 use crate::auth::{check_device_id, hash_token, new_session, open_session, otp_code, otp_hash, verify_password};
 use crate::domain::Principal;
@@ -139,12 +139,8 @@ pub async fn refresh(State(st): State<AppState>, ApiJson(req): ApiJson<RefreshRe
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(st): State<AppState>, Auth(_): Auth, headers: HeaderMap) -> AppResult<StatusCode> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(AppError::Unauthorized)?;
-    st.store.session_revoke(&hash_token(token.trim())).await?;
+    let token = bearer(&headers).ok_or(AppError::Unauthorized)?;
+    st.store.session_revoke(&hash_token(token)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

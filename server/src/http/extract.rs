@@ -69,7 +69,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let token = bearer(parts).ok_or(AppError::Unauthorized)?;
+        let token = bearer(&parts.headers).ok_or(AppError::Unauthorized)?;
         let principal = state
             .store
             .session_by_access(&hash_token(token), chrono::Utc::now())
@@ -80,9 +80,8 @@ where
 }
 
 /// The bearer token of a request, if it has one.
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
         .ok()?
