@@ -5,6 +5,7 @@
 //! computed, or a closure from [`crate::domain::reports`] that the store runs inside its write
 //! transaction — so the rules are written once and a refusal rolls everything back.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::sync::Arc;

@@ -1,13 +1,13 @@
-//! Reports: registration, rule-checked changes, the operators' lists.
+// Reports: registration, rule-checked changes, the operators' lists.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{Entity, EntityKind, OpOutcome, PublicReport, Report, ReportQuery, ReportStatus};
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
 use super::media::fill_pending;
-use super::{SqliteStore, Tx, ledger_outcome, op_record, op_seen, parse_uuid, ts, write_changes};
+use super::{Backend, Db, Tx, ledger_outcome, op_record, op_seen, parse_uuid, ts, write_changes};
 use crate::domain::reports::{registration_number, registration_year};
 use crate::error::AppResult;
 use crate::store::{MutateOutcome, Mutator, OpKey, ReportStore};
@@ -26,7 +26,7 @@ pub(super) async fn save_report(
     if insert {
         sqlx::query(
             "INSERT INTO reports (id, owner, reg_number, category, agency, status, deadline, registered_at, view)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
         .bind(owner.to_string())
@@ -40,7 +40,7 @@ pub(super) async fn save_report(
         .execute(&mut **tx)
         .await?;
     } else {
-        sqlx::query("UPDATE reports SET category = ?, agency = ?, status = ?, deadline = ?, view = ? WHERE id = ?")
+        sqlx::query("UPDATE reports SET category = $1, agency = $2, status = $3, deadline = $4, view = $5 WHERE id = $6")
             .bind(&report.category)
             .bind(&report.agency)
             .bind(report.status.as_str())
@@ -55,10 +55,11 @@ pub(super) async fn save_report(
     let links: Vec<(Uuid, bool)> = report.media.iter().map(|m| (m.id, false)).chain(answer).collect();
     if !links.is_empty() {
         let mut qb =
-            QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO report_media (media_id, report_id, in_answer) ");
+            QueryBuilder::<Db>::new("INSERT INTO report_media (media_id, report_id, in_answer) ");
         qb.push_values(&links, |mut row, (media_id, in_answer)| {
             row.push_bind(media_id.to_string()).push_bind(&id).push_bind(*in_answer as i64);
         });
+        qb.push(" ON CONFLICT DO NOTHING");
         qb.build().execute(&mut **tx).await?;
     }
     // The author's change row is `{"report": <view>}`: reuse the view's JSON rather than encode it again.
@@ -75,7 +76,7 @@ pub(super) async fn save_report(
 }
 
 pub(super) async fn load_report(tx: &mut Tx, id: Uuid) -> AppResult<Option<(Report, Uuid)>> {
-    let row = sqlx::query("SELECT owner, view FROM reports WHERE id = ?")
+    let row = sqlx::query("SELECT owner, view FROM reports WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
@@ -86,7 +87,7 @@ pub(super) async fn load_report(tx: &mut Tx, id: Uuid) -> AppResult<Option<(Repo
 }
 
 /// Appends the filters of an operator's report query.
-pub(super) fn push_filters(qb: &mut QueryBuilder<Sqlite>, agency: Option<&str>, q: &ReportQuery, now: DateTime<Utc>) {
+pub(super) fn push_filters(qb: &mut QueryBuilder<Db>, agency: Option<&str>, q: &ReportQuery, now: DateTime<Utc>) {
     if let Some(a) = agency {
         qb.push(" AND agency = ").push_bind(a.to_string());
     }
@@ -114,7 +115,7 @@ pub(super) fn push_filters(qb: &mut QueryBuilder<Sqlite>, agency: Option<&str>, 
 }
 
 #[async_trait]
-impl ReportStore for SqliteStore {
+impl ReportStore for Backend {
     async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> AppResult<OpOutcome> {
         let mut tx = self.begin().await?;
         let outcome = create_in(&mut tx, op, owner, report, prefix).await?;
@@ -130,7 +131,7 @@ impl ReportStore for SqliteStore {
     }
 
     async fn report(&self, id: Uuid) -> AppResult<Option<(Report, Uuid)>> {
-        let row = sqlx::query("SELECT owner, view FROM reports WHERE id = ?")
+        let row = sqlx::query("SELECT owner, view FROM reports WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.read)
             .await?;
@@ -146,10 +147,10 @@ impl ReportStore for SqliteStore {
         q: &ReportQuery,
         now: DateTime<Utc>,
     ) -> AppResult<(Vec<Report>, u64)> {
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM reports WHERE 1 = 1");
+        let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM reports WHERE 1 = 1");
         push_filters(&mut count, agency, q, now);
         let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
-        let mut list = QueryBuilder::<Sqlite>::new("SELECT view FROM reports WHERE 1 = 1");
+        let mut list = QueryBuilder::<Db>::new("SELECT view FROM reports WHERE 1 = 1");
         push_filters(&mut list, agency, q, now);
         list.push(" ORDER BY deadline, registered_at LIMIT ")
             .push_bind(i64::from(q.limit.unwrap_or(50).min(500)))
@@ -172,7 +173,7 @@ pub(super) async fn create_in(
     let now = report.registered_at;
     // Both idempotency checks in one statement: the op ledger, and the report id itself.
     let (op_user, existing): (Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT (SELECT user_id FROM applied_ops WHERE op_id = ?), (SELECT owner FROM reports WHERE id = ?)",
+        "SELECT (SELECT user_id FROM applied_ops WHERE op_id = $1), (SELECT owner FROM reports WHERE id = $2)",
     )
     .bind(op.op_id.to_string())
     .bind(report.id.to_string())
@@ -191,8 +192,8 @@ pub(super) async fn create_in(
     let year = registration_year(now);
     let counter = format!("reg:{prefix}:{year}");
     let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO counters (name, value) VALUES (?, 1)
-             ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+        "INSERT INTO counters (name, value) VALUES ($1, 1)
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
     )
     .bind(&counter)
     .fetch_one(&mut **tx)

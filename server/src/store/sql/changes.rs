@@ -1,20 +1,20 @@
-//! The change log: pull and compaction.
+// The change log: pull and compaction.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{SqliteStore, ts};
+use super::{Backend, ts};
 use crate::error::AppResult;
 use crate::store::{ChangeLog, ChangeRow, PullPage};
 
 #[async_trait]
-impl ChangeLog for SqliteStore {
+impl ChangeLog for Backend {
     async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> AppResult<PullPage> {
         let rows = sqlx::query(
             "SELECT seq, kind, entity_id, payload FROM changes
-             WHERE seq > ? AND (owner IS NULL OR owner = ?) ORDER BY seq LIMIT ?",
+             WHERE seq > $1 AND (owner IS NULL OR owner = $2) ORDER BY seq LIMIT $3",
         )
         .bind(cursor)
         .bind(user.to_string())
@@ -46,25 +46,26 @@ impl ChangeLog for SqliteStore {
         let mut tx = self.begin().await?;
         let superseded = sqlx::query(
             "DELETE FROM changes WHERE EXISTS (SELECT 1 FROM changes newer WHERE newer.kind = changes.kind
-               AND newer.entity_id = changes.entity_id AND newer.owner IS changes.owner AND newer.seq > changes.seq)",
+               AND newer.entity_id = changes.entity_id AND newer.owner IS NOT DISTINCT FROM changes.owner AND newer.seq > changes.seq)",
         )
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let floor: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes WHERE payload IS NULL AND at < ?")
+        let floor: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes WHERE payload IS NULL AND at < $1")
             .bind(ts(before))
             .fetch_one(&mut *tx)
             .await?;
         let mut dropped = superseded;
         if let Some(floor) = floor {
-            dropped += sqlx::query("DELETE FROM changes WHERE payload IS NULL AND seq <= ?")
+            dropped += sqlx::query("DELETE FROM changes WHERE payload IS NULL AND seq <= $1")
                 .bind(floor)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
             sqlx::query(
-                "INSERT INTO meta (key, value) VALUES ('retention_floor', ?)
-                 ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                "INSERT INTO meta (key, value) VALUES ('retention_floor', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = CASE WHEN CAST(meta.value AS BIGINT) > CAST(excluded.value AS BIGINT)
+                   THEN meta.value ELSE excluded.value END",
             )
             .bind(floor.to_string())
             .execute(&mut *tx)

@@ -1,19 +1,18 @@
-//! Uploads in progress and stored media, and filling media into the reports that declared them.
+// Uploads in progress and stored media, and filling media into the reports that declared them.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{MediaRef, MediaState, Report, Role};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use super::reports::{load_report, save_report};
-use super::{SqliteStore, Tx, parse_kind, parse_role, parse_ts, parse_uuid, ts};
+use super::{Backend, DbConnection, DbRow, Tx, parse_kind, parse_role, parse_ts, parse_uuid, ts};
 use crate::domain::reports::fill_media;
 use crate::error::{AppError, AppResult};
 use crate::store::{MediaLink, MediaRecords, MediaRow, UploadRow};
 
-pub(super) fn media_row(r: &SqliteRow) -> AppResult<MediaRow> {
+pub(super) fn media_row(r: &DbRow) -> AppResult<MediaRow> {
     Ok(MediaRow {
         id: parse_uuid(r.get("id"))?,
         owner: parse_uuid(r.get("owner"))?,
@@ -54,7 +53,7 @@ pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) 
     };
     for id in pending {
         let row =
-            sqlx::query("SELECT * FROM media WHERE id = ?").bind(id.to_string()).fetch_optional(&mut **tx).await?;
+            sqlx::query("SELECT * FROM media WHERE id = $1").bind(id.to_string()).fetch_optional(&mut **tx).await?;
         if let Some(row) = row {
             let m = media_row(&row)?;
             if may_fill(report, owner, &m) {
@@ -66,7 +65,7 @@ pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) 
 }
 
 #[async_trait]
-impl MediaRecords for SqliteStore {
+impl MediaRecords for Backend {
     async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>) -> AppResult<UploadRow> {
         let mut tx = self.begin().await?;
         if let Some(existing) = fetch_upload(&mut tx, u.id).await? {
@@ -76,7 +75,7 @@ impl MediaRecords for SqliteStore {
                 Err(AppError::Conflict("an upload with this id exists".into()))
             };
         }
-        let media_owner: Option<String> = sqlx::query_scalar("SELECT owner FROM media WHERE id = ?")
+        let media_owner: Option<String> = sqlx::query_scalar("SELECT owner FROM media WHERE id = $1")
             .bind(u.id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
@@ -84,7 +83,7 @@ impl MediaRecords for SqliteStore {
             return Err(AppError::Conflict("a media file with this id is already stored".into()));
         }
         sqlx::query(
-            "INSERT INTO uploads (id, owner, kind, length, \"offset\", sha256, created_at, expires_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+            "INSERT INTO uploads (id, owner, kind, length, \"offset\", sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
         )
         .bind(u.id.to_string())
         .bind(u.owner.to_string())
@@ -107,7 +106,7 @@ impl MediaRecords for SqliteStore {
 
     async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query("UPDATE uploads SET \"offset\" = ?, expires_at = ? WHERE id = ? AND \"offset\" = ?")
+        let done = sqlx::query("UPDATE uploads SET \"offset\" = $1, expires_at = $2 WHERE id = $3 AND \"offset\" = $4")
             .bind(to as i64)
             .bind(ts(expires_at))
             .bind(id.to_string())
@@ -120,13 +119,13 @@ impl MediaRecords for SqliteStore {
 
     async fn upload_delete(&self, id: Uuid) -> AppResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM uploads WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM uploads WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn uploads_expired(&self, now: DateTime<Utc>) -> AppResult<Vec<Uuid>> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE expires_at < ?")
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE expires_at < $1")
             .bind(ts(now))
             .fetch_all(&self.read)
             .await?;
@@ -138,7 +137,7 @@ impl MediaRecords for SqliteStore {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO media (id, owner, owner_role, kind, content_type, size, sha256, upload_length, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(m.id.to_string())
         .bind(m.owner.to_string())
@@ -151,8 +150,8 @@ impl MediaRecords for SqliteStore {
         .bind(ts(m.created_at))
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM uploads WHERE id = ?").bind(m.id.to_string()).execute(&mut *tx).await?;
-        let reports: Vec<String> = sqlx::query_scalar("SELECT report_id FROM report_media WHERE media_id = ?")
+        sqlx::query("DELETE FROM uploads WHERE id = $1").bind(m.id.to_string()).execute(&mut *tx).await?;
+        let reports: Vec<String> = sqlx::query_scalar("SELECT report_id FROM report_media WHERE media_id = $1")
             .bind(m.id.to_string())
             .fetch_all(&mut *tx)
             .await?;
@@ -170,13 +169,13 @@ impl MediaRecords for SqliteStore {
 
     async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>> {
         let row =
-            sqlx::query("SELECT * FROM media WHERE id = ?").bind(id.to_string()).fetch_optional(&self.read).await?;
+            sqlx::query("SELECT * FROM media WHERE id = $1").bind(id.to_string()).fetch_optional(&self.read).await?;
         row.as_ref().map(media_row).transpose()
     }
 
     async fn media_links(&self, id: Uuid) -> AppResult<Vec<MediaLink>> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT r.owner, r.agency, rm.in_answer FROM report_media rm JOIN reports r ON r.id = rm.report_id WHERE rm.media_id = ?",
+            "SELECT r.owner, r.agency, rm.in_answer FROM report_media rm JOIN reports r ON r.id = rm.report_id WHERE rm.media_id = $1",
         )
         .bind(id.to_string())
         .fetch_all(&self.read)
@@ -187,8 +186,8 @@ impl MediaRecords for SqliteStore {
     }
 }
 
-pub(super) async fn fetch_upload(conn: &mut sqlx::SqliteConnection, id: Uuid) -> AppResult<Option<UploadRow>> {
-    let row = sqlx::query("SELECT id, owner, kind, length, \"offset\", sha256, expires_at FROM uploads WHERE id = ?")
+pub(super) async fn fetch_upload(conn: &mut DbConnection, id: Uuid) -> AppResult<Option<UploadRow>> {
+    let row = sqlx::query("SELECT id, owner, kind, length, \"offset\", sha256, expires_at FROM uploads WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await?;

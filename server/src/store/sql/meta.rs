@@ -1,4 +1,4 @@
-//! Settings, the catalogue and the holidays.
+// Settings, the catalogue and the holidays.
 
 use std::str::FromStr;
 
@@ -7,22 +7,22 @@ use chrono::{NaiveDate, Utc};
 use qala_protocol::{Agency, Category, Entity, EntityKind};
 use sqlx::Row;
 
-use super::{SqliteStore, write_change};
+use super::{Backend, write_change};
 use crate::domain::calendar::Holiday;
 use crate::error::{AppError, AppResult};
 use crate::store::MetaStore;
 
 #[async_trait]
-impl MetaStore for SqliteStore {
+impl MetaStore for Backend {
     async fn meta_get_or_init(&self, key: &str, init: &str) -> AppResult<String> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)")
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(key)
             .bind(init)
             .execute(&mut *tx)
             .await?;
         let v: String =
-            sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_one(&mut *tx).await?;
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = $1").bind(key).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(v)
     }
@@ -30,7 +30,7 @@ impl MetaStore for SqliteStore {
     async fn meta_set(&self, key: &str, value: &str) -> AppResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         .bind(key)
         .bind(value)
@@ -44,7 +44,7 @@ impl MetaStore for SqliteStore {
         let now = Utc::now();
         let mut tx = self.begin().await?;
         for a in agencies {
-            let done = sqlx::query("INSERT OR IGNORE INTO agencies (code, data) VALUES (?, ?)")
+            let done = sqlx::query("INSERT INTO agencies (code, data) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(&a.code)
                 .bind(serde_json::to_string(a)?)
                 .execute(&mut *tx)
@@ -54,7 +54,7 @@ impl MetaStore for SqliteStore {
             }
         }
         for c in categories {
-            let done = sqlx::query("INSERT OR IGNORE INTO categories (code, agency, data) VALUES (?, ?, ?)")
+            let done = sqlx::query("INSERT INTO categories (code, agency, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(&c.code)
                 .bind(&c.agency)
                 .bind(serde_json::to_string(c)?)
@@ -77,14 +77,14 @@ impl MetaStore for SqliteStore {
 
     async fn categories(&self) -> AppResult<Vec<Category>> {
         let rows: Vec<String> =
-            sqlx::query_scalar("SELECT data FROM categories ORDER BY rowid").fetch_all(&self.read).await?;
+            sqlx::query_scalar("SELECT data FROM categories ORDER BY code").fetch_all(&self.read).await?;
         rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
     async fn seed_holidays(&self, holidays: &[Holiday]) -> AppResult<()> {
         let mut tx = self.begin().await?;
         for h in holidays {
-            sqlx::query("INSERT OR IGNORE INTO holidays (day, name, working) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO holidays (day, name, working) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(h.date.to_string())
                 .bind(&h.name)
                 .bind(h.working as i64)

@@ -1,4 +1,4 @@
-//! News, city projects and comments.
+// News, city projects and comments.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,12 +7,12 @@ use qala_protocol::{
 };
 use uuid::Uuid;
 
-use super::{SqliteStore, Tx, op_record, op_seen, write_change};
+use super::{Backend, Tx, op_record, op_seen, write_change};
 use crate::error::AppResult;
 use crate::store::{CivicStore, OpKey};
 
 #[async_trait]
-impl CivicStore for SqliteStore {
+impl CivicStore for Backend {
     async fn add_comment(
         &self,
         op: &OpKey,
@@ -28,7 +28,7 @@ impl CivicStore for SqliteStore {
 
     async fn hide_comment(&self, id: Uuid, reason: &str) -> AppResult<bool> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query("UPDATE comments SET hidden = 1, hidden_reason = ? WHERE id = ? AND hidden = 0")
+        let done = sqlx::query("UPDATE comments SET hidden = 1, hidden_reason = $1 WHERE id = $2 AND hidden = 0")
             .bind(reason)
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -37,7 +37,7 @@ impl CivicStore for SqliteStore {
             write_change(&mut tx, EntityKind::Comment, &id.to_string(), None, None, Utc::now()).await?;
             true
         } else {
-            sqlx::query_scalar::<_, i64>("SELECT hidden FROM comments WHERE id = ?")
+            sqlx::query_scalar::<_, i64>("SELECT hidden FROM comments WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&mut *tx)
                 .await?
@@ -49,7 +49,7 @@ impl CivicStore for SqliteStore {
 
     async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> AppResult<()> {
         let mut tx = self.begin().await?;
-        let old: Option<(String, i64)> = sqlx::query_as("SELECT data, published FROM news WHERE id = ?")
+        let old: Option<(String, i64)> = sqlx::query_as("SELECT data, published FROM news WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
@@ -60,7 +60,7 @@ impl CivicStore for SqliteStore {
         };
         let item = NewsItem { id, title: input.title.clone(), body: input.body.clone(), published_at };
         sqlx::query(
-            "INSERT INTO news (id, published, data) VALUES (?, ?, ?)
+            "INSERT INTO news (id, published, data) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET published = excluded.published, data = excluded.data",
         )
         .bind(id.to_string())
@@ -80,7 +80,7 @@ impl CivicStore for SqliteStore {
 
     async fn delete_news(&self, id: Uuid) -> AppResult<bool> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query("DELETE FROM news WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM news WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         if done.rows_affected() == 1 {
             write_change(&mut tx, EntityKind::News, &id.to_string(), None, None, Utc::now()).await?;
         }
@@ -108,7 +108,7 @@ impl CivicStore for SqliteStore {
     async fn put_project(&self, project: &Project) -> AppResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO projects (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            "INSERT INTO projects (id, data) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
         )
         .bind(project.id.to_string())
         .bind(serde_json::to_string(project)?)
@@ -128,7 +128,7 @@ impl CivicStore for SqliteStore {
     }
 
     async fn project(&self, id: Uuid) -> AppResult<Option<Project>> {
-        let data: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = ?")
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.read)
             .await?;
@@ -138,7 +138,7 @@ impl CivicStore for SqliteStore {
     async fn delete_project(&self, id: Uuid) -> AppResult<bool> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let comments: Vec<(String, i64)> = sqlx::query_as("SELECT id, hidden FROM comments WHERE project_id = ?")
+        let comments: Vec<(String, i64)> = sqlx::query_as("SELECT id, hidden FROM comments WHERE project_id = $1")
             .bind(id.to_string())
             .fetch_all(&mut *tx)
             .await?;
@@ -147,8 +147,8 @@ impl CivicStore for SqliteStore {
                 write_change(&mut tx, EntityKind::Comment, cid, None, None, now).await?;
             }
         }
-        sqlx::query("DELETE FROM comments WHERE project_id = ?").bind(id.to_string()).execute(&mut *tx).await?;
-        let done = sqlx::query("DELETE FROM projects WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM comments WHERE project_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM projects WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         if done.rows_affected() == 1 {
             write_change(&mut tx, EntityKind::Project, &id.to_string(), None, None, now).await?;
         }
@@ -169,7 +169,7 @@ pub(super) async fn comment_in(
         return Ok(seen);
     }
     let reject = |code: &str, reason: &str| OpOutcome::Rejected { code: code.into(), reason: reason.into() };
-    let exists: Option<String> = sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ?")
+    let exists: Option<String> = sqlx::query_scalar("SELECT author_id FROM comments WHERE id = $1")
         .bind(c.id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
@@ -180,7 +180,7 @@ pub(super) async fn comment_in(
             reject("id_conflict", "this comment id belongs to someone else")
         });
     }
-    let project: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = ?")
+    let project: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = $1")
         .bind(c.project_id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
@@ -193,7 +193,7 @@ pub(super) async fn comment_in(
         return Ok(reject("discussion_closed", "the discussion of this project is closed"));
     }
     if let Some(parent) = c.parent_id {
-        let ok: Option<i64> = sqlx::query_scalar("SELECT hidden FROM comments WHERE id = ? AND project_id = ?")
+        let ok: Option<i64> = sqlx::query_scalar("SELECT hidden FROM comments WHERE id = $1 AND project_id = $2")
             .bind(parent.to_string())
             .bind(c.project_id.to_string())
             .fetch_optional(&mut **tx)
@@ -211,7 +211,7 @@ pub(super) async fn comment_in(
         position: c.position,
         created_at: c.created_at.min(now),
     };
-    sqlx::query("INSERT INTO comments (id, project_id, parent_id, author_id, data) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO comments (id, project_id, parent_id, author_id, data) VALUES ($1, $2, $3, $4, $5)")
         .bind(c.id.to_string())
         .bind(c.project_id.to_string())
         .bind(c.parent_id.map(|p| p.to_string()))

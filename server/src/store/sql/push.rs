@@ -1,16 +1,16 @@
-//! A whole push in one write transaction.
+// A whole push in one write transaction.
 
 use async_trait::async_trait;
 use qala_protocol::OpOutcome;
 
-use super::SqliteStore;
+use super::Backend;
 use super::civic::comment_in;
 use super::reports::{create_in, mutate_in};
 use crate::error::AppResult;
 use crate::store::{PushItem, PushLedger};
 
 #[async_trait]
-impl PushLedger for SqliteStore {
+impl PushLedger for Backend {
     /// Every op writes either all of its rows or none (a rejected or duplicate op writes nothing),
     /// so ops stay independent of each other inside the shared transaction; a database error aborts
     /// the batch and the phone sends it again. One commit per push instead of one per op is what

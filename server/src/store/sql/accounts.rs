@@ -1,4 +1,4 @@
-//! Residents, staff, one-time codes and sessions.
+// Residents, staff, one-time codes and sessions.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -6,23 +6,23 @@ use qala_protocol::{Me, Role};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{SqliteStore, Tx, parse_role, parse_ts, parse_uuid, ts};
+use super::{Backend, Tx, parse_role, parse_ts, parse_uuid, ts};
 use crate::domain::{Principal, display_name};
 use crate::error::{AppError, AppResult};
 use crate::store::{AccountStore, NewSession, NewStaff, OtpCheck, OtpIssue, OtpLimits, StaffCredentials};
 
 #[async_trait]
-impl AccountStore for SqliteStore {
+impl AccountStore for Backend {
     async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> AppResult<Principal> {
         let mut tx = self.begin().await?;
         let existing: Option<(String, String)> =
-            sqlx::query_as("SELECT id, role FROM users WHERE phone = ?").bind(phone).fetch_optional(&mut *tx).await?;
+            sqlx::query_as("SELECT id, role FROM users WHERE phone = $1").bind(phone).fetch_optional(&mut *tx).await?;
         let principal = match existing {
             Some((id, role)) => Principal { user_id: parse_uuid(&id)?, role: parse_role(&role)?, agency: None },
             None => {
                 let id = Uuid::now_v7();
                 sqlx::query(
-                    "INSERT INTO users (id, role, phone, display_name, created_at) VALUES (?, 'resident', ?, ?, ?)",
+                    "INSERT INTO users (id, role, phone, display_name, created_at) VALUES ($1, 'resident', $2, $3, $4)",
                 )
                 .bind(id.to_string())
                 .bind(phone)
@@ -39,7 +39,7 @@ impl AccountStore for SqliteStore {
 
     async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid> {
         let mut tx = self.begin().await?;
-        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE login = ?")
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
             .bind(&staff.login)
             .fetch_optional(&mut *tx)
             .await?;
@@ -47,7 +47,7 @@ impl AccountStore for SqliteStore {
             return Err(AppError::Conflict(format!("login {} is taken", staff.login)));
         }
         if let Some(agency) = &staff.agency {
-            let known: Option<String> = sqlx::query_scalar("SELECT code FROM agencies WHERE code = ?")
+            let known: Option<String> = sqlx::query_scalar("SELECT code FROM agencies WHERE code = $1")
                 .bind(agency)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -57,7 +57,7 @@ impl AccountStore for SqliteStore {
         }
         let id = Uuid::now_v7();
         sqlx::query(
-            "INSERT INTO users (id, role, login, password_hash, agency, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO users (id, role, login, password_hash, agency, display_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id.to_string())
         .bind(staff.role.as_str())
@@ -74,7 +74,7 @@ impl AccountStore for SqliteStore {
 
     async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>> {
         let row =
-            sqlx::query("SELECT id, role, agency, password_hash FROM users WHERE login = ? AND role != 'resident'")
+            sqlx::query("SELECT id, role, agency, password_hash FROM users WHERE login = $1 AND role != 'resident'")
                 .bind(login)
                 .fetch_optional(&self.read)
                 .await?;
@@ -92,7 +92,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn me(&self, user_id: Uuid) -> AppResult<Option<Me>> {
-        let row = sqlx::query("SELECT role, phone, agency, display_name FROM users WHERE id = ?")
+        let row = sqlx::query("SELECT role, phone, agency, display_name FROM users WHERE id = $1")
             .bind(user_id.to_string())
             .fetch_optional(&self.read)
             .await?;
@@ -120,13 +120,13 @@ impl AccountStore for SqliteStore {
         let mut tx = self.begin().await?;
         let checks = [
             (
-                "SELECT at FROM otp_requests WHERE phone = ? AND at > ? ORDER BY at",
+                "SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at",
                 phone,
                 limits.per_phone,
                 limits.phone_window_s,
             ),
             (
-                "SELECT at FROM otp_requests WHERE device_id = ? AND at > ? ORDER BY at",
+                "SELECT at FROM otp_requests WHERE device_id = $1 AND at > $2 ORDER BY at",
                 device_id,
                 limits.per_device,
                 limits.device_window_s,
@@ -142,14 +142,14 @@ impl AccountStore for SqliteStore {
                 return Ok(OtpIssue::RateLimited { retry_after_s: retry });
             }
         }
-        sqlx::query("INSERT INTO otp_requests (phone, device_id, at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO otp_requests (phone, device_id, at) VALUES ($1, $2, $3)")
             .bind(phone)
             .bind(device_id)
             .bind(ts(now))
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO otp_codes (phone, device_id, code_hash, expires_at, attempts) VALUES (?, ?, ?, ?, 0)
+            "INSERT INTO otp_codes (phone, device_id, code_hash, expires_at, attempts) VALUES ($1, $2, $3, $4, 0)
              ON CONFLICT (phone) DO UPDATE SET device_id = excluded.device_id, code_hash = excluded.code_hash,
                expires_at = excluded.expires_at, attempts = 0",
         )
@@ -161,7 +161,7 @@ impl AccountStore for SqliteStore {
         .await?;
         // Old request rows only matter inside the longest window.
         let horizon = now - chrono::Duration::seconds(limits.phone_window_s.max(limits.device_window_s));
-        sqlx::query("DELETE FROM otp_requests WHERE at < ?").bind(ts(horizon)).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM otp_requests WHERE at < $1").bind(ts(horizon)).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(OtpIssue::Issued)
     }
@@ -175,7 +175,7 @@ impl AccountStore for SqliteStore {
         max_attempts: u32,
     ) -> AppResult<OtpCheck> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT device_id, code_hash, expires_at, attempts FROM otp_codes WHERE phone = ?")
+        let row = sqlx::query("SELECT device_id, code_hash, expires_at, attempts FROM otp_codes WHERE phone = $1")
             .bind(phone)
             .fetch_optional(&mut *tx)
             .await?;
@@ -184,7 +184,7 @@ impl AccountStore for SqliteStore {
         };
         let attempts = row.get::<i64, _>("attempts") as u32;
         if parse_ts(row.get("expires_at"))? <= now {
-            sqlx::query("DELETE FROM otp_codes WHERE phone = ?").bind(phone).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM otp_codes WHERE phone = $1").bind(phone).execute(&mut *tx).await?;
             tx.commit().await?;
             return Ok(OtpCheck::Missing);
         }
@@ -194,10 +194,10 @@ impl AccountStore for SqliteStore {
         let stored_device: String = row.get("device_id");
         let stored_hash: String = row.get("code_hash");
         let outcome = if stored_device == device_id && constant_time_eq(stored_hash.as_bytes(), code_hash.as_bytes()) {
-            sqlx::query("DELETE FROM otp_codes WHERE phone = ?").bind(phone).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM otp_codes WHERE phone = $1").bind(phone).execute(&mut *tx).await?;
             OtpCheck::Valid
         } else {
-            sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = ?")
+            sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1")
                 .bind(phone)
                 .execute(&mut *tx)
                 .await?;
@@ -217,7 +217,7 @@ impl AccountStore for SqliteStore {
     async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> AppResult<Option<Principal>> {
         let row = sqlx::query(
             "SELECT u.id, u.role, u.agency FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.access_hash = ? AND s.access_expires_at > ?",
+             WHERE s.access_hash = $1 AND s.access_expires_at > $2",
         )
         .bind(access_hash)
         .bind(ts(now))
@@ -243,7 +243,7 @@ impl AccountStore for SqliteStore {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "SELECT u.id, u.role, u.agency, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.refresh_hash = ? AND s.refresh_expires_at > ?",
+             WHERE s.refresh_hash = $1 AND s.refresh_expires_at > $2",
         )
         .bind(refresh_hash)
         .bind(ts(now))
@@ -258,7 +258,7 @@ impl AccountStore for SqliteStore {
             role: parse_role(row.get("role"))?,
             agency: row.get("agency"),
         };
-        sqlx::query("DELETE FROM sessions WHERE refresh_hash = ?").bind(refresh_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE refresh_hash = $1").bind(refresh_hash).execute(&mut *tx).await?;
         let next = NewSession { user_id: principal.user_id, ..next.clone() };
         insert_session(&mut tx, &next, now).await?;
         tx.commit().await?;
@@ -267,7 +267,7 @@ impl AccountStore for SqliteStore {
 
     async fn session_revoke(&self, access_hash: &str) -> AppResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE access_hash = ?").bind(access_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE access_hash = $1").bind(access_hash).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -276,7 +276,7 @@ impl AccountStore for SqliteStore {
 async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO sessions (access_hash, refresh_hash, user_id, device_id, access_expires_at, refresh_expires_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&s.access_hash)
     .bind(&s.refresh_hash)
@@ -288,7 +288,7 @@ async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> AppR
     .execute(&mut **tx)
     .await?;
     // Expired sessions of this user are dead weight.
-    sqlx::query("DELETE FROM sessions WHERE user_id = ? AND refresh_expires_at < ?")
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND refresh_expires_at < $2")
         .bind(s.user_id.to_string())
         .bind(ts(now))
         .execute(&mut **tx)

@@ -1,0 +1,84 @@
+//! The scale-out store: PostgreSQL, chosen when the database URL is `postgres://…`.
+//!
+//! Every write transaction first takes one transaction-scoped advisory lock. That makes writers
+//! commit one after another, so change-log `seq` values become visible in the order they were
+//! allocated — a cursor can never step over a row that commits later, the failure that
+//! out-of-order sequence visibility causes on PostgreSQL — and it makes the read-check-write steps
+//! of the ops (idempotency, status rules) race-free across any number of server instances. Reads
+//! run concurrently on the same pool. The queries themselves live in `../sql`.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+
+use crate::error::AppResult;
+
+type Db = Postgres;
+type DbRow = sqlx::postgres::PgRow;
+type DbConnection = sqlx::PgConnection;
+type Tx = sqlx::Transaction<'static, Postgres>;
+type Backend = PgStore;
+
+mod common {
+    include!("../sql/common.rs");
+}
+use common::*;
+
+mod accounts {
+    include!("../sql/accounts.rs");
+}
+mod changes {
+    include!("../sql/changes.rs");
+}
+mod civic {
+    include!("../sql/civic.rs");
+}
+mod media {
+    include!("../sql/media.rs");
+}
+mod meta {
+    include!("../sql/meta.rs");
+}
+mod push {
+    include!("../sql/push.rs");
+}
+mod reports {
+    include!("../sql/reports.rs");
+}
+
+/// Schema migrations, applied in order, each once.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/postgres/0001_init.sql"))];
+
+/// The advisory lock key of Qala's writers ("QALA" in ASCII).
+const WRITE_LOCK: i64 = 0x5141_4C41;
+
+pub struct PgStore {
+    write: PgPool,
+    read: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and brings the schema up to date. With `schema`, everything lives in that
+    /// schema (created if missing) — for tests and for several deployments in one database.
+    pub async fn connect(url: &str, schema: Option<&str>) -> AppResult<Self> {
+        let mut opts: PgConnectOptions = url.parse()?;
+        if let Some(schema) = schema {
+            let admin = PgPoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
+            let quoted = format!("\"{}\"", schema.replace('"', ""));
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {quoted}"))).execute(&admin).await?;
+            admin.close().await;
+            opts = opts.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new().max_connections(16).connect_with(opts).await?;
+        let store = PgStore { write: pool.clone(), read: pool };
+        let mut tx = store.begin().await?;
+        migrate(&mut tx, MIGRATIONS).await?;
+        tx.commit().await?;
+        Ok(store)
+    }
+
+    async fn begin(&self) -> AppResult<Tx> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+        Ok(tx)
+    }
+}

@@ -1,0 +1,116 @@
+// Helpers every SQL backend compiles: row codecs, the change-log writer, the op ledger, migrations.
+// Included (not `mod`-ed) by each backend module, which provides `Db`, `Tx` and `Backend`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use qala_protocol::{Entity, EntityKind, MediaKind, OpOutcome, Role};
+use uuid::Uuid;
+
+use super::{Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::store::OpKey;
+
+/// Sortable text form of a time.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn parse_ts(s: &str) -> AppResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| AppError::Internal(format!("bad stored time {s:?}: {e}")))
+}
+
+pub fn parse_uuid(s: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| AppError::Internal(format!("bad stored id {s:?}: {e}")))
+}
+
+pub fn parse_role(s: &str) -> AppResult<Role> {
+    Role::parse(s).ok_or_else(|| AppError::Internal(format!("bad stored role {s:?}")))
+}
+
+pub fn parse_kind(s: &str) -> AppResult<MediaKind> {
+    MediaKind::parse(s).ok_or_else(|| AppError::Internal(format!("bad stored media kind {s:?}")))
+}
+
+/// Applies the `migrations` not yet applied, each with its version row, in one transaction.
+pub async fn migrate(tx: &mut Tx, migrations: &[(i64, &'static str)]) -> AppResult<()> {
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        .execute(&mut **tx)
+        .await?;
+    for (version, sql) in migrations {
+        let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(version)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if done.is_none() {
+            sqlx::raw_sql(*sql).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(version)
+                .bind(ts(Utc::now()))
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Appends a change row in the caller's transaction.
+pub async fn write_change(
+    tx: &mut Tx,
+    kind: EntityKind,
+    id: &str,
+    owner: Option<Uuid>,
+    entity: Option<&Entity>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let payload = entity.map(serde_json::to_string).transpose()?;
+    write_changes(tx, &[(kind, id, owner, payload)], now).await
+}
+
+/// Appends change rows whose payloads are already serialised, in one statement, in order.
+pub async fn write_changes(
+    tx: &mut Tx,
+    rows: &[(EntityKind, &str, Option<Uuid>, Option<String>)],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let at = ts(now);
+    let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO changes (kind, entity_id, owner, payload, at) ");
+    qb.push_values(rows, |mut row, (kind, id, owner, payload)| {
+        row.push_bind(kind.as_str())
+            .push_bind(id.to_string())
+            .push_bind(owner.map(|o| o.to_string()))
+            .push_bind(payload.clone())
+            .push_bind(at.clone());
+    });
+    qb.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Has this op been applied? `Some(outcome)` when the ledger already knows it.
+pub async fn op_seen(tx: &mut Tx, op: &OpKey) -> AppResult<Option<OpOutcome>> {
+    let user: Option<String> = sqlx::query_scalar("SELECT user_id FROM applied_ops WHERE op_id = $1")
+        .bind(op.op_id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(user.map(|u| ledger_outcome(&u, op)))
+}
+
+/// What a ledger entry by `user` means for `op`: a duplicate of one's own op, or someone else's id.
+pub fn ledger_outcome(user: &str, op: &OpKey) -> OpOutcome {
+    if user == op.user_id.to_string() {
+        OpOutcome::Duplicate
+    } else {
+        OpOutcome::Rejected { code: "id_conflict".into(), reason: "this op id belongs to someone else".into() }
+    }
+}
+
+pub async fn op_record(tx: &mut Tx, op: &OpKey, now: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query("INSERT INTO applied_ops (op_id, user_id, kind, at) VALUES ($1, $2, $3, $4)")
+        .bind(op.op_id.to_string())
+        .bind(op.user_id.to_string())
+        .bind(op.kind)
+        .bind(ts(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

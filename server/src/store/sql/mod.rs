@@ -1,0 +1,7 @@
+//! The SQL implementation of the store, written once in SQL that both SQLite (3.39+) and
+//! PostgreSQL (12+) accept — `$n` parameters, `ON CONFLICT`, `IS NOT DISTINCT FROM`, `RETURNING` —
+//! and compiled by each backend module for its own driver. The files in this folder are not
+//! modules on their own: `sqlite/mod.rs` and `postgres/mod.rs` include them, after defining `Db`
+//! (the sqlx database), `Tx`, `DbRow`, `DbConnection` and `Backend` (the store type with `read`
+//! and `write` pools and a `begin()` that opens a write transaction the backend's way).
+//! So a rule about data is written once, and both backends pass one conformance suite.
