@@ -88,7 +88,13 @@ impl Settings {
         Settings {
             city_prefix: city_prefix.into(),
             tokens: TokenPolicy::default(),
-            otp_limits: OtpLimits { per_phone: 3, phone_window_s: 600, per_device: 10, device_window_s: 3600 },
+            otp_limits: OtpLimits {
+                per_phone: 3,
+                phone_window_s: 600,
+                per_phone_daily: 10,
+                per_device: 10,
+                device_window_s: 3600,
+            },
             otp_ttl: Duration::seconds(i64::from(qala_protocol::OTP_TTL_SECS)),
             upload_ttl: Duration::hours(24),
             retention: Duration::days(90),
@@ -107,6 +113,8 @@ pub struct AppState {
     pub secret: Arc<str>,
     /// Applies pushes, combining those that arrive together into one commit.
     pub pushes: PushQueue,
+    /// Finishing an upload holds the whole file in memory: a few at a time.
+    pub finishing: Arc<tokio::sync::Semaphore>,
     /// One writer per upload at a time.
     pub upload_locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
 }
@@ -125,6 +133,7 @@ impl AppState {
         let secret = store.meta_get_or_init("otp_secret", &crate::auth::random_token()).await?;
         Ok(AppState {
             pushes: PushQueue::start(store.clone()),
+            finishing: Arc::new(tokio::sync::Semaphore::new(2)),
             store,
             media,
             sms: Arc::new(LogSender),
@@ -248,8 +257,13 @@ async fn upkeep(state: AppState) {
 pub async fn upkeep_once(state: &AppState) -> AppResult<()> {
     let now = Utc::now();
     for id in state.store.uploads_expired(now).await? {
-        state.media.discard_staging(id).await?;
-        state.store.upload_delete(id).await?;
+        // Under the upload's lock, and only if a chunk did not just extend it.
+        let lock = state.upload_lock(id);
+        let _guard = lock.lock().await;
+        if state.store.upload(id).await?.is_some_and(|u| u.expires_at < Utc::now()) {
+            state.media.discard_staging(id).await?;
+            state.store.upload_delete(id).await?;
+        }
     }
     let dropped = state.store.compact(now - state.settings.retention).await?;
     tracing::info!(dropped, "change log compacted");

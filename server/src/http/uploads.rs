@@ -185,6 +185,16 @@ async fn create_inner(st: &AppState, auth: Result<Auth, AppError>, headers: &Hea
         }
         return Ok(tus(StatusCode::CREATED, vec![(header::LOCATION, v(&location))]));
     }
+    // An upload of mine that expired (say, a phone offline for days) starts over under the same id.
+    if let Some(old) = st.store.upload(id).await?
+        && old.owner == p.user_id
+        && old.expires_at < now
+    {
+        let lock = st.upload_lock(id);
+        let _guard = lock.lock().await;
+        st.media.discard_staging(id).await?;
+        st.store.upload_delete(id).await?;
+    }
     let row =
         UploadRow { id, owner: p.user_id, kind, length, offset: 0, sha256, expires_at: now + st.settings.upload_ttl };
     let row = st.store.upload_create(&row, now).await?;
@@ -314,6 +324,13 @@ async fn append_inner(
     let start = upload.offset;
     let path = st.media.staging_path(id);
     let mut file = tokio::fs::OpenOptions::new().create(true).write(true).truncate(false).open(&path).await?;
+    // The staging file must hold every confirmed byte; if it lost them, never fill the gap with zeros.
+    if file.metadata().await?.len() < start {
+        drop(file);
+        st.media.discard_staging(id).await?;
+        st.store.upload_delete(id).await?;
+        return Err(AppError::Gone("the upload's data was lost; start it again".into()));
+    }
     // Bytes past the confirmed offset are leftovers of an unconfirmed chunk.
     file.set_len(start).await?;
     file.seek(SeekFrom::Start(start)).await?;
@@ -375,9 +392,10 @@ async fn append_inner(
 /// The last byte arrived: check, clean, store, and fill into reports. A file that fails a check is
 /// dropped entirely — nothing of it is kept.
 async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<()> {
+    let _permit = st.finishing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let path = st.media.staging_path(upload.id);
     let data = tokio::fs::read(&path).await?;
-    let outcome = check_and_clean(upload, &data);
+    let outcome = check_and_clean(upload, data);
     let (content_type, cleaned) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
@@ -406,12 +424,12 @@ async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<(
     Ok(())
 }
 
-fn check_and_clean(upload: &UploadRow, data: &[u8]) -> AppResult<(&'static str, Vec<u8>)> {
+fn check_and_clean(upload: &UploadRow, data: Vec<u8>) -> AppResult<(&'static str, Vec<u8>)> {
     if data.len() as u64 != upload.length {
         return Err(AppError::Internal(format!("staged {} bytes, expected {}", data.len(), upload.length)));
     }
     if let Some(expected) = &upload.sha256
-        && hex::encode(Sha256::digest(data)) != *expected
+        && hex::encode(Sha256::digest(&data)) != *expected
     {
         return Err(AppError::ChecksumMismatch("the file does not match the declared sha256; nothing was kept".into()));
     }
@@ -425,9 +443,9 @@ fn check_and_clean(upload: &UploadRow, data: &[u8]) -> AppResult<(&'static str, 
         )));
     }
     let cleaned = match kind {
-        MediaKind::Photo => strip::strip(content_type, data)
+        MediaKind::Photo => strip::strip(content_type, &data)
             .map_err(|e| AppError::UnsupportedMedia(format!("the photo is damaged: {e}")))?,
-        MediaKind::Video => data.to_vec(),
+        MediaKind::Video => data,
     };
     Ok((content_type, cleaned))
 }

@@ -16,6 +16,9 @@ use crate::error::{AppError, AppResult};
 pub struct MediaStore {
     objects: Arc<dyn ObjectStore>,
     staging: PathBuf,
+    /// For media on the local disk: the folder, whose files are fsynced after writing (the
+    /// object store's local backend does not), before the upload is acknowledged.
+    local_root: Option<PathBuf>,
 }
 
 impl MediaStore {
@@ -26,7 +29,7 @@ impl MediaStore {
         std::fs::create_dir_all(&media)?;
         std::fs::create_dir_all(&staging)?;
         let objects = LocalFileSystem::new_with_prefix(&media)?;
-        Ok(Self { objects: Arc::new(objects), staging })
+        Ok(Self { objects: Arc::new(objects), staging, local_root: Some(media) })
     }
 
     /// The staging file of an upload in progress.
@@ -38,8 +41,18 @@ impl MediaStore {
         ObjectPath::from(id.to_string())
     }
 
+    /// Stores a finished file durably: when this returns, a power cut cannot take it back.
     pub async fn put(&self, id: Uuid, data: Bytes) -> AppResult<()> {
         self.objects.put(&Self::key(id), PutPayload::from_bytes(data)).await?;
+        if let Some(root) = &self.local_root {
+            let (file, dir) = (root.join(id.to_string()), root.clone());
+            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                std::fs::File::open(file)?.sync_all()?;
+                std::fs::File::open(dir)?.sync_all()
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        }
         Ok(())
     }
 

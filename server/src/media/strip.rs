@@ -131,8 +131,12 @@ fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, Malformed> {
         }
         pos = end;
         if marker == 0xDA {
-            // Entropy-coded data and everything after it is image, not metadata.
-            out.extend_from_slice(&data[pos..]);
+            // The scans run to the end-of-image marker; entropy-coded data never contains FF D9
+            // (a data FF is always followed by 00 or a restart marker). Whatever follows EOI —
+            // a motion-photo video with its location, a maker trailer — is not part of the image.
+            let rest = &data[pos..];
+            let eoi = rest.windows(2).position(|w| w == [0xFF, 0xD9]).ok_or(Malformed("JPEG has no end"))?;
+            out.extend_from_slice(&rest[..eoi + 2]);
             return Ok(out);
         }
     }
@@ -241,6 +245,9 @@ mod tests {
         assert_eq!(exif_orientation(&out[app1..]), Some(6));
         // Stripping is idempotent.
         assert_eq!(strip("image/jpeg", &out).unwrap(), out);
+        // A trailer after the end of the image (a motion-photo video, say) goes too.
+        let with_trailer = [src.as_slice(), b"ftypmp42 moov udta \xA9xyz +43.2389+076.8897/"].concat();
+        assert_eq!(strip("image/jpeg", &with_trailer).unwrap(), out);
     }
 
     #[test]

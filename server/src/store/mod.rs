@@ -52,6 +52,8 @@ pub struct StaffCredentials {
 pub struct OtpLimits {
     pub per_phone: u32,
     pub phone_window_s: i64,
+    /// Codes per phone per day: with 5 guesses per code this bounds guessing to 0.05 % a day.
+    pub per_phone_daily: u32,
     pub per_device: u32,
     pub device_window_s: i64,
 }

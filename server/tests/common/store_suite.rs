@@ -169,7 +169,7 @@ macro_rules! store_suite {
         async fn one_time_codes_burn_and_limit() {
             let (s, _g) = seeded().await;
             let now = Utc::now();
-            let limits = OtpLimits { per_phone: 2, phone_window_s: 600, per_device: 10, device_window_s: 3600 };
+            let limits = OtpLimits { per_phone: 2, phone_window_s: 600, per_phone_daily: 10, per_device: 10, device_window_s: 3600 };
             let exp = now + Duration::minutes(5);
             assert_eq!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h1", now, exp, limits).await.unwrap(), OtpIssue::Issued);
             assert_eq!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h2", now, exp, limits).await.unwrap(), OtpIssue::Issued);
@@ -184,6 +184,16 @@ macro_rules! store_suite {
             s.otp_issue("+77010000001", "dev-aaaaaaaa", "h4", later, later + Duration::minutes(5), limits).await.unwrap();
             assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h4", later, 3).await.unwrap(), OtpCheck::Valid);
             assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h4", later, 3).await.unwrap(), OtpCheck::Missing);
+            // At most `per_phone_daily` codes a day, however they are spread.
+            let daily = OtpLimits { per_phone: 100, phone_window_s: 60, per_phone_daily: 3, per_device: 100, device_window_s: 60 };
+            for minute in 0..3 {
+                let t = now + Duration::minutes(30 + minute);
+                assert_eq!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", t, t, daily).await.unwrap(), OtpIssue::Issued);
+            }
+            let t = now + Duration::minutes(40);
+            assert!(matches!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", t, t, daily).await.unwrap(), OtpIssue::RateLimited { .. }));
+            let tomorrow = now + Duration::hours(25);
+            assert_eq!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", tomorrow, tomorrow, daily).await.unwrap(), OtpIssue::Issued);
             // Expired.
             s.otp_issue("+77010000002", "dev-aaaaaaaa", "h5", now, now + Duration::seconds(1), limits).await.unwrap();
             assert_eq!(s.otp_verify("+77010000002", "dev-aaaaaaaa", "h5", now + Duration::seconds(2), 3).await.unwrap(), OtpCheck::Missing);

@@ -125,6 +125,7 @@ impl AccountStore for Backend {
                 limits.per_phone,
                 limits.phone_window_s,
             ),
+            ("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at", phone, limits.per_phone_daily, 86_400),
             (
                 "SELECT at FROM otp_requests WHERE device_id = $1 AND at > $2 ORDER BY at",
                 device_id,
@@ -160,7 +161,7 @@ impl AccountStore for Backend {
         .execute(&mut *tx)
         .await?;
         // Old request rows only matter inside the longest window.
-        let horizon = now - chrono::Duration::seconds(limits.phone_window_s.max(limits.device_window_s));
+        let horizon = now - chrono::Duration::seconds(limits.phone_window_s.max(limits.device_window_s).max(86_400));
         sqlx::query("DELETE FROM otp_requests WHERE at < $1").bind(ts(horizon)).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(OtpIssue::Issued)
