@@ -29,6 +29,8 @@ CREATE TABLE media (
     upload_url    TEXT,
     upload_offset INTEGER NOT NULL DEFAULT 0,
     uploaded      INTEGER NOT NULL DEFAULT 0,
+    -- Why this file cannot be uploaded (damaged on disk, refused by the server); it is then skipped.
+    error         TEXT,
     created_at    TEXT NOT NULL
 );
 CREATE INDEX media_pending ON media(uploaded, kind, created_at);

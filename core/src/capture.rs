@@ -144,7 +144,12 @@ impl Core {
         let path = self.media_dir().join(format!("{id}.{ext}"));
         // Write to a temporary name and rename, so a crash never leaves half a file under the real one.
         let tmp = path.with_extension("part");
-        std::fs::write(&tmp, bytes)?;
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, &path)?;
         let sha = hex::encode(Sha256::digest(bytes));
         self.db().execute(

@@ -122,7 +122,7 @@ impl Core {
         let count = |sql: &str| -> CoreResult<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
         let (done, total): (i64, i64) = conn.query_row(
             "SELECT COALESCE(SUM(upload_offset), 0), COALESCE(SUM(size), 0) FROM media
-             WHERE report_id IS NOT NULL AND uploaded = 0",
+             WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
@@ -130,7 +130,10 @@ impl Core {
             signed_in: db::meta_get(&conn, "refresh_token")?.is_some(),
             queued_ops: count("SELECT COUNT(*) FROM outbox WHERE rejected_code IS NULL")? as u32,
             rejected_ops: count("SELECT COUNT(*) FROM outbox WHERE rejected_code IS NOT NULL")? as u32,
-            pending_uploads: count("SELECT COUNT(*) FROM media WHERE report_id IS NOT NULL AND uploaded = 0")? as u32,
+            pending_uploads: count(
+                "SELECT COUNT(*) FROM media WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL",
+            )? as u32,
+            failed_uploads: count("SELECT COUNT(*) FROM media WHERE error IS NOT NULL")? as u32,
             upload_bytes_done: done as u64,
             upload_bytes_total: total as u64,
             last_success: db::meta_get(&conn, "last_success")?.and_then(|s| s.parse().ok()),
@@ -157,7 +160,7 @@ fn state_of(conn: &rusqlite::Connection, kind: &str, id: &Uuid) -> CoreResult<Sy
 
 fn local_media(conn: &rusqlite::Connection, report: Uuid) -> CoreResult<Vec<LocalMedia>> {
     let mut stmt = conn.prepare(
-        "SELECT id, kind, size, upload_offset, uploaded FROM media WHERE report_id = ?1 ORDER BY created_at",
+        "SELECT id, kind, size, upload_offset, uploaded, error FROM media WHERE report_id = ?1 ORDER BY created_at",
     )?;
     let rows = stmt.query_map(params![report.to_string()], |r| {
         Ok((
@@ -166,17 +169,19 @@ fn local_media(conn: &rusqlite::Connection, report: Uuid) -> CoreResult<Vec<Loca
             r.get::<_, i64>(2)?,
             r.get::<_, i64>(3)?,
             r.get::<_, i64>(4)?,
+            r.get::<_, Option<String>>(5)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, kind, size, offset, uploaded) = row?;
+        let (id, kind, size, offset, uploaded, error) = row?;
         out.push(LocalMedia {
             id: Uuid::parse_str(&id).unwrap_or_default(),
             kind: MediaKind::parse(&kind).unwrap_or(MediaKind::Photo),
             size: size as u64,
             uploaded_bytes: if uploaded != 0 { size as u64 } else { offset as u64 },
             uploaded: uploaded != 0,
+            error,
         });
     }
     Ok(out)

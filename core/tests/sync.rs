@@ -226,3 +226,40 @@ async fn same_problem_nearby_works_offline_from_pulled_public_reports() {
     // Nothing about the neighbour travels with it.
     assert!(core.my_reports().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn concurrent_refreshes_do_not_sign_the_resident_out() {
+    let mut settings = qala_server::app::Settings::new("ALA");
+    settings.tokens.access_ttl = chrono::Duration::seconds(1);
+    let server = Server::start_with(settings).await;
+    let (_dir, core, engine) = signed_in(&server, "+77015550010").await;
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let (a, b) = tokio::join!(engine.push_now(), engine.pull_now());
+        a.unwrap();
+        b.unwrap();
+    }
+    assert!(core.sync_status().unwrap().signed_in);
+}
+
+#[tokio::test]
+async fn a_damaged_local_file_is_parked_and_everything_else_syncs() {
+    let server = Server::start().await;
+    let (dir, core, engine) = signed_in(&server, "+77015550011").await;
+    let broken = capture(&core, "greening", &[11]);
+    let fine = capture(&core, "greening", &[12]);
+    // A power cut left the first report's photo cut short on the phone.
+    let media = core.my_report(broken).unwrap().unwrap().media[0].id;
+    let path = dir.path().join("media").join(format!("{media}.jpg"));
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    engine.sync_once().await.unwrap();
+    let status = core.sync_status().unwrap();
+    assert_eq!((status.queued_ops, status.pending_uploads, status.failed_uploads), (0, 0, 1));
+    let b = core.my_report(broken).unwrap().unwrap();
+    assert!(b.report.is_some(), "the report itself went out");
+    assert!(b.media[0].error.as_deref().unwrap().contains("damaged"));
+    assert!(core.my_report(fine).unwrap().unwrap().media.iter().all(|m| m.uploaded));
+    // The server never got a half file under that id.
+    assert!(server.state.store.media(media).await.unwrap().is_none());
+}

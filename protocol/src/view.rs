@@ -27,6 +27,9 @@ pub struct LocalMedia {
     pub size: u64,
     pub uploaded_bytes: u64,
     pub uploaded: bool,
+    /// Why the file cannot be uploaded, if it cannot.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// One of my reports: what I wrote, how far it got, and the server's view once it has one.
@@ -51,6 +54,8 @@ pub struct SyncStatus {
     /// Ops the server refused (shown with their reasons).
     pub rejected_ops: u32,
     pub pending_uploads: u32,
+    /// Files that cannot be uploaded (see each file's error).
+    pub failed_uploads: u32,
     pub upload_bytes_done: u64,
     pub upload_bytes_total: u64,
     pub last_success: Option<DateTime<Utc>>,

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use qala_protocol::{Change, Entity, EntityKind, MediaKind, PullResponse, PushRequest, Report, ReportStatus, Session};
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
@@ -58,6 +59,8 @@ pub struct SyncEngine {
     network: Mutex<Network>,
     /// One cycle at a time.
     cycle: tokio::sync::Mutex<()>,
+    /// One token refresh at a time: refresh tokens rotate, so two at once would sign the loser out.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl SyncEngine {
@@ -69,6 +72,7 @@ impl SyncEngine {
             events,
             network: Mutex::new(Network::Unknown),
             cycle: Default::default(),
+            refreshing: Default::default(),
         }
     }
 
@@ -113,28 +117,43 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// A live access token, refreshed when it is about to expire.
-    async fn token(&self, force_refresh: bool) -> CoreResult<String> {
-        let (access, expires, refresh) = {
-            let conn = self.core.db();
-            (
-                db::meta_get(&conn, "access_token")?,
-                db::meta_get(&conn, "access_expires_at")?.and_then(|s| s.parse::<DateTime<Utc>>().ok()),
-                db::meta_get(&conn, "refresh_token")?,
-            )
+    fn stored_tokens(&self) -> CoreResult<StoredTokens> {
+        let conn = self.core.db();
+        Ok(StoredTokens {
+            access: db::meta_get(&conn, "access_token")?,
+            expires: db::meta_get(&conn, "access_expires_at")?.and_then(|s| s.parse::<DateTime<Utc>>().ok()),
+            refresh: db::meta_get(&conn, "refresh_token")?,
+        })
+    }
+
+    /// A live access token, refreshed when it is about to expire (or was refused: `stale`).
+    async fn token(&self, stale: Option<&str>) -> CoreResult<String> {
+        let usable = |t: &StoredTokens| match (&t.access, t.expires) {
+            (Some(a), Some(e)) if e > Utc::now() + chrono::Duration::seconds(30) && Some(a.as_str()) != stale => {
+                Some(a.clone())
+            }
+            _ => None,
         };
-        let fresh = expires.is_some_and(|e| e > Utc::now() + chrono::Duration::seconds(30));
-        if let (Some(a), true, false) = (access, fresh, force_refresh) {
+        if let Some(a) = usable(&self.stored_tokens()?) {
             return Ok(a);
         }
-        let refresh = refresh.ok_or(CoreError::SignedOut)?;
+        let _one = self.refreshing.lock().await;
+        // Someone else may have refreshed while we waited.
+        let stored = self.stored_tokens()?;
+        if let Some(a) = usable(&stored) {
+            return Ok(a);
+        }
+        let refresh = stored.refresh.ok_or(CoreError::SignedOut)?;
         match self.api.refresh(&refresh, self.core.device_id()).await {
             Ok(s) => {
                 self.keep_session(&s)?;
                 Ok(s.access_token)
             }
             Err(CoreError::SignedOut) => {
-                self.sign_out()?;
+                // Only if nobody stored a newer session meanwhile.
+                if self.stored_tokens()?.refresh.as_deref() == Some(refresh.as_str()) {
+                    self.sign_out()?;
+                }
                 Err(CoreError::SignedOut)
             }
             Err(e) => Err(e),
@@ -165,7 +184,7 @@ impl SyncEngine {
 
     async fn cycle_inner(&self) -> CoreResult<SyncSummary> {
         let mut summary = SyncSummary::default();
-        let mut token = self.token(false).await?;
+        let mut token = self.token(None).await?;
         // A token refused mid-cycle (expired early, rotated elsewhere) is refreshed once.
         for attempt in 0..2 {
             let r = async {
@@ -175,7 +194,7 @@ impl SyncEngine {
             }
             .await;
             match r {
-                Err(CoreError::SignedOut) if attempt == 0 => token = self.token(true).await?,
+                Err(CoreError::SignedOut) if attempt == 0 => token = self.token(Some(&token)).await?,
                 other => return other.map(|_| summary),
             }
         }
@@ -216,10 +235,12 @@ impl SyncEngine {
         let conn = self.core.db();
         let sql = if skip_videos {
             "SELECT id, kind, path, size, sha256, upload_url FROM media
-             WHERE report_id IS NOT NULL AND uploaded = 0 AND kind = 'photo' ORDER BY created_at LIMIT 1"
+             WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL AND kind = 'photo'
+             ORDER BY created_at LIMIT 1"
         } else {
             "SELECT id, kind, path, size, sha256, upload_url FROM media
-             WHERE report_id IS NOT NULL AND uploaded = 0 ORDER BY kind = 'video', created_at LIMIT 1"
+             WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL
+             ORDER BY kind = 'video', created_at LIMIT 1"
         };
         Ok(conn
             .query_row(sql, [], |r| {
@@ -239,8 +260,21 @@ impl SyncEngine {
         let wifi_only = self.core.setting("video_wifi_only")?.as_deref() == Some("true");
         let on_wifi = *self.network.lock().unwrap_or_else(|p| p.into_inner()) == Network::Wifi;
         while let Some(u) = self.next_upload(wifi_only && !on_wifi)? {
-            self.upload_one(token, &u).await?;
-            summary.uploaded += 1;
+            match self.upload_one(token, &u).await {
+                Ok(()) => summary.uploaded += 1,
+                // The network or the session: try again next cycle.
+                Err(e @ (CoreError::Offline(_) | CoreError::SignedOut)) => return Err(e),
+                Err(CoreError::Server { status, .. }) if status >= 500 || status == 408 || status == 429 => {
+                    return Err(CoreError::Offline(format!("server busy ({status})")));
+                }
+                // Anything else will not get better by retrying: park this file, go on with the rest.
+                Err(e) => {
+                    tracing::warn!(media = %u.id, error = %e, "media cannot be uploaded");
+                    self.core
+                        .db()
+                        .execute("UPDATE media SET error = ?1 WHERE id = ?2", params![e.to_string(), u.id])?;
+                }
+            }
         }
         Ok(())
     }
@@ -264,6 +298,10 @@ impl SyncEngine {
         let url = url.ok_or(CoreError::NotFound("upload"))?;
         let mut offset = offset.ok_or(CoreError::NotFound("upload"))?;
         let data = std::fs::read(&u.path)?;
+        // A file damaged on the phone (cut short by a power loss, say) must not go out as if whole.
+        if data.len() as u64 != u.size || hex::encode(Sha256::digest(&data)) != u.sha256 {
+            return Err(CoreError::Media("the prepared file is damaged; attach the photo again".into()));
+        }
         while offset < u.size {
             let end = (offset as usize + CHUNK).min(data.len());
             offset = self.api.tus_patch(token, &url, offset, data[offset as usize..end].to_vec()).await?;
@@ -327,7 +365,7 @@ impl SyncEngine {
     /// Only sends the outbox (e.g. right after the resident pressed "send").
     pub async fn push_now(&self) -> CoreResult<SyncSummary> {
         let mut s = SyncSummary::default();
-        let token = self.token(false).await?;
+        let token = self.token(None).await?;
         self.push_all(&token, &mut s).await?;
         Ok(s)
     }
@@ -335,7 +373,7 @@ impl SyncEngine {
     /// Only pulls (e.g. to refresh news); local objects with unsent ops keep their local state.
     pub async fn pull_now(&self) -> CoreResult<SyncSummary> {
         let mut s = SyncSummary::default();
-        let token = self.token(false).await?;
+        let token = self.token(None).await?;
         self.pull_all(&token, &mut s).await?;
         Ok(s)
     }
@@ -396,6 +434,13 @@ impl SyncHandle {
         self.stop.notify_one();
         let _ = self.task.await;
     }
+}
+
+/// The session as stored on the phone.
+struct StoredTokens {
+    access: Option<String>,
+    expires: Option<DateTime<Utc>>,
+    refresh: Option<String>,
 }
 
 struct PendingUpload {
