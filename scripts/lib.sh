@@ -61,3 +61,31 @@ ensure_server_deps() {
   ensure_apt build-essential pkg-config ca-certificates curl
   ensure_rust
 }
+
+# The PostgreSQL the storage suite runs against: 127.0.0.1:5432, user postgres without a password,
+# database `test`. These machines run one already; on a machine without it, install and start one
+# and let loopback connections in without a password (a test machine's database, nothing else).
+TEST_DATABASE_URL="${QALA_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+ensure_postgres() {
+  command -v pg_ctlcluster >/dev/null 2>&1 || ensure_apt postgresql
+  command -v psql >/dev/null 2>&1 || ensure_apt postgresql-client
+  local ver
+  ver=$(ls /etc/postgresql | sort -V | tail -n 1)
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+  fi
+  local admin="postgres://postgres@127.0.0.1:5432/postgres"
+  if ! psql "$admin" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+    as_root sed -i -E 's/^(host[[:space:]]+all[[:space:]]+all[[:space:]]+(127\.0\.0\.1\/32|::1\/128)[[:space:]]+)[^[:space:]]+/\1trust/' \
+      "/etc/postgresql/$ver/main/pg_hba.conf"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main reload
+    sleep 1
+  fi
+  psql "$admin" -qAtc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 ||
+    psql "$admin" -qc 'CREATE DATABASE test'
+  # Each test makes its own schema; drop those of earlier runs.
+  PGOPTIONS="-c client_min_messages=warning" psql "$TEST_DATABASE_URL" -qc "DO \$\$DECLARE s record; BEGIN
+      FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'qala_t_%' LOOP
+        EXECUTE 'DROP SCHEMA ' || quote_ident(s.nspname) || ' CASCADE';
+      END LOOP; END\$\$"
+}

@@ -7,6 +7,7 @@ source "$here/lib.sh"
 cd "$here/.."
 
 step "install what is missing" ensure_server_deps
+step "PostgreSQL for the storage suite" ensure_postgres
 step "rustfmt" cargo fmt --all -- --check
 step "clippy" cargo clippy --workspace --all-targets -- -D warnings
 step "qala-protocol for wasm" cargo check -p qala-protocol --target "$WASM_TARGET"

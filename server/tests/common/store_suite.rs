@@ -294,6 +294,68 @@ macro_rules! store_suite {
             assert_eq!(second.registration_number, format!("ALA-{year}-000001"));
         }
 
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_reader_paging_during_concurrent_writes_skips_and_repeats_nothing() {
+            let (s, _g) = seeded().await;
+            let reader = resident(&s, 12).await;
+            let project = Project {
+                id: Uuid::now_v7(),
+                title: LocalizedText::new("", "Парк", ""),
+                description: LocalizedText::new("", "Описание", ""),
+                status: ProjectStatus::Discussion,
+                stages: vec![],
+                discussion_until: None,
+                created_at: Utc::now(),
+            };
+            s.put_project(&project).await.unwrap();
+            let start = s.pull(reader.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            // Comments share no row, so nothing but the store's own discipline orders their commits;
+            // batches take their first seq early and commit late.
+            let mut writers = Vec::new();
+            for w in 0..8u32 {
+                let s = s.clone();
+                writers.push(tokio::spawn(async move {
+                    let p = s.resident_for_phone(&format!("+7702{w:07}"), Utc::now()).await.unwrap();
+                    let comment = |_| {
+                        let c = NewComment {
+                            id: Uuid::now_v7(),
+                            project_id: project.id,
+                            parent_id: None,
+                            body: format!("writer {w}"),
+                            position: Position::Neutral,
+                            created_at: Utc::now(),
+                        };
+                        let op = OpKey { op_id: Uuid::now_v7(), user_id: p.user_id, kind: "comment" };
+                        PushItem::Comment { op, author: "Qala-T".into(), comment: Box::new(c), now: Utc::now() }
+                    };
+                    let per_batch = if w % 2 == 0 { 10 } else { 1 };
+                    for _ in 0..(30 / per_batch) {
+                        s.push_batch((0..per_batch).map(comment).collect()).await.unwrap();
+                    }
+                }));
+            }
+            let mut seen = Vec::new();
+            let mut cursor = start;
+            loop {
+                let done = writers.iter().all(|w| w.is_finished());
+                let page = s.pull(reader.user_id, cursor, 7).await.unwrap();
+                if let Some(last) = page.rows.last() {
+                    cursor = last.seq;
+                }
+                seen.extend(page.rows.iter().map(|r| r.seq));
+                if done && !page.has_more {
+                    break;
+                }
+            }
+            for w in writers {
+                w.await.unwrap();
+            }
+            assert!(seen.windows(2).all(|p| p[0] < p[1]), "nothing repeated, in order");
+            let all: Vec<i64> = s.pull(reader.user_id, start, 1000).await.unwrap().rows.iter().map(|r| r.seq).collect();
+            assert_eq!(all.len(), 240, "one row per comment");
+            assert_eq!(seen, all, "nothing skipped");
+        }
+
         #[tokio::test]
         async fn comments_need_an_open_project() {
             let (s, _g) = seeded().await;
