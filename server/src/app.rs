@@ -13,11 +13,12 @@ use uuid::Uuid;
 
 use crate::auth::TokenPolicy;
 use crate::auth::sms::{LogSender, SmsSender};
-use crate::config::ServeArgs;
+use crate::config::{DataArgs, ServeArgs};
 use crate::domain::calendar::{HOLIDAYS_JSON, WorkCalendar, calendar_from, expand_holidays};
 use crate::error::{AppError, AppResult};
 use crate::media::storage::MediaStore;
 use crate::push_queue::PushQueue;
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{OtpLimits, Store};
 
@@ -155,16 +156,31 @@ impl AppState {
 
 /// Opens the embedded default storage under `data_dir`.
 pub async fn open_embedded(data_dir: &Path) -> AppResult<(Arc<dyn Store>, MediaStore)> {
-    std::fs::create_dir_all(data_dir)?;
-    let store = SqliteStore::open(&data_dir.join("qala.db")).await?;
-    Ok((Arc::new(store), MediaStore::local(data_dir)?))
+    open_storage(&DataArgs { data_dir: data_dir.to_path_buf(), database_url: None }).await
+}
+
+/// Opens the storage the configuration names: PostgreSQL for a `postgres://` URL, otherwise the
+/// SQLite file in the data folder. Media are kept in the data folder either way.
+pub async fn open_storage(data: &DataArgs) -> AppResult<(Arc<dyn Store>, MediaStore)> {
+    std::fs::create_dir_all(&data.data_dir)?;
+    let store: Arc<dyn Store> = match data.database_url.as_deref() {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Arc::new(PgStore::connect(url, None).await?)
+        }
+        Some(other) => {
+            return Err(AppError::Internal(format!("unsupported database URL {other:?}: use postgres://…")));
+        }
+        None => Arc::new(SqliteStore::open(&data.data_dir.join("qala.db")).await?),
+    };
+    Ok((store, MediaStore::local(&data.data_dir)?))
 }
 
 /// Runs the server until SIGTERM or Ctrl-C, then finishes in-flight requests and returns.
 pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let mut settings = Settings::new(&args.city_prefix);
     settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
-    let state = embedded_state(&args.data.data_dir, settings).await?;
+    let (store, media) = open_storage(&args.data).await?;
+    let state = AppState::init(store, media, settings).await?;
     if args.demo {
         crate::demo::seed(&state).await?;
     }

@@ -55,6 +55,10 @@ pub struct DataArgs {
     /// Folder for the SQLite file and the media.
     #[arg(long, env = "QALA_DATA_DIR", default_value = "./qala-data")]
     pub data_dir: PathBuf,
+    /// `postgres://…` to keep the data in PostgreSQL instead of the SQLite file (media stay in
+    /// the data folder).
+    #[arg(long, env = "QALA_DATABASE_URL")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Parser, Debug, Clone)]

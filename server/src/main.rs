@@ -36,7 +36,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn add_staff(args: qala_server::config::StaffAddArgs) -> qala_server::error::AppResult<()> {
-    let (store, _) = qala_server::app::open_embedded(&args.data.data_dir).await?;
+    let (store, _) = qala_server::app::open_storage(&args.data).await?;
     let (agencies, categories) = qala_server::app::shipped_catalog()?;
     store.seed_catalog(&agencies, &categories).await?;
     if (args.role == qala_protocol::Role::Operator) != args.agency.is_some() {
