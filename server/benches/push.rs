@@ -81,7 +81,8 @@ async fn raw_sqlite(n: usize, per_tx: usize) -> Figures {
     let opts = SqliteConnectOptions::new()
         .filename(dir.path().join("qala.db"))
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal);
+        // The same durability as the server's store: every commit is fsync'd.
+        .synchronous(SqliteSynchronous::Full);
     let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.unwrap();
     let owner = Uuid::now_v7();
     sqlx::query(
