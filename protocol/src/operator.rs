@@ -104,3 +104,52 @@ pub struct AdminNews {
     pub item: crate::NewsItem,
     pub published: bool,
 }
+
+/// Counts for one slice of the statistics (a category, an agency, or everything).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatsCounts {
+    /// Every report registered in the period.
+    pub received: u64,
+    /// Still with the agency: registered, assigned, in progress or reopened.
+    pub in_progress: u64,
+    /// Answered (done) or closed after a good rating.
+    pub done: u64,
+    pub rejected: u64,
+    pub withdrawn: u64,
+    /// Open and past their deadline now.
+    pub overdue: u64,
+    /// Share of answered reports answered by their deadline (0–1); none answered: absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_on_time_share: Option<f64>,
+    /// Median hours from registration to the answer; none answered: absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_hours_to_answer: Option<f64>,
+}
+
+/// Counts for one named group (category or agency code).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatsGroup {
+    pub code: String,
+    #[serde(flatten)]
+    pub counts: StatsCounts,
+}
+
+/// Statistics of one period.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatsPeriod {
+    pub total: StatsCounts,
+    pub by_category: Vec<StatsGroup>,
+    pub by_agency: Vec<StatsGroup>,
+}
+
+/// Public statistics: no personal data, only counts.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicStats {
+    pub generated_at: DateTime<Utc>,
+    pub last_30_days: StatsPeriod,
+    pub all_time: StatsPeriod,
+}

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod reports;
+pub mod stats;
 
 use qala_protocol::Role;
 use uuid::Uuid;

@@ -8,6 +8,7 @@ pub mod health;
 pub mod media;
 pub mod openapi;
 pub mod operator;
+pub mod stats;
 pub mod sync;
 pub mod uploads;
 
@@ -32,10 +33,12 @@ pub fn router(state: AppState) -> Router {
         .merge(operator::router())
         .merge(admin::router())
         .merge(catalog::router())
+        .merge(stats::api_router())
         .merge(openapi::router());
     Router::new()
         .nest(qala_protocol::API_PREFIX, api)
         .merge(health::router())
+        .merge(stats::page_router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -26,6 +26,7 @@ impl Modify for Bearer {
     paths(
         super::health::healthz,
         super::catalog::catalog,
+        super::stats::stats,
         super::auth::otp_request, super::auth::otp_verify, super::auth::staff_login, super::auth::refresh,
         super::auth::logout, super::auth::me,
         super::sync::push, super::sync::pull,

@@ -141,6 +141,15 @@ impl ReportStore for Backend {
         .transpose()
     }
 
+    async fn reports_since(&self, since: Option<DateTime<Utc>>) -> AppResult<Vec<Report>> {
+        let since = since.map(ts).unwrap_or_default();
+        let views: Vec<String> = sqlx::query_scalar("SELECT view FROM reports WHERE registered_at >= $1 ORDER BY registered_at")
+            .bind(since)
+            .fetch_all(&self.read)
+            .await?;
+        views.iter().map(|v| Ok(serde_json::from_str(v)?)).collect()
+    }
+
     async fn list_reports(
         &self,
         agency: Option<&str>,

@@ -1,0 +1,119 @@
+//! Public statistics, no sign-in: JSON for open data, and a plain HTML page.
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{Duration, Utc};
+use qala_protocol::{Lang, PublicStats, StatsCounts};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::domain::stats::period;
+use crate::error::AppResult;
+
+pub fn api_router() -> Router<AppState> {
+    Router::new().route("/stats", get(stats))
+}
+
+pub fn page_router() -> Router<AppState> {
+    Router::new().route("/stats", get(page))
+}
+
+async fn compute(st: &AppState) -> AppResult<PublicStats> {
+    let now = Utc::now();
+    let reports = st.store.reports_since(None).await?;
+    Ok(PublicStats {
+        generated_at: now,
+        last_30_days: period(&reports, Some(now - Duration::days(30)), now),
+        all_time: period(&reports, None, now),
+    })
+}
+
+/// Counts by status, category and agency, share answered on time and median time to answer, for
+/// the last 30 days and all time.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "public", responses((status = 200, body = PublicStats)))]
+pub async fn stats(State(st): State<AppState>) -> AppResult<Json<PublicStats>> {
+    Ok(Json(compute(&st).await?))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    lang: Option<Lang>,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The same figures as a page anyone can open, in Kazakh, Russian or English.
+pub async fn page(State(st): State<AppState>, Query(q): Query<PageQuery>) -> AppResult<Html<String>> {
+    let lang = q.lang.unwrap_or_default();
+    let s = compute(&st).await?;
+    let t = |kk: &'static str, ru: &'static str, en: &'static str| match lang {
+        Lang::Kk => kk,
+        Lang::Ru => ru,
+        Lang::En => en,
+    };
+    let names: std::collections::HashMap<String, String> = st
+        .store
+        .categories()
+        .await?
+        .into_iter()
+        .map(|c| (c.code.clone(), c.name.get(lang).to_string()))
+        .chain(st.store.agencies().await?.into_iter().map(|a| (a.code.clone(), a.name.get(lang).to_string())))
+        .collect();
+    let head = format!(
+        "<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t("Түсті", "Поступило", "Received"),
+        t("Жұмыста", "В работе", "In progress"),
+        t("Орындалды", "Выполнено", "Done"),
+        t("Қабылданбады", "Отклонено", "Rejected"),
+        t("Мерзімі өтті", "Просрочено", "Overdue"),
+        t("Мерзімінде", "В срок", "On time"),
+        t("Жауапқа дейін, сағ", "До ответа, ч (медиана)", "Hours to answer (median)"),
+    );
+    let row = |name: &str, c: &StatsCounts| {
+        format!(
+            "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(name),
+            c.received,
+            c.in_progress,
+            c.done,
+            c.rejected,
+            c.overdue,
+            c.done_on_time_share.map_or("—".into(), |v| format!("{:.0} %", v * 100.0)),
+            c.median_hours_to_answer.map_or("—".into(), |v| format!("{v:.1}")),
+        )
+    };
+    let mut html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Qala</title><style>body{{font-family:sans-serif;margin:1rem}}table{{border-collapse:collapse;margin:1rem 0}}\
+         td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}}th:first-child{{text-align:left}}</style></head><body>\
+         <h1>{}</h1>",
+        lang.code(),
+        t("Qala: өтініштер статистикасы", "Qala: статистика обращений", "Qala: report statistics")
+    );
+    for (title, p) in [
+        (t("Соңғы 30 күн", "Последние 30 дней", "Last 30 days"), &s.last_30_days),
+        (t("Барлық уақыт", "За всё время", "All time"), &s.all_time),
+    ] {
+        html.push_str(&format!(
+            "<h2>{}</h2><table>{head}{}</table>",
+            esc(title),
+            row(t("Барлығы", "Всего", "Total"), &p.total)
+        ));
+        for (label, groups) in [
+            (t("Санаттар", "Категории", "Categories"), &p.by_category),
+            (t("Мекемелер", "Ведомства", "Agencies"), &p.by_agency),
+        ] {
+            html.push_str(&format!("<h3>{}</h3><table>{head}", esc(label)));
+            for g in groups {
+                html.push_str(&row(names.get(&g.code).map_or(g.code.as_str(), String::as_str), &g.counts));
+            }
+            html.push_str("</table>");
+        }
+    }
+    html.push_str("</body></html>");
+    Ok(Html(html))
+}
