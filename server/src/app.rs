@@ -82,6 +82,8 @@ pub struct Settings {
     pub upload_ttl: Duration,
     /// Tombstones older than this are pruned; older cursors get 410.
     pub retention: Duration,
+    /// Open311 intake: (channel name, API key).
+    pub open311_keys: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -99,6 +101,7 @@ impl Settings {
             otp_ttl: Duration::seconds(i64::from(qala_protocol::OTP_TTL_SECS)),
             upload_ttl: Duration::hours(24),
             retention: Duration::days(90),
+            open311_keys: Vec::new(),
         }
     }
 }
@@ -179,6 +182,12 @@ pub async fn open_storage(data: &DataArgs) -> AppResult<(Arc<dyn Store>, MediaSt
 pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let mut settings = Settings::new(&args.city_prefix);
     settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
+    settings.open311_keys = args
+        .open311_keys
+        .iter()
+        .filter_map(|k| k.split_once(':').map(|(c, key)| (c.trim().to_string(), key.trim().to_string())))
+        .filter(|(c, k)| !c.is_empty() && k.len() >= 16)
+        .collect();
     let (store, media) = open_storage(&args.data).await?;
     let state = AppState::init(store, media, settings).await?;
     if args.demo {

@@ -45,6 +45,10 @@ pub struct ServeArgs {
     pub city_prefix: String,
     #[arg(long, env = "QALA_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Open311 intake keys as `channel:key` (e.g. `ikomek:…`), comma-separated in the environment.
+    /// Without any, `POST /open311/v2/requests` refuses every call.
+    #[arg(long = "open311-key", env = "QALA_OPEN311_KEYS", value_delimiter = ',')]
+    pub open311_keys: Vec<String>,
     /// Lifetime of a one-time sign-in code.
     #[arg(long, env = "QALA_OTP_TTL_SECS", default_value_t = qala_protocol::OTP_TTL_SECS)]
     pub otp_ttl_secs: u32,

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod extract;
 pub mod health;
 pub mod media;
+pub mod open311;
 pub mod openapi;
 pub mod operator;
 pub mod stats;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .nest(qala_protocol::API_PREFIX, api)
         .merge(health::router())
         .merge(stats::page_router())
+        .merge(open311::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -186,6 +186,9 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Fails with `Conflict` when the login is taken.
     async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid>;
     async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>>;
+    /// The account that reports arriving through another channel (a call centre, a bot) belong to,
+    /// created on first use. It has no password and no phone: nobody can sign in as it.
+    async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> AppResult<Principal>;
     async fn me(&self, user_id: Uuid) -> AppResult<Option<Me>>;
     async fn otp_issue(
         &self,

@@ -72,6 +72,31 @@ impl AccountStore for Backend {
         Ok(id)
     }
 
+    async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> AppResult<Principal> {
+        let login = format!("channel:{name}");
+        let mut tx = self.begin().await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE login = $1").bind(&login).fetch_optional(&mut *tx).await?;
+        let id = match existing {
+            Some(id) => parse_uuid(&id)?,
+            None => {
+                let id = Uuid::now_v7();
+                sqlx::query(
+                    "INSERT INTO users (id, role, login, display_name, created_at) VALUES ($1, 'resident', $2, $3, $4)",
+                )
+                .bind(id.to_string())
+                .bind(&login)
+                .bind(name)
+                .bind(ts(now))
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        Ok(Principal { user_id: id, role: Role::Resident, agency: None })
+    }
+
     async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>> {
         let row =
             sqlx::query("SELECT id, role, agency, password_hash FROM users WHERE login = $1 AND role != 'resident'")

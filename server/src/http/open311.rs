@@ -1,0 +1,395 @@
+//! Open311 GeoReport v2 at `/open311/v2`: the city's reports as open data, and an intake for other
+//! channels (a call centre, a bot) with an API key. No personal data ever leaves through here: a
+//! request is identified by its registration number and carries no author and no media.
+//!
+//! Every response is built once as a list of fields and rendered as JSON or XML, as the file
+//! extension asks; errors use the spec's `errors` shape in the same format.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::{DateTime, Duration, Utc};
+use qala_protocol::{Category, Lang, Location, LocationSource, NewReport, OpOutcome, Report, ReportStatus};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::calendar::local_offset;
+use crate::domain::reports::register;
+use crate::error::AppError;
+use crate::store::OpKey;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/open311/v2/{file}", get(collection).post(create))
+        .route("/open311/v2/services/{file}", get(service))
+        .route("/open311/v2/requests/{file}", get(one_request))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Xml,
+}
+
+/// An Open311 error: a status and a description, rendered in the caller's format.
+struct Failure(StatusCode, String, Format);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let Failure(status, description, format) = self;
+        let fields = vec![("code", Some(status.as_u16().to_string())), ("description", Some(description))];
+        let mut resp = render(format, "errors", "error", &[fields]);
+        *resp.status_mut() = status;
+        resp
+    }
+}
+
+impl From<(AppError, Format)> for Failure {
+    fn from((e, f): (AppError, Format)) -> Self {
+        let status = e.status();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %e, "open311 request failed");
+            "internal error".to_string()
+        } else {
+            e.to_string()
+        };
+        Failure(status, message, f)
+    }
+}
+
+type Fields = Vec<(&'static str, Option<String>)>;
+
+/// `services.json` → ("services", Json).
+fn split(file: &str) -> Result<(&str, Format), Failure> {
+    match file.rsplit_once('.') {
+        Some((name, "json")) => Ok((name, Format::Json)),
+        Some((name, "xml")) => Ok((name, Format::Xml)),
+        _ => Err(Failure(StatusCode::NOT_FOUND, "use a .json or .xml path".into(), Format::Json)),
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+}
+
+fn render(format: Format, root: &str, item: &str, rows: &[Fields]) -> Response {
+    match format {
+        Format::Json => {
+            let list: Vec<serde_json::Map<String, serde_json::Value>> = rows
+                .iter()
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .map(|(k, v)| {
+                            let value = match (k, v) {
+                                (_, None) => serde_json::Value::Null,
+                                (&"metadata", Some(b)) => serde_json::Value::Bool(b == "true"),
+                                (&"lat" | &"long", Some(n)) => {
+                                    n.parse::<f64>().map_or(serde_json::Value::Null, |f| f.into())
+                                }
+                                (_, Some(s)) => serde_json::Value::String(s.clone()),
+                            };
+                            (k.to_string(), value)
+                        })
+                        .collect()
+                })
+                .collect();
+            (
+                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+                serde_json::to_string(&list).unwrap_or_default(),
+            )
+                .into_response()
+        }
+        Format::Xml => {
+            let mut xml = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}>");
+            for fields in rows {
+                xml.push_str(&format!("<{item}>"));
+                for (k, v) in fields {
+                    match v {
+                        Some(v) => xml.push_str(&format!("<{k}>{}</{k}>", xml_escape(v))),
+                        None => xml.push_str(&format!("<{k}/>")),
+                    }
+                }
+                xml.push_str(&format!("</{item}>"));
+            }
+            xml.push_str(&format!("</{root}>"));
+            ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], xml).into_response()
+        }
+    }
+}
+
+fn lang_of(q: &HashMap<String, String>) -> Lang {
+    match q.get("lang").map(String::as_str) {
+        Some("kk") => Lang::Kk,
+        Some("ru") => Lang::Ru,
+        _ => Lang::En,
+    }
+}
+
+fn service_fields(c: &Category, agency: &str, lang: Lang) -> Fields {
+    vec![
+        ("service_code", Some(c.code.clone())),
+        ("service_name", Some(c.name.get(lang).to_string())),
+        ("description", Some(format!("{} — {} working days", c.name.get(lang), c.deadline_days))),
+        ("metadata", Some("false".into())),
+        ("type", Some("realtime".into())),
+        ("keywords", Some(c.icon.clone())),
+        ("group", Some(agency.to_string())),
+    ]
+}
+
+/// Time in the w3c format with Kazakhstan's offset.
+fn w3c(t: DateTime<Utc>) -> String {
+    t.with_timezone(&local_offset()).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+fn open_or_closed(s: ReportStatus) -> &'static str {
+    if s.is_open() { "open" } else { "closed" }
+}
+
+fn request_fields(r: &Report, names: &Names) -> Fields {
+    let notes = match (&r.rejection, &r.answer) {
+        (Some(rej), _) if r.status == ReportStatus::Rejected => Some(rej.text.clone()),
+        (_, Some(a)) if matches!(r.status, ReportStatus::Done | ReportStatus::Closed) => Some(a.text.clone()),
+        _ => Some(r.status.as_str().replace('_', " ")),
+    };
+    vec![
+        ("service_request_id", Some(r.registration_number.clone())),
+        ("status", Some(open_or_closed(r.status).into())),
+        ("status_notes", notes),
+        ("service_name", names.category.get(&r.category).cloned()),
+        ("service_code", Some(r.category.clone())),
+        ("description", Some(r.description.clone())),
+        ("agency_responsible", names.agency.get(&r.agency).cloned()),
+        ("service_notice", None),
+        ("requested_datetime", Some(w3c(r.registered_at))),
+        ("updated_datetime", Some(w3c(r.history.last().map_or(r.registered_at, |h| h.at)))),
+        ("expected_datetime", Some(w3c(r.deadline))),
+        ("address", r.address.clone()),
+        ("address_id", None),
+        ("zipcode", None),
+        ("lat", Some(r.location.lat.to_string())),
+        ("long", Some(r.location.lon.to_string())),
+        ("media_url", None),
+    ]
+}
+
+/// Category and agency names in one language.
+struct Names {
+    category: HashMap<String, String>,
+    agency: HashMap<String, String>,
+}
+
+async fn names(st: &AppState, lang: Lang) -> Result<Names, AppError> {
+    Ok(Names {
+        category: st
+            .store
+            .categories()
+            .await?
+            .into_iter()
+            .map(|c| (c.code.clone(), c.name.get(lang).to_string()))
+            .collect(),
+        agency: st
+            .store
+            .agencies()
+            .await?
+            .into_iter()
+            .map(|a| (a.code.clone(), a.name.get(lang).to_string()))
+            .collect(),
+    })
+}
+
+fn parse_date(q: &HashMap<String, String>, key: &str, f: Format) -> Result<Option<DateTime<Utc>>, Failure> {
+    q.get(key)
+        .map(|s| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|_| Failure(StatusCode::BAD_REQUEST, format!("{key} must be a w3c date-time"), f))
+        })
+        .transpose()
+}
+
+fn list_param(q: &HashMap<String, String>, key: &str) -> Option<Vec<String>> {
+    q.get(key).map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+}
+
+/// `GET services.{fmt}` and `GET requests.{fmt}`.
+async fn collection(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (name, f) = match split(&file) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let lang = lang_of(&q);
+    let result: Result<Response, Failure> = async {
+        let names = names(&st, lang).await.map_err(|e| Failure::from((e, f)))?;
+        match name {
+            "services" => {
+                let cats = st.store.categories().await.map_err(|e| Failure::from((e, f)))?;
+                let rows: Vec<Fields> = cats
+                    .iter()
+                    .filter(|c| c.active)
+                    .map(|c| service_fields(c, names.agency.get(&c.agency).map_or("", String::as_str), lang))
+                    .collect();
+                Ok(render(f, "services", "service", &rows))
+            }
+            "requests" => {
+                let ids = list_param(&q, "service_request_id");
+                let codes = list_param(&q, "service_code");
+                let statuses = list_param(&q, "status");
+                let now = Utc::now();
+                let start = parse_date(&q, "start_date", f)?;
+                let end = parse_date(&q, "end_date", f)?;
+                // Without ids, the spec's default window: the last 90 days.
+                let since = match (&ids, start) {
+                    (_, Some(s)) => Some(s),
+                    (Some(_), None) => None,
+                    (None, None) => Some(now - Duration::days(90)),
+                };
+                let mut reports = st.store.reports_since(since).await.map_err(|e| Failure::from((e, f)))?;
+                reports.retain(|r| {
+                    r.status != ReportStatus::Withdrawn
+                        && ids.as_ref().is_none_or(|ids| ids.contains(&r.registration_number))
+                        && codes.as_ref().is_none_or(|c| c.contains(&r.category))
+                        && statuses.as_ref().is_none_or(|s| s.iter().any(|s| s == open_or_closed(r.status)))
+                        && end.is_none_or(|e| r.registered_at <= e)
+                });
+                reports.sort_by_key(|r| std::cmp::Reverse(r.registered_at));
+                reports.truncate(1000);
+                let rows: Vec<Fields> = reports.iter().map(|r| request_fields(r, &names)).collect();
+                Ok(render(f, "service_requests", "request", &rows))
+            }
+            _ => Err(Failure(StatusCode::NOT_FOUND, "no such resource".into(), f)),
+        }
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET services/{code}.{fmt}`: the service definition (no extra attributes are asked for).
+async fn service(State(st): State<AppState>, Path(file): Path<String>) -> Response {
+    let (code, f) = match split(&file) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    match st.catalog.categories.get(code) {
+        // A definition is one object (not a list); Qala asks for no extra attributes.
+        Some(c) if c.active => match f {
+            Format::Json => (
+                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+                serde_json::json!({ "service_code": c.code, "attributes": [] }).to_string(),
+            )
+                .into_response(),
+            Format::Xml => (
+                [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><service_definition><service_code>{}</service_code>\
+                     <attributes/></service_definition>",
+                    xml_escape(&c.code)
+                ),
+            )
+                .into_response(),
+        },
+        _ => Failure(StatusCode::NOT_FOUND, format!("no service {code}"), f).into_response(),
+    }
+}
+
+/// `GET requests/{id}.{fmt}`.
+async fn one_request(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (id, f) = match split(&file) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let result: Result<Response, Failure> = async {
+        let names = names(&st, lang_of(&q)).await.map_err(|e| Failure::from((e, f)))?;
+        let reports = st.store.reports_since(None).await.map_err(|e| Failure::from((e, f)))?;
+        let found = reports.iter().find(|r| r.registration_number == id && r.status != ReportStatus::Withdrawn);
+        match found {
+            Some(r) => Ok(render(f, "service_requests", "request", &[request_fields(r, &names)])),
+            None => Err(Failure(StatusCode::NOT_FOUND, format!("no request {id}"), f)),
+        }
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST requests.{fmt}`: a report from another channel. Needs `api_key`; a position (`lat`,
+/// `long`) is required here, since every report is routed and shown on a map.
+async fn create(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Form(p): Form<HashMap<String, String>>,
+) -> Response {
+    let (name, f) = match split(&file) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    if name != "requests" {
+        return Failure(StatusCode::NOT_FOUND, "no such resource".into(), f).into_response();
+    }
+    let given = p.get("api_key").map(String::as_str).unwrap_or_default();
+    let Some(channel) = st
+        .settings
+        .open311_keys
+        .iter()
+        .find(|(_, key)| !given.is_empty() && constant_time_eq(key.as_bytes(), given.as_bytes()))
+        .map(|(c, _)| c.clone())
+    else {
+        return Failure(StatusCode::FORBIDDEN, "api_key missing or not valid".into(), f).into_response();
+    };
+    let bad = |m: &str| Failure(StatusCode::BAD_REQUEST, m.to_string(), f).into_response();
+    let Some(category) = p.get("service_code").and_then(|c| st.catalog.categories.get(c)).filter(|c| c.active) else {
+        return bad("service_code is missing or unknown");
+    };
+    let coord = |k: &str| p.get(k).and_then(|v| v.trim().parse::<f64>().ok());
+    let (Some(lat), Some(lon)) = (coord("lat"), coord("long")) else {
+        return bad("lat and long are required");
+    };
+    let now = Utc::now();
+    let new = NewReport {
+        id: Uuid::now_v7(),
+        category: category.code.clone(),
+        description: p.get("description").cloned().unwrap_or_default(),
+        location: Location { lat, lon, accuracy_m: None, source: LocationSource::Address, fixed_at: now },
+        address: p.get("address_string").cloned().filter(|a| !a.trim().is_empty()),
+        media: vec![],
+        created_at: now,
+    };
+    if let Err(e) = new.validate() {
+        return bad(&e.to_string());
+    }
+    let result: Result<Response, AppError> = async {
+        let owner = st.store.channel_account(&channel, now).await?;
+        let report = register(&new, category, now, &st.catalog.calendar);
+        let key = OpKey { op_id: Uuid::now_v7(), user_id: owner.user_id, kind: "open311" };
+        match st.store.create_report(&key, owner.user_id, report, &st.settings.city_prefix).await? {
+            OpOutcome::Applied => {}
+            other => return Err(AppError::Internal(format!("open311 intake: {other:?}"))),
+        }
+        let (r, _) = st.store.report(new.id).await?.ok_or_else(|| AppError::Internal("report vanished".into()))?;
+        tracing::info!(channel, number = %r.registration_number, "report taken through open311");
+        let fields = vec![
+            ("service_request_id", Some(r.registration_number.clone())),
+            ("service_notice", Some(format!("registered; answer expected by {}", w3c(r.deadline)))),
+            ("account_id", None),
+        ];
+        Ok(render(f, "service_requests", "request", &[fields]))
+    }
+    .await;
+    result.unwrap_or_else(|e| Failure::from((e, f)).into_response())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
