@@ -236,3 +236,22 @@ fn base64_of(b: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(b)
 }
+
+#[tokio::test]
+async fn video_location_boxes_are_blanked_on_the_server() {
+    let server = TestServer::start();
+    let c = Client::resident(&server, &phone(29)).await;
+    let bx = |kind: &[u8; 4], body: &[u8]| [&((body.len() + 8) as u32).to_be_bytes()[..], kind, body].concat();
+    let mut mvhd = vec![0u8; 100];
+    mvhd[12..16].copy_from_slice(&1000u32.to_be_bytes());
+    mvhd[16..20].copy_from_slice(&5000u32.to_be_bytes());
+    let moov = bx(b"moov", &[bx(b"mvhd", &mvhd), bx(b"udta", &bx(b"\xA9xyz", b"+43.2389+076.8897/"))].concat());
+    let video = [bx(b"ftyp", b"isom\0\0\0\0isom"), moov, bx(b"mdat", &[5u8; 3000])].concat();
+    let id = Uuid::now_v7();
+    c.upload(id, "video", &video, 1 << 20).await;
+    let got = c.get(&format!("/media/{id}")).await.bytes().await.unwrap();
+    assert_eq!(got.len(), video.len(), "nothing moves");
+    assert!(!got.windows(4).any(|w| w == b"udta"));
+    assert!(got.windows(4).any(|w| w == b"free"));
+    assert_eq!(&got[got.len() - 3000..], &video[video.len() - 3000..]);
+}

@@ -4,7 +4,8 @@
 //! breaks off mid-way keeps what arrived (unless it carried a checksum, which cannot be verified on
 //! part of a chunk), so a phone on a bad network loses at most the unconfirmed tail. When the last
 //! byte arrives the file is checked — real magic bytes, the kind declared, the whole-file sha256 if
-//! declared — stripped of metadata, stored, and filled into every report that declared it.
+//! declared — stripped of metadata (EXIF from photos, location boxes from videos), stored, and
+//! filled into every report that declared it.
 
 use std::io::SeekFrom;
 
@@ -28,8 +29,8 @@ use super::extract::Auth;
 use crate::app::AppState;
 use crate::domain::Principal;
 use crate::error::{AppError, AppResult};
-use crate::media::{sniff, strip};
 use crate::store::{MediaRow, UploadRow};
+use qala_media::{mp4, photo, sniff};
 
 pub const TUS_VERSION: &str = "1.0.0";
 const TUS_EXTENSIONS: &str = "creation,checksum,expiration";
@@ -443,9 +444,14 @@ fn check_and_clean(upload: &UploadRow, data: Vec<u8>) -> AppResult<(&'static str
         )));
     }
     let cleaned = match kind {
-        MediaKind::Photo => strip::strip(content_type, &data)
+        MediaKind::Photo => photo::strip(content_type, &data)
             .map_err(|e| AppError::UnsupportedMedia(format!("the photo is damaged: {e}")))?,
-        MediaKind::Video => data,
+        // Location boxes go from videos too; the bytes keep their places.
+        MediaKind::Video => {
+            let mut data = data;
+            mp4::strip(&mut data).map_err(|e| AppError::UnsupportedMedia(format!("the video is damaged: {e}")))?;
+            data
+        }
     };
     Ok((content_type, cleaned))
 }

@@ -1,6 +1,4 @@
 //! Media files: recognising what a file really is, removing what it must not carry, keeping it.
 
 pub mod access;
-pub mod sniff;
 pub mod storage;
-pub mod strip;

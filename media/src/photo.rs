@@ -5,17 +5,7 @@
 //! A JPEG's orientation lives in EXIF, and dropping it would turn portrait photos on their side, so
 //! when the orientation is not "normal" a minimal EXIF block holding only that tag is written back.
 
-use std::fmt;
-
-/// The file is not well-formed enough to be cleaned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Malformed(pub &'static str);
-
-impl fmt::Display for Malformed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
+use crate::Malformed;
 
 /// Strips metadata from a photo of MIME type `content_type`.
 pub fn strip(content_type: &str, data: &[u8]) -> Result<Vec<u8>, Malformed> {
@@ -80,7 +70,7 @@ fn orientation_segment(orientation: u16) -> Vec<u8> {
 
 fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, Malformed> {
     if !data.starts_with(&[0xFF, 0xD8]) {
-        return Err(Malformed("not a JPEG"));
+        return Err(Malformed::new("not a JPEG"));
     }
     let mut out = Vec::with_capacity(data.len());
     out.extend_from_slice(&[0xFF, 0xD8]);
@@ -93,18 +83,18 @@ fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, Malformed> {
             pos += 1;
         }
         let (Some(&0xFF), Some(&marker)) = (data.get(pos), data.get(pos + 1)) else {
-            return Err(Malformed("JPEG segment structure is broken"));
+            return Err(Malformed::new("JPEG segment structure is broken"));
         };
         if marker == 0xD9 {
-            return Err(Malformed("JPEG has no image data"));
+            return Err(Malformed::new("JPEG has no image data"));
         }
-        let len_bytes = data.get(pos + 2..pos + 4).ok_or(Malformed("JPEG is truncated"))?;
+        let len_bytes = data.get(pos + 2..pos + 4).ok_or(Malformed::new("JPEG is truncated"))?;
         let len = be16(len_bytes);
         if len < 2 {
-            return Err(Malformed("JPEG segment length is invalid"));
+            return Err(Malformed::new("JPEG segment length is invalid"));
         }
         let end = pos + 2 + len;
-        let segment = data.get(pos..end).ok_or(Malformed("JPEG is truncated"))?;
+        let segment = data.get(pos..end).ok_or(Malformed::new("JPEG is truncated"))?;
         let payload = &segment[4..];
         let keep = match marker {
             0xE1 => {
@@ -135,7 +125,7 @@ fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, Malformed> {
             // (a data FF is always followed by 00 or a restart marker). Whatever follows EOI —
             // a motion-photo video with its location, a maker trailer — is not part of the image.
             let rest = &data[pos..];
-            let eoi = rest.windows(2).position(|w| w == [0xFF, 0xD9]).ok_or(Malformed("JPEG has no end"))?;
+            let eoi = rest.windows(2).position(|w| w == [0xFF, 0xD9]).ok_or(Malformed::new("JPEG has no end"))?;
             out.extend_from_slice(&rest[..eoi + 2]);
             return Ok(out);
         }
@@ -145,17 +135,17 @@ fn strip_jpeg(data: &[u8]) -> Result<Vec<u8>, Malformed> {
 fn strip_png(data: &[u8]) -> Result<Vec<u8>, Malformed> {
     const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
     if !data.starts_with(SIG) {
-        return Err(Malformed("not a PNG"));
+        return Err(Malformed::new("not a PNG"));
     }
     let mut out = Vec::with_capacity(data.len());
     out.extend_from_slice(SIG);
     let mut pos = SIG.len();
     loop {
-        let head = data.get(pos..pos + 8).ok_or(Malformed("PNG is truncated"))?;
+        let head = data.get(pos..pos + 8).ok_or(Malformed::new("PNG is truncated"))?;
         let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
         let ty = &head[4..8];
-        let end = pos.checked_add(12 + len).ok_or(Malformed("PNG chunk length is invalid"))?;
-        let chunk = data.get(pos..end).ok_or(Malformed("PNG is truncated"))?;
+        let end = pos.checked_add(12 + len).ok_or(Malformed::new("PNG chunk length is invalid"))?;
+        let chunk = data.get(pos..end).ok_or(Malformed::new("PNG is truncated"))?;
         if !matches!(ty, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME") {
             out.extend_from_slice(chunk);
         }
@@ -168,17 +158,17 @@ fn strip_png(data: &[u8]) -> Result<Vec<u8>, Malformed> {
 
 fn strip_webp(data: &[u8]) -> Result<Vec<u8>, Malformed> {
     if data.len() < 12 || &data[0..4] != b"RIFF" || &data[8..12] != b"WEBP" {
-        return Err(Malformed("not a WebP"));
+        return Err(Malformed::new("not a WebP"));
     }
     let mut body = Vec::with_capacity(data.len());
     body.extend_from_slice(b"WEBP");
     let mut pos = 12;
     while pos < data.len() {
-        let head = data.get(pos..pos + 8).ok_or(Malformed("WebP is truncated"))?;
+        let head = data.get(pos..pos + 8).ok_or(Malformed::new("WebP is truncated"))?;
         let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
         let padded = len + (len & 1);
-        let end = pos.checked_add(8 + padded).ok_or(Malformed("WebP chunk length is invalid"))?;
-        let chunk = data.get(pos..end.min(data.len())).ok_or(Malformed("WebP is truncated"))?;
+        let end = pos.checked_add(8 + padded).ok_or(Malformed::new("WebP chunk length is invalid"))?;
+        let chunk = data.get(pos..end.min(data.len())).ok_or(Malformed::new("WebP is truncated"))?;
         match &head[0..4] {
             b"EXIF" | b"XMP " => {}
             b"VP8X" if chunk.len() >= 9 => {
