@@ -175,3 +175,20 @@ async fn refresh_rotates_and_is_bound_to_the_device() {
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn staff_password_guessing_is_stopped() {
+    let server = TestServer::start();
+    let password = add_staff(server.dir.path(), "Roads", "operator", Some("mobility"));
+    let anon = Client::anonymous(&server);
+    let login = |pw: &str| StaffLogin { login: "ROADS".into(), password: pw.into(), device_id: device() };
+    // Logins are case-insensitive.
+    assert_eq!(anon.post("/auth/login", &login(&password)).await.status(), StatusCode::OK);
+    for i in 0..10 {
+        let r = anon.post("/auth/login", &login(&format!("guess-{i}"))).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = anon.post("/auth/login", &login(&password)).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits after 10 failures");
+    assert!(r.headers().contains_key("retry-after"));
+}

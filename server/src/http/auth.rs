@@ -86,10 +86,16 @@ pub async fn otp_verify(State(st): State<AppState>, ApiJson(req): ApiJson<OtpVer
 
 /// Staff sign-in with login and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = StaffLogin, tag = "auth",
-    responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn staff_login(State(st): State<AppState>, ApiJson(req): ApiJson<StaffLogin>) -> AppResult<Json<Session>> {
     check_device_id(&req.device_id)?;
-    let creds = st.store.staff_credentials(req.login.trim()).await?;
+    let login = req.login.trim().to_lowercase();
+    let now = Utc::now();
+    let window = now - chrono::Duration::seconds(LOGIN_WINDOW_S);
+    if st.store.login_failures(&login, window).await? >= LOGIN_MAX_FAILURES {
+        return Err(AppError::RateLimited { retry_after_s: LOGIN_WINDOW_S as u64 });
+    }
+    let creds = st.store.staff_credentials(&login).await?;
     // Verify against a real hash even for unknown logins, so timing does not reveal which exist.
     let (hash, principal) = match creds {
         Some(c) => (c.password_hash, Some(c.principal)),
@@ -101,11 +107,18 @@ pub async fn staff_login(State(st): State<AppState>, ApiJson(req): ApiJson<Staff
         .map_err(|e| AppError::Internal(e.to_string()))?;
     match (ok, principal) {
         (true, Some(p)) => {
-            Ok(Json(open_session(st.store.as_ref(), &p, &req.device_id, Utc::now(), st.settings.tokens).await?))
+            Ok(Json(open_session(st.store.as_ref(), &p, &req.device_id, now, st.settings.tokens).await?))
         }
-        _ => Err(AppError::BadCredentials),
+        _ => {
+            st.store.login_failed(&login, now, window).await?;
+            Err(AppError::BadCredentials)
+        }
     }
 }
+
+/// Failed logins allowed per login within the window; then the login waits.
+const LOGIN_MAX_FAILURES: u32 = 10;
+const LOGIN_WINDOW_S: i64 = 15 * 60;
 
 /// An argon2 hash of a random password, checked when the login does not exist.
 fn dummy_hash() -> AppResult<String> {

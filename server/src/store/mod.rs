@@ -186,6 +186,10 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Fails with `Conflict` when the login is taken.
     async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid>;
     async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>>;
+    /// Records a failed staff login and returns the failures for `login` since `since`.
+    async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> AppResult<u32>;
+    /// Failed staff logins for `login` since `since`.
+    async fn login_failures(&self, login: &str, since: DateTime<Utc>) -> AppResult<u32>;
     /// The account that reports arriving through another channel (a call centre, a bot) belong to,
     /// created on first use. It has no password and no phone: nobody can sign in as it.
     async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> AppResult<Principal>;

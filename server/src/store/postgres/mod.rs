@@ -46,7 +46,10 @@ mod reports {
 }
 
 /// Schema migrations, applied in order, each once.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../../../migrations/postgres/0002_login_failures.sql")),
+];
 
 /// The advisory lock key of Qala's writers ("QALA" in ASCII).
 const WRITE_LOCK: i64 = 0x5141_4C41;

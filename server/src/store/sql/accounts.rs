@@ -38,6 +38,9 @@ impl AccountStore for Backend {
     }
 
     async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid> {
+        // Logins are case-insensitive: kept in lower case.
+        let login = staff.login.trim().to_lowercase();
+        let staff = &NewStaff { login, ..staff.clone() };
         let mut tx = self.begin().await?;
         let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
             .bind(&staff.login)
@@ -95,6 +98,36 @@ impl AccountStore for Backend {
         };
         tx.commit().await?;
         Ok(Principal { user_id: id, role: Role::Resident, agency: None })
+    }
+
+    async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> AppResult<u32> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
+            .bind(login)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        // Failures older than a day no longer count for anything.
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(ts(now - chrono::Duration::days(1)))
+            .execute(&mut *tx)
+            .await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
+            .bind(login)
+            .bind(ts(since))
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(n as u32)
+    }
+
+    async fn login_failures(&self, login: &str, since: DateTime<Utc>) -> AppResult<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
+            .bind(login)
+            .bind(ts(since))
+            .fetch_one(&self.read)
+            .await?;
+        Ok(n as u32)
     }
 
     async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>> {
