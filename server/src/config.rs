@@ -9,8 +9,49 @@ use qala_protocol::Role;
 #[derive(Parser, Debug)]
 #[command(name = "qala-server", version, about = "Qala sync server")]
 pub struct Cli {
+    /// A TOML file of settings named like the flags (`addr = "0.0.0.0:8080"`, `demo = true`,
+    /// `open311_key = ["ikomek:…"]`). Flags and environment variables win over it.
+    #[arg(long, env = "QALA_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Reads the TOML file named by `--config` (or `QALA_CONFIG`) in `args` and returns, for each
+/// setting, the environment variable and value it stands for. The caller sets those that are not
+/// set already, so the order of precedence is flags, then environment, then file, then defaults.
+pub fn config_file_env(args: &[String]) -> Result<Vec<(String, String)>, String> {
+    let path = args
+        .iter()
+        .position(|a| a == "--config")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--config=").map(str::to_string)))
+        .or_else(|| std::env::var("QALA_CONFIG").ok());
+    let Some(path) = path else { return Ok(vec![]) };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let table: toml::Table = text.parse().map_err(|e| format!("{path}: {e}"))?;
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            let value = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Array(items) => items
+                    .into_iter()
+                    .map(|v| v.as_str().map(str::to_string).ok_or_else(|| format!("{path}: {key}: a list of strings")))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(","),
+                other => return Err(format!("{path}: {key}: unsupported value {other}")),
+            };
+            let var = match key.as_str() {
+                // Repeatable flags read a comma-separated list from their plural variable.
+                "open311_key" | "open311_keys" => "QALA_OPEN311_KEYS".to_string(),
+                k => format!("QALA_{}", k.to_uppercase().replace('-', "_")),
+            };
+            Ok((var, value))
+        })
+        .collect()
 }
 
 #[derive(Subcommand, Debug)]

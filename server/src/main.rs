@@ -13,8 +13,33 @@ fn init_logs(format: LogFormat) {
     }
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Settings from a config file become environment variables, before any thread exists.
+    let argv: Vec<String> = std::env::args().collect();
+    match qala_server::config::config_file_env(&argv) {
+        Ok(vars) => {
+            for (k, v) in vars {
+                if std::env::var_os(&k).is_none() {
+                    // SAFETY: single-threaded here; the runtime is built below.
+                    unsafe { std::env::set_var(k, v) };
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("qala-server: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+    match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("qala-server: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => {
