@@ -1,0 +1,306 @@
+//! Load benchmark: N simulated phones against the real server over loopback, on SQLite and on
+//! PostgreSQL. Each phone signs in (one-time code), pushes reports in small batches, uploads a
+//! photo and pulls. Printed per backend: reports/s, uploads/s, pull pages/s, p50/p99 of every
+//! request, errors; and, in the same run, the raw insert rate of that database for the same rows.
+//!
+//! `cargo bench -p qala-server --bench load`. QALA_BENCH_PHONES (default 100),
+//! QALA_TEST_DATABASE_URL (default the local PostgreSQL, database `test`, a fresh schema).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::Utc;
+use qala_protocol::*;
+use qala_server::app::{AppState, RunningServer, Settings};
+use qala_server::auth::sms::SmsSender;
+use qala_server::media::storage::MediaStore;
+use qala_server::store::Store;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+const BATCHES: usize = 4;
+const PER_BATCH: usize = 5;
+
+#[derive(Default)]
+struct Inbox(Mutex<HashMap<String, String>>);
+
+#[async_trait]
+impl SmsSender for Inbox {
+    async fn send_code(&self, phone: &str, code: &str) -> qala_server::error::AppResult<()> {
+        self.0.lock().unwrap().insert(phone.to_string(), code.to_string());
+        Ok(())
+    }
+}
+
+fn report() -> NewReport {
+    NewReport {
+        id: Uuid::now_v7(),
+        category: "road_repair".into(),
+        description: "Глубокая яма на проезжей части у остановки".into(),
+        location: Location {
+            lat: 43.2389,
+            lon: 76.8897,
+            accuracy_m: Some(8.0),
+            source: LocationSource::Gps,
+            fixed_at: Utc::now(),
+        },
+        address: None,
+        media: vec![],
+        created_at: Utc::now(),
+    }
+}
+
+/// A structurally valid JPEG of about 60 KB (the server checks structure, not pixels).
+fn photo(seed: u64) -> Vec<u8> {
+    let seg = |m: u8, p: &[u8]| [&[0xFF, m][..], &((p.len() + 2) as u16).to_be_bytes(), p].concat();
+    let mut j = vec![0xFF, 0xD8];
+    j.extend(seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    j.extend(seg(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
+    let mut x = seed | 1;
+    while j.len() < 60_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        j.push((x as u8).min(0xFE));
+    }
+    j.extend_from_slice(&[0xFF, 0xD9]);
+    j
+}
+
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    errors: usize,
+    reports: usize,
+    uploads: usize,
+    pages: usize,
+}
+
+async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: usize) -> Tally {
+    let mut t = Tally::default();
+    let phone = format!("+7705{n:07}");
+    let device = format!("bench-device-{n:08}");
+    let timed = async |t: &mut Tally, rb: reqwest::RequestBuilder| -> Option<reqwest::Response> {
+        let start = Instant::now();
+        let r = rb.send().await;
+        t.latencies.push(start.elapsed());
+        match r {
+            Ok(r) if r.status().is_success() => Some(r),
+            _ => {
+                t.errors += 1;
+                None
+            }
+        }
+    };
+    let body = OtpRequest { phone: phone.clone(), device_id: device.clone() };
+    timed(&mut t, http.post(format!("{base}/auth/otp/request")).json(&body)).await;
+    let code = inbox.0.lock().unwrap().get(&phone).cloned().unwrap_or_default();
+    let body = OtpVerify { phone: phone.clone(), device_id: device, code };
+    let Some(r) = timed(&mut t, http.post(format!("{base}/auth/otp/verify")).json(&body)).await else { return t };
+    let session: Session = r.json().await.unwrap();
+    let token = session.access_token;
+    for _ in 0..BATCHES {
+        let ops = (0..PER_BATCH).map(|_| Op { id: Uuid::now_v7(), op: OpBody::CreateReport(report()) }).collect();
+        if let Some(r) =
+            timed(&mut t, http.post(format!("{base}/sync/push")).bearer_auth(&token).json(&PushRequest { ops })).await
+        {
+            let res: PushResponse = r.json().await.unwrap();
+            t.reports += res.results.iter().filter(|r| r.outcome == OpOutcome::Applied).count();
+        }
+    }
+    let data = photo(n as u64 + 1);
+    let id = Uuid::now_v7();
+    let meta = format!("id {},kind {}", STANDARD.encode(id.to_string()), STANDARD.encode("photo"));
+    let create = http
+        .post(format!("{base}/uploads"))
+        .bearer_auth(&token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", data.len().to_string())
+        .header("Upload-Metadata", meta);
+    if let Some(r) = timed(&mut t, create).await {
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        let url = format!("{}{location}", base.trim_end_matches(API_PREFIX));
+        let patch = http
+            .patch(url)
+            .bearer_auth(&token)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", "0")
+            .header("Upload-Checksum", format!("sha256 {}", STANDARD.encode(Sha256::digest(&data))))
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(data);
+        if timed(&mut t, patch).await.is_some() {
+            t.uploads += 1;
+        }
+    }
+    let mut cursor = 0;
+    loop {
+        let Some(r) =
+            timed(&mut t, http.get(format!("{base}/sync/pull?cursor={cursor}&limit=100")).bearer_auth(&token)).await
+        else {
+            break;
+        };
+        let page: PullResponse = r.json().await.unwrap();
+        t.pages += 1;
+        cursor = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    t
+}
+
+async fn run(name: &str, store: Arc<dyn Store>, phones: usize) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = AppState::init(store, MediaStore::local(dir.path()).unwrap(), Settings::new("ALA")).await.unwrap();
+    let inbox = Arc::new(Inbox::default());
+    state.sms = inbox.clone();
+    let server = RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let base = format!("{}{API_PREFIX}", server.url());
+    let http = reqwest::Client::builder().pool_max_idle_per_host(phones).build().unwrap();
+    let start = Instant::now();
+    let tasks: Vec<_> =
+        (0..phones).map(|n| tokio::spawn(phone(http.clone(), base.clone(), inbox.clone(), n))).collect();
+    let mut all = Tally::default();
+    for task in tasks {
+        let t = task.await.unwrap();
+        all.latencies.extend(t.latencies);
+        all.errors += t.errors;
+        all.reports += t.reports;
+        all.uploads += t.uploads;
+        all.pages += t.pages;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    server.stop().await;
+    all.latencies.sort();
+    let pct = |p: f64| all.latencies[((all.latencies.len() - 1) as f64 * p) as usize].as_secs_f64() * 1e3;
+    println!(
+        "{name:<10} {phones} phones: {:>6.0} reports/s  {:>5.0} uploads/s  {:>6.0} pull pages/s  p50 {:>6.2} ms  p99 {:>7.2} ms  errors {}",
+        all.reports as f64 / secs,
+        all.uploads as f64 / secs,
+        all.pages as f64 / secs,
+        pct(0.5),
+        pct(0.99),
+        all.errors
+    );
+    all.reports as f64 / secs
+}
+
+/// The rows a registered report writes (the report, its two change rows, the op ledger entry, the
+/// sequence bump), inserted with plain SQL in transactions of PER_BATCH — no HTTP, auth, JSON or
+/// rules in front. The SQL is the portable kind both databases accept.
+macro_rules! raw_inserts {
+    ($pool:expr, $owner:expr, $reports:expr) => {{
+        let category = qala_server::app::shipped_catalog().unwrap().1.into_iter().find(|c| c.code == "road_repair").unwrap();
+        let cal = qala_server::domain::calendar::WorkCalendar::default();
+        let rows: Vec<Report> =
+            (0..$reports).map(|_| qala_server::domain::reports::register(&report(), &category, Utc::now(), &cal)).collect();
+        let start = Instant::now();
+        for batch in rows.chunks(PER_BATCH) {
+            let mut tx = $pool.begin().await.unwrap();
+            for r in batch {
+                let seq: i64 = sqlx::query_scalar(
+                    "INSERT INTO counters (name, value) VALUES ('raw', 1)
+                     ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                )
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+                let view = serde_json::to_string(r).unwrap();
+                let public = serde_json::to_string(&Entity::PublicReport(PublicReport::from(r))).unwrap();
+                sqlx::query(
+                    "INSERT INTO reports (id, owner, reg_number, category, agency, status, deadline, registered_at, view)
+                     VALUES ($1, $2, $3, $4, $5, 'registered', $6, $7, $8)",
+                )
+                .bind(r.id.to_string())
+                .bind($owner.to_string())
+                .bind(format!("RAW-{seq}"))
+                .bind(&r.category)
+                .bind(&r.agency)
+                .bind(r.deadline.to_rfc3339())
+                .bind(r.registered_at.to_rfc3339())
+                .bind(&view)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+                sqlx::query("INSERT INTO changes (kind, entity_id, owner, payload, at) VALUES ('report', $1, $2, $3, 't'), ('public_report', $1, NULL, $4, 't')")
+                    .bind(r.id.to_string())
+                    .bind($owner.to_string())
+                    .bind(format!("{{\"report\":{view}}}"))
+                    .bind(&public)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                sqlx::query("INSERT INTO applied_ops (op_id, user_id, kind, at) VALUES ($1, $2, 'create_report', 't')")
+                    .bind(Uuid::now_v7().to_string())
+                    .bind($owner.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+        $reports as f64 / start.elapsed().as_secs_f64()
+    }};
+}
+
+fn main() {
+    let phones: usize = std::env::var("QALA_BENCH_PHONES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let pg_url =
+        std::env::var("QALA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        println!("load: {phones} phones, each {BATCHES} pushes of {PER_BATCH} reports, 1 photo, a full pull");
+        let n = phones * BATCHES * PER_BATCH;
+        let seed = |s: Arc<dyn Store>| async move {
+            let (agencies, categories) = qala_server::app::shipped_catalog().unwrap();
+            s.seed_catalog(&agencies, &categories).await.unwrap();
+            let owner = s.resident_for_phone("+77059999999", Utc::now()).await.unwrap().user_id;
+            (s, owner)
+        };
+
+        // SQLite: the store's file, and a plain pool on the same file with the same fsync setting.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("raw.db");
+        let (_raw_store, owner) =
+            seed(Arc::new(qala_server::store::sqlite::SqliteStore::open(&file).await.unwrap())).await;
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&file)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.unwrap();
+        let raw_rate = raw_inserts!(pool, owner, n);
+        let (store, _) =
+            seed(Arc::new(qala_server::store::sqlite::SqliteStore::open(&dir.path().join("load.db")).await.unwrap()))
+                .await;
+        let rate = run("sqlite", store, phones).await;
+        println!(
+            "sqlite     raw inserts, {PER_BATCH} per transaction: {raw_rate:>6.0} reports/s; pushes reach {:.2} of it",
+            rate / raw_rate
+        );
+
+        // PostgreSQL: a fresh schema each, and a plain pool on the raw one.
+        let schema = format!("qala_t_{}", Uuid::now_v7().simple());
+        let (_raw_store, owner) =
+            seed(Arc::new(qala_server::store::postgres::PgStore::connect(&pg_url, Some(&schema)).await.unwrap())).await;
+        let opts: sqlx::postgres::PgConnectOptions = pg_url.parse().unwrap();
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.options([("search_path", schema.as_str())]))
+            .await
+            .unwrap();
+        let raw_rate = raw_inserts!(pool, owner, n);
+        let load_schema = format!("qala_t_{}", Uuid::now_v7().simple());
+        let (store, _) =
+            seed(Arc::new(qala_server::store::postgres::PgStore::connect(&pg_url, Some(&load_schema)).await.unwrap()))
+                .await;
+        let rate = run("postgres", store, phones).await;
+        println!(
+            "postgres   raw inserts, {PER_BATCH} per transaction: {raw_rate:>6.0} reports/s; pushes reach {:.2} of it",
+            rate / raw_rate
+        );
+    });
+}
