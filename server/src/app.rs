@@ -182,6 +182,7 @@ pub async fn open_storage(data: &DataArgs) -> AppResult<(Arc<dyn Store>, MediaSt
 pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let mut settings = Settings::new(&args.city_prefix);
     settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
+    settings.retention = Duration::days(i64::from(args.retention_days));
     settings.open311_keys = args
         .open311_keys
         .iter()

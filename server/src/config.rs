@@ -90,6 +90,10 @@ pub struct ServeArgs {
     /// Without any, `POST /open311/v2/requests` refuses every call.
     #[arg(long = "open311-key", env = "QALA_OPEN311_KEYS", value_delimiter = ',')]
     pub open311_keys: Vec<String>,
+    /// Days a deletion (tombstone) stays in the change log; a phone whose cursor is older must
+    /// download everything again (410).
+    #[arg(long, env = "QALA_RETENTION_DAYS", default_value_t = 90)]
+    pub retention_days: u32,
     /// Lifetime of a one-time sign-in code.
     #[arg(long, env = "QALA_OTP_TTL_SECS", default_value_t = qala_protocol::OTP_TTL_SECS)]
     pub otp_ttl_secs: u32,

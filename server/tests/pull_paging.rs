@@ -119,3 +119,35 @@ async fn bad_cursors_and_limits_are_422() {
         assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{q}");
     }
 }
+
+#[tokio::test]
+async fn a_cursor_older_than_the_retention_window_gets_410_and_starts_over() {
+    let server = TestServer::start_with(&["--demo"]);
+    let pw = add_staff(server.dir.path(), "chief", "admin", None);
+    let resident = Client::resident(&server, &phone(36)).await;
+    let (before, cursor) = resident.pull_all(0, 1000).await;
+    let news = before
+        .iter()
+        .find_map(|c| match &c.entity {
+            Some(Entity::News(n)) => Some(n.id),
+            _ => None,
+        })
+        .unwrap();
+    // A deletion lands in the log after this phone's cursor…
+    let admin = Client::staff(&server, "chief", &pw).await;
+    let r = admin.request(reqwest::Method::DELETE, &format!("/admin/news/{news}")).send().await.unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
+    // …and a server keeping tombstones for 0 days prunes it at start.
+    let dir = server.stop();
+    let again = TestServer::start_in(dir, &["--retention-days", "0"]);
+    again.wait_log(|v| v["message"] == "change log compacted", std::time::Duration::from_secs(10));
+    let c = Client { base: again.api(""), ..resident };
+    let r = c.get(&format!("/sync/pull?cursor={cursor}")).await;
+    assert_eq!(r.status(), reqwest::StatusCode::GONE);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(error_code(&body), "gone");
+    // Starting over from 0 gives the current state, without the deleted news.
+    let (fresh, _) = c.pull_all(0, 1000).await;
+    assert!(!fresh.iter().any(|c| c.id == news.to_string()));
+    assert_eq!(fresh.iter().filter(|c| c.kind == EntityKind::News).count(), 2);
+}
