@@ -6,6 +6,7 @@
 //! transaction — so the rules are written once and a refusal rolls everything back.
 
 pub mod postgres;
+mod sql;
 pub mod sqlite;
 
 use std::sync::Arc;

@@ -5,3 +5,36 @@
 //! (the sqlx database), `Tx`, `DbRow`, `DbConnection` and `Backend` (the store type with `read`
 //! and `write` pools and a `begin()` that opens a write transaction the backend's way).
 //! So a rule about data is written once, and both backends pass one conformance suite.
+
+/// Declares, inside a backend module, the modules of the shared implementation.
+macro_rules! sql_store_modules {
+    () => {
+        mod common {
+            include!("../sql/common.rs");
+        }
+        use common::*;
+
+        mod accounts {
+            include!("../sql/accounts.rs");
+        }
+        mod changes {
+            include!("../sql/changes.rs");
+        }
+        mod civic {
+            include!("../sql/civic.rs");
+        }
+        mod media {
+            include!("../sql/media.rs");
+        }
+        mod meta {
+            include!("../sql/meta.rs");
+        }
+        mod push {
+            include!("../sql/push.rs");
+        }
+        mod reports {
+            include!("../sql/reports.rs");
+        }
+    };
+}
+pub(crate) use sql_store_modules;

@@ -22,32 +22,7 @@ type DbConnection = sqlx::SqliteConnection;
 type Tx = sqlx::Transaction<'static, Sqlite>;
 type Backend = SqliteStore;
 
-mod common {
-    include!("../sql/common.rs");
-}
-use common::*;
-
-mod accounts {
-    include!("../sql/accounts.rs");
-}
-mod changes {
-    include!("../sql/changes.rs");
-}
-mod civic {
-    include!("../sql/civic.rs");
-}
-mod media {
-    include!("../sql/media.rs");
-}
-mod meta {
-    include!("../sql/meta.rs");
-}
-mod push {
-    include!("../sql/push.rs");
-}
-mod reports {
-    include!("../sql/reports.rs");
-}
+super::sql::sql_store_modules!();
 
 /// Schema migrations, applied in order, each once.
 const MIGRATIONS: &[(i64, &str)] = &[
