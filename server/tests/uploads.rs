@@ -255,3 +255,44 @@ async fn video_location_boxes_are_blanked_on_the_server() {
     assert!(got.windows(4).any(|w| w == b"free"));
     assert_eq!(&got[got.len() - 3000..], &video[video.len() - 3000..]);
 }
+
+#[tokio::test]
+async fn nobody_can_squat_a_media_id_of_someone_elses_report() {
+    let server = TestServer::start();
+    let pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
+    let resident = Client::resident(&server, &phone(30)).await;
+    let stranger = Client::resident(&server, &phone(31)).await;
+    let op = Client::staff(&server, "roads", &pw).await;
+    let photo = Uuid::now_v7();
+    let report = new_report("road_repair", vec![DeclaredMedia { id: photo, kind: MediaKind::Photo }]);
+    resident.push(vec![create_op(report.clone())]).await;
+    // The report's photo id: only its author may upload under it.
+    assert_eq!(stranger.tus_create(photo, "photo", 1000, None).await.status(), StatusCode::CONFLICT);
+    assert_eq!(op.tus_create(photo, "photo", 1000, None).await.status(), StatusCode::CONFLICT);
+    // The answer's photo-report id, visible to the resident while pending: only staff may.
+    let after = Uuid::now_v7();
+    let r = op
+        .post(
+            &format!("/operator/reports/{}/answer", report.id),
+            &AnswerRequest { text: "Готово".into(), media: vec![after] },
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(resident.tus_create(after, "photo", 1000, None).await.status(), StatusCode::CONFLICT);
+    op.upload(after, "photo", &jpeg(20_000, 8), 1 << 20).await;
+    resident.upload(photo, "photo", &jpeg(20_000, 9), 1 << 20).await;
+    let mine = resident.my_report(report.id).await;
+    assert_eq!(mine.media[0].state, MediaState::Received);
+    assert_eq!(mine.answer.unwrap().media[0].state, MediaState::Received);
+}
+
+#[tokio::test]
+async fn unfinished_uploads_per_account_are_limited() {
+    let server = TestServer::start();
+    let c = Client::resident(&server, &phone(32)).await;
+    for _ in 0..24 {
+        assert_eq!(c.tus_create(Uuid::now_v7(), "photo", 1000, None).await.status(), StatusCode::CREATED);
+    }
+    let r = c.tus_create(Uuid::now_v7(), "photo", 1000, None).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}

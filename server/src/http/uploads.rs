@@ -34,6 +34,8 @@ use qala_media::{mp4, photo, sniff};
 
 pub const TUS_VERSION: &str = "1.0.0";
 const TUS_EXTENSIONS: &str = "creation,checksum,expiration";
+/// Unfinished uploads one account may have at once (a report has at most six files).
+const MAX_OPEN_UPLOADS: u32 = 24;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -185,6 +187,19 @@ async fn create_inner(st: &AppState, auth: Result<Auth, AppError>, headers: &Hea
             return Err(AppError::Conflict("this media id is taken".into()));
         }
         return Ok(tus(StatusCode::CREATED, vec![(header::LOCATION, v(&location))]));
+    }
+    // An id a report already declares may only be uploaded by whoever can fill it: the report's
+    // author for its photos, staff for an answer's photo report. Nobody can squat another's id.
+    for link in st.store.media_links(id).await? {
+        let allowed = if link.in_answer { p.role != Role::Resident } else { link.report_owner == p.user_id };
+        if !allowed {
+            return Err(AppError::Conflict("this media id belongs to someone else's report".into()));
+        }
+    }
+    // A few unfinished uploads per account at a time: parked half-uploads cost disk and, when
+    // finished together, memory.
+    if st.store.upload(id).await?.is_none() && st.store.open_uploads(p.user_id).await? >= MAX_OPEN_UPLOADS {
+        return Err(AppError::RateLimited { retry_after_s: 60 });
     }
     // An upload of mine that expired (say, a phone offline for days) starts over under the same id.
     if let Some(old) = st.store.upload(id).await?

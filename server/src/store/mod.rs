@@ -282,6 +282,8 @@ pub trait MediaRecords: Send + Sync + 'static {
     /// Creates the upload, or returns the existing one with the same id and owner.
     async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>) -> AppResult<UploadRow>;
     async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>>;
+    /// Unfinished uploads of one account.
+    async fn open_uploads(&self, owner: Uuid) -> AppResult<u32>;
     /// Moves the offset from `from` to `to` if it is still `from`.
     async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool>;
     async fn upload_delete(&self, id: Uuid) -> AppResult<()>;

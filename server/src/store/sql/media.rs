@@ -104,6 +104,14 @@ impl MediaRecords for Backend {
         fetch_upload(&mut conn, id).await
     }
 
+    async fn open_uploads(&self, owner: Uuid) -> AppResult<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE owner = $1")
+            .bind(owner.to_string())
+            .fetch_one(&self.read)
+            .await?;
+        Ok(n as u32)
+    }
+
     async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("UPDATE uploads SET \"offset\" = $1, expires_at = $2 WHERE id = $3 AND \"offset\" = $4")
