@@ -83,9 +83,10 @@ ensure_postgres() {
   fi
   psql "$admin" -qAtc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 ||
     psql "$admin" -qc 'CREATE DATABASE test'
-  # Each test makes its own schema; drop those of earlier runs.
-  PGOPTIONS="-c client_min_messages=warning" psql "$TEST_DATABASE_URL" -qc "DO \$\$DECLARE s record; BEGIN
-      FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'qala_t_%' LOOP
-        EXECUTE 'DROP SCHEMA ' || quote_ident(s.nspname) || ' CASCADE';
-      END LOOP; END\$\$"
+  # Each test makes its own schema; drop those of earlier runs, one per transaction (dropping
+  # many at once runs out of lock slots).
+  psql "$TEST_DATABASE_URL" -qAtc "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'qala_t_%'" |
+    while read -r schema; do
+      PGOPTIONS="-c client_min_messages=warning" psql "$TEST_DATABASE_URL" -qc "DROP SCHEMA \"$schema\" CASCADE"
+    done
 }
