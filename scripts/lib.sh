@@ -69,24 +69,26 @@ TEST_DATABASE_URL="${QALA_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/
 ensure_postgres() {
   command -v pg_ctlcluster >/dev/null 2>&1 || ensure_apt postgresql
   command -v psql >/dev/null 2>&1 || ensure_apt postgresql-client
-  local ver
-  ver=$(ls /etc/postgresql | sort -V | tail -n 1)
+  # The newest Debian cluster, asked for only when it has to be started or reconfigured.
+  cluster_version() { ls /etc/postgresql | sort -V | tail -n 1; }
   if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
-    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(cluster_version)" main start
   fi
   local admin="postgres://postgres@127.0.0.1:5432/postgres"
-  if ! psql "$admin" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+  if ! psql -w "$admin" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+    local ver
+    ver=$(cluster_version)
     as_root sed -i -E 's/^(host[[:space:]]+all[[:space:]]+all[[:space:]]+(127\.0\.0\.1\/32|::1\/128)[[:space:]]+)[^[:space:]]+/\1trust/' \
       "/etc/postgresql/$ver/main/pg_hba.conf"
     as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main reload
     sleep 1
   fi
-  psql "$admin" -qAtc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 ||
-    psql "$admin" -qc 'CREATE DATABASE test'
+  psql -w "$admin" -qAtc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 ||
+    psql -w "$admin" -qc 'CREATE DATABASE test'
   # Each test makes its own schema; drop those of earlier runs, one per transaction (dropping
   # many at once runs out of lock slots).
-  psql "$TEST_DATABASE_URL" -qAtc "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'qala_t_%'" |
+  psql -w "$TEST_DATABASE_URL" -qAtc "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, 'qala_t_')" |
     while read -r schema; do
-      PGOPTIONS="-c client_min_messages=warning" psql "$TEST_DATABASE_URL" -qc "DROP SCHEMA \"$schema\" CASCADE"
+      PGOPTIONS="-c client_min_messages=warning" psql -w "$TEST_DATABASE_URL" -qc "DROP SCHEMA \"$schema\" CASCADE"
     done
 }

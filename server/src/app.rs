@@ -183,12 +183,14 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let mut settings = Settings::new(&args.city_prefix);
     settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
     settings.retention = Duration::days(i64::from(args.retention_days));
-    settings.open311_keys = args
-        .open311_keys
-        .iter()
-        .filter_map(|k| k.split_once(':').map(|(c, key)| (c.trim().to_string(), key.trim().to_string())))
-        .filter(|(c, k)| !c.is_empty() && k.len() >= 16)
-        .collect();
+    for k in &args.open311_keys {
+        match k.split_once(':').map(|(c, key)| (c.trim(), key.trim())) {
+            Some((channel, key)) if !channel.is_empty() && key.len() >= 16 => {
+                settings.open311_keys.push((channel.to_string(), key.to_string()))
+            }
+            _ => tracing::warn!("ignoring an Open311 key: use channel:key with a key of 16+ characters"),
+        }
+    }
     let (store, media) = open_storage(&args.data).await?;
     let state = AppState::init(store, media, settings).await?;
     if args.demo {

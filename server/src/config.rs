@@ -44,10 +44,12 @@ pub fn config_file_env(args: &[String]) -> Result<Vec<(String, String)>, String>
                     .join(","),
                 other => return Err(format!("{path}: {key}: unsupported value {other}")),
             };
-            let var = match key.as_str() {
+            let var = match key.replace('-', "_").as_str() {
                 // Repeatable flags read a comma-separated list from their plural variable.
                 "open311_key" | "open311_keys" => "QALA_OPEN311_KEYS".to_string(),
-                k => format!("QALA_{}", k.to_uppercase().replace('-', "_")),
+                k @ ("addr" | "data_dir" | "database_url" | "demo" | "city_prefix" | "log_format" | "otp_ttl_secs"
+                | "retention_days") => format!("QALA_{}", k.to_uppercase()),
+                other => return Err(format!("{path}: unknown setting {other:?}")),
             };
             Ok((var, value))
         })

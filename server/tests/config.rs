@@ -32,3 +32,19 @@ async fn a_config_file_sets_what_flags_do_not() {
     resident.push(vec![create_op(r.clone())]).await;
     assert!(resident.my_report(r.id).await.registration_number.starts_with("SHY-"));
 }
+
+#[test]
+fn an_unknown_setting_in_the_file_stops_the_server_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("qala.toml");
+    std::fs::write(&path, "city_prefx = \"AST\"\n").unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("city_prefx"));
+}

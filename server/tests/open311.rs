@@ -103,6 +103,7 @@ async fn every_method_in_both_formats() {
     let (s, v) = json(&http, u("services/unicorns.json")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     has_fields(&v[0], &["code", "description"]);
+    assert_eq!(v[0]["code"], 404);
 
     // requests, with the standard filters
     let (s, v) = json(&http, u("requests.json")).await;
@@ -114,7 +115,8 @@ async fn every_method_in_both_formats() {
     assert!(!text.contains("+7701") && !text.contains("Qala-"), "no personal data");
     let rejected = reqs.iter().find(|x| x["service_request_id"] == road_no.as_str()).unwrap();
     assert_eq!(rejected["status"], "closed");
-    assert_eq!(rejected["status_notes"], "Частная территория");
+    assert_eq!(rejected["status_notes"], "rejected: private property", "a reason code, never the free text");
+    assert!(!text.contains("Частная территория"));
     assert_eq!(rejected["agency_responsible"], "Department of Urban Mobility");
     assert!(rejected["lat"].is_f64());
     let count = |v: &Value| v.as_array().unwrap().len();
@@ -125,6 +127,10 @@ async fn every_method_in_both_formats() {
     assert_eq!(count(&json(&http, u(&format!("requests.json?service_request_id={road_no}"))).await.1), 1);
     assert_eq!(count(&json(&http, u("requests.json?start_date=2099-01-01T00:00:00Z")).await.1), 0);
     assert_eq!(count(&json(&http, u("requests.json?end_date=2000-01-01T00:00:00Z")).await.1), 0);
+    // An unencoded `+05:00` (read as a space) is understood.
+    assert_eq!(count(&json(&http, u("requests.json?start_date=2000-01-01T00:00:00+05:00")).await.1), 2);
+    // Ids override the other filters.
+    assert_eq!(count(&json(&http, u(&format!("requests.json?service_request_id={road_no}&status=open"))).await.1), 1);
     let (s, _) = json(&http, u("requests.json?start_date=yesterday")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, doc) = xml(&http, u("requests.xml?status=closed")).await;

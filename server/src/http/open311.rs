@@ -72,8 +72,16 @@ fn split(file: &str) -> Result<(&str, Format), Failure> {
     }
 }
 
+/// Escapes text for XML 1.0, dropping the control characters it cannot carry at all.
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect::<String>()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 fn render(format: Format, root: &str, item: &str, rows: &[Fields]) -> Response {
@@ -91,6 +99,7 @@ fn render(format: Format, root: &str, item: &str, rows: &[Fields]) -> Response {
                                 (&"lat" | &"long", Some(n)) => {
                                     n.parse::<f64>().map_or(serde_json::Value::Null, |f| f.into())
                                 }
+                                (&"code", Some(n)) => n.parse::<u64>().map_or(serde_json::Value::Null, |c| c.into()),
                                 (_, Some(s)) => serde_json::Value::String(s.clone()),
                             };
                             (k.to_string(), value)
@@ -152,9 +161,12 @@ fn open_or_closed(s: ReportStatus) -> &'static str {
 }
 
 fn request_fields(r: &Report, names: &Names) -> Fields {
-    let notes = match (&r.rejection, &r.answer) {
-        (Some(rej), _) if r.status == ReportStatus::Rejected => Some(rej.text.clone()),
-        (_, Some(a)) if matches!(r.status, ReportStatus::Done | ReportStatus::Closed) => Some(a.text.clone()),
+    // Only the status and, for a rejection, its reason code: the free texts of answers and
+    // rejections are for the author and may name people or addresses.
+    let notes = match &r.rejection {
+        Some(rej) if r.status == ReportStatus::Rejected => serde_json::to_value(rej.reason)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| format!("rejected: {}", s.replace('_', " ")))),
         _ => Some(r.status.as_str().replace('_', " ")),
     };
     vec![
@@ -206,7 +218,8 @@ async fn names(st: &AppState, lang: Lang) -> Result<Names, AppError> {
 fn parse_date(q: &HashMap<String, String>, key: &str, f: Format) -> Result<Option<DateTime<Utc>>, Failure> {
     q.get(key)
         .map(|s| {
-            DateTime::parse_from_rfc3339(s)
+            // An unencoded `+05:00` arrives as a space.
+            DateTime::parse_from_rfc3339(&s.replace(' ', "+"))
                 .map(|d| d.with_timezone(&Utc))
                 .map_err(|_| Failure(StatusCode::BAD_REQUEST, format!("{key} must be a w3c date-time"), f))
         })
@@ -247,11 +260,11 @@ async fn collection(
                 let now = Utc::now();
                 let start = parse_date(&q, "start_date", f)?;
                 let end = parse_date(&q, "end_date", f)?;
-                // Without ids, the spec's default window: the last 90 days.
-                let since = match (&ids, start) {
-                    (_, Some(s)) => Some(s),
-                    (Some(_), None) => None,
-                    (None, None) => Some(now - Duration::days(90)),
+                // Ids override every other filter; otherwise the window defaults to the 90 days up
+                // to `end_date` (or now).
+                let (codes, statuses, end, since) = match &ids {
+                    Some(_) => (None, None, None, None),
+                    None => (codes, statuses, end, Some(start.unwrap_or(end.unwrap_or(now) - Duration::days(90)))),
                 };
                 let mut reports = st.store.reports_since(since).await.map_err(|e| Failure::from((e, f)))?;
                 reports.retain(|r| {
@@ -313,9 +326,8 @@ async fn one_request(
     };
     let result: Result<Response, Failure> = async {
         let names = names(&st, lang_of(&q)).await.map_err(|e| Failure::from((e, f)))?;
-        let reports = st.store.reports_since(None).await.map_err(|e| Failure::from((e, f)))?;
-        let found = reports.iter().find(|r| r.registration_number == id && r.status != ReportStatus::Withdrawn);
-        match found {
+        let found = st.store.report_by_number(id).await.map_err(|e| Failure::from((e, f)))?;
+        match found.as_ref().filter(|r| r.status != ReportStatus::Withdrawn) {
             Some(r) => Ok(render(f, "service_requests", "request", &[request_fields(r, &names)])),
             None => Err(Failure(StatusCode::NOT_FOUND, format!("no request {id}"), f)),
         }

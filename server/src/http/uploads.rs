@@ -191,7 +191,7 @@ async fn create_inner(st: &AppState, auth: Result<Auth, AppError>, headers: &Hea
     // An id a report already declares may only be uploaded by whoever can fill it: the report's
     // author for its photos, staff for an answer's photo report. Nobody can squat another's id.
     for link in st.store.media_links(id).await? {
-        let allowed = if link.in_answer { p.role != Role::Resident } else { link.report_owner == p.user_id };
+        let allowed = if link.in_answer { p.acts_for(&link.agency) } else { link.report_owner == p.user_id };
         if !allowed {
             return Err(AppError::Conflict("this media id belongs to someone else's report".into()));
         }

@@ -236,6 +236,8 @@ pub trait ReportStore: Send + Sync + 'static {
     async fn mutate_report(&self, op: Option<&OpKey>, report_id: Uuid, rule: &Mutator<'_>) -> AppResult<MutateOutcome>;
     /// A report and its author.
     async fn report(&self, id: Uuid) -> AppResult<Option<(Report, Uuid)>>;
+    /// The report with this registration number.
+    async fn report_by_number(&self, number: &str) -> AppResult<Option<Report>>;
     /// Every report registered at or after `since` (all when `None`), for statistics and open data.
     async fn reports_since(&self, since: Option<DateTime<Utc>>) -> AppResult<Vec<Report>>;
     /// Reports of `agency` (all agencies when `None`) matching `q`, by deadline; and the total.

@@ -105,8 +105,9 @@ impl MediaRecords for Backend {
     }
 
     async fn open_uploads(&self, owner: Uuid) -> AppResult<u32> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE owner = $1")
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE owner = $1 AND expires_at >= $2")
             .bind(owner.to_string())
+            .bind(ts(chrono::Utc::now()))
             .fetch_one(&self.read)
             .await?;
         Ok(n as u32)

@@ -141,6 +141,14 @@ impl ReportStore for Backend {
         .transpose()
     }
 
+    async fn report_by_number(&self, number: &str) -> AppResult<Option<Report>> {
+        let view: Option<String> = sqlx::query_scalar("SELECT view FROM reports WHERE reg_number = $1")
+            .bind(number)
+            .fetch_optional(&self.read)
+            .await?;
+        view.map(|v| Ok(serde_json::from_str(&v)?)).transpose()
+    }
+
     async fn reports_since(&self, since: Option<DateTime<Utc>>) -> AppResult<Vec<Report>> {
         let since = since.map(ts).unwrap_or_default();
         let views: Vec<String> = sqlx::query_scalar("SELECT view FROM reports WHERE registered_at >= $1 ORDER BY registered_at")
