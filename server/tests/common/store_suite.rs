@@ -42,6 +42,18 @@ macro_rules! store_suite {
             register(&new, &category(), Utc::now(), &WorkCalendar::default())
         }
 
+        fn project_in_discussion(until: Option<chrono::DateTime<Utc>>) -> Project {
+            Project {
+                id: Uuid::now_v7(),
+                title: LocalizedText::new("", "Парк", ""),
+                description: LocalizedText::new("", "Описание", ""),
+                status: ProjectStatus::Discussion,
+                stages: vec![],
+                discussion_until: until,
+                created_at: Utc::now(),
+            }
+        }
+
         fn key(user: Uuid) -> OpKey {
             OpKey { op_id: Uuid::now_v7(), user_id: user, kind: "create_report" }
         }
@@ -298,15 +310,7 @@ macro_rules! store_suite {
         async fn a_reader_paging_during_concurrent_writes_skips_and_repeats_nothing() {
             let (s, _g) = seeded().await;
             let reader = resident(&s, 12).await;
-            let project = Project {
-                id: Uuid::now_v7(),
-                title: LocalizedText::new("", "Парк", ""),
-                description: LocalizedText::new("", "Описание", ""),
-                status: ProjectStatus::Discussion,
-                stages: vec![],
-                discussion_until: None,
-                created_at: Utc::now(),
-            };
+            let project = project_in_discussion(None);
             s.put_project(&project).await.unwrap();
             let start = s.pull(reader.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
             // Comments share no row, so nothing but the store's own discipline orders their commits;
@@ -361,15 +365,7 @@ macro_rules! store_suite {
             let (s, _g) = seeded().await;
             let a = resident(&s, 10).await;
             let now = Utc::now();
-            let project = Project {
-                id: Uuid::now_v7(),
-                title: LocalizedText::new("", "Парк", ""),
-                description: LocalizedText::new("", "Описание", ""),
-                status: ProjectStatus::Discussion,
-                stages: vec![],
-                discussion_until: Some(now - Duration::days(1)),
-                created_at: now,
-            };
+            let project = project_in_discussion(Some(now - Duration::days(1)));
             let c = NewComment { id: Uuid::now_v7(), project_id: project.id, parent_id: None, body: "за".into(), position: Position::For, created_at: now };
             let k = OpKey { op_id: Uuid::now_v7(), user_id: a.user_id, kind: "comment" };
             assert!(matches!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Rejected { ref code, .. } if code == "unknown_project"));
