@@ -92,3 +92,44 @@ ensure_postgres() {
       PGOPTIONS="-c client_min_messages=warning" psql -w "$TEST_DATABASE_URL" -qc "DROP SCHEMA \"$schema\" CASCADE"
     done
 }
+
+# --- The app (Tauri 2 shell + Yew UI) -------------------------------------------------------------
+# Versions that were seen to fit together on these machines (see README.md, "Toolchain").
+TRUNK_VERSION="0.21.14"
+WASM_BINDGEN_VERSION="0.2.130" # must equal the `wasm-bindgen` crate pinned in ui/Cargo.toml
+TAURI_DRIVER_VERSION="2.1.0"
+APP_APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
+  chromium chromium-driver imagemagick)
+
+# cargo_tool BIN VERSION CRATE [extra cargo-install args] — installs a cargo tool only when the
+# binary is missing or reports another version.
+cargo_tool() {
+  local bin=$1 version=$2 crate=$3
+  shift 3
+  if "$bin" --version 2>/dev/null | grep -qF "$version"; then
+    return 0
+  fi
+  cargo install "$crate" --version "=$version" "$@"
+}
+
+ensure_app_toolchain() {
+  ensure_apt "${APP_APT_PACKAGES[@]}"
+  ensure_rust
+  export PATH="$HOME/.cargo/bin:$PATH"
+  # tauri-driver: the WebDriver front for the desktop app (starts WebKitWebDriver).
+  cargo_tool tauri-driver "$TAURI_DRIVER_VERSION" tauri-driver --locked
+  # wasm-bindgen-cli without --locked: its lock file names a crate version the registry lacks.
+  cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+  cargo_tool trunk "$TRUNK_VERSION" trunk --locked
+}
+
+# The npm tools (Tauri CLI, wasm-opt from binaryen) pinned in package.json, put first on PATH.
+ensure_npm_tools() {
+  local root=$1
+  if [ ! -x "$root/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/node_modules/.bin/tauri" ] ||
+    [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+    (cd "$root" && npm ci --no-audit --no-fund)
+  fi
+  export PATH="$root/node_modules/.bin:$PATH"
+}

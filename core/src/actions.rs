@@ -49,8 +49,10 @@ impl Core {
     pub fn rate(&self, report: Uuid, stars: u8, comment: Option<&str>) -> CoreResult<()> {
         let r = NewRating { report_id: report, stars, comment: comment.map(str::to_string) };
         r.validate()?;
+        // The same rule the server applies, shown at once: 1–2 reopens, 3–5 closes.
         self.queue_on_report(report, OpBody::Rate(r), |rep| {
-            rep.rating = Some(Rating { stars, comment: comment.map(str::to_string), at: Utc::now() })
+            rep.rating = Some(Rating { stars, comment: comment.map(str::to_string), at: Utc::now() });
+            rep.status = if stars <= 2 { qala_protocol::ReportStatus::Reopened } else { qala_protocol::ReportStatus::Closed };
         })
     }
 
@@ -58,7 +60,7 @@ impl Core {
     pub fn complain(&self, report: Uuid, text: &str) -> CoreResult<()> {
         let c = NewComplaint { report_id: report, text: text.trim().to_string() };
         c.validate()?;
-        self.queue_on_report(report, OpBody::Complain(c), |_| {})
+        self.queue_on_report(report, OpBody::Complain(c), |rep| rep.status = qala_protocol::ReportStatus::Reopened)
     }
 
     pub fn withdraw(&self, report: Uuid, reason: Option<&str>) -> CoreResult<()> {

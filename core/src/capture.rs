@@ -118,7 +118,11 @@ impl Core {
 
     /// Attaches a file by path: photos and videos are told apart by their first bytes.
     pub fn attach_file(&self, draft: Uuid, path: &std::path::Path) -> CoreResult<Uuid> {
-        let data = std::fs::read(path)?;
+        self.attach_bytes(draft, std::fs::read(path)?)
+    }
+
+    /// Attaches a file's bytes (as a file picker hands them over): photo or video by content.
+    pub fn attach_bytes(&self, draft: Uuid, data: Vec<u8>) -> CoreResult<Uuid> {
         let is_video = data.len() >= 12 && &data[4..8] == b"ftyp" && !photo_brand(&data[8..12]);
         if is_video { self.attach_video(draft, data) } else { self.attach_photo(draft, &data) }
     }

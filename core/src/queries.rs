@@ -4,7 +4,7 @@ use qala_protocol::{
     Agency, Category, Comment, Lang, LocalMedia, MediaKind, MyReport, NewReport, NewsItem, Project, PublicReport,
     Report, SyncState, SyncStatus, distance_m,
 };
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::entities::{self, PENDING_REPORT};
@@ -114,6 +114,40 @@ impl Core {
             .collect();
         near.sort_by(|a, b| a.1.total_cmp(&b.1));
         Ok(near)
+    }
+
+    /// A media file's bytes and type from the phone: one of my own (prepared) files, or a copy
+    /// of a server file kept earlier. `None` when the phone has neither.
+    pub fn local_media(&self, id: Uuid) -> CoreResult<Option<(Vec<u8>, &'static str)>> {
+        let path: Option<String> = self
+            .db()
+            .query_row("SELECT path FROM media WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .optional()?;
+        let path = path.map(std::path::PathBuf::from).unwrap_or_else(|| self.remote_media_path(id));
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let ct = qala_media::sniff::detect(&bytes).map_or("application/octet-stream", |(_, ct)| ct);
+                Ok(Some((bytes, ct)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Keeps a downloaded server file (written whole, then renamed, so a crash leaves no half file).
+    pub fn keep_remote_media(&self, id: Uuid, bytes: &[u8]) -> CoreResult<()> {
+        let path = self.remote_media_path(id);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("part");
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(())
+    }
+
+    fn remote_media_path(&self, id: Uuid) -> std::path::PathBuf {
+        self.media_dir().join("remote").join(id.to_string())
     }
 
     /// The sync indicator's data.

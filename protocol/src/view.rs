@@ -61,3 +61,66 @@ pub struct SyncStatus {
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
 }
+
+/// The app's settings screen and the facts the shell knows about itself.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct AppSettings {
+    /// The resident's choice; `None` until chosen (the UI then follows the system language).
+    pub lang: Option<crate::Lang>,
+    /// Base URL of the sync server.
+    pub server: String,
+    pub video_wifi_only: bool,
+    pub signed_in: bool,
+    /// Whether this device can take a location fix itself (GPS on phones; not on desktop).
+    pub can_locate: bool,
+    /// The district chosen last time, offered first when there is no fix.
+    #[serde(default)]
+    pub last_area: Option<String>,
+}
+
+/// A draft report as the capture screen shows it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct DraftView {
+    pub id: Uuid,
+    pub category: Option<String>,
+    pub description: String,
+    pub location: Option<crate::Location>,
+    pub address: Option<String>,
+    pub media: Vec<crate::DeclaredMedia>,
+    /// Why the last attached file could not be used, if it could not.
+    pub error: Option<String>,
+}
+
+/// An open report near a draft's location, offered as "same problem?".
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct NearbyReport {
+    pub report: crate::PublicReport,
+    pub distance_m: f64,
+}
+
+/// A comment with its way to the server.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CommentView {
+    pub comment: crate::Comment,
+    pub sync: SyncState,
+}
+
+/// What the shell pushes to the UI as the `qala://sync` event.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AppEvent {
+    /// Bytes of one upload went out.
+    Progress { media: Uuid, sent: u64, total: u64 },
+    /// Something the screens show changed (a cycle ended, a status changed, an answer came).
+    Changed,
+    /// A cycle failed; the message is for the sync indicator.
+    Failed { message: String },
+}
+
+/// A fix from the device, with the accuracy it claims.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Fix {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: Option<f32>,
+}

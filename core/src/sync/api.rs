@@ -148,6 +148,15 @@ impl Api {
         Ok(self.absolute(location))
     }
 
+    /// Downloads a stored media file (an answer's photo report, say) the caller may see.
+    pub async fn media(&self, token: &str, id: Uuid) -> CoreResult<bytes::Bytes> {
+        let r = self.http.get(self.url(&format!("/media/{id}"))).bearer_auth(token).send().await.map_err(transport)?;
+        if !r.status().is_success() {
+            return Err(fail(r).await);
+        }
+        r.bytes().await.map_err(transport)
+    }
+
     /// The server's offset of an upload; `None` when the upload is gone (expired or refused).
     pub async fn tus_offset(&self, token: &str, url: &str) -> CoreResult<Option<u64>> {
         let r =

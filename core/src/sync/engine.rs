@@ -378,6 +378,22 @@ impl SyncEngine {
         Ok(s)
     }
 
+    // --- media to look at ---
+
+    /// The bytes of a media file for the screen: the phone's own prepared copy, else a copy kept
+    /// from an earlier download, else the server's (kept afterwards, so answers stay visible
+    /// offline). Returns the bytes and their content type.
+    pub async fn media(&self, id: Uuid) -> CoreResult<(Vec<u8>, &'static str)> {
+        if let Some(local) = self.core.local_media(id)? {
+            return Ok(local);
+        }
+        let token = self.token(None).await?;
+        let bytes = self.api.media(&token, id).await?;
+        let content_type = qala_media::sniff::detect(&bytes).map_or("application/octet-stream", |(_, ct)| ct);
+        self.core.keep_remote_media(id, &bytes)?;
+        Ok((bytes.to_vec(), content_type))
+    }
+
     // --- running in the background ---
 
     /// Runs cycles until stopped: after every nudge, every `interval`, and after failures with

@@ -1,0 +1,21 @@
+//! The shell's one error type. It crosses the bridge as its message, which the UI shows as is.
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Core(#[from] qala_core::CoreError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the app's background work stopped: {0}")]
+    Join(String),
+    #[error("no location fix on this device: choose the district and type the address")]
+    NoFix,
+}
+
+impl serde::Serialize for AppError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,84 @@
+//! The Qala app shell: opens the phone core in the app's data folder, runs the sync engine in the
+//! background, serves media to the webview under the `qala:` scheme, and exposes the commands the
+//! Yew UI calls. Everything with logic lives in qala-core; this crate only wires it to Tauri.
+//!
+//! Environment (for the run script and the end-to-end tests): `QALA_DATA_DIR` puts the data in a
+//! given folder instead of the platform's app-data folder; `QALA_SERVER` points the app at a server
+//! (it is stored, like the resident choosing it in Settings).
+
+mod commands;
+mod error;
+mod events;
+mod location;
+mod media;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::Manager;
+
+use crate::state::{AppState, DEFAULT_SERVER};
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let _ = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+    )
+    .try_init();
+    let builder = tauri::Builder::default().plugin(tauri_plugin_notification::init());
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_geolocation::init());
+    builder
+        .register_asynchronous_uri_scheme_protocol("qala", media::serve)
+        .setup(|app| {
+            let dir = match std::env::var_os("QALA_DATA_DIR") {
+                Some(d) => PathBuf::from(d),
+                None => app.path().app_data_dir()?,
+            };
+            let core = Arc::new(qala_core::Core::open(&dir)?);
+            if let Ok(server) = std::env::var("QALA_SERVER") {
+                core.set_setting("server", server.trim_end_matches('/'))?;
+            }
+            let server = core.setting("server")?.unwrap_or_else(|| DEFAULT_SERVER.into());
+            tracing::info!(data = %dir.display(), %server, "qala app starting");
+            let state = AppState::new(app.handle().clone(), core, &server);
+            app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { handle.state::<AppState>().start() });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::settings,
+            commands::set_setting,
+            commands::sync_status,
+            commands::sync_now,
+            commands::request_code,
+            commands::sign_in,
+            commands::sign_out,
+            commands::my_reports,
+            commands::my_report,
+            commands::categories,
+            commands::agencies,
+            commands::current_draft,
+            commands::attach,
+            commands::detach,
+            commands::set_location,
+            commands::set_address,
+            commands::set_category,
+            commands::set_description,
+            commands::locate,
+            commands::nearby,
+            commands::submit,
+            commands::discard_draft,
+            commands::rate,
+            commands::complain,
+            commands::withdraw,
+            commands::news,
+            commands::projects,
+            commands::comments,
+            commands::comment,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the Qala app could not start");
+}

@@ -1,0 +1,165 @@
+outside-app = Этот экран работает внутри приложения Qala.
+loading = Загрузка…
+not-found = Не найдено.
+back = Назад
+cancel = Отмена
+saved = Сохранено.
+me = Я
+tab-reports = Обращения
+tab-news = Новости
+tab-projects = Проекты
+tab-settings = Настройки
+
+sync-signed-out = Вы не вошли: нажмите, чтобы войти и отправить
+sync-signed-out-waiting = { $n ->
+    [one] { $n } запись ждёт: нажмите, чтобы войти и отправить
+    [few] { $n } записи ждут: нажмите, чтобы войти и отправить
+   *[other] { $n } записей ждут: нажмите, чтобы войти и отправить
+}
+sync-uploading = Отправка… { $percent }%
+sync-offline = Нет сети — всё сохранено на телефоне
+sync-offline-waiting = Нет сети — { $n ->
+    [one] { $n } запись будет отправлена
+    [few] { $n } записи будут отправлены
+   *[other] { $n } записей будут отправлены
+}, когда сеть появится
+sync-waiting = { $n ->
+    [one] { $n } запись ждёт отправки
+    [few] { $n } записи ждут отправки
+   *[other] { $n } записей ждут отправки
+}
+sync-last = Синхронизировано { $time }
+sync-never = Ещё не синхронизировано
+sync-failed = { $n ->
+    [one] { $n } проблема
+    [few] { $n } проблемы
+   *[other] { $n } проблем
+}
+
+report-problem = Сообщить о проблеме
+my-reports = Мои обращения
+no-reports = Обращений пока нет. Увидели яму, сломанный фонарь или мусор? Сообщите.
+number-pending = Номера ещё нет
+days-left = { $n ->
+    [one] остался { $n } день
+    [few] осталось { $n } дня
+   *[other] осталось { $n } дней
+}
+due-today = срок сегодня
+overdue-by = просрочено на { $n ->
+    [one] { $n } день
+    [few] { $n } дня
+   *[other] { $n } дней
+}
+deadline-was = срок был { $time }
+
+status-queued = Ждёт отправки
+status-submitted = Отправлено
+status-refused = Сервер не принял
+status-registered = Зарегистрировано
+status-assigned = Назначен исполнитель
+status-in_progress = В работе
+status-done = Есть ответ
+status-rejected = Отклонено
+status-reopened = Возвращено в работу
+status-closed = Закрыто
+status-withdrawn = Отозвано
+
+sign-in = Войти
+sign-in-why = Обращения хранятся на телефоне, пока вы не войдёте; потом они отправятся. Ваш номер никому не показывается.
+phone = Номер телефона
+phone-invalid = Введите мобильный номер Казахстана, например +7 701 234 56 78.
+send-code = Получить код
+code-sent = Мы отправили код на { $number }.
+code = Код из SMS
+change-number = Другой номер
+
+step-photo = Фото или видео
+add-photo = Фото / видео
+remove = Убрать
+step-location = Где
+location-none = Место не указано
+location-gps = GPS, точность { $n } м
+location-gps-unknown = GPS
+location-address = По адресу
+use-my-location = Моё местоположение
+no-fix = GPS не определил место. Выберите район и введите адрес.
+no-gps-hint = На этом устройстве нет GPS: выберите район и введите адрес или вставьте координаты с карты.
+poor-fix = Место определено грубо: добавьте адрес, чтобы его нашли.
+district = Район
+choose-district = Выберите район
+address = Адрес или ориентир
+address-placeholder = Улица, дом, подъезд, ориентир
+coordinates = Или координаты с карты
+coords-invalid = Это не координаты: введите как «43.2389, 76.8897».
+step-category = Что случилось
+categories-after-sync = Категории придут с первой синхронизацией; обращение можно сохранить и сейчас.
+step-description = Описание (необязательно)
+description-placeholder = Что не так и с какого времени?
+same-problem = Такая же проблема рядом?
+same-problem-hint = Эти обращения уже у города. Если ваше — одно из них, следите за ним, а не отправляйте ещё одно.
+same-discard = Это то же самое: не отправлять моё
+public-preview = Что увидят все
+preview-media = { $n ->
+    [0] Без фото
+    [one] { $n } фото или видео
+   *[other] { $n } фото или видео
+}
+preview-private = Ваше имя и номер телефона не публикуются.
+still-needed = Ещё нужно:
+need-location = место
+need-category = категория
+need-address = адрес
+send = Отправить
+discard = Удалить черновик
+
+agency = Исполнитель (ведомство)
+deadline = Срок
+executor = Бригада
+answer = Ответ ведомства
+before = До
+after = После
+rejected-why = Почему отклонено
+reason-not_competence = Не в компетенции ведомства
+reason-duplicate = Уже сообщали
+reason-private_property = Частная собственность
+reason-insufficient_info = Недостаточно сведений
+reason-not_a_problem = Не городская проблема
+reason-other = Другое
+your-rating = Ваша оценка:
+rate-answer = Оцените ответ
+low-rating-reopens = Оценка 1 или 2 вернёт обращение в работу.
+rate-comment = Что скажете о работе? (необязательно)
+rate-send = Оценить
+complain = Пожаловаться на ответ
+complain-placeholder = Что не так с ответом?
+complain-send = Отправить жалобу
+withdraw = Отозвать обращение
+history = История
+refused-because = Сервер не принял: { $reason }
+
+no-news = Новостей пока нет.
+no-projects = Городских проектов пока нет.
+project-discussion = Обсуждается
+project-approved = Утверждён
+project-in_progress = Строится
+project-done = Завершён
+project-cancelled = Отменён
+stages = Этапы
+discussion = Обсуждение
+no-comments = Комментариев пока нет. Будьте первым.
+discussion-closed = Обсуждение закрыто.
+position-for = За
+position-against = Против
+position-neutral = Нейтрально
+comment-placeholder = Ваше мнение
+comment-send = Комментировать
+comment-queued = ждёт отправки
+reply = Ответить
+replying = Ответ на комментарий.
+
+language = Язык
+server = Сервер
+video-wifi-only = Отправлять видео только по Wi-Fi
+account = Учётная запись
+sign-out = Выйти

@@ -1,0 +1,96 @@
+//! The wire to the Tauri shell. Commands go through `window.__TAURI_INTERNALS__.invoke` as JSON
+//! (serde_json on both sides, so no second serializer is linked into the wasm); files go as raw
+//! bytes with their metadata in headers, so a 6 MB photo is not inflated into a JSON array.
+//! Outside the app (a plain browser) every call fails with a clear message instead of hanging.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+export function in_tauri() { return typeof window.__TAURI_INTERNALS__ !== 'undefined'; }
+export async function invoke_json(cmd, args) {
+  const r = await window.__TAURI_INTERNALS__.invoke(cmd, JSON.parse(args));
+  return JSON.stringify(r === undefined ? null : r);
+}
+export async function invoke_bytes(cmd, bytes, headers) {
+  const r = await window.__TAURI_INTERNALS__.invoke(cmd, bytes, { headers: JSON.parse(headers) });
+  return JSON.stringify(r === undefined ? null : r);
+}
+export function listen(event, cb) {
+  const handler = window.__TAURI_INTERNALS__.transformCallback((e) => cb(JSON.stringify(e.payload)));
+  return window.__TAURI_INTERNALS__.invoke('plugin:event|listen', { event, target: { kind: 'Any' }, handler });
+}
+export function media_src(id) {
+  return window.__TAURI_INTERNALS__.convertFileSrc(id, 'qala');
+}
+export function system_lang() { return (navigator.language || 'ru').slice(0, 2).toLowerCase(); }
+"#)]
+extern "C" {
+    fn in_tauri() -> bool;
+    #[wasm_bindgen(catch)]
+    async fn invoke_json(cmd: &str, args: String) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    async fn invoke_bytes(cmd: &str, bytes: js_sys::Uint8Array, headers: String) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn listen(event: &str, cb: &Closure<dyn FnMut(String)>) -> Result<JsValue, JsValue>;
+    fn media_src(id: &str) -> String;
+    fn system_lang() -> String;
+}
+
+/// True inside the app's webview.
+pub fn available() -> bool {
+    in_tauri()
+}
+
+/// The language the system asks for, as a two-letter code.
+pub fn system_language() -> String {
+    system_lang()
+}
+
+/// Calls a shell command with JSON arguments. The error is the shell's message, ready to show.
+pub async fn call<T: DeserializeOwned>(cmd: &str, args: impl Serialize) -> Result<T, String> {
+    if !in_tauri() {
+        return Err("This screen runs inside the Qala app.".into());
+    }
+    let args = serde_json::to_string(&args).map_err(|e| e.to_string())?;
+    let out = invoke_json(cmd, args).await.map_err(js_error)?;
+    let text = out.as_string().unwrap_or_else(|| "null".into());
+    serde_json::from_str(&text).map_err(|e| format!("unexpected answer from the app: {e}"))
+}
+
+/// Calls a shell command with a file's bytes; `headers` carry what the command needs besides.
+pub async fn call_bytes<T: DeserializeOwned>(cmd: &str, bytes: js_sys::Uint8Array, headers: &[(&str, &str)]) -> Result<T, String> {
+    if !in_tauri() {
+        return Err("This screen runs inside the Qala app.".into());
+    }
+    let map: serde_json::Map<String, serde_json::Value> =
+        headers.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string()))).collect();
+    let headers = serde_json::to_string(&map).map_err(|e| e.to_string())?;
+    let out = invoke_bytes(cmd, bytes, headers).await.map_err(js_error)?;
+    let text = out.as_string().unwrap_or_else(|| "null".into());
+    serde_json::from_str(&text).map_err(|e| format!("unexpected answer from the app: {e}"))
+}
+
+/// Subscribes to a shell event for the life of the page; `f` gets the payload as JSON text.
+pub fn on_event(event: &str, f: impl FnMut(String) + 'static) {
+    if !in_tauri() {
+        return;
+    }
+    let cb = Closure::wrap(Box::new(f) as Box<dyn FnMut(String)>);
+    let _ = listen(event, &cb);
+    // The page lives as long as the app; the callback must too.
+    cb.forget();
+}
+
+/// Where the webview loads a media file from: the shell's `qala:` scheme serves the phone's own
+/// copy, or fetches the server's (an answer's photo report) and keeps it for offline viewing.
+pub fn media_url(id: &uuid::Uuid) -> String {
+    if in_tauri() { media_src(&id.to_string()) } else { String::new() }
+}
+
+fn js_error(e: JsValue) -> String {
+    e.as_string().unwrap_or_else(|| {
+        js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "unknown error".into())
+    })
+}

@@ -1,0 +1,3 @@
+fn main() {
+    qala_ui::start();
+}

@@ -1,0 +1,335 @@
+//! New report, in at most five taps from Home: photo or video, location (GPS; else district + address
+//! or pasted coordinates — never a dead end), category, an optional description, a preview of what
+//! will be public, and send. Every step is saved in the draft at once, so leaving the screen or a
+//! crash loses nothing; sending only queues, it never waits for the network.
+
+use qala_protocol::{Category, DraftView, Fix, LocationSource, NearbyReport};
+use serde_json::json;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use super::{pending, value_of};
+use crate::app::{Ctx, Route};
+use crate::areas::{self, AREAS};
+use crate::bridge;
+use crate::format;
+use crate::hooks::{run, use_call};
+use crate::i18n::Arg;
+
+/// Radius of "same problem nearby?", in metres.
+const NEARBY_M: f64 = 300.0;
+/// A GPS fix worse than this suggests adding the address.
+const POOR_FIX_M: f32 = 100.0;
+
+#[function_component]
+pub fn NewReport() -> Html {
+    let ctx = use_context::<Ctx>().expect("ctx");
+    let i = ctx.i.clone();
+    let draft = use_call::<DraftView, _>("current_draft", (), 0);
+    let cats = use_call::<Vec<Category>, _>("categories", (), ctx.tick);
+    let current = use_state(|| None::<DraftView>);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| 0u32);
+    let locating = use_state(|| false);
+    let nearby = use_state(Vec::<NearbyReport>::new);
+
+    // The draft from the shell, then every update the shell answers with.
+    {
+        let current = current.clone();
+        use_effect_with(draft.as_ref().and_then(|d| d.as_ref().ok()).cloned(), move |d| {
+            if let Some(d) = d {
+                current.set(Some(d.clone()));
+            }
+        });
+    }
+    // Same problem nearby? Asked when both a category and a location are known.
+    {
+        let nearby = nearby.clone();
+        let key = current.as_ref().and_then(|d| Some((d.category.clone()?, d.location.clone()?)));
+        use_effect_with(key.map(|(c, l)| (c, l.lat.to_bits(), l.lon.to_bits())), move |k| {
+            if let Some((category, lat, lon)) = k.clone() {
+                let (lat, lon) = (f64::from_bits(lat), f64::from_bits(lon));
+                run::<Vec<NearbyReport>, _>(
+                    "nearby",
+                    json!({ "category": category, "lat": lat, "lon": lon, "radius_m": NEARBY_M }),
+                    move |r| nearby.set(r.unwrap_or_default()),
+                );
+            } else {
+                nearby.set(vec![]);
+            }
+        });
+    }
+
+    if let Some(p) = pending(&ctx, &draft) {
+        return p;
+    }
+    let Some(d) = (*current).clone() else { return html! {} };
+    let cats: Vec<Category> = cats.as_ref().and_then(|c| c.as_ref().ok()).cloned().unwrap_or_default();
+
+    // Sends one update to the shell; the answer is the draft as saved.
+    let update = {
+        let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
+        Callback::from(move |(cmd, args): (&'static str, serde_json::Value)| {
+            let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
+            busy.set(*busy + 1);
+            run::<DraftView, _>(cmd, args, move |r| {
+                busy.set(busy.saturating_sub(1));
+                match r {
+                    Ok(d) => {
+                        error.set(None);
+                        current.set(Some(d))
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+
+    // Files from the picker (camera on phones): bytes go to the shell, which prepares them.
+    let on_files = {
+        let (current, error, busy, id) = (current.clone(), error.clone(), busy.clone(), d.id);
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(files) = input.files() else { return };
+            let files: Vec<web_sys::File> = (0..files.length()).filter_map(|n| files.get(n)).collect();
+            input.set_value("");
+            let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
+            busy.set(*busy + 1);
+            spawn_local(async move {
+                for f in files {
+                    let bytes = match wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await {
+                        Ok(buf) => js_sys::Uint8Array::new(&buf),
+                        Err(_) => continue,
+                    };
+                    let draft = id.to_string();
+                    match bridge::call_bytes::<DraftView>("attach", bytes, &[("draft", &draft)]).await {
+                        Ok(d) => {
+                            error.set(d.error.clone());
+                            current.set(Some(d))
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                }
+                busy.set(busy.saturating_sub(1));
+            });
+        })
+    };
+
+    let locate = {
+        let (update, locating, error, id, i) = (update.clone(), locating.clone(), error.clone(), d.id, i.clone());
+        Callback::from(move |_| {
+            locating.set(true);
+            let (update, locating, error, i) = (update.clone(), locating.clone(), error.clone(), i.clone());
+            run::<Fix, _>("locate", (), move |r| {
+                locating.set(false);
+                match r {
+                    Ok(f) => update.emit((
+                        "set_location",
+                        json!({ "draft": id, "lat": f.lat, "lon": f.lon, "accuracy_m": f.accuracy_m, "source": LocationSource::Gps }),
+                    )),
+                    Err(_) => error.set(Some(i.t("no-fix"))),
+                }
+            });
+        })
+    };
+
+    let on_area = {
+        let (update, id) = (update.clone(), d.id);
+        Callback::from(move |e: Event| {
+            let code = value_of(&e);
+            if let Some(a) = areas::find(&code) {
+                run::<(), _>("set_setting", json!({ "key": "last_area", "value": a.code }), |_| ());
+                update.emit((
+                    "set_location",
+                    json!({ "draft": id, "lat": a.lat, "lon": a.lon, "accuracy_m": a.radius_m, "source": LocationSource::Address }),
+                ));
+            }
+        })
+    };
+    let on_coords = {
+        let (update, error, id, i) = (update.clone(), error.clone(), d.id, i.clone());
+        Callback::from(move |e: Event| {
+            let text = value_of(&e);
+            if text.trim().is_empty() {
+                return;
+            }
+            match format::parse_coordinates(&text) {
+                Some((lat, lon)) => update.emit((
+                    "set_location",
+                    json!({ "draft": id, "lat": lat, "lon": lon, "accuracy_m": null, "source": LocationSource::Pin }),
+                )),
+                None => error.set(Some(i.t("coords-invalid"))),
+            }
+        })
+    };
+    let on_address = {
+        let (update, id) = (update.clone(), d.id);
+        Callback::from(move |e: Event| update.emit(("set_address", json!({ "draft": id, "address": value_of(&e) }))))
+    };
+    let on_description = {
+        let (update, id) = (update.clone(), d.id);
+        Callback::from(move |e: Event| update.emit(("set_description", json!({ "draft": id, "text": value_of(&e) }))))
+    };
+
+    let send = {
+        let (go, error, refresh, id) = (ctx.go.clone(), error.clone(), ctx.refresh.clone(), d.id);
+        Callback::from(move |_| {
+            let (go, error, refresh) = (go.clone(), error.clone(), refresh.clone());
+            run::<Uuid, _>("submit", json!({ "draft": id }), move |r| match r {
+                Ok(report) => {
+                    refresh.emit(());
+                    go.emit(Route::Report(report))
+                }
+                Err(e) => error.set(Some(e)),
+            });
+        })
+    };
+    let discard = {
+        let (go, id) = (ctx.go.clone(), d.id);
+        Callback::from(move |_| {
+            let go = go.clone();
+            run::<(), _>("discard_draft", json!({ "draft": id }), move |_| go.emit(Route::Home));
+        })
+    };
+
+    // Which district the location stands for, if it came from one.
+    let area_code = d.location.as_ref().filter(|l| l.source == LocationSource::Address).and_then(|l| {
+        AREAS.iter().find(|a| (a.lat - l.lat).abs() < 1e-9 && (a.lon - l.lon).abs() < 1e-9).map(|a| a.code)
+    });
+    let location_text = match &d.location {
+        None => i.t("location-none"),
+        Some(l) => match l.source {
+            LocationSource::Gps => match l.accuracy_m {
+                Some(acc) => i.t_args("location-gps", &[("n", Arg::Num(acc.round() as i64))]),
+                None => i.t("location-gps-unknown"),
+            },
+            LocationSource::Address => area_code
+                .and_then(areas::find)
+                .map(|a| a.name(i.lang).to_string())
+                .unwrap_or_else(|| i.t("location-address")),
+            _ => format!("{:.5}, {:.5}", l.lat, l.lon),
+        },
+    };
+    let poor_fix = d.location.as_ref().is_some_and(|l| l.source == LocationSource::Gps && l.accuracy_m.unwrap_or(f32::MAX) > POOR_FIX_M);
+    let missing: Vec<String> = [
+        (d.location.is_none(), "need-location"),
+        (d.category.is_none(), "need-category"),
+        (d.location.as_ref().is_some_and(|l| l.source == LocationSource::Address) && d.address.is_none(), "need-address"),
+    ]
+    .into_iter()
+    .filter(|(m, _)| *m)
+    .map(|(_, k)| i.t(k))
+    .collect();
+    let ready = missing.is_empty() && *busy == 0;
+
+    let media = d.media.iter().map(|m| {
+        let (update, draft, media) = (update.clone(), d.id, m.id);
+        let remove = Callback::from(move |_| update.emit(("detach", json!({ "draft": draft, "media": media }))));
+        let preview = match m.kind {
+            qala_protocol::MediaKind::Photo => html! { <img src={bridge::media_url(&m.id)} alt="" /> },
+            qala_protocol::MediaKind::Video => html! { <video src={bridge::media_url(&m.id)} muted=true /> },
+        };
+        html! { <div class="thumb">{preview}<button class="remove" aria-label={i.t("remove")} onclick={remove}>{"✕"}</button></div> }
+    }).collect::<Html>();
+
+    let grid = cats.iter().filter(|c| c.active).map(|c| {
+        let (update, draft, code) = (update.clone(), d.id, c.code.clone());
+        let selected = d.category.as_deref() == Some(&c.code);
+        html! {
+            <button id={format!("cat-{}", c.code)} class={classes!("cat", selected.then_some("selected"))} aria-pressed={selected.to_string()}
+                onclick={Callback::from(move |_| update.emit(("set_category", json!({ "draft": draft, "code": code.clone() }))))}>
+                <span class="glyph">{areas::icon(&c.icon)}</span><span>{c.name.get(i.lang).to_string()}</span>
+            </button>
+        }
+    }).collect::<Html>();
+
+    let same = if nearby.is_empty() {
+        html! {}
+    } else {
+        let now = format::now();
+        html! {
+            <section class="card nearby" id="nearby">
+                <h3>{i.t("same-problem")}</h3>
+                <p class="small muted">{i.t("same-problem-hint")}</p>
+                <ul class="list">
+                { for nearby.iter().map(|n| {
+                    let (due, overdue) = format::deadline(&i, n.report.status, n.report.deadline, now);
+                    html! {
+                        <li class="row small">
+                            <span>{n.report.registration_number.clone()}{" · "}{format::distance(n.distance_m)}</span>
+                            <span class={format::status_class(n.report.status)}>{i.t(format::status_key(n.report.status))}</span>
+                            <span class={classes!("due", overdue.then_some("overdue"))}>{due}</span>
+                        </li>
+                    }
+                }) }
+                </ul>
+                <button id="same-discard" class="secondary" onclick={discard.clone()}>{i.t("same-discard")}</button>
+            </section>
+        }
+    };
+
+    let area_options = AREAS.iter().map(|a| html! {
+        <option value={a.code} selected={area_code == Some(a.code)}>{a.name(i.lang)}</option>
+    }).collect::<Html>();
+
+    html! {
+        <section class="new-report">
+            <h1>{i.t("report-problem")}</h1>
+
+            <h2>{"1. "}{i.t("step-photo")}</h2>
+            <div class="thumbs">
+                {media}
+                <label class="add-media">
+                    <span class="glyph">{"📷"}</span><span>{i.t("add-photo")}</span>
+                    <input id="media-input" type="file" accept="image/*,video/*" capture="environment" multiple=true onchange={on_files} />
+                </label>
+            </div>
+
+            <h2>{"2. "}{i.t("step-location")}</h2>
+            <p id="location-text" class={classes!("location", d.location.is_none().then_some("missing"))}>{"📍 "}{location_text}</p>
+            if ctx.settings.can_locate {
+                <button id="locate" class="secondary" onclick={locate} disabled={*locating}>{i.t("use-my-location")}</button>
+            } else {
+                <p class="small muted">{i.t("no-gps-hint")}</p>
+            }
+            if poor_fix { <p class="small warn">{i.t("poor-fix")}</p> }
+            <label for="area">{i.t("district")}</label>
+            <select id="area" onchange={on_area}>
+                <option value="" selected={area_code.is_none()} disabled=true>{i.t("choose-district")}</option>
+                {area_options}
+            </select>
+            <label for="address">{i.t("address")}</label>
+            <input id="address" type="text" placeholder={i.t("address-placeholder")} value={d.address.clone().unwrap_or_default()} onchange={on_address} />
+            <label for="coords">{i.t("coordinates")}</label>
+            <input id="coords" type="text" inputmode="decimal" placeholder="43.2389, 76.8897" onchange={on_coords} />
+
+            <h2>{"3. "}{i.t("step-category")}</h2>
+            if cats.is_empty() { <p class="muted">{i.t("categories-after-sync")}</p> }
+            <div class="grid" id="categories">{grid}</div>
+
+            <h2>{"4. "}{i.t("step-description")}</h2>
+            <textarea id="description" rows="3" maxlength="4000" placeholder={i.t("description-placeholder")}
+                value={d.description.clone()} onchange={on_description} />
+
+            {same}
+
+            <section class="card preview" id="preview">
+                <h3>{i.t("public-preview")}</h3>
+                <p><strong>{d.category.as_deref().map(|c| super::category_name(&cats, c, &ctx)).unwrap_or_else(|| "—".into())}</strong></p>
+                if !d.description.is_empty() { <p>{d.description.clone()}</p> }
+                <p class="small">{"📍 "}{d.address.clone().unwrap_or_else(|| location_text.clone())}</p>
+                <p class="small">{i.t_args("preview-media", &[("n", Arg::Num(d.media.len() as i64))])}</p>
+                <p class="small muted">{i.t("preview-private")}</p>
+            </section>
+
+            if let Some(e) = &*error { <p class="error" role="alert" id="draft-error">{e.clone()}</p> }
+            if !missing.is_empty() { <p class="small muted" id="missing">{i.t("still-needed")}{" "}{missing.join(", ")}</p> }
+            <div class="actions">
+                <button id="send" class="big primary" disabled={!ready} onclick={send}>{i.t("send")}</button>
+                <button id="discard" class="link" onclick={discard}>{i.t("discard")}</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,76 @@
+//! Settings: language, server address, videos only on Wi-Fi, sign in / sign out.
+
+use qala_protocol::Lang;
+use serde_json::json;
+use yew::prelude::*;
+
+use super::value_of;
+use crate::app::{Ctx, Route};
+use crate::hooks::run;
+
+#[function_component]
+pub fn Settings() -> Html {
+    let ctx = use_context::<Ctx>().expect("ctx");
+    let i = &ctx.i;
+    let error = use_state(|| None::<String>);
+    let saved = use_state(|| false);
+    let set = {
+        let (refresh, error, saved) = (ctx.refresh.clone(), error.clone(), saved.clone());
+        Callback::from(move |(key, value): (&'static str, String)| {
+            let (refresh, error, saved) = (refresh.clone(), error.clone(), saved.clone());
+            run::<(), _>("set_setting", json!({ "key": key, "value": value }), move |r| match r {
+                Ok(()) => {
+                    error.set(None);
+                    saved.set(true);
+                    refresh.emit(())
+                }
+                Err(e) => error.set(Some(e)),
+            });
+        })
+    };
+    let langs = [(Lang::Kk, "Қазақша"), (Lang::Ru, "Русский"), (Lang::En, "English")];
+    let sign_out = {
+        let refresh = ctx.refresh.clone();
+        Callback::from(move |_| {
+            let refresh = refresh.clone();
+            run::<(), _>("sign_out", (), move |_| refresh.emit(()));
+        })
+    };
+    let sign_in = {
+        let go = ctx.go.clone();
+        Callback::from(move |_| go.emit(Route::SignIn))
+    };
+    html! {
+        <section class="settings">
+            <h1>{i.t("tab-settings")}</h1>
+            <h2>{i.t("language")}</h2>
+            <div class="langs">
+            { for langs.into_iter().map(|(l, name)| {
+                let set = set.clone();
+                html! { <button id={format!("lang-{}", l.code())} class={classes!("secondary", (i.lang == l).then_some("on"))}
+                    onclick={Callback::from(move |_| set.emit(("lang", l.code().to_string())))}>{name}</button> }
+            }) }
+            </div>
+            <h2>{i.t("server")}</h2>
+            <input id="server" type="url" value={ctx.settings.server.clone()}
+                onchange={let set = set.clone(); Callback::from(move |e: Event| set.emit(("server", value_of(&e))))} />
+            <label class="check">
+                <input id="video-wifi" type="checkbox" checked={ctx.settings.video_wifi_only}
+                    onchange={let set = set.clone(); Callback::from(move |e: Event| {
+                        use wasm_bindgen::JsCast;
+                        let on = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some_and(|i| i.checked());
+                        set.emit(("video_wifi_only", on.to_string()))
+                    })} />
+                {i.t("video-wifi-only")}
+            </label>
+            <h2>{i.t("account")}</h2>
+            if ctx.settings.signed_in {
+                <button id="sign-out" class="secondary" onclick={sign_out}>{i.t("sign-out")}</button>
+            } else {
+                <button id="go-sign-in" class="primary" onclick={sign_in}>{i.t("sign-in")}</button>
+            }
+            if *saved { <p class="small muted">{i.t("saved")}</p> }
+            if let Some(e) = &*error { <p class="error" role="alert">{e.clone()}</p> }
+        </section>
+    }
+}
