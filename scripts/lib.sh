@@ -100,7 +100,7 @@ WASM_BINDGEN_VERSION="0.2.130" # must equal the `wasm-bindgen` crate pinned in u
 TAURI_DRIVER_VERSION="2.1.0"
 APP_APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
-  chromium chromium-driver imagemagick)
+  chromium chromium-driver imagemagick fonts-noto-color-emoji)
 
 # cargo_tool BIN VERSION CRATE [extra cargo-install args] — installs a cargo tool only when the
 # binary is missing or reports another version.
@@ -132,4 +132,21 @@ ensure_npm_tools() {
     (cd "$root" && npm ci --no-audit --no-fund)
   fi
   export PATH="$root/node_modules/.bin:$PATH"
+}
+
+# The app is always built with its UI embedded (otherwise it would look for a dev server).
+APP_FEATURES="qala-app/custom-protocol"
+
+# The UI, built to ui/dist by trunk with the pinned tools (offline: no downloads).
+build_ui() {
+  (cd ui && TRUNK_SKIP_VERSION_CHECK=true trunk build --release)
+}
+
+# Prints the UI bundle's size as shipped (wasm + JS, gzip -9); the budget is 300 KB.
+ui_bundle_size() {
+  local wasm js
+  wasm=$(cat ui/dist/*.wasm | gzip -9 | wc -c)
+  js=$(cat ui/dist/*.js ui/dist/snippets/*/*.js | gzip -9 | wc -c)
+  echo "UI bundle: wasm ${wasm} B + JS ${js} B gzip = $(((wasm + js) / 1024)) KiB (budget 300 KiB)"
+  [ $((wasm + js)) -le $((300 * 1024)) ]
 }

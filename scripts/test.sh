@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Installs what is missing, then runs every check and test: formatting, lints, the protocol crate
-# for wasm, unit tests, and the tests against the real server on loopback.
+# Installs what is missing, then runs every check and test: formatting, lints (host and wasm), the
+# UI built by trunk, unit tests, the tests against the real server on loopback (SQLite and
+# PostgreSQL), and the end-to-end tests of the real app under Xvfb.
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 cd "$here/.."
 
-step "install what is missing" ensure_server_deps
+step "install what is missing (packages, Rust tools)" ensure_app_toolchain
+step "install what is missing (npm tools)" ensure_npm_tools "$PWD"
 step "PostgreSQL for the storage suite" ensure_postgres
 step "rustfmt" cargo fmt --all -- --check
-step "clippy" cargo clippy --workspace --all-targets -- -D warnings
+step "UI (trunk, release)" build_ui
+step "clippy" cargo clippy --workspace --all-targets --features "$APP_FEATURES" -- -D warnings
+step "clippy (UI for wasm)" cargo clippy -p qala-ui --target "$WASM_TARGET" -- -D warnings
 step "qala-protocol for wasm" cargo check -p qala-protocol --target "$WASM_TARGET"
-step "tests" cargo test --workspace
+step "UI bundle size" ui_bundle_size
+step "tests (unit, server, phone core, app end-to-end)" cargo test --workspace --features "$APP_FEATURES"

@@ -116,6 +116,25 @@ impl Core {
         Ok(near)
     }
 
+    /// Stores a catalogue. With `replace` false it only fills an empty store: the copy bundled
+    /// with the app, so that the very first report can be captured before any network.
+    pub fn store_catalog(&self, catalog: &qala_protocol::CatalogResponse, replace: bool) -> CoreResult<()> {
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        let have: i64 = tx.query_row("SELECT COUNT(*) FROM entities WHERE kind = 'category'", [], |r| r.get(0))?;
+        if have > 0 && !replace {
+            return Ok(());
+        }
+        for a in &catalog.agencies {
+            entities::put(&tx, "agency", &a.code, a)?;
+        }
+        for c in &catalog.categories {
+            entities::put(&tx, "category", &c.code, c)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// A media file's bytes and type from the phone: one of my own (prepared) files, or a copy
     /// of a server file kept earlier. `None` when the phone has neither.
     pub fn local_media(&self, id: Uuid) -> CoreResult<Option<(Vec<u8>, &'static str)>> {

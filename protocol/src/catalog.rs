@@ -27,6 +27,7 @@ pub struct Category {
     /// Icon name the UI maps to a glyph.
     pub icon: String,
     /// Inactive categories are kept for old reports but not offered for new ones.
+    #[serde(default = "active_by_default")]
     pub active: bool,
 }
 
@@ -36,4 +37,9 @@ pub struct Category {
 pub struct CatalogResponse {
     pub agencies: Vec<Agency>,
     pub categories: Vec<Category>,
+}
+
+/// A category listed without `active` (the seed files) is offered.
+fn active_by_default() -> bool {
+    true
 }

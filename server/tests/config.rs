@@ -38,7 +38,7 @@ fn an_unknown_setting_in_the_file_stops_the_server_with_its_name() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("qala.toml");
     std::fs::write(&path, "city_prefx = \"AST\"\n").unwrap();
-    let out = std::process::Command::new(BIN)
+    let out = std::process::Command::new(&*BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
         .arg("--config")

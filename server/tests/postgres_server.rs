@@ -41,7 +41,7 @@ async fn the_server_runs_the_resident_loop_on_postgres() {
 
 /// `staff add` against the same PostgreSQL schema.
 fn add_staff_pg(server: &TestServer, url: &str) -> String {
-    let out = std::process::Command::new(BIN)
+    let out = std::process::Command::new(&*BIN)
         .args(["staff", "add", "--database-url", url, "--data-dir"])
         .arg(server.dir.path())
         .args(["--login", "roads", "--role", "operator", "--agency", "mobility"])

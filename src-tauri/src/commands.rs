@@ -128,7 +128,15 @@ pub async fn my_report(state: State<'_, AppState>, id: Uuid) -> AppResult<Option
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn categories(state: State<'_, AppState>) -> AppResult<Vec<Category>> {
-    with_core(&state, |core| core.categories(Lang::Ru)).await
+    with_core(&state, |core| {
+        let lang = match core.setting("lang")?.as_deref() {
+            Some("kk") => Lang::Kk,
+            Some("en") => Lang::En,
+            _ => Lang::Ru,
+        };
+        core.categories(lang)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -20,6 +20,9 @@ use tauri::Manager;
 
 use crate::state::{AppState, DEFAULT_SERVER};
 
+/// The city's catalogue as shipped; the server's copy replaces it at the first sync.
+const BUNDLED_CATALOG: &str = include_str!("../../server/data/catalog.json");
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let _ = tracing_subscriber::fmt().with_env_filter(
@@ -37,6 +40,9 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             let core = Arc::new(qala_core::Core::open(&dir)?);
+            // The first report can be captured before the phone was ever online.
+            let bundled: qala_protocol::CatalogResponse = serde_json::from_str(BUNDLED_CATALOG)?;
+            core.store_catalog(&bundled, false)?;
             if let Ok(server) = std::env::var("QALA_SERVER") {
                 core.set_setting("server", server.trim_end_matches('/'))?;
             }

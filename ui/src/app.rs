@@ -161,7 +161,7 @@ fn SyncBar(p: &SyncBarProps) -> Html {
         Callback::from(move |_| {
             if signed_in {
                 let refresh = refresh.clone();
-                run::<(), _>("sync_now", (), move |_| refresh.emit(()));
+                run::<()>("sync_now", (), move |_| refresh.emit(()));
             } else {
                 go.emit(Route::SignIn);
             }

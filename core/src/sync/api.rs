@@ -148,6 +148,15 @@ impl Api {
         Ok(self.absolute(location))
     }
 
+    /// The city's catalogue; public, so a phone that never signed in can still capture.
+    pub async fn catalog(&self) -> CoreResult<qala_protocol::CatalogResponse> {
+        let r = self.http.get(self.url("/catalog")).send().await.map_err(transport)?;
+        if !r.status().is_success() {
+            return Err(fail(r).await);
+        }
+        r.json().await.map_err(transport)
+    }
+
     /// Downloads a stored media file (an answer's photo report, say) the caller may see.
     pub async fn media(&self, token: &str, id: Uuid) -> CoreResult<bytes::Bytes> {
         let r = self.http.get(self.url(&format!("/media/{id}"))).bearer_auth(token).send().await.map_err(transport)?;

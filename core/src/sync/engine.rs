@@ -165,7 +165,14 @@ impl SyncEngine {
     /// Pushes, uploads and pulls once. Errors leave everything queued for the next cycle.
     pub async fn sync_once(&self) -> CoreResult<SyncSummary> {
         let _one = self.cycle.lock().await;
-        let result = self.cycle_inner().await;
+        let mut result = self.cycle_inner().await;
+        if matches!(result, Err(CoreError::SignedOut)) {
+            // Signed out: nothing can be pushed or pulled, but the catalogue is public and keeps
+            // capture working with the city's current categories.
+            if let Err(e) = self.refresh_catalog().await {
+                result = Err(e);
+            }
+        }
         let conn = self.core.db();
         match &result {
             Ok(_) => {
@@ -376,6 +383,12 @@ impl SyncEngine {
         let token = self.token(None).await?;
         self.pull_all(&token, &mut s).await?;
         Ok(s)
+    }
+
+    /// Stores the server's catalogue (agencies and categories) over the local copy.
+    pub async fn refresh_catalog(&self) -> CoreResult<()> {
+        let catalog = self.api.catalog().await?;
+        self.core.store_catalog(&catalog, true)
     }
 
     // --- media to look at ---

@@ -17,7 +17,17 @@ use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 use uuid::Uuid;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_qala-server");
+/// The server binary: cargo's own when these tests belong to qala-server; otherwise (the app's
+/// end-to-end tests reuse this harness) the one built beside the test binary's target folder.
+pub static BIN: std::sync::LazyLock<std::path::PathBuf> = std::sync::LazyLock::new(|| {
+    if let Some(p) = option_env!("CARGO_BIN_EXE_qala-server") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    let p = exe.parent().and_then(Path::parent).expect("target folder").join("qala-server");
+    assert!(p.exists(), "{} is missing: build it first (cargo build -p qala-server)", p.display());
+    p
+});
 
 pub struct TestServer {
     child: Option<Child>,
@@ -38,8 +48,13 @@ impl TestServer {
 
     /// Starts the server on an existing data folder (for restarts).
     pub fn start_in(dir: TempDir, extra: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
+        Self::start_at(dir, "127.0.0.1:0", extra)
+    }
+
+    /// Starts the server on a given address (to come back on the same port after a stop).
+    pub fn start_at(dir: TempDir, addr: &str, extra: &[&str]) -> Self {
+        let mut child = Command::new(&*BIN)
+            .args(["serve", "--addr", addr, "--log-format", "json", "--data-dir"])
             .arg(dir.path())
             .args(extra)
             .env("RUST_LOG", "info")
@@ -79,6 +94,11 @@ impl TestServer {
     pub fn last_code(&self, phone: &str) -> String {
         let v = self.wait_log(|v| v["target"] == "qala::sms" && v["phone"] == phone, Duration::from_secs(5));
         v["code"].as_str().expect("code").to_string()
+    }
+
+    /// The `host:port` it listens on.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -154,7 +174,7 @@ impl Drop for TestServer {
 
 /// Creates a staff account with the CLI (works while the server runs) and returns its password.
 pub fn add_staff(dir: &Path, login: &str, role: &str, agency: Option<&str>) -> String {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(&*BIN);
     cmd.args(["staff", "add", "--data-dir"]).arg(dir).args(["--login", login, "--role", role]);
     if let Some(a) = agency {
         cmd.args(["--agency", a]);

@@ -35,12 +35,24 @@ pub fn NewReport() -> Html {
     let locating = use_state(|| false);
     let nearby = use_state(Vec::<NearbyReport>::new);
 
-    // The draft from the shell, then every update the shell answers with.
+    // The draft from the shell, then every update the shell answers with. Without a GPS, a new
+    // draft starts in the district chosen last time (one tap fewer; the resident sees and can change it).
     {
         let current = current.clone();
+        let last_area = (!ctx.settings.can_locate).then(|| ctx.settings.last_area.clone()).flatten();
         use_effect_with(draft.as_ref().and_then(|d| d.as_ref().ok()).cloned(), move |d| {
             if let Some(d) = d {
                 current.set(Some(d.clone()));
+                if d.location.is_none()
+                    && let Some(a) = last_area.as_deref().and_then(areas::find)
+                {
+                    let args = json!({ "draft": d.id, "lat": a.lat, "lon": a.lon, "accuracy_m": a.radius_m, "source": LocationSource::Address });
+                    run::<DraftView>("set_location", args, move |r| {
+                        if let Ok(d) = r {
+                            current.set(Some(d))
+                        }
+                    });
+                }
             }
         });
     }
@@ -51,7 +63,7 @@ pub fn NewReport() -> Html {
         use_effect_with(key.map(|(c, l)| (c, l.lat.to_bits(), l.lon.to_bits())), move |k| {
             if let Some((category, lat, lon)) = k.clone() {
                 let (lat, lon) = (f64::from_bits(lat), f64::from_bits(lon));
-                run::<Vec<NearbyReport>, _>(
+                run::<Vec<NearbyReport>>(
                     "nearby",
                     json!({ "category": category, "lat": lat, "lon": lon, "radius_m": NEARBY_M }),
                     move |r| nearby.set(r.unwrap_or_default()),
@@ -74,7 +86,7 @@ pub fn NewReport() -> Html {
         Callback::from(move |(cmd, args): (&'static str, serde_json::Value)| {
             let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
             busy.set(*busy + 1);
-            run::<DraftView, _>(cmd, args, move |r| {
+            run::<DraftView>(cmd, args, move |r| {
                 busy.set(busy.saturating_sub(1));
                 match r {
                     Ok(d) => {
@@ -122,7 +134,7 @@ pub fn NewReport() -> Html {
         Callback::from(move |_| {
             locating.set(true);
             let (update, locating, error, i) = (update.clone(), locating.clone(), error.clone(), i.clone());
-            run::<Fix, _>("locate", (), move |r| {
+            run::<Fix>("locate", (), move |r| {
                 locating.set(false);
                 match r {
                     Ok(f) => update.emit((
@@ -140,7 +152,7 @@ pub fn NewReport() -> Html {
         Callback::from(move |e: Event| {
             let code = value_of(&e);
             if let Some(a) = areas::find(&code) {
-                run::<(), _>("set_setting", json!({ "key": "last_area", "value": a.code }), |_| ());
+                run::<()>("set_setting", json!({ "key": "last_area", "value": a.code }), |_| ());
                 update.emit((
                     "set_location",
                     json!({ "draft": id, "lat": a.lat, "lon": a.lon, "accuracy_m": a.radius_m, "source": LocationSource::Address }),
@@ -177,7 +189,7 @@ pub fn NewReport() -> Html {
         let (go, error, refresh, id) = (ctx.go.clone(), error.clone(), ctx.refresh.clone(), d.id);
         Callback::from(move |_| {
             let (go, error, refresh) = (go.clone(), error.clone(), refresh.clone());
-            run::<Uuid, _>("submit", json!({ "draft": id }), move |r| match r {
+            run::<Uuid>("submit", json!({ "draft": id }), move |r| match r {
                 Ok(report) => {
                     refresh.emit(());
                     go.emit(Route::Report(report))
@@ -190,7 +202,7 @@ pub fn NewReport() -> Html {
         let (go, id) = (ctx.go.clone(), d.id);
         Callback::from(move |_| {
             let go = go.clone();
-            run::<(), _>("discard_draft", json!({ "draft": id }), move |_| go.emit(Route::Home));
+            run::<()>("discard_draft", json!({ "draft": id }), move |_| go.emit(Route::Home));
         })
     };
 
@@ -288,7 +300,7 @@ pub fn NewReport() -> Html {
             </div>
 
             <h2>{"2. "}{i.t("step-location")}</h2>
-            <p id="location-text" class={classes!("location", d.location.is_none().then_some("missing"))}>{"📍 "}{location_text}</p>
+            <p id="location-text" class={classes!("location", d.location.is_none().then_some("missing"))}>{"📍 "}{location_text.clone()}</p>
             if ctx.settings.can_locate {
                 <button id="locate" class="secondary" onclick={locate} disabled={*locating}>{i.t("use-my-location")}</button>
             } else {

@@ -98,7 +98,7 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
             e.prevent_default();
             let (body, reply_to, error, refresh) = (body.clone(), reply_to.clone(), error.clone(), refresh.clone());
             let args = json!({ "project": project, "parent": *reply_to, "body": (*body).clone(), "position": *position });
-            run::<Uuid, _>("comment", args, move |r| match r {
+            run::<Uuid>("comment", args, move |r| match r {
                 Ok(_) => {
                     body.set(String::new());
                     reply_to.set(None);

@@ -46,7 +46,7 @@ pub fn ReportPage(p: &Props) -> Html {
         let (error, refresh) = (error.clone(), ctx.refresh.clone());
         Callback::from(move |(cmd, args): (&'static str, serde_json::Value)| {
             let (error, refresh) = (error.clone(), refresh.clone());
-            run::<(), _>(cmd, args, move |res| match res {
+            run::<()>(cmd, args, move |res| match res {
                 Ok(()) => {
                     error.set(None);
                     refresh.emit(())
@@ -112,7 +112,7 @@ pub fn ReportPage(p: &Props) -> Html {
         });
         let can_rate = rep.status == ReportStatus::Done && rep.rating.is_none();
         let rating = rep.rating.as_ref().map(|x| html! {
-            <p id="my-rating">{i.t("your-rating")}{" "}{"★".repeat(x.stars as usize)}{"☆".repeat(5 - x.stars as usize)}</p>
+            <p id="my-rating">{i.t("your-rating")}{" "}{stars_text(x.stars)}</p>
         });
         let rate_form = can_rate.then(|| {
             let (act, id, stars_v, text) = (act.clone(), rep.id, *stars, (*rate_text).clone());
@@ -183,4 +183,9 @@ fn media(id: &Uuid, kind: qala_protocol::MediaKind, _i: &I18n) -> Html {
         qala_protocol::MediaKind::Photo => html! { <img class="photo" src={bridge::media_url(id)} alt="" loading="lazy" /> },
         qala_protocol::MediaKind::Video => html! { <video src={bridge::media_url(id)} controls=true preload="metadata" /> },
     }
+}
+
+fn stars_text(n: u8) -> String {
+    let n = n.min(5) as usize;
+    format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
 }

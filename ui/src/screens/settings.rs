@@ -18,7 +18,7 @@ pub fn Settings() -> Html {
         let (refresh, error, saved) = (ctx.refresh.clone(), error.clone(), saved.clone());
         Callback::from(move |(key, value): (&'static str, String)| {
             let (refresh, error, saved) = (refresh.clone(), error.clone(), saved.clone());
-            run::<(), _>("set_setting", json!({ "key": key, "value": value }), move |r| match r {
+            run::<()>("set_setting", json!({ "key": key, "value": value }), move |r| match r {
                 Ok(()) => {
                     error.set(None);
                     saved.set(true);
@@ -33,7 +33,7 @@ pub fn Settings() -> Html {
         let refresh = ctx.refresh.clone();
         Callback::from(move |_| {
             let refresh = refresh.clone();
-            run::<(), _>("sign_out", (), move |_| refresh.emit(()));
+            run::<()>("sign_out", (), move |_| refresh.emit(()));
         })
     };
     let sign_in = {

@@ -27,7 +27,7 @@ pub fn SignIn() -> Html {
             };
             busy.set(true);
             let (sent, busy, error) = (sent.clone(), busy.clone(), error.clone());
-            run::<(), _>("request_code", serde_json::json!({ "phone": normal }), move |r| {
+            run::<()>("request_code", serde_json::json!({ "phone": normal }), move |r| {
                 busy.set(false);
                 match r {
                     Ok(()) => {
@@ -47,7 +47,7 @@ pub fn SignIn() -> Html {
             busy.set(true);
             let (busy, error, go, refresh) = (busy.clone(), error.clone(), go.clone(), refresh.clone());
             let phone = normalize_phone(&phone).unwrap_or_default();
-            run::<(), _>("sign_in", serde_json::json!({ "phone": phone, "code": code.trim() }), move |r| {
+            run::<()>("sign_in", serde_json::json!({ "phone": phone, "code": code.trim() }), move |r| {
                 busy.set(false);
                 match r {
                     Ok(()) => {

@@ -1,0 +1,249 @@
+//! End-to-end in the real app: the desktop build (UI embedded) under Xvfb, driven through
+//! tauri-driver + WebKitWebDriver, against the real qala-server binary on loopback. Screenshots of
+//! every screen go to `artifacts/screenshots/`.
+//!
+//! Journey 1: sign in with the code from the server's log → the server stops → a report with a
+//! photo is made offline and shows as waiting → the server comes back → it syncs and gets its
+//! number → an operator answers with a photo report → the app shows it → rated 2 → reopened.
+//! Journey 2: read a news item, comment on a project offline, see the comment reach the server.
+
+#[path = "../../server/tests/common/mod.rs"]
+mod server;
+
+mod desktop;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use desktop::{App, Display, Driver};
+use qala_protocol::*;
+use server::{Client, TestServer, add_staff};
+use uuid::Uuid;
+
+/// One app on the display at a time: two WebKit processes on two cores only make both flaky.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+const PHONE: &str = "+77011234567";
+const LONG: Duration = Duration::from_secs(60);
+
+async fn sign_in(app: &mut App, server: &TestServer) {
+    app.tap("#sync-bar").await;
+    app.type_into("#phone", "8 701 123 45 67").await;
+    app.shot("02-sign-in").await;
+    app.tap("#send-code").await;
+    app.find("#code").await;
+    let code = server.last_code(PHONE);
+    app.type_into("#code", &code).await;
+    app.tap("#verify").await;
+    app.find("#new-report").await;
+}
+
+async fn english(app: &mut App) {
+    app.tap("#tab-settings").await;
+    app.tap("#lang-en").await;
+    app.wait_text("#tab-settings", Duration::from_secs(10), |t| t.contains("Settings")).await;
+    app.tap("#tab-home").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_offline_sync_answer_rate_reopen() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let server = TestServer::start();
+    let addr = server.addr();
+    let operator_pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
+    let phone_dir = tempfile::tempdir().unwrap();
+    let display = Display::start();
+    let base = server.base.clone();
+    let data = phone_dir.path().to_str().unwrap().to_string();
+    let driver = Driver::start(&display, 4544, &[("QALA_SERVER", &base), ("QALA_DATA_DIR", &data)]);
+    let mut app = App::new(driver.session().await, "j1");
+
+    // First screen, signed out, in the system's language; then English for the assertions.
+    app.find("#new-report").await;
+    app.shot("01-home-first-start").await;
+    english(&mut app).await;
+    sign_in(&mut app, &server).await;
+    app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
+    app.shot("03-home-signed-in").await;
+
+    // The server goes away; the resident reports anyway.
+    let server_dir = server.stop();
+    let photo = phone_dir.path().join("pothole.jpg");
+    desktop::photo(&photo, 7);
+    app.taps = 0;
+    app.tap("#new-report").await;
+    app.find("#media-input").await.send_keys(photo.to_str().unwrap()).await.expect("choose the photo");
+    app.taps += 1; // choosing a file in the picker
+    app.find_within(".thumb img", LONG).await;
+    app.taps += 1; // the district
+    app.find("#area").await.select_by_value("almaly").await.expect("choose the district");
+    app.type_into("#address", "пр. Абая, 10, у остановки").await;
+    app.tap("#cat-road_repair").await;
+    app.type_into("#description", "Глубокая яма на проезжей части").await;
+    app.wait_text("#preview", Duration::from_secs(10), |t| t.contains("Abaya") || t.contains("Абая")).await;
+    app.shot("04-new-report").await;
+    app.tap("#send").await;
+    let taps = app.taps;
+    assert!(taps <= 5, "a report took {taps} taps from Home");
+    println!("taps from Home to a queued report: {taps} (plus typing the address)");
+    app.wait_text("#report-status", Duration::from_secs(10), |t| t == "Waiting to be sent").await;
+    app.shot("05-report-queued").await;
+    app.tap("#tab-home").await;
+    app.wait_text("#sync-bar", LONG, |t| t.contains("waiting") || t.contains("will be sent")).await;
+    app.shot("06-home-offline-waiting").await;
+
+    // The server is back on the same address: the report syncs and gets its number.
+    let server = TestServer::start_at(server_dir, &addr, &[]);
+    app.tap("#sync-bar").await;
+    let number = app
+        .wait_text("#my-reports .number", LONG, |t| t.starts_with("ALA-"))
+        .await;
+    app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
+    app.shot("07-home-synced").await;
+
+    // An operator answers with a photo report, through the server's API.
+    let op = Client::staff(&server, "roads", &operator_pw).await;
+    let list: ReportList = op.get("/operator/reports").await.json().await.unwrap();
+    let report = list.items.iter().find(|r| r.registration_number == number).expect("the operator sees it").clone();
+    assert_eq!(report.media.len(), 1, "the photo arrived");
+    let after = Uuid::now_v7();
+    let after_path = phone_dir.path().join("after.jpg");
+    desktop::photo(&after_path, 90);
+    op.upload(after, "photo", &std::fs::read(&after_path).unwrap(), 1 << 20).await;
+    let r = op
+        .post(
+            &format!("/operator/reports/{}/answer", report.id),
+            &AnswerRequest { text: "Яма заделана 21 ноября".into(), media: vec![after] },
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    app.tap("#sync-bar").await;
+    app.wait_text("#my-reports .chip", LONG, |t| t == "Answered").await;
+    app.tap("#my-reports .report-row").await;
+    app.wait_text("#answer-text", LONG, |t| t.contains("Яма заделана")).await;
+    // Both photos show: mine from the phone, the agency's fetched through the qala: scheme.
+    let both = "return [...document.querySelectorAll('#answer img')].filter(i => i.complete && i.naturalWidth > 0).length";
+    let t0 = std::time::Instant::now();
+    loop {
+        let shown = app.c.execute(both, vec![]).await.unwrap().as_u64().unwrap_or(0);
+        if shown == 2 {
+            break;
+        }
+        assert!(t0.elapsed() < LONG, "the answer shows {shown} of 2 photos (mine and the photo report)");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.shot("08-answer").await;
+
+    // Rated 2: reopened at once on the phone, and on the server after the sync.
+    app.tap("#star-2").await;
+    app.type_into("#rate-comment", "Яму засыпали песком, асфальта нет").await;
+    app.shot("09-rating").await;
+    app.tap("#rate-send").await;
+    app.wait_text("#report-status", Duration::from_secs(10), |t| t == "Reopened").await;
+    app.tap("#sync-bar").await;
+    let t0 = std::time::Instant::now();
+    loop {
+        let one: serde_json::Value = op.get(&format!("/operator/reports/{}", report.id)).await.json().await.unwrap();
+        if one["status"] == "reopened" {
+            break;
+        }
+        assert!(t0.elapsed() < LONG, "the server never reopened it: {one}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
+    assert_eq!(app.text("#report-status").await, "Reopened");
+    app.shot("10-reopened").await;
+
+    // The same screen in Kazakh and Russian.
+    app.tap("#tab-settings").await;
+    app.tap("#lang-kk").await;
+    app.wait_text("#tab-settings", Duration::from_secs(10), |t| t.contains("Баптаулар")).await;
+    app.tap("#tab-home").await;
+    app.shot("11-home-kk").await;
+    app.tap("#tab-settings").await;
+    app.tap("#lang-ru").await;
+    app.wait_text("#tab-settings", Duration::from_secs(10), |t| t.contains("Настройки")).await;
+    app.shot("12-settings-ru").await;
+
+    app.c.close().await.ok();
+    drop(driver);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn news_and_an_offline_comment() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let server = TestServer::start();
+    let addr = server.addr();
+    let admin_pw = add_staff(server.dir.path(), "admin", "admin", None);
+    let admin = Client::staff(&server, "admin", &admin_pw).await;
+    let news = NewsInput {
+        title: LocalizedText::new("Жаңа саябақ ашылды", "Открылся новый парк", "A new park has opened"),
+        body: LocalizedText::new(
+            "Алатау ауданында жаңа саябақ ашылды.",
+            "В Алатауском районе открылся новый парк.\n\nВход свободный.",
+            "A new park has opened in Alatau district.\n\nEntry is free.",
+        ),
+        published: true,
+    };
+    let r = admin.post("/admin/news", &news).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let project = ProjectInput {
+        title: LocalizedText::new("Абай даңғылындағы веложол", "Велодорожка на проспекте Абая", "A cycle lane on Abay Avenue"),
+        description: LocalizedText::new("Жоба талқылануда.", "Проект обсуждается.", "The project is under discussion."),
+        status: ProjectStatus::Discussion,
+        stages: vec![ProjectStage { title: LocalizedText::new("Жоба", "Проект", "Design"), done: true }],
+        discussion_until: None,
+    };
+    let r = admin.post("/admin/projects", &project).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    let phone_dir = tempfile::tempdir().unwrap();
+    let display = Display::start();
+    let base = server.base.clone();
+    let data = phone_dir.path().to_str().unwrap().to_string();
+    let driver = Driver::start(&display, 4554, &[("QALA_SERVER", &base), ("QALA_DATA_DIR", &data)]);
+    let mut app = App::new(driver.session().await, "j2");
+    app.find("#new-report").await;
+    english(&mut app).await;
+    sign_in(&mut app, &server).await;
+    app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
+
+    // News, read from the phone's copy.
+    app.tap("#tab-news").await;
+    app.wait_text("#news-list", LONG, |t| t.contains("A new park has opened")).await;
+    app.shot("01-news").await;
+    app.tap("#news-list .news-row").await;
+    app.wait_text("#article-title", Duration::from_secs(10), |t| t == "A new park has opened").await;
+    app.shot("02-article").await;
+
+    // Offline: the comment is written and queued.
+    let server_dir = server.stop();
+    app.tap("#tab-projects").await;
+    app.tap("#project-list .project-row").await;
+    app.find("#project-title").await;
+    app.tap("#pos-position-for").await;
+    app.type_into("#comment-body", "Нужна, но с защитой от машин").await;
+    app.tap("#comment-send").await;
+    app.wait_text("#comments", Duration::from_secs(10), |t| t.contains("Нужна, но с защитой от машин")).await;
+    app.find(".comment .queued").await;
+    app.shot("03-comment-queued").await;
+
+    // Back online: it reaches the server and shows as sent.
+    let server = TestServer::start_at(server_dir, &addr, &[]);
+    app.tap("#sync-bar").await;
+    app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
+    let t0 = std::time::Instant::now();
+    while app.c.find(fantoccini::Locator::Css(".comment .queued")).await.is_ok() {
+        assert!(t0.elapsed() < LONG, "the comment stayed queued");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let reader = Client::resident(&server, "+77017654321").await;
+    let (changes, _) = reader.pull_all(0, 500).await;
+    let on_server = changes.iter().any(|c| matches!(&c.entity, Some(Entity::Comment(x)) if x.body == "Нужна, но с защитой от машин" && x.position == Position::For));
+    assert!(on_server, "another resident sees the comment");
+    app.shot("04-comment-sent").await;
+
+    app.c.close().await.ok();
+    drop(driver);
+}
