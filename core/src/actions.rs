@@ -52,7 +52,8 @@ impl Core {
         // The same rule the server applies, shown at once: 1–2 reopens, 3–5 closes.
         self.queue_on_report(report, OpBody::Rate(r), |rep| {
             rep.rating = Some(Rating { stars, comment: comment.map(str::to_string), at: Utc::now() });
-            rep.status = if stars <= 2 { qala_protocol::ReportStatus::Reopened } else { qala_protocol::ReportStatus::Closed };
+            rep.status =
+                if stars <= 2 { qala_protocol::ReportStatus::Reopened } else { qala_protocol::ReportStatus::Closed };
         })
     }
 

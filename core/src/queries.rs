@@ -138,10 +138,8 @@ impl Core {
     /// A media file's bytes and type from the phone: one of my own (prepared) files, or a copy
     /// of a server file kept earlier. `None` when the phone has neither.
     pub fn local_media(&self, id: Uuid) -> CoreResult<Option<(Vec<u8>, &'static str)>> {
-        let path: Option<String> = self
-            .db()
-            .query_row("SELECT path FROM media WHERE id = ?1", [id.to_string()], |r| r.get(0))
-            .optional()?;
+        let path: Option<String> =
+            self.db().query_row("SELECT path FROM media WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
         let path = path.map(std::path::PathBuf::from).unwrap_or_else(|| self.remote_media_path(id));
         match std::fs::read(&path) {
             Ok(bytes) => {

@@ -187,7 +187,8 @@ pub async fn nearby(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn current_draft(state: State<'_, AppState>) -> AppResult<DraftView> {
     with_core(&state, |core| {
-        let open = core.setting("current_draft")?.and_then(|s| s.parse::<Uuid>().ok()).filter(|id| core.draft(*id).is_ok());
+        let open =
+            core.setting("current_draft")?.and_then(|s| s.parse::<Uuid>().ok()).filter(|id| core.draft(*id).is_ok());
         let id = match open {
             Some(id) => id,
             None => {

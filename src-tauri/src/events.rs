@@ -26,7 +26,9 @@ pub fn forward(app: AppHandle, core: Arc<Core>, mut rx: Receiver<SyncEvent>) {
                 Err(RecvError::Closed) => return,
             };
             let out = match &event {
-                SyncEvent::Progress { media, sent, total } => AppEvent::Progress { media: *media, sent: *sent, total: *total },
+                SyncEvent::Progress { media, sent, total } => {
+                    AppEvent::Progress { media: *media, sent: *sent, total: *total }
+                }
                 SyncEvent::Failed(m) => AppEvent::Failed { message: m.clone() },
                 _ => AppEvent::Changed,
             };
@@ -49,13 +51,8 @@ fn notification_text(core: &Core, event: &SyncEvent) -> Option<String> {
         SyncEvent::NewAnswer { report } => (*report, None),
         _ => return None,
     };
-    let number = core
-        .my_report(report)
-        .ok()
-        .flatten()
-        .and_then(|r| r.report)
-        .map(|r| r.registration_number)
-        .unwrap_or_default();
+    let number =
+        core.my_report(report).ok().flatten().and_then(|r| r.report).map(|r| r.registration_number).unwrap_or_default();
     Some(match status {
         None => match lang.as_str() {
             "kk" => format!("{number}: мекеме жауап берді"),

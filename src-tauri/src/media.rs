@@ -8,7 +8,11 @@ use uuid::Uuid;
 
 use crate::state::AppState;
 
-pub fn serve<R: tauri::Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
+pub fn serve<R: tauri::Runtime>(
+    ctx: UriSchemeContext<'_, R>,
+    request: Request<Vec<u8>>,
+    responder: UriSchemeResponder,
+) {
     let app = ctx.app_handle().clone();
     let id = request.uri().path().trim_matches('/').rsplit('/').next().and_then(|s| s.parse::<Uuid>().ok());
     tauri::async_runtime::spawn(async move {

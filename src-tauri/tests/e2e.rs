@@ -12,16 +12,16 @@ mod server;
 
 mod desktop;
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use desktop::{App, Display, Driver};
 use qala_protocol::*;
 use server::{Client, TestServer, add_staff};
+use tokio::sync::Mutex;
 use uuid::Uuid;
 
 /// One app on the display at a time: two WebKit processes on two cores only make both flaky.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
 const PHONE: &str = "+77011234567";
 const LONG: Duration = Duration::from_secs(60);
@@ -47,7 +47,7 @@ async fn english(app: &mut App) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_offline_sync_answer_rate_reopen() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let server = TestServer::start();
     let addr = server.addr();
     let operator_pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
@@ -95,9 +95,7 @@ async fn report_offline_sync_answer_rate_reopen() {
     // The server is back on the same address: the report syncs and gets its number.
     let server = TestServer::start_at(server_dir, &addr, &[]);
     app.tap("#sync-bar").await;
-    let number = app
-        .wait_text("#my-reports .number", LONG, |t| t.starts_with("ALA-"))
-        .await;
+    let number = app.wait_text("#my-reports .number", LONG, |t| t.starts_with("ALA-")).await;
     app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
     app.shot("07-home-synced").await;
 
@@ -123,7 +121,8 @@ async fn report_offline_sync_answer_rate_reopen() {
     app.tap("#my-reports .report-row").await;
     app.wait_text("#answer-text", LONG, |t| t.contains("Яма заделана")).await;
     // Both photos show: mine from the phone, the agency's fetched through the qala: scheme.
-    let both = "return [...document.querySelectorAll('#answer img')].filter(i => i.complete && i.naturalWidth > 0).length";
+    let both =
+        "return [...document.querySelectorAll('#answer img')].filter(i => i.complete && i.naturalWidth > 0).length";
     let t0 = std::time::Instant::now();
     loop {
         let shown = app.c.execute(both, vec![]).await.unwrap().as_u64().unwrap_or(0);
@@ -172,7 +171,7 @@ async fn report_offline_sync_answer_rate_reopen() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn news_and_an_offline_comment() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let server = TestServer::start();
     let addr = server.addr();
     let admin_pw = add_staff(server.dir.path(), "admin", "admin", None);
@@ -189,7 +188,11 @@ async fn news_and_an_offline_comment() {
     let r = admin.post("/admin/news", &news).await;
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     let project = ProjectInput {
-        title: LocalizedText::new("Абай даңғылындағы веложол", "Велодорожка на проспекте Абая", "A cycle lane on Abay Avenue"),
+        title: LocalizedText::new(
+            "Абай даңғылындағы веложол",
+            "Велодорожка на проспекте Абая",
+            "A cycle lane on Abay Avenue",
+        ),
         description: LocalizedText::new("Жоба талқылануда.", "Проект обсуждается.", "The project is under discussion."),
         status: ProjectStatus::Discussion,
         stages: vec![ProjectStage { title: LocalizedText::new("Жоба", "Проект", "Design"), done: true }],

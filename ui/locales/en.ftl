@@ -45,7 +45,6 @@ overdue-by = overdue by { $n ->
     [one] 1 day
    *[other] { $n } days
 }
-deadline-was = deadline was { $time }
 
 status-queued = Waiting to be sent
 status-submitted = Sent

@@ -27,7 +27,6 @@ number-pending = Нөмір әлі жоқ
 days-left = { $n } күн қалды
 due-today = мерзімі бүгін
 overdue-by = { $n } күнге кешікті
-deadline-was = мерзімі { $time } болған
 
 status-queued = Жіберуді күтуде
 status-submitted = Жіберілді

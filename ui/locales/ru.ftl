@@ -51,7 +51,6 @@ overdue-by = просрочено на { $n ->
     [few] { $n } дня
    *[other] { $n } дней
 }
-deadline-was = срок был { $time }
 
 status-queued = Ждёт отправки
 status-submitted = Отправлено

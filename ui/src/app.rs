@@ -7,8 +7,8 @@ use yew::prelude::*;
 
 use crate::hooks::{run, use_call};
 use crate::i18n::{self, Arg, I18n};
-use crate::screens::{home::Home, news, projects, report::ReportPage, settings::Settings, sign_in::SignIn};
 use crate::screens::new_report::NewReport;
+use crate::screens::{home::Home, news, projects, report::ReportPage, settings::Settings, sign_in::SignIn};
 use crate::{bridge, format};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -141,7 +141,14 @@ fn SyncBar(p: &SyncBarProps) -> Html {
     let i = &ctx.i;
     let waiting = s.queued_ops + s.pending_uploads;
     let (class, text) = if !s.signed_in {
-        ("sync warn", if waiting > 0 { i.t_args("sync-signed-out-waiting", &[("n", Arg::Num(waiting as i64))]) } else { i.t("sync-signed-out") })
+        (
+            "sync warn",
+            if waiting > 0 {
+                i.t_args("sync-signed-out-waiting", &[("n", Arg::Num(waiting as i64))])
+            } else {
+                i.t("sync-signed-out")
+            },
+        )
     } else if let Some((sent, total)) = p.progress {
         ("sync busy", i.t_args("sync-uploading", &[("percent", Arg::Num(format::percent(sent, total)))]))
     } else if s.last_error.is_some() && waiting > 0 {

@@ -13,14 +13,62 @@ pub struct Area {
 }
 
 pub const AREAS: [Area; 8] = [
-    Area { code: "alatau", name: ["Алатау ауданы", "Алатауский район", "Alatau district"], lat: 43.285, lon: 76.800, radius_m: 5000.0 },
-    Area { code: "almaly", name: ["Алмалы ауданы", "Алмалинский район", "Almaly district"], lat: 43.252, lon: 76.912, radius_m: 2500.0 },
-    Area { code: "auezov", name: ["Әуезов ауданы", "Ауэзовский район", "Auezov district"], lat: 43.225, lon: 76.845, radius_m: 3500.0 },
-    Area { code: "bostandyk", name: ["Бостандық ауданы", "Бостандыкский район", "Bostandyk district"], lat: 43.205, lon: 76.905, radius_m: 4500.0 },
-    Area { code: "zhetysu", name: ["Жетісу ауданы", "Жетысуский район", "Zhetysu district"], lat: 43.290, lon: 76.935, radius_m: 3500.0 },
-    Area { code: "medeu", name: ["Медеу ауданы", "Медеуский район", "Medeu district"], lat: 43.245, lon: 76.975, radius_m: 5000.0 },
-    Area { code: "nauryzbay", name: ["Наурызбай ауданы", "Наурызбайский район", "Nauryzbay district"], lat: 43.195, lon: 76.790, radius_m: 5000.0 },
-    Area { code: "turksib", name: ["Түрксіб ауданы", "Турксибский район", "Turksib district"], lat: 43.345, lon: 76.975, radius_m: 5000.0 },
+    Area {
+        code: "alatau",
+        name: ["Алатау ауданы", "Алатауский район", "Alatau district"],
+        lat: 43.285,
+        lon: 76.800,
+        radius_m: 5000.0,
+    },
+    Area {
+        code: "almaly",
+        name: ["Алмалы ауданы", "Алмалинский район", "Almaly district"],
+        lat: 43.252,
+        lon: 76.912,
+        radius_m: 2500.0,
+    },
+    Area {
+        code: "auezov",
+        name: ["Әуезов ауданы", "Ауэзовский район", "Auezov district"],
+        lat: 43.225,
+        lon: 76.845,
+        radius_m: 3500.0,
+    },
+    Area {
+        code: "bostandyk",
+        name: ["Бостандық ауданы", "Бостандыкский район", "Bostandyk district"],
+        lat: 43.205,
+        lon: 76.905,
+        radius_m: 4500.0,
+    },
+    Area {
+        code: "zhetysu",
+        name: ["Жетісу ауданы", "Жетысуский район", "Zhetysu district"],
+        lat: 43.290,
+        lon: 76.935,
+        radius_m: 3500.0,
+    },
+    Area {
+        code: "medeu",
+        name: ["Медеу ауданы", "Медеуский район", "Medeu district"],
+        lat: 43.245,
+        lon: 76.975,
+        radius_m: 5000.0,
+    },
+    Area {
+        code: "nauryzbay",
+        name: ["Наурызбай ауданы", "Наурызбайский район", "Nauryzbay district"],
+        lat: 43.195,
+        lon: 76.790,
+        radius_m: 5000.0,
+    },
+    Area {
+        code: "turksib",
+        name: ["Түрксіб ауданы", "Турксибский район", "Turksib district"],
+        lat: 43.345,
+        lon: 76.975,
+        radius_m: 5000.0,
+    },
 ];
 
 impl Area {

@@ -60,7 +60,11 @@ pub async fn call<T: DeserializeOwned>(cmd: &str, args: impl Serialize) -> Resul
 }
 
 /// Calls a shell command with a file's bytes; `headers` carry what the command needs besides.
-pub async fn call_bytes<T: DeserializeOwned>(cmd: &str, bytes: js_sys::Uint8Array, headers: &[(&str, &str)]) -> Result<T, String> {
+pub async fn call_bytes<T: DeserializeOwned>(
+    cmd: &str,
+    bytes: js_sys::Uint8Array,
+    headers: &[(&str, &str)],
+) -> Result<T, String> {
     if !in_tauri() {
         return Err("This screen runs inside the Qala app.".into());
     }

@@ -26,7 +26,8 @@ pub fn date(t: DateTime<Utc>) -> String {
 /// How the deadline stands, in words, and whether it is missed.
 pub fn deadline(i: &I18n, status: ReportStatus, deadline: DateTime<Utc>, now: DateTime<Utc>) -> (String, bool) {
     if !status.is_open() {
-        return (i.t_args("deadline-was", &[("time", Arg::Str(date(deadline)))]), false);
+        // Answered, closed or withdrawn: the countdown no longer means anything.
+        return (String::new(), false);
     }
     if is_overdue(status, deadline, now) {
         let days = (local(now).date_naive() - local(deadline).date_naive()).num_days().max(1);
@@ -136,13 +137,19 @@ mod tests {
         let en = I18n::new(Lang::En);
         // Deadline: end of 25 March local time (18:59:59 UTC).
         let dl = at("2026-03-25T18:59:59Z");
-        assert_eq!(deadline(&en, ReportStatus::Registered, dl, at("2026-03-22T10:00:00Z")), ("3 days left".into(), false));
+        assert_eq!(
+            deadline(&en, ReportStatus::Registered, dl, at("2026-03-22T10:00:00Z")),
+            ("3 days left".into(), false)
+        );
         // 23:30 local on the 24th is still "1 day left"; 01:00 local on the 25th is "due today".
         assert_eq!(deadline(&en, ReportStatus::InProgress, dl, at("2026-03-24T18:30:00Z")).0, "1 day left");
         assert_eq!(deadline(&en, ReportStatus::InProgress, dl, at("2026-03-24T20:00:00Z")).0, "due today");
-        assert_eq!(deadline(&en, ReportStatus::Assigned, dl, at("2026-03-27T05:00:00Z")), ("overdue by 2 days".into(), true));
-        // A report that is done is never overdue.
-        assert_eq!(deadline(&en, ReportStatus::Done, dl, at("2026-04-27T05:00:00Z")).1, false);
+        assert_eq!(
+            deadline(&en, ReportStatus::Assigned, dl, at("2026-03-27T05:00:00Z")),
+            ("overdue by 2 days".into(), true)
+        );
+        // A report that is done is never overdue and shows no countdown.
+        assert_eq!(deadline(&en, ReportStatus::Done, dl, at("2026-04-27T05:00:00Z")), (String::new(), false));
         let ru = I18n::new(Lang::Ru);
         assert_eq!(deadline(&ru, ReportStatus::Reopened, dl, at("2026-03-26T05:00:00Z")).0, "просрочено на 1 день");
     }

@@ -108,7 +108,7 @@ mod tests {
         }
     }
 
-    /// Every key the screens ask for (`.t("…")` / `.t_args("…"` in the sources) exists.
+    /// Every key the screens ask for (calls of `t` and `t_args` with a literal key) exists.
     #[test]
     fn every_key_used_in_the_code_exists() {
         let en = keys(SOURCES[2].1);

@@ -61,7 +61,7 @@ pub fn Home() -> Html {
     html! {
         <section class="home">
             <h1>{"Qala"}</h1>
-            <button id="new-report" class="big primary" onclick={new_report}>{"＋ "}{i.t("report-problem")}</button>
+            <button id="new-report" class="big primary" onclick={new_report}>{"+ "}{i.t("report-problem")}</button>
             <h2>{i.t("my-reports")}</h2>
             <ul class="list" id="my-reports">{list}</ul>
         </section>

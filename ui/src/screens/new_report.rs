@@ -224,11 +224,17 @@ pub fn NewReport() -> Html {
             _ => format!("{:.5}, {:.5}", l.lat, l.lon),
         },
     };
-    let poor_fix = d.location.as_ref().is_some_and(|l| l.source == LocationSource::Gps && l.accuracy_m.unwrap_or(f32::MAX) > POOR_FIX_M);
+    let poor_fix = d
+        .location
+        .as_ref()
+        .is_some_and(|l| l.source == LocationSource::Gps && l.accuracy_m.unwrap_or(f32::MAX) > POOR_FIX_M);
     let missing: Vec<String> = [
         (d.location.is_none(), "need-location"),
         (d.category.is_none(), "need-category"),
-        (d.location.as_ref().is_some_and(|l| l.source == LocationSource::Address) && d.address.is_none(), "need-address"),
+        (
+            d.location.as_ref().is_some_and(|l| l.source == LocationSource::Address) && d.address.is_none(),
+            "need-address",
+        ),
     ]
     .into_iter()
     .filter(|(m, _)| *m)
@@ -282,9 +288,14 @@ pub fn NewReport() -> Html {
         }
     };
 
-    let area_options = AREAS.iter().map(|a| html! {
-        <option value={a.code} selected={area_code == Some(a.code)}>{a.name(i.lang)}</option>
-    }).collect::<Html>();
+    let area_options = AREAS
+        .iter()
+        .map(|a| {
+            html! {
+                <option value={a.code} selected={area_code == Some(a.code)}>{a.name(i.lang)}</option>
+            }
+        })
+        .collect::<Html>();
 
     html! {
         <section class="new-report">

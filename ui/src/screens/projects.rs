@@ -74,7 +74,9 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
     if let Some(x) = pending(&ctx, &projects) {
         return x;
     }
-    let Some(project) = projects.as_ref().and_then(|n| n.as_ref().ok()).and_then(|n| n.iter().find(|x| x.id == p.id).cloned()) else {
+    let Some(project) =
+        projects.as_ref().and_then(|n| n.as_ref().ok()).and_then(|n| n.iter().find(|x| x.id == p.id).cloned())
+    else {
         return html! { <p class="error">{i.t("not-found")}</p> };
     };
     let comments = comments.as_ref().and_then(|c| c.as_ref().ok()).cloned().unwrap_or_default();
@@ -90,14 +92,16 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
         }
         d
     };
-    let open = project.status == ProjectStatus::Discussion && project.discussion_until.is_none_or(|u| u > format::now());
+    let open =
+        project.status == ProjectStatus::Discussion && project.discussion_until.is_none_or(|u| u > format::now());
     let send = {
         let (body, position, reply_to, error, refresh, project) =
             (body.clone(), position.clone(), reply_to.clone(), error.clone(), ctx.refresh.clone(), p.id);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (body, reply_to, error, refresh) = (body.clone(), reply_to.clone(), error.clone(), refresh.clone());
-            let args = json!({ "project": project, "parent": *reply_to, "body": (*body).clone(), "position": *position });
+            let args =
+                json!({ "project": project, "parent": *reply_to, "body": (*body).clone(), "position": *position });
             run::<Uuid>("comment", args, move |r| match r {
                 Ok(_) => {
                     body.set(String::new());

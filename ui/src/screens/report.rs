@@ -70,7 +70,11 @@ pub fn ReportPage(p: &Props) -> Html {
         },
         Some(rep) => {
             let (due, overdue) = format::deadline(&i, rep.status, rep.deadline, now);
-            let agency = agencies.iter().find(|a| a.code == rep.agency).map(|a| a.name.get(i.lang).to_string()).unwrap_or_else(|| rep.agency.clone());
+            let agency = agencies
+                .iter()
+                .find(|a| a.code == rep.agency)
+                .map(|a| a.name.get(i.lang).to_string())
+                .unwrap_or_else(|| rep.agency.clone());
             html! {
                 <>
                     <p class="number" id="report-number">{rep.registration_number.clone()}</p>
@@ -78,7 +82,8 @@ pub fn ReportPage(p: &Props) -> Html {
                     <dl>
                         <dt>{i.t("agency")}</dt><dd id="agency">{agency}</dd>
                         <dt>{i.t("deadline")}</dt>
-                        <dd class={classes!("due", overdue.then_some("overdue"))} id="deadline">{format::date(rep.deadline)}{" · "}{due}</dd>
+                        <dd class={classes!("due", overdue.then_some("overdue"))} id="deadline">{format::date(rep.deadline)}
+                            if !due.is_empty() { {" · "}{due} }</dd>
                         if let Some(x) = &rep.executor { <dt>{i.t("executor")}</dt><dd>{x.clone()}</dd> }
                     </dl>
                 </>
@@ -180,8 +185,12 @@ pub fn ReportPage(p: &Props) -> Html {
 
 fn media(id: &Uuid, kind: qala_protocol::MediaKind, _i: &I18n) -> Html {
     match kind {
-        qala_protocol::MediaKind::Photo => html! { <img class="photo" src={bridge::media_url(id)} alt="" loading="lazy" /> },
-        qala_protocol::MediaKind::Video => html! { <video src={bridge::media_url(id)} controls=true preload="metadata" /> },
+        qala_protocol::MediaKind::Photo => {
+            html! { <img class="photo" src={bridge::media_url(id)} alt="" loading="lazy" /> }
+        }
+        qala_protocol::MediaKind::Video => {
+            html! { <video src={bridge::media_url(id)} controls=true preload="metadata" /> }
+        }
     }
 }
 
