@@ -3,20 +3,19 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use qala_protocol::{Agency, Category};
 use serde::Deserialize;
 use tokio::net::TcpListener;
-use uuid::Uuid;
 
 use crate::auth::TokenPolicy;
 use crate::auth::sms::{LogSender, SmsSender};
 use crate::config::{DataArgs, ServeArgs};
 use crate::domain::calendar::{HOLIDAYS_JSON, WorkCalendar, calendar_from, expand_holidays};
 use crate::error::{AppError, AppResult};
-use crate::media::storage::MediaStore;
+use crate::media::storage::{MediaStore, S3Config};
 use crate::push_queue::PushQueue;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
@@ -119,8 +118,6 @@ pub struct AppState {
     pub pushes: PushQueue,
     /// Finishing an upload holds the whole file in memory: a few at a time.
     pub finishing: Arc<tokio::sync::Semaphore>,
-    /// One writer per upload at a time.
-    pub upload_locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl AppState {
@@ -144,26 +141,18 @@ impl AppState {
             catalog: Arc::new(catalog),
             settings: Arc::new(settings),
             secret: secret.into(),
-            upload_locks: Arc::default(),
         })
-    }
-
-    /// The lock serialising writes to one upload.
-    pub fn upload_lock(&self, id: Uuid) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
-        // Drop locks nobody holds any more so the map does not grow without bound.
-        locks.retain(|_, l| Arc::strong_count(l) > 1);
-        locks.entry(id).or_default().clone()
     }
 }
 
 /// Opens the embedded default storage under `data_dir`.
 pub async fn open_embedded(data_dir: &Path) -> AppResult<(Arc<dyn Store>, MediaStore)> {
-    open_storage(&DataArgs { data_dir: data_dir.to_path_buf(), database_url: None }).await
+    open_storage(&DataArgs::embedded(data_dir)).await
 }
 
 /// Opens the storage the configuration names: PostgreSQL for a `postgres://` URL, otherwise the
-/// SQLite file in the data folder. Media are kept in the data folder either way.
+/// SQLite file in the data folder. Media go to the S3-compatible bucket when one is named,
+/// otherwise to the data folder.
 pub async fn open_storage(data: &DataArgs) -> AppResult<(Arc<dyn Store>, MediaStore)> {
     std::fs::create_dir_all(&data.data_dir)?;
     let store: Arc<dyn Store> = match data.database_url.as_deref() {
@@ -175,7 +164,15 @@ pub async fn open_storage(data: &DataArgs) -> AppResult<(Arc<dyn Store>, MediaSt
         }
         None => Arc::new(SqliteStore::open(&data.data_dir.join("qala.db")).await?),
     };
-    Ok((store, MediaStore::local(&data.data_dir)?))
+    let media = match &data.s3_bucket {
+        Some(bucket) => MediaStore::s3(&S3Config {
+            bucket: bucket.clone(),
+            endpoint: data.s3_endpoint.clone(),
+            region: data.s3_region.clone(),
+        })?,
+        None => MediaStore::local(&data.data_dir)?,
+    };
+    Ok((store, media))
 }
 
 /// Runs the server until SIGTERM or Ctrl-C, then finishes in-flight requests and returns.
@@ -285,12 +282,11 @@ async fn upkeep(state: AppState) {
 pub async fn upkeep_once(state: &AppState) -> AppResult<()> {
     let now = Utc::now();
     for id in state.store.uploads_expired(now).await? {
-        // Under the upload's lock, and only if a chunk did not just extend it.
-        let lock = state.upload_lock(id);
-        let _guard = lock.lock().await;
+        // Only if a chunk did not just extend it. The row goes first: a chunk confirmed after
+        // this finds no upload and removes what it staged.
         if state.store.upload(id).await?.is_some_and(|u| u.expires_at < Utc::now()) {
-            state.media.discard_staging(id).await?;
             state.store.upload_delete(id).await?;
+            state.media.discard_staging(id).await?;
         }
     }
     let dropped = state.store.compact(now - state.settings.retention).await?;

@@ -48,7 +48,7 @@ pub fn config_file_env(args: &[String]) -> Result<Vec<(String, String)>, String>
                 // Repeatable flags read a comma-separated list from their plural variable.
                 "open311_key" | "open311_keys" => "QALA_OPEN311_KEYS".to_string(),
                 k @ ("addr" | "data_dir" | "database_url" | "demo" | "city_prefix" | "log_format" | "otp_ttl_secs"
-                | "retention_days") => format!("QALA_{}", k.to_uppercase()),
+                | "retention_days" | "s3_bucket" | "s3_endpoint" | "s3_region") => format!("QALA_{}", k.to_uppercase()),
                 other => return Err(format!("{path}: unknown setting {other:?}")),
             };
             Ok((var, value))
@@ -110,6 +110,29 @@ pub struct DataArgs {
     /// the data folder).
     #[arg(long, env = "QALA_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// An S3-compatible bucket for media instead of the data folder (uploads in progress are
+    /// staged there too, so several instances can share them). Credentials come from
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`.
+    #[arg(long, env = "QALA_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// The S3 endpoint, e.g. `http://127.0.0.1:9000` for a store on loopback (AWS when unset).
+    #[arg(long, env = "QALA_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    #[arg(long, env = "QALA_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+}
+
+impl DataArgs {
+    /// Everything in `data_dir`: the embedded default.
+    pub fn embedded(data_dir: &std::path::Path) -> DataArgs {
+        DataArgs {
+            data_dir: data_dir.to_path_buf(),
+            database_url: None,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+        }
+    }
 }
 
 #[derive(Parser, Debug, Clone)]

@@ -18,9 +18,16 @@ async fn sigterm_finishes_an_upload_in_flight() {
     // A slow chunk: the body trickles in over about a second.
     let pieces: Vec<Result<bytes::Bytes, std::io::Error>> =
         data.chunks(30_000).map(|p| Ok(bytes::Bytes::copy_from_slice(p))).collect();
-    let stream = futures_util::StreamExt::then(futures_util::stream::iter(pieces), |p| async move {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        p
+    // The stream counts the pieces the client has handed to the connection.
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = sent.clone();
+    let stream = futures_util::StreamExt::then(futures_util::stream::iter(pieces), move |p| {
+        let counter = counter.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            p
+        }
     });
     let req = c
         .request(reqwest::Method::PATCH, &format!("/uploads/{id}"))
@@ -30,10 +37,9 @@ async fn sigterm_finishes_an_upload_in_flight() {
         .header("Content-Length", data.len().to_string())
         .body(reqwest::Body::wrap_stream(stream));
     let in_flight = tokio::spawn(req.send());
-    // Signal only once the server is visibly receiving the chunk.
-    let part = server.dir.path().join("uploads").join(format!("{id}.part"));
+    // Signal only once the chunk is visibly on its way (a few pieces out, most still to come).
     let start = std::time::Instant::now();
-    while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == 0 {
+    while sent.load(std::sync::atomic::Ordering::SeqCst) < 3 {
         assert!(start.elapsed() < Duration::from_secs(10), "the upload never started");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

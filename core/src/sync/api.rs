@@ -43,6 +43,8 @@ async fn fail(r: Response) -> CoreError {
 
 impl Api {
     pub fn new(server: &str) -> Self {
+        // rustls needs one crypto provider per process; a second install is a harmless no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))

@@ -1,13 +1,13 @@
 //! Resumable media upload: tus 1.0 with the creation, checksum (sha256) and expiration extensions.
 //!
-//! Bytes are appended to a staging file; the database holds the confirmed offset. A chunk that
+//! Each chunk is staged as its own object (see `media::storage`) and then confirmed in the database
+//! by moving the offset from where it was (compare-and-set): two instances, or two racing copies of
+//! one request, cannot both confirm the same bytes, so no process needs a lock. A chunk that
 //! breaks off mid-way keeps what arrived (unless it carried a checksum, which cannot be verified on
 //! part of a chunk), so a phone on a bad network loses at most the unconfirmed tail. When the last
 //! byte arrives the file is checked — real magic bytes, the kind declared, the whole-file sha256 if
 //! declared — stripped of metadata (EXIF from photos, location boxes from videos), stored, and
 //! filled into every report that declared it.
-
-use std::io::SeekFrom;
 
 use axum::Router;
 use axum::body::Body;
@@ -22,7 +22,6 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use qala_protocol::{ErrorBody, MediaKind, Role, VIDEO_MAX_BYTES};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use uuid::Uuid;
 
 use super::extract::Auth;
@@ -206,10 +205,8 @@ async fn create_inner(st: &AppState, auth: Result<Auth, AppError>, headers: &Hea
         && old.owner == p.user_id
         && old.expires_at < now
     {
-        let lock = st.upload_lock(id);
-        let _guard = lock.lock().await;
-        st.media.discard_staging(id).await?;
         st.store.upload_delete(id).await?;
+        st.media.discard_staging(id).await?;
     }
     let row =
         UploadRow { id, owner: p.user_id, kind, length, offset: 0, sha256, expires_at: now + st.settings.upload_ttl };
@@ -243,6 +240,11 @@ pub async fn offset(State(st): State<AppState>, auth: Result<Auth, AppError>, Pa
     let result = async {
         let Auth(p) = auth?;
         if let Some(u) = own_upload(&st, &p, id).await? {
+            if u.offset == u.length {
+                // Every byte was confirmed but finishing broke off (a crash, a lost instance):
+                // finish now, so "all bytes are here" never means "nothing was stored".
+                finish(&st, &p, &u).await?;
+            }
             return Ok(tus(
                 StatusCode::OK,
                 vec![
@@ -326,8 +328,6 @@ async fn append_inner(
     }
     let client_offset = header_u64(headers, "upload-offset")?;
     let checksum = declared_checksum(headers)?;
-    let lock = st.upload_lock(id);
-    let _guard = lock.lock().await;
     let Some(upload) = own_upload(st, &p, id).await? else {
         return match st.store.media(id).await? {
             Some(m) if m.owner == p.user_id => Err(AppError::Conflict("this upload is already complete".into())),
@@ -338,38 +338,35 @@ async fn append_inner(
         return Err(AppError::Conflict(format!("Upload-Offset is {}, not {client_offset}", upload.offset)));
     }
     let start = upload.offset;
-    let path = st.media.staging_path(id);
-    let mut file = tokio::fs::OpenOptions::new().create(true).write(true).truncate(false).open(&path).await?;
-    // The staging file must hold every confirmed byte; if it lost them, never fill the gap with zeros.
-    if file.metadata().await?.len() < start {
-        drop(file);
-        st.media.discard_staging(id).await?;
+    if start == upload.length {
+        // All bytes were confirmed before, but finishing broke off: finish now.
+        finish(st, &p, &upload).await?;
+        return Ok(tus(StatusCode::NO_CONTENT, vec![(h("upload-offset"), v(start))]));
+    }
+    // The staged chunks must hold every confirmed byte; if some were lost, never fill the gap.
+    if !st.media.staged_up_to(id, start).await? {
         st.store.upload_delete(id).await?;
+        st.media.discard_staging(id).await?;
         return Err(AppError::Gone("the upload's data was lost; start it again".into()));
     }
-    // Bytes past the confirmed offset are leftovers of an unconfirmed chunk.
-    file.set_len(start).await?;
-    file.seek(SeekFrom::Start(start)).await?;
     let room = upload.length - start;
-    let mut written: u64 = 0;
+    let mut received = bytes::BytesMut::new();
     let mut hasher = Sha256::new();
     let mut stream = body.into_data_stream();
     let mut broken = None;
     while let Some(chunk) = stream.next().await {
         match chunk {
             Ok(bytes) => {
-                if written + bytes.len() as u64 > room {
-                    file.set_len(start).await?;
+                if (received.len() + bytes.len()) as u64 > room {
                     return Err(AppError::PayloadTooLarge(format!(
                         "more bytes than Upload-Length ({})",
                         upload.length
                     )));
                 }
-                file.write_all(&bytes).await?;
                 if checksum.is_some() {
                     hasher.update(&bytes);
                 }
-                written += bytes.len() as u64;
+                received.extend_from_slice(&bytes);
             }
             Err(e) => {
                 broken = Some(e);
@@ -377,26 +374,32 @@ async fn append_inner(
             }
         }
     }
-    file.flush().await?;
     // A checksummed chunk is all or nothing: a partial one cannot be verified.
     if let Some(expected) = &checksum
         && (broken.is_some() || hasher.finalize().as_slice() != expected.as_slice())
     {
-        file.set_len(start).await?;
         if let Some(e) = broken {
             return Err(AppError::BadRequest(format!("the chunk broke off: {e}")));
         }
         return Err(AppError::ChecksumMismatch("the chunk was discarded; send it again".into()));
     }
-    file.sync_data().await?;
-    drop(file);
+    let written = received.len() as u64;
     let end = start + written;
     let now = Utc::now();
     let expires = now + st.settings.upload_ttl;
+    if written > 0 {
+        st.media.stage(id, start, received.freeze()).await?;
+        if !st.store.upload_advance(id, start, end, expires).await? {
+            // Someone else confirmed these bytes first (their chunk stays), or the upload was
+            // swept meanwhile (then nobody needs this chunk).
+            if st.store.upload(id).await?.is_none() {
+                st.media.unstage(id, start, end).await?;
+            }
+            return Err(AppError::Conflict("the upload moved on concurrently".into()));
+        }
+    }
     if end == upload.length {
         finish(st, &p, &upload).await?;
-    } else if !st.store.upload_advance(id, start, end, expires).await? {
-        return Err(AppError::Conflict("the upload moved on concurrently".into()));
     }
     if let Some(e) = broken {
         tracing::info!(%id, kept = end, error = %e, "upload chunk broke off; kept what arrived");
@@ -409,14 +412,20 @@ async fn append_inner(
 /// dropped entirely — nothing of it is kept.
 async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<()> {
     let _permit = st.finishing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let path = st.media.staging_path(upload.id);
-    let data = tokio::fs::read(&path).await?;
+    let data = match st.media.assemble(upload.id, upload.length).await {
+        Ok(d) => d,
+        Err(e) => {
+            st.store.upload_delete(upload.id).await?;
+            st.media.discard_staging(upload.id).await?;
+            return Err(e);
+        }
+    };
     let outcome = check_and_clean(upload, data);
     let (content_type, cleaned) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
-            st.media.discard_staging(upload.id).await?;
             st.store.upload_delete(upload.id).await?;
+            st.media.discard_staging(upload.id).await?;
             return Err(e);
         }
     };

@@ -1,40 +1,75 @@
-//! Where bytes live: uploads are staged as files under the data folder while they arrive; finished
-//! media go to an object store (local disk by default, S3-compatible for scale) under their id.
+//! Where bytes live. Finished media go to an object store under their id: the local disk by default,
+//! S3-compatible storage for scale. Uploads in progress are staged in an object store too, one
+//! object per confirmed chunk (`<upload id>/<start>-<end>`), so that any server instance can take
+//! the next chunk of an upload another instance began; the database holds the confirmed offset.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use futures_util::TryStreamExt;
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, PutPayload};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
+/// Where the S3-compatible media store is (credentials come from `AWS_ACCESS_KEY_ID` and
+/// `AWS_SECRET_ACCESS_KEY`).
+#[derive(Clone, Debug)]
+pub struct S3Config {
+    pub bucket: String,
+    /// E.g. `http://127.0.0.1:9000` for a store on loopback; none for AWS itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+}
+
 #[derive(Clone)]
 pub struct MediaStore {
     objects: Arc<dyn ObjectStore>,
-    staging: PathBuf,
-    /// For media on the local disk: the folder, whose files are fsynced after writing (the
-    /// object store's local backend does not), before the upload is acknowledged.
-    local_root: Option<PathBuf>,
+    staging: Arc<dyn ObjectStore>,
+    /// For media on the local disk: the folders, whose files are fsynced after writing (the
+    /// object store's local backend does not), before an upload is acknowledged.
+    local: Option<(PathBuf, PathBuf)>,
+}
+
+/// One confirmed chunk of an upload, as staged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Chunk {
+    start: u64,
+    end: u64,
+    key: ObjectPath,
 }
 
 impl MediaStore {
-    /// Media on the local disk: finished files in `root/media`, uploads staged in `root/uploads`.
+    /// Media on the local disk: finished files in `root/media`, chunks staged in `root/uploads`.
     pub fn local(root: &Path) -> AppResult<Self> {
         let media = root.join("media");
         let staging = root.join("uploads");
         std::fs::create_dir_all(&media)?;
         std::fs::create_dir_all(&staging)?;
-        let objects = LocalFileSystem::new_with_prefix(&media)?;
-        Ok(Self { objects: Arc::new(objects), staging, local_root: Some(media) })
+        Ok(Self {
+            objects: Arc::new(LocalFileSystem::new_with_prefix(&media)?),
+            staging: Arc::new(LocalFileSystem::new_with_prefix(&staging)?),
+            local: Some((media, staging)),
+        })
     }
 
-    /// The staging file of an upload in progress.
-    pub fn staging_path(&self, id: Uuid) -> PathBuf {
-        self.staging.join(format!("{id}.part"))
+    /// Media in an S3-compatible bucket: finished files at the top, chunks under `uploads/`.
+    pub fn s3(cfg: &S3Config) -> AppResult<Self> {
+        let mut b = AmazonS3Builder::from_env().with_bucket_name(&cfg.bucket).with_region(&cfg.region);
+        if let Some(endpoint) = &cfg.endpoint {
+            b = b
+                .with_endpoint(endpoint)
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_virtual_hosted_style_request(false);
+        }
+        let s3: Arc<dyn ObjectStore> = Arc::new(b.build()?);
+        let staging = Arc::new(PrefixStore::new(s3.clone(), "uploads"));
+        Ok(Self { objects: s3, staging, local: None })
     }
 
     fn key(id: Uuid) -> ObjectPath {
@@ -44,14 +79,8 @@ impl MediaStore {
     /// Stores a finished file durably: when this returns, a power cut cannot take it back.
     pub async fn put(&self, id: Uuid, data: Bytes) -> AppResult<()> {
         self.objects.put(&Self::key(id), PutPayload::from_bytes(data)).await?;
-        if let Some(root) = &self.local_root {
-            let (file, dir) = (root.join(id.to_string()), root.clone());
-            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-                std::fs::File::open(file)?.sync_all()?;
-                std::fs::File::open(dir)?.sync_all()
-            })
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
+        if let Some((root, _)) = &self.local {
+            fsync(vec![root.join(id.to_string()), root.clone()]).await?;
         }
         Ok(())
     }
@@ -64,12 +93,133 @@ impl MediaStore {
         }
     }
 
-    /// Removes a staging file; a missing one is fine.
-    pub async fn discard_staging(&self, id: Uuid) -> AppResult<()> {
-        match tokio::fs::remove_file(self.staging_path(id)).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+    // --- uploads in progress ---
+
+    /// Stages the bytes `start..start + data.len()` of an upload, durably. The caller confirms
+    /// them in the database afterwards; a chunk nobody confirmed is ignored and swept later.
+    pub async fn stage(&self, id: Uuid, start: u64, data: Bytes) -> AppResult<()> {
+        let end = start + data.len() as u64;
+        let key = ObjectPath::from(format!("{id}/{start:020}-{end:020}"));
+        self.staging.put(&key, PutPayload::from_bytes(data)).await?;
+        if let Some((_, root)) = &self.local {
+            let dir = root.join(id.to_string());
+            fsync(vec![dir.join(format!("{start:020}-{end:020}")), dir, root.clone()]).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes one staged chunk that was not confirmed (a concurrent writer won the offset).
+    pub async fn unstage(&self, id: Uuid, start: u64, end: u64) -> AppResult<()> {
+        let key = ObjectPath::from(format!("{id}/{start:020}-{end:020}"));
+        match self.staging.delete(&key).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn chunks(&self, id: Uuid) -> AppResult<Vec<Chunk>> {
+        let prefix = ObjectPath::from(id.to_string());
+        let metas: Vec<_> = self.staging.list(Some(&prefix)).try_collect().await?;
+        let mut chunks: Vec<Chunk> = metas
+            .into_iter()
+            .filter_map(|m| {
+                let name = m.location.filename()?.to_string();
+                let (s, e) = name.split_once('-')?;
+                Some(Chunk { start: s.parse().ok()?, end: e.parse().ok()?, key: m.location })
+            })
+            .collect();
+        chunks.sort_by_key(|c| (c.start, c.end));
+        Ok(chunks)
+    }
+
+    /// Whether the staged chunks cover `0..offset` without a gap (the confirmed bytes are all
+    /// there). A store that lost a chunk must never be filled in with anything else.
+    pub async fn staged_up_to(&self, id: Uuid, offset: u64) -> AppResult<bool> {
+        Ok(offset == 0 || chain(&self.chunks(id).await?, offset).is_some())
+    }
+
+    /// The staged bytes `0..length`, from the chain of chunks that covers them exactly.
+    pub async fn assemble(&self, id: Uuid, length: u64) -> AppResult<Vec<u8>> {
+        let chunks = self.chunks(id).await?;
+        let path = chain(&chunks, length)
+            .ok_or_else(|| AppError::Gone("the upload's staged data is incomplete; start it again".into()))?;
+        let mut out = BytesMut::with_capacity(length as usize);
+        for c in path {
+            out.extend_from_slice(&self.staging.get(&c.key).await?.bytes().await?);
+        }
+        Ok(out.to_vec())
+    }
+
+    /// Removes everything staged for an upload; nothing staged is fine.
+    pub async fn discard_staging(&self, id: Uuid) -> AppResult<()> {
+        for c in self.chunks(id).await? {
+            match self.staging.delete(&c.key).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if let Some((_, root)) = &self.local {
+            // The local backend leaves the emptied folder behind.
+            match tokio::fs::remove_dir(root.join(id.to_string())).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) if e.kind() == std::io::ErrorKind::DirectoryNotEmpty => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The chunks that cover `0..length` end to end, choosing among overlapping leftovers of
+/// unconfirmed writes (depth-first; an upload has few chunks).
+fn chain(chunks: &[Chunk], length: u64) -> Option<Vec<Chunk>> {
+    fn walk(chunks: &[Chunk], at: u64, length: u64, path: &mut Vec<Chunk>) -> bool {
+        if at == length {
+            return true;
+        }
+        for c in chunks.iter().filter(|c| c.start == at && c.end > at && c.end <= length) {
+            path.push(c.clone());
+            if walk(chunks, c.end, length, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    let mut path = vec![];
+    walk(chunks, 0, length, &mut path).then_some(path)
+}
+
+async fn fsync(paths: Vec<PathBuf>) -> AppResult<()> {
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        for p in paths {
+            std::fs::File::open(p)?.sync_all()?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(start: u64, end: u64) -> Chunk {
+        Chunk { start, end, key: ObjectPath::from(format!("x/{start}-{end}")) }
+    }
+
+    #[test]
+    fn the_chain_skips_leftovers_of_lost_races() {
+        // A writer that lost the race at 10 left 10..15; the confirmed chain is 0..10..20..30.
+        let chunks = vec![c(0, 10), c(10, 15), c(10, 20), c(20, 30)];
+        let path = chain(&chunks, 30).unwrap();
+        assert_eq!(path, vec![c(0, 10), c(10, 20), c(20, 30)]);
+        assert_eq!(chain(&chunks, 20).unwrap().len(), 2);
+        // A missing middle is no chain at all.
+        assert!(chain(&[c(0, 10), c(20, 30)], 30).is_none());
+        assert!(chain(&[], 0).is_some());
     }
 }
