@@ -98,6 +98,7 @@ ensure_postgres() {
 TRUNK_VERSION="0.21.14"
 WASM_BINDGEN_VERSION="0.2.130" # must equal the `wasm-bindgen` crate pinned in ui/Cargo.toml
 TAURI_DRIVER_VERSION="2.1.0"
+S3S_FS_VERSION="0.14.1" # a real S3-compatible server on loopback for the scale-out test (0.17 needs rustc 1.96)
 APP_APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
   chromium chromium-driver imagemagick fonts-noto-color-emoji)
@@ -122,6 +123,7 @@ ensure_app_toolchain() {
   # wasm-bindgen-cli without --locked: its lock file names a crate version the registry lacks.
   cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
   cargo_tool trunk "$TRUNK_VERSION" trunk --locked
+  cargo_tool s3s-fs "$S3S_FS_VERSION" s3s-fs --features binary --locked
 }
 
 # The npm tools (Tauri CLI, wasm-opt from binaryen) pinned in package.json, put first on PATH.
