@@ -160,6 +160,7 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize) -> f64 {
     state.sms = inbox.clone();
     let server = RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let base = format!("{}{API_PREFIX}", server.url());
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().pool_max_idle_per_host(phones).build().unwrap();
     let start = Instant::now();
     let tasks: Vec<_> =

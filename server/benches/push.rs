@@ -177,6 +177,7 @@ async fn http_push(n: usize, batch: usize, clients: usize) -> Figures {
                 .collect()
         })
         .collect();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
     let start = Instant::now();
     let mut tasks = Vec::new();

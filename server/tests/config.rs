@@ -22,7 +22,7 @@ async fn a_config_file_sets_what_flags_do_not() {
     // The Open311 key from the file opens the intake.
     let form =
         [("api_key", "0123456789abcdef0123"), ("service_code", "road_repair"), ("lat", "51.13"), ("long", "71.43")];
-    let res = reqwest::Client::new().post(server.url("/open311/v2/requests.json")).form(&form).send().await.unwrap();
+    let res = http().post(server.url("/open311/v2/requests.json")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::OK);
 
     // A flag wins over the file.

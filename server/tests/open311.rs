@@ -77,7 +77,7 @@ async fn every_method_in_both_formats() {
         RejectRequest { reason: RejectReason::PrivateProperty, text: "Частная территория".into() };
     assert_eq!(roads.post(&format!("/operator/reports/{}/reject", road.id), &reject).await.status(), StatusCode::OK);
     let road_no = resident.my_report(road.id).await.registration_number;
-    let http = reqwest::Client::new();
+    let http = http();
     let u = |p: &str| server.url(&format!("/open311/v2/{p}"));
 
     // services

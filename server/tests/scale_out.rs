@@ -56,7 +56,8 @@ impl S3 {
                 if e.path().is_dir() {
                     stack.push(e.path());
                 } else {
-                    let rel = e.path().strip_prefix(self.root.path().join(BUCKET)).unwrap().to_string_lossy().into_owned();
+                    let rel =
+                        e.path().strip_prefix(self.root.path().join(BUCKET)).unwrap().to_string_lossy().into_owned();
                     out.push(rel);
                 }
             }

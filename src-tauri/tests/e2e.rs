@@ -70,6 +70,16 @@ async fn report_offline_sync_answer_rate_reopen() {
     let server_dir = server.stop();
     let photo = phone_dir.path().join("pothole.jpg");
     desktop::photo(&photo, 7);
+    // A file that is not a photo gets a clear error on the draft, and nothing else is lost.
+    app.tap("#new-report").await;
+    let fake = phone_dir.path().join("not-a-photo.jpg");
+    std::fs::write(&fake, "this is text pretending to be a photo").unwrap();
+    app.find("#media-input").await.send_keys(fake.to_str().unwrap()).await.expect("choose the fake photo");
+    app.wait_text("#draft-error", LONG, |t| !t.is_empty()).await;
+    app.shot("04a-not-a-photo").await;
+    assert_eq!(app.c.find_all(fantoccini::Locator::Css(".thumb")).await.unwrap().len(), 0);
+    app.tap("#tab-home").await;
+
     app.taps = 0;
     app.tap("#new-report").await;
     app.find("#media-input").await.send_keys(photo.to_str().unwrap()).await.expect("choose the photo");

@@ -195,6 +195,8 @@ pub struct Client {
 }
 
 pub fn http() -> reqwest::Client {
+    // reqwest speaks TLS through rustls here (the phone core needs it); one crypto provider per process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
 }
 
