@@ -126,14 +126,18 @@ ensure_app_toolchain() {
   cargo_tool s3s-fs "$S3S_FS_VERSION" s3s-fs --features binary --locked
 }
 
-# The npm tools (Tauri CLI, wasm-opt from binaryen) pinned in package.json, put first on PATH.
+# The npm tools (Tauri CLI, wasm-opt from binaryen) at the exact versions package.json pins, put
+# first on PATH. `npm install` rather than `npm ci`: the registry these machines reach lacks the
+# other platforms' optional packages of the Tauri CLI, which a lock file would insist on.
+TAURI_CLI_VERSION="2.12.5"
+BINARYEN_VERSION="132"
 ensure_npm_tools() {
   local root=$1
-  if [ ! -x "$root/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/node_modules/.bin/tauri" ] ||
-    [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
-    (cd "$root" && npm ci --no-audit --no-fund)
-  fi
   export PATH="$root/node_modules/.bin:$PATH"
+  if ! tauri --version 2>/dev/null | grep -qF "$TAURI_CLI_VERSION" ||
+    ! wasm-opt --version 2>/dev/null | grep -qF "version $BINARYEN_VERSION"; then
+    (cd "$root" && npm install --no-audit --no-fund --no-package-lock)
+  fi
 }
 
 # The app is always built with its UI embedded (otherwise it would look for a dev server).
