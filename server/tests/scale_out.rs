@@ -114,8 +114,9 @@ async fn two_instances_share_sign_in_and_uploads_through_postgres_and_s3() {
     assert_eq!(a_client.tus_patch(id, 0, data[..half].to_vec(), true).await.status(), StatusCode::NO_CONTENT);
     let head = b_client.tus_head(id).await;
     assert_eq!(head.headers()["upload-offset"].to_str().unwrap(), half.to_string(), "B sees what A confirmed");
-    // A stale copy of the same chunk, sent to B, is refused: the offset moved on.
-    assert_eq!(b_client.tus_patch(id, 0, data[..half].to_vec(), true).await.status(), StatusCode::CONFLICT);
+    // A stale retry at offset 0, sent to B, is refused: the offset moved on. (A small one: the
+    // server answers before reading a body, and a big body would meet a closed socket.)
+    assert_eq!(b_client.tus_patch(id, 0, data[..1000].to_vec(), true).await.status(), StatusCode::CONFLICT);
     assert_eq!(b_client.tus_patch(id, half, data[half..].to_vec(), true).await.status(), StatusCode::NO_CONTENT);
 
     // The file is in the bucket, staged chunks are gone, and neither data folder holds media.
