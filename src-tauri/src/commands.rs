@@ -29,6 +29,11 @@ async fn with_core<T: Send + 'static>(
         .map_err(AppError::from)
 }
 
+/// The language the resident chose in Settings, if any.
+fn chosen_lang(core: &Core) -> Result<Option<Lang>, qala_core::CoreError> {
+    Ok(core.setting("lang")?.and_then(|l| Lang::ALL.into_iter().find(|x| x.code() == l)))
+}
+
 fn draft_view(core: &Core, id: Uuid) -> Result<DraftView, qala_core::CoreError> {
     let d = core.draft(id)?;
     Ok(DraftView {
@@ -47,12 +52,7 @@ fn draft_view(core: &Core, id: Uuid) -> Result<DraftView, qala_core::CoreError> 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn settings(state: State<'_, AppState>) -> AppResult<AppSettings> {
     with_core(&state, |core| {
-        let lang = core.setting("lang")?.and_then(|l| match l.as_str() {
-            "kk" => Some(Lang::Kk),
-            "ru" => Some(Lang::Ru),
-            "en" => Some(Lang::En),
-            _ => None,
-        });
+        let lang = chosen_lang(core)?;
         Ok(AppSettings {
             lang,
             server: core.setting("server")?.unwrap_or_else(|| DEFAULT_SERVER.into()),
@@ -128,15 +128,7 @@ pub async fn my_report(state: State<'_, AppState>, id: Uuid) -> AppResult<Option
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn categories(state: State<'_, AppState>) -> AppResult<Vec<Category>> {
-    with_core(&state, |core| {
-        let lang = match core.setting("lang")?.as_deref() {
-            Some("kk") => Lang::Kk,
-            Some("en") => Lang::En,
-            _ => Lang::Ru,
-        };
-        core.categories(lang)
-    })
-    .await
+    with_core(&state, |core| core.categories(chosen_lang(core)?.unwrap_or_default())).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -80,8 +80,7 @@ impl Driver {
         loop {
             match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
                 Ok(c) => return c,
-                Err(e) if t0.elapsed() < Duration::from_secs(30) => {
-                    let _ = e;
+                Err(_) if t0.elapsed() < Duration::from_secs(30) => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 Err(e) => panic!("no WebDriver session on {url}: {e}"),

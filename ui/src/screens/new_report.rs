@@ -46,8 +46,7 @@ pub fn NewReport() -> Html {
                 if d.location.is_none()
                     && let Some(a) = last_area.as_deref().and_then(areas::find)
                 {
-                    let args = json!({ "draft": d.id, "lat": a.lat, "lon": a.lon, "accuracy_m": a.radius_m, "source": LocationSource::Address });
-                    run::<DraftView>("set_location", args, move |r| {
+                    run::<DraftView>("set_location", area_location(d.id, a), move |r| {
                         if let Ok(d) = r {
                             current.set(Some(d))
                         }
@@ -153,10 +152,7 @@ pub fn NewReport() -> Html {
             let code = value_of(&e);
             if let Some(a) = areas::find(&code) {
                 run::<()>("set_setting", json!({ "key": "last_area", "value": a.code }), |_| ());
-                update.emit((
-                    "set_location",
-                    json!({ "draft": id, "lat": a.lat, "lon": a.lon, "accuracy_m": a.radius_m, "source": LocationSource::Address }),
-                ));
+                update.emit(("set_location", area_location(id, a)));
             }
         })
     };
@@ -355,4 +351,9 @@ pub fn NewReport() -> Html {
             </div>
         </section>
     }
+}
+
+/// A draft's location from a district: its centre, its radius as the accuracy, marked as an address.
+fn area_location(draft: Uuid, a: &areas::Area) -> serde_json::Value {
+    json!({ "draft": draft, "lat": a.lat, "lon": a.lon, "accuracy_m": a.radius_m, "source": LocationSource::Address })
 }
