@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "projects",
     "comments",
     "comment",
+    "flag_comment",
 ];
 
 fn main() {

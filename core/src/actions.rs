@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use qala_protocol::{
-    Comment, NewComment, NewComplaint, NewRating, Op, OpBody, Position, Rating, Report, WithdrawReport,
+    Comment, FlagComment, NewComment, NewComplaint, NewRating, Op, OpBody, Position, Rating, Report, WithdrawReport,
 };
 use uuid::Uuid;
 
@@ -14,6 +14,10 @@ use crate::outbox::{self, Touches};
 
 /// The author name shown on my own comments until the server's copy (with my pseudonym) arrives.
 pub const ME: &str = "me";
+
+/// Local marks: a comment written here, a comment I flagged.
+const MY_COMMENT: &str = "my_comment";
+const COMMENT_FLAG: &str = "comment_flag";
 
 impl Core {
     /// Comments on a project (or answers a comment), offline or not.
@@ -40,9 +44,46 @@ impl Core {
         let mut conn = self.db();
         let tx = conn.transaction()?;
         entities::put(&tx, "comment", &c.id.to_string(), &local)?;
+        // The server's copy carries my pseudonym, not "me": remember which comments are mine.
+        entities::put(&tx, MY_COMMENT, &c.id.to_string(), &true)?;
         outbox::enqueue(&tx, &op, Touches::Comment(&c.id))?;
         tx.commit()?;
         Ok(c.id)
+    }
+
+    /// Flags someone's comment for the moderators (abuse, spam, personal data), offline or not.
+    /// Remembered here so the screen shows it as flagged; flagging again does nothing.
+    pub fn flag_comment(&self, comment: Uuid, reason: Option<&str>) -> CoreResult<()> {
+        let f = FlagComment { comment_id: comment, reason: reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) };
+        f.validate()?;
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        let c: Comment = entities::get(&tx, "comment", &comment.to_string())?.ok_or(CoreError::NotFound("comment"))?;
+        if c.author == ME || entities::get::<bool>(&tx, MY_COMMENT, &comment.to_string())?.is_some() {
+            return Err(qala_protocol::FieldError::new("comment", "you cannot flag your own comment").into());
+        }
+        if entities::get::<bool>(&tx, COMMENT_FLAG, &comment.to_string())?.is_some() {
+            return Ok(());
+        }
+        entities::put(&tx, COMMENT_FLAG, &comment.to_string(), &true)?;
+        let op = Op { id: Uuid::now_v7(), op: OpBody::FlagComment(f) };
+        outbox::enqueue(&tx, &op, Touches::Flag(&comment))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Comments I have flagged.
+    pub fn my_flags(&self) -> CoreResult<std::collections::HashSet<Uuid>> {
+        self.marked(COMMENT_FLAG)
+    }
+
+    /// Comments written on this phone.
+    pub fn my_comments(&self) -> CoreResult<std::collections::HashSet<Uuid>> {
+        self.marked(MY_COMMENT)
+    }
+
+    fn marked(&self, kind: &str) -> CoreResult<std::collections::HashSet<Uuid>> {
+        Ok(entities::ids(&self.db(), kind)?.into_iter().filter_map(|id| Uuid::parse_str(&id).ok()).collect())
     }
 
     /// Rates the answer to one of my reports (1–5; the server reopens on 1–2).

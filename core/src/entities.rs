@@ -39,6 +39,13 @@ pub fn all<T: DeserializeOwned>(conn: &Connection, kind: &str) -> CoreResult<Vec
     Ok(out)
 }
 
+/// The ids of every local object of `kind`.
+pub fn ids(conn: &Connection, kind: &str) -> CoreResult<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM entities WHERE kind = ?1")?;
+    let rows = stmt.query_map([kind], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub fn delete(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
     conn.execute("DELETE FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id])?;
     Ok(())

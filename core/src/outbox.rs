@@ -13,6 +13,8 @@ use crate::error::CoreResult;
 pub enum Touches<'a> {
     Report(&'a Uuid),
     Comment(&'a Uuid),
+    /// My flag on someone's comment: it holds nothing back (the comment is not mine).
+    Flag(&'a Uuid),
 }
 
 impl Touches<'_> {
@@ -20,6 +22,7 @@ impl Touches<'_> {
         match self {
             Touches::Report(id) => ("report", id.to_string()),
             Touches::Comment(id) => ("comment", id.to_string()),
+            Touches::Flag(id) => ("comment_flag", id.to_string()),
         }
     }
 }

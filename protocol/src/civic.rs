@@ -77,6 +77,20 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
 }
 
+/// A resident's flag on someone else's comment (abuse, spam, someone's personal data). When
+/// [`COMMENT_FLAGS_TO_HIDE`] residents have flagged it, the comment is hidden until a moderator
+/// reviews it. Queued offline like any op; flagging twice counts once.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FlagComment {
+    pub comment_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Flags from this many different residents hide a comment until it is reviewed.
+pub const COMMENT_FLAGS_TO_HIDE: u32 = 3;
+
 /// A comment written on the phone (possibly offline) and pushed as an op.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -63,6 +63,17 @@ pub struct RejectRequest {
     pub text: String,
 }
 
+/// Hands a report to another agency (it was routed to the wrong one). The deadline stays: the
+/// resident should not wait longer because of a routing mistake.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RouteRequest {
+    /// Code of the agency that takes the report over.
+    pub agency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewsInput {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    Agency, Category, Comment, NewComment, NewComplaint, NewRating, NewReport, NewsItem, Project, PublicReport, Report,
+    Agency, Category, Comment, FlagComment, NewComment, NewComplaint, NewRating, NewReport, NewsItem, Project, PublicReport, Report,
     WithdrawReport,
 };
 
@@ -32,6 +32,7 @@ pub enum OpBody {
     Comment(NewComment),
     Rate(NewRating),
     Complain(NewComplaint),
+    FlagComment(FlagComment),
 }
 
 impl OpBody {
@@ -42,6 +43,7 @@ impl OpBody {
             OpBody::Comment(_) => "comment",
             OpBody::Rate(_) => "rate",
             OpBody::Complain(_) => "complain",
+            OpBody::FlagComment(_) => "flag_comment",
         }
     }
 }

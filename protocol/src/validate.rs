@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::{
     ADDRESS_MAX_CHARS, COMMENT_MAX_CHARS, DESCRIPTION_MAX_CHARS, Location, MAX_PHOTOS_PER_REPORT,
-    MAX_VIDEOS_PER_REPORT, MediaKind, NOTE_MAX_CHARS, NewComment, NewComplaint, NewRating, NewReport,
+    MAX_VIDEOS_PER_REPORT, MediaKind, NOTE_MAX_CHARS, FlagComment, NewComment, NewComplaint, NewRating, NewReport,
 };
 
 /// An input that breaks a rule, with the JSON path of the offending field.
@@ -97,6 +97,15 @@ impl NewReport {
 impl NewComment {
     pub fn validate(&self) -> Result<(), FieldError> {
         text(&self.body, "body", COMMENT_MAX_CHARS, true)
+    }
+}
+
+impl FlagComment {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        match &self.reason {
+            Some(r) => text(r, "reason", NOTE_MAX_CHARS, false),
+            None => Ok(()),
+        }
     }
 }
 

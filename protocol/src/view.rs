@@ -103,6 +103,12 @@ pub struct NearbyReport {
 pub struct CommentView {
     pub comment: crate::Comment,
     pub sync: SyncState,
+    /// Written on this phone (the server's copy carries my pseudonym, not "me").
+    #[serde(default)]
+    pub mine: bool,
+    /// I flagged it for the moderators.
+    #[serde(default)]
+    pub flagged: bool,
 }
 
 /// What the shell pushes to the UI as the `qala://sync` event.

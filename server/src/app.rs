@@ -58,15 +58,48 @@ pub fn shipped_catalog() -> AppResult<(Vec<Agency>, Vec<Category>)> {
     Ok((file.agencies, categories))
 }
 
-/// What routing and deadlines need, loaded once at start.
+/// What routing and deadlines need: the catalogue and the working calendar.
 pub struct Catalog {
+    pub agencies: Vec<Agency>,
     pub categories: HashMap<String, Category>,
     pub calendar: WorkCalendar,
 }
 
 impl Catalog {
+    pub async fn load(store: &dyn Store) -> AppResult<Self> {
+        Ok(Catalog {
+            agencies: store.agencies().await?,
+            categories: store.categories().await?.into_iter().map(|c| (c.code.clone(), c)).collect(),
+            calendar: calendar_from(&store.holidays().await?),
+        })
+    }
+
+    pub fn agency(&self, code: &str) -> Option<&Agency> {
+        self.agencies.iter().find(|a| a.code == code)
+    }
+
     pub fn deadline_days(&self, category: &str) -> u16 {
         self.categories.get(category).map_or(10, |c| c.deadline_days)
+    }
+}
+
+/// The catalogue as last loaded. An administrator's edit reloads it at once on the instance that
+/// made it; every instance also reloads it every [`CATALOG_RELOAD`], so the others follow.
+#[derive(Clone)]
+pub struct CatalogCell(Arc<std::sync::RwLock<Arc<Catalog>>>);
+
+/// How stale another instance's catalogue may be after an administrator's edit.
+pub const CATALOG_RELOAD: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl CatalogCell {
+    pub fn get(&self) -> Arc<Catalog> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub async fn reload(&self, store: &dyn Store) -> AppResult<()> {
+        let fresh = Arc::new(Catalog::load(store).await?);
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(())
     }
 }
 
@@ -110,7 +143,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub media: MediaStore,
     pub sms: Arc<dyn SmsSender>,
-    pub catalog: Arc<Catalog>,
+    pub catalog: CatalogCell,
     pub settings: Arc<Settings>,
     /// Keys one-time-code hashes; lives in the database so every instance shares it.
     pub secret: Arc<str>,
@@ -127,10 +160,7 @@ impl AppState {
         store.seed_catalog(&agencies, &categories).await?;
         let holidays = expand_holidays(HOLIDAYS_JSON).map_err(|e| AppError::Internal(format!("holidays.json: {e}")))?;
         store.seed_holidays(&holidays).await?;
-        let catalog = Catalog {
-            categories: store.categories().await?.into_iter().map(|c| (c.code.clone(), c)).collect(),
-            calendar: calendar_from(&store.holidays().await?),
-        };
+        let catalog = Catalog::load(store.as_ref()).await?;
         let secret = store.meta_get_or_init("otp_secret", &crate::auth::random_token()).await?;
         Ok(AppState {
             pushes: PushQueue::start(store.clone()),
@@ -138,7 +168,7 @@ impl AppState {
             store,
             media,
             sms: Arc::new(LogSender),
-            catalog: Arc::new(catalog),
+            catalog: CatalogCell(Arc::new(std::sync::RwLock::new(Arc::new(catalog)))),
             settings: Arc::new(settings),
             secret: secret.into(),
         })
@@ -197,6 +227,7 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let addr: SocketAddr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %args.data.data_dir.display(), "listening");
     tokio::spawn(upkeep(state.clone()));
+    tokio::spawn(follow_catalog(state.clone()));
     let app = crate::http::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
@@ -266,6 +297,17 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Picks up catalogue and calendar edits made through other instances.
+async fn follow_catalog(state: AppState) {
+    let mut tick = tokio::time::interval(CATALOG_RELOAD);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.catalog.reload(state.store.as_ref()).await {
+            tracing::warn!(error = %e, "reloading the catalogue failed");
+        }
+    }
 }
 
 /// Hourly: drop expired uploads and compact the change log.

@@ -149,7 +149,17 @@ pub async fn projects(state: State<'_, AppState>) -> AppResult<Vec<Project>> {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn comments(state: State<'_, AppState>, project: Uuid) -> AppResult<Vec<CommentView>> {
     with_core(&state, move |core| {
-        Ok(core.comments(project)?.into_iter().map(|(comment, sync)| CommentView { comment, sync }).collect())
+        let (flags, mine) = (core.my_flags()?, core.my_comments()?);
+        Ok(core
+            .comments(project)?
+            .into_iter()
+            .map(|(comment, sync)| CommentView {
+                flagged: flags.contains(&comment.id),
+                mine: mine.contains(&comment.id),
+                comment,
+                sync,
+            })
+            .collect())
     })
     .await
 }
@@ -318,6 +328,14 @@ pub async fn complain(state: State<'_, AppState>, report: Uuid, text: String) ->
 #[tauri::command(rename_all = "snake_case")]
 pub async fn withdraw(state: State<'_, AppState>, report: Uuid, reason: Option<String>) -> AppResult<()> {
     with_core(&state, move |core| core.withdraw(report, reason.as_deref())).await?;
+    state.nudge();
+    Ok(())
+}
+
+/// Flags someone's comment for the moderators; queued like a comment.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn flag_comment(state: State<'_, AppState>, comment: Uuid, reason: Option<String>) -> AppResult<()> {
+    with_core(&state, move |core| core.flag_comment(comment, reason.as_deref())).await?;
     state.nudge();
     Ok(())
 }

@@ -83,6 +83,7 @@ pub fn run() {
             commands::projects,
             commands::comments,
             commands::comment,
+            commands::flag_comment,
         ])
         .run(tauri::generate_context!())
         .expect("the Qala app could not start");

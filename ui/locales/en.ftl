@@ -148,6 +148,9 @@ position-neutral = Neutral
 comment-placeholder = Your opinion
 comment-send = Comment
 comment-queued = waiting to be sent
+comment-flag = Report
+comment-flag-hint = Abuse, spam or someone's personal data: moderators will look. Three reports hide a comment until they do.
+comment-flagged = reported to moderators
 reply = Reply
 replying = Replying to a comment.
 

@@ -129,6 +129,9 @@ position-neutral = Бейтарап
 comment-placeholder = Сіздің пікіріңіз
 comment-send = Пікір жазу
 comment-queued = жіберуді күтуде
+comment-flag = Шағымдану
+comment-flag-hint = Қорлау, спам немесе біреудің жеке деректері: модераторлар тексереді. Үш шағым пікірді тексерілгенге дейін жасырады.
+comment-flagged = шағым модераторларға жіберілді
 reply = Жауап беру
 replying = Пікірге жауап.
 

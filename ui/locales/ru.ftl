@@ -154,6 +154,9 @@ position-neutral = Нейтрально
 comment-placeholder = Ваше мнение
 comment-send = Комментировать
 comment-queued = ждёт отправки
+comment-flag = Пожаловаться
+comment-flag-hint = Оскорбления, спам или чужие личные данные: модераторы проверят. Три жалобы скрывают комментарий до проверки.
+comment-flagged = жалоба отправлена модераторам
 reply = Ответить
 replying = Ответ на комментарий.
 

@@ -50,6 +50,12 @@ impl WorkCalendar {
         d
     }
 
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`):
+    /// how late something due on `from` is on `to`, for the escalation list.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        from.iter_days().skip(1).take_while(|d| *d <= to).filter(|d| self.is_working_day(*d)).count() as u32
+    }
+
     /// Deadline of something registered at `at` with `days` working days.
     pub fn deadline(&self, at: DateTime<Utc>, days: u16) -> DateTime<Utc> {
         let tz = local_offset();
@@ -157,6 +163,15 @@ mod tests {
 
     fn shipped() -> WorkCalendar {
         calendar_from(&expand_holidays(HOLIDAYS_JSON).unwrap())
+    }
+
+    #[test]
+    fn lateness_counts_working_days_only() {
+        let cal = WorkCalendar::new([d(2026, 12, 16)]);
+        // Fri 11 Dec → Wed 16 Dec (a holiday) → Thu 17 Dec: Mon, Tue, Thu.
+        assert_eq!(cal.working_days_between(d(2026, 12, 11), d(2026, 12, 17)), 3);
+        assert_eq!(cal.working_days_between(d(2026, 12, 11), d(2026, 12, 13)), 0, "a weekend is no delay");
+        assert_eq!(cal.working_days_between(d(2026, 12, 17), d(2026, 12, 11)), 0);
     }
 
     #[test]

@@ -54,6 +54,9 @@ impl Refusal {
 #[derive(Clone, Debug)]
 pub enum Action {
     Assign { executor: String, note: Option<String> },
+    /// Hand over to another agency (whose code the caller checked). Back to "registered" there,
+    /// with no executor; the deadline stays.
+    Route { agency: String, note: Option<String> },
     Start { note: Option<String> },
     Answer { text: String, media: Vec<MediaRef> },
     Reject { reason: RejectReason, text: String },
@@ -66,6 +69,7 @@ impl Action {
     fn name(&self) -> &'static str {
         match self {
             Action::Assign { .. } => "assign",
+            Action::Route { .. } => "route",
             Action::Start { .. } => "start work on",
             Action::Answer { .. } => "answer",
             Action::Reject { .. } => "reject",
@@ -171,7 +175,7 @@ pub fn apply(
     }
     let working = [Registered, Assigned, InProgress, Reopened];
     let from: &[ReportStatus] = match action {
-        Action::Assign { .. } => &working,
+        Action::Assign { .. } | Action::Route { .. } => &working,
         Action::Start { .. } => &[Registered, Assigned, Reopened],
         Action::Answer { .. } | Action::Reject { .. } | Action::Withdraw { .. } => &working,
         Action::Rate { .. } => &[Done],
@@ -189,6 +193,14 @@ pub fn apply(
             }
             report.executor = Some(executor.to_string());
             (Assigned, clean(note).or_else(|| Some(executor.to_string())))
+        }
+        Action::Route { agency, note } => {
+            if *agency == report.agency {
+                return Err(Refusal::invalid("validation", "the report is already with this agency"));
+            }
+            report.agency = agency.clone();
+            report.executor = None;
+            (Registered, clean(note))
         }
         Action::Start { note } => (InProgress, clean(note)),
         Action::Answer { text, media } => {
@@ -340,6 +352,22 @@ mod tests {
         let e = run(&mut r, owner, &resident(Uuid::now_v7()), Action::Withdraw { reason: None }).unwrap_err();
         assert_eq!(e.kind, RefusalKind::NotFound);
         assert_eq!(r.history.len(), 2, "refusals leave no trace");
+    }
+
+    #[test]
+    fn routing_hands_the_report_over_and_keeps_the_deadline() {
+        let (mut r, owner) = fresh();
+        let deadline = r.deadline;
+        let from = operator("mobility");
+        run(&mut r, owner, &from, Action::Assign { executor: "Brigade 3".into(), note: None }).unwrap();
+        let to = |agency: &str| Action::Route { agency: agency.into(), note: Some("lighting, not roads".into()) };
+        run(&mut r, owner, &from, to("energy")).unwrap();
+        assert_eq!((r.agency.as_str(), r.status, r.executor.as_deref()), ("energy", ReportStatus::Registered, None));
+        assert_eq!(r.deadline, deadline);
+        let e = run(&mut r, owner, &from, Action::Start { note: None }).unwrap_err();
+        assert_eq!(e.kind, RefusalKind::NotFound, "the old agency lets go");
+        let e = run(&mut r, owner, &operator("energy"), to("energy")).unwrap_err();
+        assert_eq!(e.kind, RefusalKind::Invalid);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/comments/{id}/hide", post(comment_hide))
 }
 
-fn localized(field: &str, t: &LocalizedText, max: usize) -> AppResult<()> {
+pub fn localized(field: &str, t: &LocalizedText, max: usize) -> AppResult<()> {
     if t.is_blank() {
         return Err(AppError::validation(field, "give the text in at least one language"));
     }
@@ -33,12 +33,12 @@ fn localized(field: &str, t: &LocalizedText, max: usize) -> AppResult<()> {
     Ok(())
 }
 
-fn check_news(n: &NewsInput) -> AppResult<()> {
+pub fn check_news(n: &NewsInput) -> AppResult<()> {
     localized("title", &n.title, 200)?;
     localized("body", &n.body, 20_000)
 }
 
-fn check_project(p: &ProjectInput) -> AppResult<()> {
+pub fn check_project(p: &ProjectInput) -> AppResult<()> {
     localized("title", &p.title, 200)?;
     localized("description", &p.description, 20_000)?;
     for (i, s) in p.stages.iter().enumerate() {

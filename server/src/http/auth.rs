@@ -89,7 +89,14 @@ pub async fn otp_verify(State(st): State<AppState>, ApiJson(req): ApiJson<OtpVer
     responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn staff_login(State(st): State<AppState>, ApiJson(req): ApiJson<StaffLogin>) -> AppResult<Json<Session>> {
     check_device_id(&req.device_id)?;
-    let login = req.login.trim().to_lowercase();
+    let principal = check_staff_password(&st, &req.login, &req.password).await?;
+    Ok(Json(open_session(st.store.as_ref(), &principal, &req.device_id, Utc::now(), st.settings.tokens).await?))
+}
+
+/// Checks a staff login and password, with the failure limit per login; the console signs in
+/// through here too.
+pub async fn check_staff_password(st: &AppState, login: &str, password: &str) -> AppResult<Principal> {
+    let login = login.trim().to_lowercase();
     let now = Utc::now();
     let window = now - chrono::Duration::seconds(LOGIN_WINDOW_S);
     if st.store.login_failures(&login, window).await? >= LOGIN_MAX_FAILURES {
@@ -101,14 +108,12 @@ pub async fn staff_login(State(st): State<AppState>, ApiJson(req): ApiJson<Staff
         Some(c) => (c.password_hash, Some(c.principal)),
         None => (dummy_hash()?, None),
     };
-    let password = req.password.clone();
+    let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     match (ok, principal) {
-        (true, Some(p)) => {
-            Ok(Json(open_session(st.store.as_ref(), &p, &req.device_id, now, st.settings.tokens).await?))
-        }
+        (true, Some(p)) => Ok(p),
         _ => {
             st.store.login_failed(&login, now, window).await?;
             Err(AppError::BadCredentials)

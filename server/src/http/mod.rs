@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(stats::page_router())
         .merge(open311::router())
+        .merge(crate::console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -292,7 +292,7 @@ async fn service(State(st): State<AppState>, Path(file): Path<String>) -> Respon
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
-    match st.catalog.categories.get(code) {
+    match st.catalog.get().categories.get(code) {
         // A definition is one object (not a list); Qala asks for no extra attributes.
         Some(c) if c.active => match f {
             Format::Json => (
@@ -361,7 +361,8 @@ async fn create(
         return Failure(StatusCode::FORBIDDEN, "api_key missing or not valid".into(), f).into_response();
     };
     let bad = |m: &str| Failure(StatusCode::BAD_REQUEST, m.to_string(), f).into_response();
-    let Some(category) = p.get("service_code").and_then(|c| st.catalog.categories.get(c)).filter(|c| c.active) else {
+    let catalog = st.catalog.get();
+    let Some(category) = p.get("service_code").and_then(|c| catalog.categories.get(c)).filter(|c| c.active) else {
         return bad("service_code is missing or unknown");
     };
     let coord = |k: &str| p.get(k).and_then(|v| v.trim().parse::<f64>().ok());
@@ -383,7 +384,7 @@ async fn create(
     }
     let result: Result<Response, AppError> = async {
         let owner = st.store.channel_account(&channel, now).await?;
-        let report = register(&new, category, now, &st.catalog.calendar);
+        let report = register(&new, category, now, &catalog.calendar);
         let key = OpKey { op_id: Uuid::now_v7(), user_id: owner.user_id, kind: "open311" };
         match st.store.create_report(&key, owner.user_id, report, &st.settings.city_prefix).await? {
             OpOutcome::Applied => {}

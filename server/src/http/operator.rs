@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use qala_protocol::{
     AnswerRequest, AssignRequest, ErrorBody, MediaKind, MediaRef, MediaState, NOTE_MAX_CHARS, NoteRequest,
-    RejectRequest, Report, ReportList, ReportQuery, Role,
+    RejectRequest, Report, ReportList, ReportQuery, Role, RouteRequest,
 };
 use uuid::Uuid;
 
@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/operator/reports", get(list))
         .route("/operator/reports/{id}", get(one))
         .route("/operator/reports/{id}/assign", post(assign))
+        .route("/operator/reports/{id}/route", post(route))
         .route("/operator/reports/{id}/start", post(start))
         .route("/operator/reports/{id}/answer", post(answer))
         .route("/operator/reports/{id}/reject", post(reject))
@@ -72,13 +73,27 @@ fn note_ok(field: &str, text: &Option<String>) -> AppResult<()> {
 
 /// Runs an action through the domain rules inside the store's transaction.
 async fn act(st: &AppState, p: &Principal, id: Uuid, action: Action) -> AppResult<Json<Report>> {
+    perform(st, p, id, action).await.map(Json)
+}
+
+/// Checks a routing request: a known agency, and a note within bounds.
+pub fn route_action(st: &AppState, req: RouteRequest) -> AppResult<Action> {
+    if st.catalog.get().agency(req.agency.trim()).is_none() {
+        return Err(AppError::validation("agency", format!("no agency {:?}", req.agency)));
+    }
+    note_ok("note", &req.note)?;
+    Ok(Action::Route { agency: req.agency.trim().to_string(), note: req.note })
+}
+
+/// Runs an action through the domain rules inside the store's transaction; the console uses it too.
+pub async fn perform(st: &AppState, p: &Principal, id: Uuid, action: Action) -> AppResult<Report> {
     let now = Utc::now();
-    let catalog = st.catalog.clone();
+    let catalog = st.catalog.get();
     let rule = move |report: &mut Report, owner| {
         apply(report, owner, p, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c))
     };
     match st.store.mutate_report(None, id, &rule).await? {
-        MutateOutcome::Applied(r) => Ok(Json(*r)),
+        MutateOutcome::Applied(r) => Ok(*r),
         MutateOutcome::NotFound | MutateOutcome::Duplicate => Err(AppError::NotFound("no such report".into())),
         MutateOutcome::Refused(r) => Err(match r.kind {
             RefusalKind::NotFound => AppError::NotFound(r.message),
@@ -100,6 +115,21 @@ pub async fn assign(
     qala_protocol::validate::text(&req.executor, "executor", 200, true)?;
     note_ok("note", &req.note)?;
     act(&st, &p, id, Action::Assign { executor: req.executor, note: req.note }).await
+}
+
+/// Hands the report to another agency (it came to the wrong one); the deadline stays.
+#[utoipa::path(post, path = "/api/v1/operator/reports/{id}/route", tag = "operator", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "report id")), request_body = RouteRequest,
+    responses((status = 200, body = Report), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn route(
+    State(st): State<AppState>,
+    Staff(p): Staff,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<RouteRequest>,
+) -> AppResult<Json<Report>> {
+    let action = route_action(&st, req)?;
+    act(&st, &p, id, action).await
 }
 
 #[utoipa::path(post, path = "/api/v1/operator/reports/{id}/start", tag = "operator", security(("bearer" = [])),

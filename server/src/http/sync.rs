@@ -66,13 +66,14 @@ fn prepare(st: &AppState, p: &Principal, op: &Op, now: DateTime<Utc>) -> PushIte
             if let Err(e) = new.validate() {
                 return rejected("validation", e.to_string());
             }
-            let Some(category) = st.catalog.categories.get(new.category.trim()) else {
+            let catalog = st.catalog.get();
+            let Some(category) = catalog.categories.get(new.category.trim()) else {
                 return rejected("unknown_category", format!("no category {:?}", new.category));
             };
             if !category.active {
                 return rejected("inactive_category", "this category no longer takes reports");
             }
-            let report = Box::new(register(new, category, now, &st.catalog.calendar));
+            let report = Box::new(register(new, category, now, &catalog.calendar));
             return PushItem::CreateReport {
                 op: key,
                 owner: p.user_id,
@@ -99,8 +100,14 @@ fn prepare(st: &AppState, p: &Principal, op: &Op, now: DateTime<Utc>) -> PushIte
             }
             (c.report_id, Action::Complain { text: c.text.clone() })
         }
+        OpBody::FlagComment(f) => {
+            if let Err(e) = f.validate() {
+                return rejected("validation", e.to_string());
+            }
+            return PushItem::FlagComment { op: key, flag: f.clone(), now };
+        }
     };
-    let catalog = st.catalog.clone();
+    let catalog = st.catalog.get();
     let p = p.clone();
     let rule = move |report: &mut qala_protocol::Report, owner| {
         apply(report, owner, &p, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c))

@@ -458,8 +458,7 @@ fn check_and_clean(upload: &UploadRow, data: Vec<u8>) -> AppResult<(&'static str
     {
         return Err(AppError::ChecksumMismatch("the file does not match the declared sha256; nothing was kept".into()));
     }
-    let (kind, content_type) = sniff::detect(&data[..data.len().min(64)])
-        .ok_or_else(|| AppError::UnsupportedMedia("not a JPEG, PNG, WebP, MP4 or QuickTime file".into()))?;
+    let (kind, content_type, cleaned) = sniff_and_clean(data)?;
     if kind != upload.kind {
         return Err(AppError::UnsupportedMedia(format!(
             "declared a {} but sent a {}",
@@ -467,6 +466,14 @@ fn check_and_clean(upload: &UploadRow, data: Vec<u8>) -> AppResult<(&'static str
             kind.as_str()
         )));
     }
+    Ok((content_type, cleaned))
+}
+
+/// Tells what the bytes are (never trusting a name or a declared type) and strips what would
+/// reveal more than the picture: EXIF but the orientation from photos, location boxes from videos.
+fn sniff_and_clean(data: Vec<u8>) -> AppResult<(MediaKind, &'static str, Vec<u8>)> {
+    let (kind, content_type) = sniff::detect(&data[..data.len().min(64)])
+        .ok_or_else(|| AppError::UnsupportedMedia("not a JPEG, PNG, WebP, MP4 or QuickTime file".into()))?;
     let cleaned = match kind {
         MediaKind::Photo => photo::strip(content_type, &data)
             .map_err(|e| AppError::UnsupportedMedia(format!("the photo is damaged: {e}")))?,
@@ -477,5 +484,41 @@ fn check_and_clean(upload: &UploadRow, data: Vec<u8>) -> AppResult<(&'static str
             data
         }
     };
-    Ok((content_type, cleaned))
+    Ok((kind, content_type, cleaned))
+}
+
+/// Stores a whole file a staff member sent in one request (the console's photo report): checked
+/// and cleaned like a tus upload, and recorded as theirs. Returns the reference to put in an answer.
+pub async fn store_whole_file(st: &AppState, p: &Principal, data: Vec<u8>) -> AppResult<qala_protocol::MediaRef> {
+    let _permit = st.finishing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let upload_length = data.len() as u64;
+    let (kind, content_type, cleaned) = sniff_and_clean(data)?;
+    if upload_length > kind.max_bytes() {
+        return Err(AppError::PayloadTooLarge(format!("a {} may have at most {} bytes", kind.as_str(), kind.max_bytes())));
+    }
+    let id = Uuid::now_v7();
+    let sha256 = hex::encode(Sha256::digest(&cleaned));
+    let size = cleaned.len() as u64;
+    st.media.put(id, Bytes::from(cleaned)).await?;
+    let row = MediaRow {
+        id,
+        owner: p.user_id,
+        owner_role: p.role,
+        kind,
+        content_type: content_type.to_string(),
+        size,
+        sha256: sha256.clone(),
+        upload_length,
+        created_at: Utc::now(),
+    };
+    st.store.media_complete(&row).await?;
+    tracing::info!(%id, kind = kind.as_str(), size, "media stored from the console");
+    Ok(qala_protocol::MediaRef {
+        id,
+        kind,
+        state: qala_protocol::MediaState::Received,
+        sha256: Some(sha256),
+        size: Some(size),
+        content_type: Some(content_type.to_string()),
+    })
 }

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{
-    AdminNews, Agency, Category, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project, Report, ReportQuery, Role,
+    AdminNews, Agency, Category, Comment, FlagComment, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project, Report,
+    ReportQuery, Role,
 };
 use uuid::Uuid;
 
@@ -39,6 +40,28 @@ pub struct NewStaff {
     pub role: Role,
     pub agency: Option<String>,
     pub display_name: String,
+}
+
+/// A staff account as administrators see it (never the password hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub user_id: Uuid,
+    pub login: String,
+    pub role: Role,
+    pub agency: Option<String>,
+    pub display_name: String,
+}
+
+/// A comment as moderators see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModerationItem {
+    pub comment: Comment,
+    pub hidden: bool,
+    pub hidden_reason: Option<String>,
+    /// Residents who flagged it.
+    pub flags: u32,
+    /// A moderator has decided on it (flags no longer hide it).
+    pub reviewed: bool,
 }
 
 /// What a staff login needs to check a password.
@@ -177,6 +200,13 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn categories(&self) -> AppResult<Vec<Category>>;
     async fn seed_holidays(&self, holidays: &[Holiday]) -> AppResult<()>;
     async fn holidays(&self) -> AppResult<Vec<Holiday>>;
+    /// Creates or replaces an agency; phones pull the change.
+    async fn put_agency(&self, agency: &Agency) -> AppResult<()>;
+    /// Creates or replaces a category (its agency must exist); phones pull the change.
+    async fn put_category(&self, category: &Category) -> AppResult<()>;
+    /// Adds or replaces the entry for a day (a holiday, or a working weekend day).
+    async fn put_holiday(&self, holiday: &Holiday) -> AppResult<()>;
+    async fn delete_holiday(&self, day: chrono::NaiveDate) -> AppResult<bool>;
 }
 
 /// Residents, staff, one-time codes and sessions.
@@ -187,6 +217,8 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Fails with `Conflict` when the login is taken.
     async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid>;
     async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>>;
+    /// Every operator and administrator, by login.
+    async fn staff_all(&self) -> AppResult<Vec<StaffAccount>>;
     /// Records a failed staff login and returns the failures for `login` since `since`.
     async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> AppResult<u32>;
     /// Failed staff logins for `login` since `since`.
@@ -253,8 +285,20 @@ pub trait ReportStore: Send + Sync + 'static {
 #[async_trait]
 pub trait CivicStore: Send + Sync + 'static {
     async fn add_comment(&self, op: &OpKey, author: &str, c: &NewComment, now: DateTime<Utc>) -> AppResult<OpOutcome>;
-    /// Hides a comment from everyone; false when there is no such comment.
+    /// Hides a comment from everyone and marks it reviewed; false when there is no such comment.
     async fn hide_comment(&self, id: Uuid, reason: &str) -> AppResult<bool>;
+    /// Shows a hidden comment again and marks it reviewed, so flags no longer hide it.
+    async fn restore_comment(&self, id: Uuid) -> AppResult<bool>;
+    /// Records a resident's flag; the `threshold`-th flag of an unreviewed comment hides it.
+    async fn flag_comment(
+        &self,
+        op: &OpKey,
+        flag: &FlagComment,
+        threshold: u32,
+        now: DateTime<Utc>,
+    ) -> AppResult<OpOutcome>;
+    /// Comments for moderators: hidden by flags and not reviewed first, then the newest.
+    async fn comments_for_review(&self, limit: u32) -> AppResult<Vec<ModerationItem>>;
     /// Creates or replaces a news item; unpublished news leaves the public log (tombstone).
     async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> AppResult<()>;
     async fn delete_news(&self, id: Uuid) -> AppResult<bool>;
@@ -315,6 +359,11 @@ pub enum PushItem {
         op: OpKey,
         author: String,
         comment: Box<NewComment>,
+        now: DateTime<Utc>,
+    },
+    FlagComment {
+        op: OpKey,
+        flag: FlagComment,
         now: DateTime<Utc>,
     },
     /// Refused before reaching the store (invalid input).

@@ -117,6 +117,17 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
         let go = ctx.go.clone();
         Callback::from(move |_| go.emit(Route::Projects))
     };
+    // Flagging asks nothing more: one tap, queued offline like a comment.
+    let flag = {
+        let (error, refresh) = (error.clone(), ctx.refresh.clone());
+        Callback::from(move |comment: Uuid| {
+            let (error, refresh) = (error.clone(), refresh.clone());
+            run::<()>("flag_comment", json!({ "comment": comment, "reason": null }), move |r| match r {
+                Ok(()) => refresh.emit(()),
+                Err(e) => error.set(Some(e)),
+            });
+        })
+    };
     html! {
         <section class="project">
             <button class="link back" onclick={back}>{"← "}{i.t("back")}</button>
@@ -133,7 +144,7 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
             <ul class="comments" id="comments">
             { for comments.iter().map(|c| {
                 let (reply_to, id) = (reply_to.clone(), c.comment.id);
-                let mine = c.comment.author == "me";
+                let mine = c.mine || c.comment.author == "me";
                 html! {
                     <li class="comment" style={format!("margin-left: {}em", depth(c).min(4))} data-id={id.to_string()}>
                         <div class="row small">
@@ -148,6 +159,11 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
                             SyncState::Sent => html! {},
                         } }
                         if open { <button class="link small" onclick={Callback::from(move |_| reply_to.set(Some(id)))}>{i.t("reply")}</button> }
+                        if c.flagged {
+                            <span class="small muted flagged">{i.t("comment-flagged")}</span>
+                        } else if !mine {
+                            <button class="link small flag" title={i.t("comment-flag-hint")} onclick={flag.reform(move |_| id)}>{"⚑ "}{i.t("comment-flag")}</button>
+                        }
                     </li>
                 }
             }) }

@@ -24,6 +24,7 @@ super::sql::sql_store_modules!();
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../../migrations/postgres/0002_login_failures.sql")),
+    (3, include_str!("../../../migrations/postgres/0003_moderation.sql")),
 ];
 
 /// The advisory lock key of Qala's writers ("QALA" in ASCII).

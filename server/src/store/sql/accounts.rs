@@ -9,7 +9,9 @@ use uuid::Uuid;
 use super::{Backend, Tx, parse_role, parse_ts, parse_uuid, ts};
 use crate::domain::{Principal, display_name};
 use crate::error::{AppError, AppResult};
-use crate::store::{AccountStore, NewSession, NewStaff, OtpCheck, OtpIssue, OtpLimits, StaffCredentials};
+use crate::store::{
+    AccountStore, NewSession, NewStaff, OtpCheck, OtpIssue, OtpLimits, StaffAccount, StaffCredentials,
+};
 
 #[async_trait]
 impl AccountStore for Backend {
@@ -147,6 +149,25 @@ impl AccountStore for Backend {
             })
         })
         .transpose()
+    }
+
+    async fn staff_all(&self) -> AppResult<Vec<StaffAccount>> {
+        let rows = sqlx::query(
+            "SELECT id, login, role, agency, display_name FROM users WHERE role != 'resident' AND login IS NOT NULL ORDER BY login",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StaffAccount {
+                    user_id: parse_uuid(r.get("id"))?,
+                    login: r.get("login"),
+                    role: parse_role(r.get("role"))?,
+                    agency: r.get("agency"),
+                    display_name: r.get("display_name"),
+                })
+            })
+            .collect()
     }
 
     async fn me(&self, user_id: Uuid) -> AppResult<Option<Me>> {

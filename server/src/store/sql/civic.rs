@@ -3,13 +3,15 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{
-    AdminNews, Comment, Entity, EntityKind, NewComment, NewsInput, NewsItem, OpOutcome, Project, ProjectStatus,
+    AdminNews, Comment, Entity, EntityKind, FlagComment, NewComment, NewsInput, NewsItem, OpOutcome, Project,
+    ProjectStatus,
 };
+use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Backend, Tx, op_record, op_seen, write_change};
+use super::{Backend, Tx, op_record, op_seen, ts, write_change};
 use crate::error::AppResult;
-use crate::store::{CivicStore, OpKey};
+use crate::store::{CivicStore, ModerationItem, OpKey};
 
 #[async_trait]
 impl CivicStore for Backend {
@@ -28,23 +30,84 @@ impl CivicStore for Backend {
 
     async fn hide_comment(&self, id: Uuid, reason: &str) -> AppResult<bool> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query("UPDATE comments SET hidden = 1, hidden_reason = $1 WHERE id = $2 AND hidden = 0")
+        let hidden: Option<i64> = sqlx::query_scalar("SELECT hidden FROM comments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(hidden) = hidden else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE comments SET hidden = 1, hidden_reason = $1, reviewed = 1 WHERE id = $2")
             .bind(reason)
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        let found = if done.rows_affected() == 1 {
+        if hidden == 0 {
             write_change(&mut tx, EntityKind::Comment, &id.to_string(), None, None, Utc::now()).await?;
-            true
-        } else {
-            sqlx::query_scalar::<_, i64>("SELECT hidden FROM comments WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some()
-        };
+        }
         tx.commit().await?;
-        Ok(found)
+        Ok(true)
+    }
+
+    async fn restore_comment(&self, id: Uuid) -> AppResult<bool> {
+        let mut tx = self.begin().await?;
+        let row: Option<(i64, String)> = sqlx::query_as("SELECT hidden, data FROM comments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((hidden, data)) = row else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE comments SET hidden = 0, hidden_reason = NULL, reviewed = 1 WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if hidden != 0 {
+            let comment: Comment = serde_json::from_str(&data)?;
+            write_change(&mut tx, EntityKind::Comment, &id.to_string(), None, Some(&Entity::Comment(comment)), Utc::now())
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn flag_comment(
+        &self,
+        op: &OpKey,
+        flag: &FlagComment,
+        threshold: u32,
+        now: DateTime<Utc>,
+    ) -> AppResult<OpOutcome> {
+        let mut tx = self.begin().await?;
+        let outcome = flag_in(&mut tx, op, flag, threshold, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn comments_for_review(&self, limit: u32) -> AppResult<Vec<ModerationItem>> {
+        let rows = sqlx::query(
+            "SELECT data, hidden, hidden_reason, reviewed, flags FROM (
+                 SELECT c.id, c.data, c.hidden, c.hidden_reason, c.reviewed,
+                        (SELECT COUNT(*) FROM comment_flags f WHERE f.comment_id = c.id) AS flags
+                 FROM comments c) t
+             ORDER BY CASE WHEN reviewed = 0 AND hidden = 1 THEN 0 WHEN reviewed = 0 AND flags > 0 THEN 1 ELSE 2 END,
+                      id DESC
+             LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ModerationItem {
+                    comment: serde_json::from_str(r.get::<&str, _>("data"))?,
+                    hidden: r.get::<i64, _>("hidden") != 0,
+                    hidden_reason: r.get("hidden_reason"),
+                    flags: r.get::<i64, _>("flags") as u32,
+                    reviewed: r.get::<i64, _>("reviewed") != 0,
+                })
+            })
+            .collect()
     }
 
     async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> AppResult<()> {
@@ -221,5 +284,60 @@ pub(super) async fn comment_in(
         .await?;
     write_change(tx, EntityKind::Comment, &c.id.to_string(), None, Some(&Entity::Comment(comment)), now).await?;
     op_record(tx, op, now).await?;
+    Ok(OpOutcome::Applied)
+}
+
+/// Why a comment hidden by residents' flags is hidden, until a moderator decides.
+pub(super) const FLAGGED_REASON: &str = "flagged by residents; waiting for a moderator";
+
+/// Records a flag in the caller's transaction and hides the comment at the threshold, unless a
+/// moderator has already reviewed it. Writes nothing unless the outcome is `Applied`.
+pub(super) async fn flag_in(
+    tx: &mut Tx,
+    op: &OpKey,
+    flag: &FlagComment,
+    threshold: u32,
+    now: DateTime<Utc>,
+) -> AppResult<OpOutcome> {
+    if let Some(seen) = op_seen(tx, op).await? {
+        return Ok(seen);
+    }
+    let row: Option<(String, i64, i64)> =
+        sqlx::query_as("SELECT author_id, hidden, reviewed FROM comments WHERE id = $1")
+            .bind(flag.comment_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((author, hidden, reviewed)) = row else {
+        return Ok(OpOutcome::Rejected { code: "unknown_comment".into(), reason: "no such comment".into() });
+    };
+    if author == op.user_id.to_string() {
+        return Ok(OpOutcome::Rejected { code: "own_comment".into(), reason: "you cannot flag your own comment".into() });
+    }
+    let added = sqlx::query(
+        "INSERT INTO comment_flags (comment_id, user_id, reason, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(flag.comment_id.to_string())
+    .bind(op.user_id.to_string())
+    .bind(flag.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()))
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    op_record(tx, op, now).await?;
+    if added.rows_affected() == 0 {
+        return Ok(OpOutcome::Duplicate);
+    }
+    let flags: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comment_flags WHERE comment_id = $1")
+        .bind(flag.comment_id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+    if hidden == 0 && reviewed == 0 && flags >= i64::from(threshold) {
+        sqlx::query("UPDATE comments SET hidden = 1, hidden_reason = $1 WHERE id = $2")
+            .bind(FLAGGED_REASON)
+            .bind(flag.comment_id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        write_change(tx, EntityKind::Comment, &flag.comment_id.to_string(), None, None, now).await?;
+        tracing::info!(comment = %flag.comment_id, flags, "comment hidden by residents' flags until reviewed");
+    }
     Ok(OpOutcome::Applied)
 }

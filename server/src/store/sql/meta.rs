@@ -95,6 +95,64 @@ impl MetaStore for Backend {
         Ok(())
     }
 
+    async fn put_agency(&self, a: &Agency) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO agencies (code, data) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET data = excluded.data")
+            .bind(&a.code)
+            .bind(serde_json::to_string(a)?)
+            .execute(&mut *tx)
+            .await?;
+        write_change(&mut tx, EntityKind::Agency, &a.code, None, Some(&Entity::Agency(a.clone())), Utc::now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_category(&self, c: &Category) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        let known: Option<String> = sqlx::query_scalar("SELECT code FROM agencies WHERE code = $1")
+            .bind(&c.agency)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(AppError::validation("agency", format!("unknown agency {}", c.agency)));
+        }
+        sqlx::query(
+            "INSERT INTO categories (code, agency, data) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO UPDATE SET agency = excluded.agency, data = excluded.data",
+        )
+        .bind(&c.code)
+        .bind(&c.agency)
+        .bind(serde_json::to_string(c)?)
+        .execute(&mut *tx)
+        .await?;
+        write_change(&mut tx, EntityKind::Category, &c.code, None, Some(&Entity::Category(c.clone())), Utc::now())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_holiday(&self, h: &Holiday) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO holidays (day, name, working) VALUES ($1, $2, $3)
+             ON CONFLICT (day) DO UPDATE SET name = excluded.name, working = excluded.working",
+        )
+        .bind(h.date.to_string())
+        .bind(&h.name)
+        .bind(h.working as i64)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_holiday(&self, day: NaiveDate) -> AppResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day.to_string()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn holidays(&self) -> AppResult<Vec<Holiday>> {
         let rows = sqlx::query("SELECT day, name, working FROM holidays ORDER BY day").fetch_all(&self.read).await?;
         rows.iter()

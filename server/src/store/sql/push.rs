@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use qala_protocol::OpOutcome;
 
 use super::Backend;
-use super::civic::comment_in;
+use super::civic::{comment_in, flag_in};
 use super::reports::{create_in, mutate_in};
 use crate::error::AppResult;
 use crate::store::{PushItem, PushLedger};
@@ -28,6 +28,9 @@ impl PushLedger for Backend {
                 }
                 PushItem::Comment { op, author, comment, now } => {
                     comment_in(&mut tx, &op, &author, &comment, now).await?
+                }
+                PushItem::FlagComment { op, flag, now } => {
+                    flag_in(&mut tx, &op, &flag, qala_protocol::COMMENT_FLAGS_TO_HIDE, now).await?
                 }
                 PushItem::Decided(outcome) => outcome,
             };

@@ -28,6 +28,7 @@ super::sql::sql_store_modules!();
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../../migrations/sqlite/0002_login_failures.sql")),
+    (3, include_str!("../../../migrations/sqlite/0003_moderation.sql")),
 ];
 
 pub struct SqliteStore {

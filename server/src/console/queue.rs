@@ -1,0 +1,221 @@
+//! The queue of an agency's reports, with filters, and the escalation list of what is overdue.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use maud::html;
+use qala_protocol::{Report, ReportQuery, ReportStatus};
+use serde::Deserialize;
+
+use super::i18n::L;
+use super::layout::{Answer, ShowErr, age, deadline, frame, status_chip};
+use super::session::Operator;
+use crate::app::{AppState, Catalog};
+use crate::domain::calendar::local_offset;
+
+/// Reports per page of the queue.
+const PAGE: u32 = 50;
+
+/// The queue's filters as the form sends them: empty fields mean "any".
+#[derive(Deserialize, Default)]
+pub struct Filters {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    overdue: Option<String>,
+    /// Local dates, `YYYY-MM-DD`.
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    page: u32,
+}
+
+/// Local midnight starting `d`.
+fn local_midnight(d: NaiveDate) -> Option<DateTime<Utc>> {
+    local_offset().from_local_datetime(&d.and_hms_opt(0, 0, 0)?).single().map(|t| t.with_timezone(&Utc))
+}
+
+impl Filters {
+    fn query(&self) -> ReportQuery {
+        let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+        ReportQuery {
+            status: ReportStatus::parse(self.status.trim()),
+            category: Some(self.category.trim().to_string()).filter(|c| !c.is_empty()),
+            overdue: self.overdue.as_deref().filter(|v| !v.is_empty()).map(|_| true),
+            from: date(&self.from).and_then(local_midnight),
+            // "To" includes that whole day.
+            to: date(&self.to).and_then(|d| local_midnight(d + Duration::days(1))),
+            limit: Some(PAGE),
+            offset: Some(self.page.saturating_mul(PAGE)),
+        }
+    }
+
+    fn link_to_page(&self, page: u32) -> String {
+        let mut q = vec![("page", page.to_string())];
+        for (k, v) in [("status", &self.status), ("category", &self.category), ("from", &self.from), ("to", &self.to)] {
+            if !v.is_empty() {
+                q.push((k, v.clone()));
+            }
+        }
+        if self.overdue.as_deref().is_some_and(|v| !v.is_empty()) {
+            q.push(("overdue", "1".into()));
+        }
+        let encoded: Vec<String> = q.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+        format!("/console?{}", encoded.join("&"))
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The category's name in the page language.
+pub fn category_name(l: L, catalog: &Catalog, code: &str) -> String {
+    catalog.categories.get(code).map_or_else(|| code.to_string(), |c| c.name.get(l.0).to_string())
+}
+
+pub fn agency_name(l: L, catalog: &Catalog, code: &str) -> String {
+    catalog.agency(code).map_or_else(|| code.to_string(), |a| a.name.get(l.0).to_string())
+}
+
+/// Where the report is, in words when the resident gave an address.
+pub fn place(r: &Report) -> String {
+    r.address.clone().unwrap_or_else(|| format!("{:.5}, {:.5}", r.location.lat, r.location.lon))
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    op: Operator,
+    q: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
+) -> Answer {
+    let l = op.l;
+    // A hand-edited address with a bad filter shows the whole queue rather than an error.
+    let f = q.map(|Query(f)| f).unwrap_or_default();
+    let scope = if op.is_admin() { None } else { op.p.agency.as_deref() };
+    let now = Utc::now();
+    let (items, total) = st.store.list_reports(scope, &f.query(), now).await.shown(l)?;
+    let catalog = st.catalog.get();
+    let mut categories: Vec<_> = catalog
+        .categories
+        .values()
+        .filter(|c| scope.is_none_or(|a| c.agency == a))
+        .map(|c| (c.code.clone(), c.name.get(l.0).to_string()))
+        .collect();
+    categories.sort_by(|a, b| a.1.cmp(&b.1));
+    let pages = total.div_ceil(u64::from(PAGE)) as u32;
+    let body = html! {
+        form.card.filters method="get" action="/console" {
+            label { (l.t("filter.status"))
+                select name="status" {
+                    option value="" { (l.t("filter.any")) }
+                    @for s in ReportStatus::ALL.iter().filter(|s| **s != ReportStatus::Submitted) {
+                        option value=(s.as_str()) selected[f.status == s.as_str()] { (l.status(*s)) }
+                    }
+                }
+            }
+            label { (l.t("filter.category"))
+                select name="category" {
+                    option value="" { (l.t("filter.any")) }
+                    @for (code, name) in &categories { option value=(code) selected[&f.category == code] { (name) } }
+                }
+            }
+            label { (l.t("filter.from")) input type="date" name="from" value=(f.from); }
+            label { (l.t("filter.to")) input type="date" name="to" value=(f.to); }
+            label.inline { input type="checkbox" name="overdue" value="1" checked[f.overdue.as_deref().is_some_and(|v| !v.is_empty())]; (l.t("filter.overdue")) }
+            button.primary type="submit" { (l.t("filter.apply")) }
+            a href="/console" { (l.t("filter.reset")) }
+        }
+        p.muted { (l.t("queue.total")) ": " strong #total { (total) } }
+        @if items.is_empty() {
+            p.card { (l.t("queue.empty")) }
+        } @else {
+            div.scroll { table #queue {
+                thead { tr {
+                    th { (l.t("col.number")) } th { (l.t("col.category")) }
+                    @if op.is_admin() { th { (l.t("col.agency")) } }
+                    th { (l.t("col.address")) } th { (l.t("col.age")) } th { (l.t("col.deadline")) } th { (l.t("col.status")) }
+                } }
+                tbody { @for r in &items {
+                    tr class=[(r.status.is_open() && r.deadline < now).then_some("overdue")] {
+                        td { a href={"/console/reports/" (r.id)} { (r.registration_number) } }
+                        td { (category_name(l, &catalog, &r.category)) }
+                        @if op.is_admin() { td { (agency_name(l, &catalog, &r.agency)) } }
+                        td { (place(r)) }
+                        td { (age(l, r.registered_at, now)) }
+                        td { (deadline(l, r.deadline, r.status, now)) }
+                        td { (status_chip(l, r.status)) }
+                    }
+                } }
+            } }
+            @if pages > 1 {
+                nav.pager {
+                    @if f.page > 0 { a href=(f.link_to_page(f.page - 1)) { "← " (l.t("page.prev")) } }
+                    span { (f.page + 1) " / " (pages) }
+                    @if f.page + 1 < pages { a href=(f.link_to_page(f.page + 1)) { (l.t("page.next")) " →" } }
+                }
+            }
+        }
+    };
+    Ok(frame(&op, l.t("queue.title"), body))
+}
+
+/// What each agency has overdue, the latest first to fall due last: a supervisor's list of what
+/// to chase. Operators see their own agency; administrators every agency.
+pub async fn escalation(State(st): State<AppState>, op: Operator) -> Answer {
+    let l = op.l;
+    let now = Utc::now();
+    let catalog = st.catalog.get();
+    let agencies: Vec<String> = match (&op.p.agency, op.is_admin()) {
+        (_, true) => catalog.agencies.iter().map(|a| a.code.clone()).collect(),
+        (Some(a), false) => vec![a.clone()],
+        (None, false) => vec![],
+    };
+    let q = ReportQuery { overdue: Some(true), limit: Some(500), ..ReportQuery::default() };
+    let today = now.with_timezone(&local_offset()).date_naive();
+    let mut sections = Vec::new();
+    for a in agencies {
+        let (items, total) = st.store.list_reports(Some(&a), &q, now).await.shown(l)?;
+        if total > 0 {
+            sections.push((a, items, total));
+        }
+    }
+    let body: Response = frame(
+        &op,
+        l.t("escalation.title"),
+        html! {
+            @if sections.is_empty() { p.card { (l.t("escalation.none")) } }
+            @for (agency, items, total) in &sections {
+                section.card.escalation data-agency=(agency) {
+                    h2 { (agency_name(l, &catalog, agency)) " — " span.overdue { (total) } }
+                    div.scroll { table {
+                        thead { tr {
+                            th { (l.t("col.number")) } th { (l.t("col.category")) } th { (l.t("col.address")) }
+                            th { (l.t("col.deadline")) } th { (l.t("escalation.late_by")) } th { (l.t("col.status")) }
+                        } }
+                        tbody { @for r in items {
+                            @let due = r.deadline.with_timezone(&local_offset()).date_naive();
+                            tr.overdue {
+                                td { a href={"/console/reports/" (r.id)} { (r.registration_number) } }
+                                td { (category_name(l, &catalog, &r.category)) }
+                                td { (place(r)) }
+                                td { (deadline(l, r.deadline, r.status, now)) }
+                                td { (catalog.calendar.working_days_between(due, today)) }
+                                td { (status_chip(l, r.status)) }
+                            }
+                        } }
+                    } }
+                }
+            }
+        },
+    );
+    Ok(body)
+}

@@ -1,0 +1,398 @@
+//! One report: what the resident sent, its history, and the operator's actions on it.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use qala_protocol::{
+    MediaKind, MediaRef, MediaState, NOTE_MAX_CHARS, RejectReason, Report, ReportStatus, RouteRequest,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::forms::{FormResult, form, opt};
+use super::i18n::L;
+use super::layout::{Answer, ShowErr, Shown, csrf, deadline, notice, frame, status_chip, when};
+use super::queue::{agency_name, category_name};
+use super::session::Operator;
+use crate::app::AppState;
+use crate::domain::reports::Action;
+use crate::error::AppError;
+use crate::http::operator::{perform, route_action};
+use crate::http::uploads::store_whole_file;
+use crate::media::access::may_view;
+
+/// Reasons an operator picks from when rejecting, in the order the form lists them.
+pub const REJECT_REASONS: [RejectReason; 6] = [
+    RejectReason::NotCompetence,
+    RejectReason::Duplicate,
+    RejectReason::PrivateProperty,
+    RejectReason::InsufficientInfo,
+    RejectReason::NotAProblem,
+    RejectReason::Other,
+];
+
+pub fn reason_code(r: RejectReason) -> &'static str {
+    match r {
+        RejectReason::NotCompetence => "not_competence",
+        RejectReason::Duplicate => "duplicate",
+        RejectReason::PrivateProperty => "private_property",
+        RejectReason::InsufficientInfo => "insufficient_info",
+        RejectReason::NotAProblem => "not_a_problem",
+        RejectReason::Other => "other",
+    }
+}
+
+/// The report if this operator may see it; another agency's report is "not found", as in the API.
+async fn visible(st: &AppState, op: &Operator, id: Uuid) -> Result<Report, Shown> {
+    match st.store.report(id).await.shown(op.l)? {
+        Some((r, _)) if op.p.acts_for(&r.agency) => Ok(r),
+        _ => Err(Shown(op.l, AppError::NotFound(op.l.t("error.no_report").into()))),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+fn media_list(l: L, media: &[MediaRef]) -> Markup {
+    html! {
+        div.media {
+            @for m in media {
+                @if m.state == MediaState::Received {
+                    @match m.kind {
+                        MediaKind::Photo => a href={"/console/media/" (m.id)} target="_blank" {
+                            img src={"/console/media/" (m.id)} alt=(l.t("report.photo")) loading="lazy";
+                        },
+                        MediaKind::Video => video src={"/console/media/" (m.id)} controls preload="metadata" {},
+                    }
+                } @else {
+                    span.muted { (l.t("report.media_pending")) }
+                }
+            }
+        }
+    }
+}
+
+fn by(l: L, role: qala_protocol::ActorRole) -> &'static str {
+    use qala_protocol::ActorRole::*;
+    l.t(match role {
+        Resident => "role.resident",
+        Operator => "role.operator",
+        Admin => "role.admin",
+        System => "role.system",
+    })
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    op: Operator,
+    Path(id): Path<Uuid>,
+    done: Result<Query<Done>, axum::extract::rejection::QueryRejection>,
+) -> Answer {
+    let l = op.l;
+    let r = visible(&st, &op, id).await?;
+    let catalog = st.catalog.get();
+    let now = Utc::now();
+    let working = matches!(
+        r.status,
+        ReportStatus::Registered | ReportStatus::Assigned | ReportStatus::InProgress | ReportStatus::Reopened
+    );
+    let done = done.map(|Query(d)| d.done).unwrap_or_default();
+    let loc = &r.location;
+    let body = html! {
+        @if !done.is_empty() { (notice(l.t("report.saved"))) }
+        div.grid {
+            section.card {
+                p { (status_chip(l, r.status)) " " strong { (category_name(l, &catalog, &r.category)) } }
+                dl {
+                    dt { (l.t("col.agency")) } dd #agency { (agency_name(l, &catalog, &r.agency)) }
+                    dt { (l.t("report.registered")) } dd { (when(r.registered_at)) }
+                    dt { (l.t("col.deadline")) } dd { (deadline(l, r.deadline, r.status, now)) }
+                    @if let Some(e) = &r.executor { dt { (l.t("report.executor")) } dd { (e) } }
+                }
+                h2 { (l.t("report.description")) }
+                p #description { (r.description) }
+            }
+            section.card {
+                h2 { (l.t("report.location")) }
+                @if let Some(a) = &r.address { p { (a) } }
+                p { (format!("{:.6}, {:.6}", loc.lat, loc.lon))
+                    @if let Some(acc) = loc.accuracy_m { " ± " (acc.round()) " m" } }
+                // A link, not an embedded map: the page stays usable without outside servers.
+                p { a href=(format!("https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}#map=18/{:.6}/{:.6}", loc.lat, loc.lon, loc.lat, loc.lon))
+                    target="_blank" rel="noopener noreferrer" { (l.t("report.open_map")) } }
+                h2 { (l.t("report.media")) }
+                @if r.media.is_empty() { p.muted { "—" } } @else { (media_list(l, &r.media)) }
+            }
+        }
+        @if let Some(a) = &r.answer {
+            section.card #answer { h2 { (l.t("report.answer")) " · " (when(a.at)) } p { (a.text) } (media_list(l, &a.media)) }
+        }
+        @if let Some(j) = &r.rejection {
+            section.card #rejection { h2 { (l.t("report.rejection")) " · " (when(j.at)) }
+                p { strong { (l.t(&format!("reason.{}", reason_code(j.reason)))) } } p { (j.text) } }
+        }
+        @if let Some(rt) = &r.rating {
+            section.card { h2 { (l.t("report.rating")) } p { (rt.stars) " / 5" @if let Some(c) = &rt.comment { " — " (c) } } }
+        }
+        @if !r.complaints.is_empty() {
+            section.card { h2 { (l.t("report.complaints")) }
+                ul { @for c in &r.complaints { li { (when(c.at)) " — " (c.text) } } } }
+        }
+        @if working { (actions(&op, &r, &catalog)) } @else { p.muted { (l.t("act.closed")) } }
+        section.card {
+            h2 { (l.t("report.history")) }
+            div.scroll { table #history {
+                thead { tr { th { (l.t("report.time")) } th { (l.t("col.status")) } th { (l.t("report.by")) } th { (l.t("report.note")) } } }
+                tbody { @for h in &r.history {
+                    tr { td { (when(h.at)) } td { (status_chip(l, h.status)) } td { (by(l, h.by)) } td { (h.note.as_deref().unwrap_or("")) } }
+                } }
+            } }
+        }
+    };
+    Ok(frame(&op, &r.registration_number, body))
+}
+
+fn actions(op: &Operator, r: &Report, catalog: &crate::app::Catalog) -> Markup {
+    let l = op.l;
+    let base = format!("/console/reports/{}", r.id);
+    html! {
+        section.card.actions {
+            h2 { (l.t("act.title")) }
+            div.grid {
+                form #answer-form method="post" action={(base) "/answer"} enctype="multipart/form-data" {
+                    h3 { (l.t("act.answer")) }
+                    (csrf(op))
+                    label { (l.t("act.answer_text")) textarea name="text" required maxlength=(NOTE_MAX_CHARS) {} }
+                    label { (l.t("act.photos")) input type="file" name="photo" accept="image/*,video/*" multiple; }
+                    button.primary type="submit" { (l.t("act.answer")) }
+                }
+                form #reject-form method="post" action={(base) "/reject"} {
+                    h3 { (l.t("act.reject")) }
+                    (csrf(op))
+                    label { (l.t("act.reject_reason"))
+                        select name="reason" required {
+                            @for reason in REJECT_REASONS {
+                                option value=(reason_code(reason)) { (l.t(&format!("reason.{}", reason_code(reason)))) }
+                            }
+                        }
+                    }
+                    label { (l.t("act.reject_text")) textarea name="text" required maxlength=(NOTE_MAX_CHARS) {} }
+                    button.danger type="submit" { (l.t("act.reject")) }
+                }
+            }
+            div.grid {
+                form #assign-form method="post" action={(base) "/assign"} {
+                    h3 { (l.t("act.assign")) }
+                    (csrf(op))
+                    label { (l.t("act.executor")) input name="executor" required maxlength="200" value=[r.executor.as_deref()]; }
+                    label { (l.t("act.note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
+                    button type="submit" { (l.t("act.assign")) }
+                }
+                @if r.status != ReportStatus::InProgress {
+                    form #start-form method="post" action={(base) "/start"} {
+                        h3 { (l.t("act.start")) }
+                        (csrf(op))
+                        label { (l.t("act.note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
+                        button type="submit" { (l.t("act.start")) }
+                    }
+                }
+                form #route-form method="post" action={(base) "/route"} {
+                    h3 { (l.t("act.route")) }
+                    (csrf(op))
+                    label { (l.t("act.route_to"))
+                        select name="agency" required {
+                            @for a in catalog.agencies.iter().filter(|a| a.code != r.agency) {
+                                option value=(a.code) { (a.name.get(l.0)) }
+                            }
+                        }
+                    }
+                    label { (l.t("act.note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
+                    button type="submit" { (l.t("act.route")) }
+                }
+            }
+        }
+    }
+}
+
+/// After an action: back to the report, or to the queue when the report left this operator's
+/// agency (routed elsewhere).
+async fn after(st: &AppState, op: &Operator, id: Uuid, action: Action) -> Answer {
+    let r = perform(st, &op.p, id, action).await.shown(op.l)?;
+    let to = if op.p.acts_for(&r.agency) { format!("/console/reports/{id}?done=1") } else { "/console?routed=1".into() };
+    Ok(Redirect::to(&to).into_response())
+}
+
+fn note_checked(l: L, field: &str, note: &str) -> Result<Option<String>, Shown> {
+    qala_protocol::validate::text(note, field, NOTE_MAX_CHARS, false).map_err(|e| Shown(l, e.into()))?;
+    Ok(opt(note))
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    executor: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn assign(
+    State(st): State<AppState>,
+    op: Operator,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    f: FormResult<AssignForm>,
+) -> Answer {
+    let f = form(op.l, f)?;
+    op.check(&headers, &f.csrf)?;
+    qala_protocol::validate::text(&f.executor, "executor", 200, true).map_err(|e| Shown(op.l, e.into()))?;
+    let note = note_checked(op.l, "note", &f.note)?;
+    after(&st, &op, id, Action::Assign { executor: f.executor, note }).await
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn start(
+    State(st): State<AppState>,
+    op: Operator,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    f: FormResult<NoteForm>,
+) -> Answer {
+    let f = form(op.l, f)?;
+    op.check(&headers, &f.csrf)?;
+    let note = note_checked(op.l, "note", &f.note)?;
+    after(&st, &op, id, Action::Start { note }).await
+}
+
+#[derive(Deserialize)]
+pub struct RouteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn route(
+    State(st): State<AppState>,
+    op: Operator,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    f: FormResult<RouteForm>,
+) -> Answer {
+    let f = form(op.l, f)?;
+    op.check(&headers, &f.csrf)?;
+    let action = route_action(&st, RouteRequest { agency: f.agency, note: opt(&f.note) }).shown(op.l)?;
+    after(&st, &op, id, action).await
+}
+
+#[derive(Deserialize)]
+pub struct RejectForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn reject(
+    State(st): State<AppState>,
+    op: Operator,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    f: FormResult<RejectForm>,
+) -> Answer {
+    let l = op.l;
+    let f = form(l, f)?;
+    op.check(&headers, &f.csrf)?;
+    let reason = REJECT_REASONS
+        .into_iter()
+        .find(|r| reason_code(*r) == f.reason)
+        .ok_or_else(|| Shown(l, AppError::validation("reason", "pick a reason from the list")))?;
+    qala_protocol::validate::text(&f.text, "text", NOTE_MAX_CHARS, true).map_err(|e| Shown(l, e.into()))?;
+    after(&st, &op, id, Action::Reject { reason, text: f.text }).await
+}
+
+/// The answer with its photo report, sent as one multipart form. The CSRF token is checked
+/// before any file is stored; every file is checked and cleaned like a tus upload.
+pub async fn answer(
+    State(st): State<AppState>,
+    op: Operator,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Answer {
+    let l = op.l;
+    let bad = |m: String| Shown(l, AppError::BadRequest(m));
+    let mut multipart = multipart.map_err(|e| bad(e.body_text()))?;
+    let (mut token, mut text, mut files) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
+        match field.name().unwrap_or("") {
+            "csrf" => token = field.text().await.map_err(|e| bad(e.body_text()))?,
+            "text" => text = field.text().await.map_err(|e| bad(e.body_text()))?,
+            "photo" => {
+                // The CSRF field comes first in the form: refuse before reading any file.
+                op.check(&headers, &token)?;
+                let data = field.bytes().await.map_err(|e| bad(e.body_text()))?;
+                // A file input left empty still sends a part, with no bytes.
+                if !data.is_empty() {
+                    files.push(data.to_vec());
+                }
+            }
+            _ => {}
+        }
+    }
+    op.check(&headers, &token)?;
+    qala_protocol::validate::text(&text, "text", NOTE_MAX_CHARS, true).map_err(|e| Shown(l, e.into()))?;
+    if files.len() > qala_protocol::MAX_PHOTOS_PER_REPORT {
+        let m = format!("at most {} files", qala_protocol::MAX_PHOTOS_PER_REPORT);
+        return Err(Shown(l, AppError::validation("photo", m)));
+    }
+    // Refuse before storing anything if the report cannot be answered by this operator.
+    let r = visible(&st, &op, id).await?;
+    if !matches!(
+        r.status,
+        ReportStatus::Registered | ReportStatus::Assigned | ReportStatus::InProgress | ReportStatus::Reopened
+    ) {
+        return Err(Shown(l, AppError::Conflict(format!("cannot answer a report that is {}", r.status.as_str()))));
+    }
+    let mut media = Vec::with_capacity(files.len());
+    for data in files {
+        media.push(store_whole_file(&st, &op.p, data).await.shown(l)?);
+    }
+    after(&st, &op, id, Action::Answer { text, media }).await
+}
+
+/// A report's photo or video, for a signed-in operator who may see it.
+pub async fn media(State(st): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> Answer {
+    let l = op.l;
+    let not_found = || Shown(l, AppError::NotFound("no such media".into()));
+    let m = st.store.media(id).await.shown(l)?.ok_or_else(not_found)?;
+    let links = st.store.media_links(id).await.shown(l)?;
+    if !may_view(&op.p, &m, &links) {
+        return Err(not_found());
+    }
+    let bytes = st.media.get(id).await.shown(l)?;
+    let mut resp: Response = bytes.into_response();
+    if let Ok(ct) = HeaderValue::from_str(&m.content_type) {
+        resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
+    resp.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    Ok(resp)
+}
