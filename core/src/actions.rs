@@ -54,7 +54,8 @@ impl Core {
     /// Flags someone's comment for the moderators (abuse, spam, personal data), offline or not.
     /// Remembered here so the screen shows it as flagged; flagging again does nothing.
     pub fn flag_comment(&self, comment: Uuid, reason: Option<&str>) -> CoreResult<()> {
-        let f = FlagComment { comment_id: comment, reason: reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) };
+        let f =
+            FlagComment { comment_id: comment, reason: reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) };
         f.validate()?;
         let mut conn = self.db();
         let tx = conn.transaction()?;

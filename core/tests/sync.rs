@@ -263,3 +263,46 @@ async fn a_damaged_local_file_is_parked_and_everything_else_syncs() {
     // The server never got a half file under that id.
     assert!(server.state.store.media(media).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn flags_queue_offline_and_three_hide_a_comment_until_reviewed() {
+    let mut server = Server::start().await;
+    let (_d, author, author_sync) = signed_in(&server, "+77015550101").await;
+    let project = author.projects().unwrap()[0].id;
+    let comment = author.comment(project, None, "Купите дешёвые часы!", Position::Neutral).unwrap();
+    author_sync.sync_once().await.unwrap();
+    assert!(author.my_comments().unwrap().contains(&comment), "mine, even under my pseudonym");
+    let err = author.flag_comment(comment, None).unwrap_err();
+    assert!(matches!(err, CoreError::Invalid(_)), "my own comment cannot be flagged: {err}");
+
+    let mut phones = Vec::new();
+    for n in 0..3 {
+        let (dir, core, engine) = signed_in(&server, &format!("+7701555020{n}")).await;
+        assert!(core.comments(project).unwrap().iter().any(|(c, _)| c.id == comment));
+        phones.push((dir, core, engine));
+    }
+    // Offline: the flags wait in the outbox, and flagging twice queues once.
+    server.stop().await;
+    for (_, core, _) in &phones {
+        core.flag_comment(comment, Some("spam")).unwrap();
+        core.flag_comment(comment, Some("spam")).unwrap();
+        assert!(core.my_flags().unwrap().contains(&comment));
+        assert_eq!(core.sync_status().unwrap().queued_ops, 1);
+    }
+    server.restart().await;
+    for (_, core, engine) in &phones[..2] {
+        engine.sync_once().await.unwrap();
+        assert_eq!(core.sync_status().unwrap().rejected_ops, 0);
+        assert!(core.comments(project).unwrap().iter().any(|(c, _)| c.id == comment), "two flags keep it");
+    }
+    let (_, third, third_sync) = &phones[2];
+    third_sync.sync_once().await.unwrap();
+    assert!(!third.comments(project).unwrap().iter().any(|(c, _)| c.id == comment), "the third hides it");
+    author_sync.sync_once().await.unwrap();
+    assert!(!author.comments(project).unwrap().iter().any(|(c, _)| c.id == comment));
+
+    // A moderator restores it; phones get it back, and flags no longer hide it.
+    assert!(server.state.store.restore_comment(comment).await.unwrap());
+    phones[0].2.sync_once().await.unwrap();
+    assert!(phones[0].1.comments(project).unwrap().iter().any(|(c, _)| c.id == comment));
+}

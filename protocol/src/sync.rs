@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    Agency, Category, Comment, FlagComment, NewComment, NewComplaint, NewRating, NewReport, NewsItem, Project, PublicReport, Report,
-    WithdrawReport,
+    Agency, Category, Comment, FlagComment, NewComment, NewComplaint, NewRating, NewReport, NewsItem, Project,
+    PublicReport, Report, WithdrawReport,
 };
 
 /// Most ops one push may carry.

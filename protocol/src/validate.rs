@@ -4,8 +4,8 @@
 use std::fmt;
 
 use crate::{
-    ADDRESS_MAX_CHARS, COMMENT_MAX_CHARS, DESCRIPTION_MAX_CHARS, Location, MAX_PHOTOS_PER_REPORT,
-    MAX_VIDEOS_PER_REPORT, MediaKind, NOTE_MAX_CHARS, FlagComment, NewComment, NewComplaint, NewRating, NewReport,
+    ADDRESS_MAX_CHARS, COMMENT_MAX_CHARS, DESCRIPTION_MAX_CHARS, FlagComment, Location, MAX_PHOTOS_PER_REPORT,
+    MAX_VIDEOS_PER_REPORT, MediaKind, NOTE_MAX_CHARS, NewComment, NewComplaint, NewRating, NewReport,
 };
 
 /// An input that breaks a rule, with the JSON path of the offending field.

@@ -76,7 +76,9 @@ impl Driver {
         loop {
             match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
                 Ok(c) => return c,
-                Err(_) if t0.elapsed() < Duration::from_secs(30) => tokio::time::sleep(Duration::from_millis(200)).await,
+                Err(_) if t0.elapsed() < Duration::from_secs(30) => {
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
                 Err(e) => panic!("no WebDriver session on {url}: {e}"),
             }
         }
@@ -104,6 +106,14 @@ async fn submit(b: &Browser, form: &str) {
     find(b, &format!("{form} button[type=submit]")).await.click().await.unwrap();
 }
 
+/// Saves what the browser shows to `artifacts/screenshots/console-<name>.png`, for a person to look at.
+async fn shot(b: &Browser, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("console-{name}.png")), png).unwrap();
+}
+
 /// The page's text, checked for a missing translation.
 async fn page_text(b: &Browser) -> String {
     let text = find(b, "body").await.text().await.unwrap();
@@ -127,7 +137,8 @@ async fn sign_in(b: &Browser, server: &TestServer, login: &str, password: &str) 
 async fn backdate(dir: &Path, number: &str, days: i64) {
     let url = format!("sqlite://{}", dir.join("qala.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let when = |d: i64| (chrono::Utc::now() - chrono::Duration::days(d)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let when =
+        |d: i64| (chrono::Utc::now() - chrono::Duration::days(d)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let done = sqlx::query(
         "UPDATE reports SET deadline = $1, registered_at = $2,
              view = json_set(view, '$.deadline', $1, '$.registered_at', $2) WHERE reg_number = $3",
@@ -209,6 +220,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     }
     assert!(!text.contains(numbers[3].as_str()), "another agency's report is not");
     let cookie = session_cookie(&b).await;
+    shot(&b, "01-queue-ru").await;
 
     // Overdue only: the late pothole, in red.
     find(&b, "input[name=overdue]").await.click().await.unwrap();
@@ -218,11 +230,13 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     let row = find(&b, "#queue tbody tr").await;
     assert_eq!(row.attr("class").await.unwrap().as_deref(), Some("overdue"));
     assert!(row.text().await.unwrap().contains(numbers[0].as_str()));
+    shot(&b, "02-queue-overdue").await;
 
     // Its page: the resident's photo, then an answer with a photo report from the browser.
     find(&b, "#queue tbody tr a").await.click().await.unwrap();
     let desc = find(&b, "#description").await.text().await.unwrap();
     assert_eq!(desc, "Яма на Абая возле школы");
+    shot(&b, "03-report").await;
     let upload_dir = tempfile::tempdir().unwrap();
     let after = upload_dir.path().join("after.jpg");
     real_photo(&after);
@@ -233,10 +247,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     let answer = find(&b, "#answer").await.text().await.unwrap();
     assert!(answer.contains("Яма заделана"), "{answer}");
     // The photo report is served back to the browser and decodes.
-    let width = b
-        .execute("return document.querySelector('#answer img').naturalWidth", vec![])
-        .await
-        .unwrap();
+    let width = b.execute("return document.querySelector('#answer img').naturalWidth", vec![]).await.unwrap();
     let t0 = Instant::now();
     let mut width = width.as_u64().unwrap_or(0);
     while width == 0 && t0.elapsed() < WAIT {
@@ -250,6 +261,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     }
     assert_eq!(width, 640, "the photo report loads in the page");
     assert!(page_text(&b).await.contains("Выполнено"));
+    shot(&b, "04-answered").await;
 
     // The second report is a duplicate: rejected with a reason from the list and an explanation.
     b.goto(&server.url(&format!("/console/reports/{}", ids[1]))).await.unwrap();
@@ -263,6 +275,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     find(&b, "a[href='/console/lang/kk']").await.click().await.unwrap();
     find(&b, "#history").await;
     assert!(page_text(&b).await.contains("Тарих"));
+    shot(&b, "05-rejected-kk").await;
     b.goto(&server.url("/console/escalation")).await.unwrap();
     assert!(page_text(&b).await.contains("Мерзімі өткен өтініш жоқ"), "nothing is overdue once answered");
 
@@ -316,6 +329,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     let b2 = driver.browser("en").await;
     sign_in(&b2, &server, "energy.op", &other).await;
     let text = page_text(&b2).await;
+    shot(&b2, "06-other-agency-en").await;
     assert!(text.contains(numbers[3].as_str()) && !text.contains(numbers[2].as_str()), "{text}");
     let other_cookie = session_cookie(&b2).await;
     let (status, _) = csrf_of(&http, &server, &other_cookie, &format!("/console/reports/{}", ids[2])).await;
@@ -330,7 +344,8 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
         .unwrap();
     assert_eq!(reject.status(), StatusCode::NOT_FOUND);
     assert_eq!(resident.my_report(ids[2]).await.status, ReportStatus::InProgress, "nothing changed");
-    let media = http.get(server.url(&format!("/console/media/{photo_id}"))).header(COOKIE, &other_cookie).send().await.unwrap();
+    let media =
+        http.get(server.url(&format!("/console/media/{photo_id}"))).header(COOKIE, &other_cookie).send().await.unwrap();
     assert_eq!(media.status(), StatusCode::NOT_FOUND, "nor their photos");
     // Operators have no administrator pages.
     b2.goto(&server.url("/console/admin/catalog")).await.unwrap();

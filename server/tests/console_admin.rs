@@ -100,12 +100,11 @@ async fn catalogue_staff_and_calendar_edits_take_effect_at_once() {
 
     // A new agency and a category routed to it, with a 1-working-day deadline.
     let (status, body) = admin
-        .post("/console/admin/catalog", "/console/admin/agencies", &[
-            ("code", "parks"),
-            ("name_kk", "Саябақтар"),
-            ("name_ru", "Парки"),
-            ("name_en", "Parks"),
-        ])
+        .post(
+            "/console/admin/catalog",
+            "/console/admin/agencies",
+            &[("code", "parks"), ("name_kk", "Саябақтар"), ("name_ru", "Парки"), ("name_en", "Parks")],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let bench = [
@@ -168,12 +167,11 @@ async fn catalogue_staff_and_calendar_edits_take_effect_at_once() {
 
     // An operator account for the new agency, with a password shown once, sees those reports.
     let (status, html) = admin
-        .post("/console/admin/staff", "/console/admin/staff", &[
-            ("login", "Parks.Op"),
-            ("display_name", "Айгерим"),
-            ("role", "operator"),
-            ("agency", "parks"),
-        ])
+        .post(
+            "/console/admin/staff",
+            "/console/admin/staff",
+            &[("login", "Parks.Op"), ("display_name", "Айгерим"), ("role", "operator"), ("agency", "parks")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let password = html.split("<code id=\"password\">").nth(1).and_then(|r| r.split('<').next()).expect("password");
@@ -181,12 +179,11 @@ async fn catalogue_staff_and_calendar_edits_take_effect_at_once() {
     let (_, queue) = parks.page("/console").await;
     assert!(queue.contains(&first.registration_number), "the new agency's operator sees its reports");
     let (status, body) = admin
-        .post("/console/admin/staff", "/console/admin/staff", &[
-            ("login", "x"),
-            ("display_name", "X"),
-            ("role", "operator"),
-            ("agency", ""),
-        ])
+        .post(
+            "/console/admin/staff",
+            "/console/admin/staff",
+            &[("login", "x"), ("display_name", "X"), ("role", "operator"), ("agency", "")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
@@ -194,10 +191,11 @@ async fn catalogue_staff_and_calendar_edits_take_effect_at_once() {
     let (id, pothole, _) = report_in(&resident, "road_repair").await;
     assert_eq!(pothole.unwrap().agency, "mobility");
     let (status, _) = roads
-        .post(&format!("/console/reports/{id}"), &format!("/console/reports/{id}/route"), &[
-            ("agency", "parks"),
-            ("note", "it is in the park"),
-        ])
+        .post(
+            &format!("/console/reports/{id}"),
+            &format!("/console/reports/{id}/route"),
+            &[("agency", "parks"), ("note", "it is in the park")],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let routed = resident.my_report(id).await;
@@ -224,13 +222,17 @@ async fn news_projects_and_moderation_with_residents_flags() {
 
     // News: published at once, then unpublished (a tombstone for phones).
     let (status, body) = admin
-        .post("/console/admin/news", "/console/admin/news", &[
-            ("title_ru", "Ремонт дорог"),
-            ("title_en", "Road works"),
-            ("body_ru", "Начался ремонт."),
-            ("body_en", "Works have begun."),
-            ("published", "1"),
-        ])
+        .post(
+            "/console/admin/news",
+            "/console/admin/news",
+            &[
+                ("title_ru", "Ремонт дорог"),
+                ("title_en", "Road works"),
+                ("body_ru", "Начался ремонт."),
+                ("body_en", "Works have begun."),
+                ("published", "1"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (changes, cursor) = reader.pull_all(0, 1000).await;
@@ -249,13 +251,17 @@ async fn news_projects_and_moderation_with_residents_flags() {
 
     // A project open for discussion, with stages typed one per line.
     let (status, body) = admin
-        .post("/console/admin/projects", "/console/admin/projects", &[
-            ("title_ru", "Велодорожка на Абая"),
-            ("title_en", "Abai bike lane"),
-            ("description_ru", "Обсуждаем маршрут."),
-            ("status", "discussion"),
-            ("stages", "+Жоба | Проект | Design\nҚұрылыс | Стройка | Building"),
-        ])
+        .post(
+            "/console/admin/projects",
+            "/console/admin/projects",
+            &[
+                ("title_ru", "Велодорожка на Абая"),
+                ("title_en", "Abai bike lane"),
+                ("description_ru", "Обсуждаем маршрут."),
+                ("status", "discussion"),
+                ("stages", "+Жоба | Проект | Design\nҚұрылыс | Стройка | Building"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (changes, cursor) = reader.pull_all(cursor, 1000).await;
@@ -300,8 +306,7 @@ async fn news_projects_and_moderation_with_residents_flags() {
     let visible = |changes: &[qala_protocol::Change]| {
         changes
             .iter()
-            .filter(|c| c.kind == EntityKind::Comment && c.id == comment_id.to_string())
-            .next_back()
+            .rfind(|c| c.kind == EntityKind::Comment && c.id == comment_id.to_string())
             .map(|c| matches!(c.entity, Some(Entity::Comment(Comment { .. }))))
     };
     let (changes, _) = reader.pull_all(0, 1000).await;
@@ -313,9 +318,8 @@ async fn news_projects_and_moderation_with_residents_flags() {
     assert!(page.contains("Waiting for a moderator") && page.contains("Spam spam spam"), "{page}");
 
     // The moderator finds nothing wrong and restores it; flags no longer hide it.
-    let (status, _) = admin
-        .post("/console/admin/comments", &format!("/console/admin/comments/{comment_id}/restore"), &[])
-        .await;
+    let (status, _) =
+        admin.post("/console/admin/comments", &format!("/console/admin/comments/{comment_id}/restore"), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     flaggers[3].push(vec![flag("spam")]).await;
     let (changes, cursor) = reader.pull_all(0, 1000).await;
@@ -326,10 +330,11 @@ async fn news_projects_and_moderation_with_residents_flags() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required: {body}");
     let (status, _) = admin
-        .post("/console/admin/comments", &format!("/console/admin/comments/{comment_id}/hide"), &[(
-            "reason",
-            "advertising",
-        )])
+        .post(
+            "/console/admin/comments",
+            &format!("/console/admin/comments/{comment_id}/hide"),
+            &[("reason", "advertising")],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (changes, _) = reader.pull_all(cursor, 1000).await;
@@ -339,10 +344,11 @@ async fn news_projects_and_moderation_with_residents_flags() {
 
     // A stage is done and the project moves on; phones pull the change.
     let (status, _) = admin
-        .post("/console/admin/projects", &format!("/console/admin/projects/{}", project.id), &[
-            ("status", "in_progress"),
-            ("stages", "+Жоба | Проект | Design\n+Құрылыс | Стройка | Building"),
-        ])
+        .post(
+            "/console/admin/projects",
+            &format!("/console/admin/projects/{}", project.id),
+            &[("status", "in_progress"), ("stages", "+Жоба | Проект | Design\n+Құрылыс | Стройка | Building")],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (changes, _) = reader.pull_all(0, 1000).await;

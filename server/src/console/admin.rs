@@ -179,9 +179,13 @@ pub async fn category_save(
     let l = op.l;
     let f = form(l, f)?;
     op.check(&h, &f.csrf)?;
-    let days: u16 = f.deadline_days.trim().parse().ok().filter(|d| (1..=60).contains(d)).ok_or_else(|| {
-        invalid(l, "deadline_days", "1 to 60 working days")
-    })?;
+    let days: u16 = f
+        .deadline_days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=60).contains(d))
+        .ok_or_else(|| invalid(l, "deadline_days", "1 to 60 working days"))?;
     let category = Category {
         code: check_code(l, &f.code)?,
         name: names(&f.name_kk, &f.name_ru, &f.name_en),
@@ -282,7 +286,13 @@ pub async fn staff_create(State(st): State<AppState>, op: Operator, h: HeaderMap
     .await
     .map_err(|e| Shown(l, AppError::Internal(e.to_string())))?
     .shown(l)?;
-    let staff = NewStaff { login: login.clone(), password_hash: hash, role, agency, display_name: f.display_name.trim().into() };
+    let staff = NewStaff {
+        login: login.clone(),
+        password_hash: hash,
+        role,
+        agency,
+        display_name: f.display_name.trim().into(),
+    };
     st.store.create_staff(&staff, Utc::now()).await.shown(l)?;
     tracing::info!(%login, by = %op.p.user_id, "staff account created in the console");
     staff_view(&st, &op, Some((login, password))).await
@@ -390,7 +400,8 @@ pub async fn news_publish(
     let f = form(l, f)?;
     op.check(&h, &f.csrf)?;
     let all = st.store.news_all().await.shown(l)?;
-    let n = all.into_iter().find(|n| n.item.id == id).ok_or_else(|| Shown(l, AppError::NotFound("no such news".into())))?;
+    let n =
+        all.into_iter().find(|n| n.item.id == id).ok_or_else(|| Shown(l, AppError::NotFound("no such news".into())))?;
     let input = NewsInput { title: n.item.title, body: n.item.body, published: ticked(&f.published) };
     st.store.put_news(id, &input, Utc::now()).await.shown(l)?;
     back("/console/admin/news")
@@ -499,7 +510,10 @@ pub async fn projects_page(State(st): State<AppState>, op: Operator) -> Answer {
 }
 
 fn parse_status(l: L, s: &str) -> Result<ProjectStatus, Shown> {
-    PROJECT_STATUSES.into_iter().find(|p| project_status_code(*p) == s).ok_or_else(|| invalid(l, "status", "unknown status"))
+    PROJECT_STATUSES
+        .into_iter()
+        .find(|p| project_status_code(*p) == s)
+        .ok_or_else(|| invalid(l, "status", "unknown status"))
 }
 
 #[derive(Deserialize)]
@@ -526,7 +540,12 @@ pub struct ProjectForm {
     discussion_until: String,
 }
 
-pub async fn project_create(State(st): State<AppState>, op: Operator, h: HeaderMap, f: FormResult<ProjectForm>) -> Answer {
+pub async fn project_create(
+    State(st): State<AppState>,
+    op: Operator,
+    h: HeaderMap,
+    f: FormResult<ProjectForm>,
+) -> Answer {
     op.admin()?;
     let l = op.l;
     let f = form(l, f)?;
@@ -581,7 +600,8 @@ pub async fn project_update(
     let l = op.l;
     let f = form(l, f)?;
     op.check(&h, &f.csrf)?;
-    let mut p = st.store.project(id).await.shown(l)?.ok_or_else(|| Shown(l, AppError::NotFound("no such project".into())))?;
+    let mut p =
+        st.store.project(id).await.shown(l)?.ok_or_else(|| Shown(l, AppError::NotFound("no such project".into())))?;
     p.status = parse_status(l, &f.status)?;
     p.stages = parse_stages(&f.stages);
     let check = ProjectInput {

@@ -77,6 +77,7 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("col.status", ["Күйі", "Статус", "Status"]),
     ("age.d", ["к.", "дн.", "d"]),
     ("age.h", ["сағ.", "ч", "h"]),
+    ("unit.m", ["м", "м", "m"]),
     ("page.prev", ["Алдыңғы", "Назад", "Previous"]),
     ("page.next", ["Келесі", "Далее", "Next"]),
     ("escalation.title", ["Мерзімі өткен өтініштер", "Просроченные обращения", "Overdue reports"]),
@@ -98,9 +99,19 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("report.time", ["Уақыты", "Время", "Time"]),
     ("report.by", ["Кім", "Кто", "By"]),
     ("report.note", ["Ескертпе", "Примечание", "Note"]),
-    ("report.saved", ["Сақталды. Тұрғын оны келесі синхрондауда көреді.", "Сохранено. Житель увидит это при следующей синхронизации.", "Saved. The resident sees it at the next sync."]),
+    (
+        "report.saved",
+        [
+            "Сақталды. Тұрғын оны келесі синхрондауда көреді.",
+            "Сохранено. Житель увидит это при следующей синхронизации.",
+            "Saved. The resident sees it at the next sync.",
+        ],
+    ),
     ("act.title", ["Әрекеттер", "Действия", "Actions"]),
-    ("act.closed", ["Өтініш жабық: әрекет жоқ.", "Обращение закрыто: действий нет.", "The report is closed: no actions."]),
+    (
+        "act.closed",
+        ["Өтініш жабық: әрекет жоқ.", "Обращение закрыто: действий нет.", "The report is closed: no actions."],
+    ),
     ("act.answer", ["Жауап беру", "Ответить", "Answer"]),
     ("act.answer_text", ["Не істелді", "Что сделано", "What was done"]),
     ("act.photos", ["Фотоесеп (5 файлға дейін)", "Фотоотчёт (до 5 файлов)", "Photo report (up to 5 files)"]),
@@ -108,7 +119,10 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("act.reject_reason", ["Себебі", "Причина", "Reason"]),
     ("act.reject_text", ["Тұрғынға түсіндірме", "Пояснение для жителя", "Explanation for the resident"]),
     ("act.assign", ["Орындаушы тағайындау", "Назначить исполнителя", "Assign an executor"]),
-    ("act.executor", ["Бригада, мердігер немесе қызметкер", "Бригада, подрядчик или сотрудник", "Brigade, contractor or employee"]),
+    (
+        "act.executor",
+        ["Бригада, мердігер немесе қызметкер", "Бригада, подрядчик или сотрудник", "Brigade, contractor or employee"],
+    ),
     ("act.note", ["Ескертпе (міндетті емес)", "Примечание (необязательно)", "Note (optional)"]),
     ("act.start", ["Жұмысқа алу", "Взять в работу", "Start work"]),
     ("act.route", ["Басқа мекемеге жіберу", "Передать в другое ведомство", "Route to another agency"]),
@@ -134,7 +148,14 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("role.system", ["Жүйе", "Система", "System"]),
     ("error.title", ["Орындалмады", "Не выполнено", "Not done"]),
     ("error.back", ["Кезекке оралу", "Вернуться к очереди", "Back to the queue"]),
-    ("error.internal", ["Сервер қатесі; ол журналға жазылды.", "Ошибка сервера; она записана в журнал.", "Server error; it has been logged."]),
+    (
+        "error.internal",
+        [
+            "Сервер қатесі; ол журналға жазылды.",
+            "Ошибка сервера; она записана в журнал.",
+            "Server error; it has been logged.",
+        ],
+    ),
     (
         "error.csrf",
         [
@@ -238,7 +259,14 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("holidays.kind", ["Түрі", "Вид", "Kind"]),
     ("holidays.off", ["Демалыс", "Выходной", "Day off"]),
     ("holidays.working", ["Жұмыс күні (ауыстырылған)", "Рабочий день (перенос)", "Working day (transferred)"]),
-    ("holidays.working_hint", ["Бұл демалыс емес, ауыстырылған жұмыс күні", "Это не выходной, а перенесённый рабочий день", "Not a day off but a transferred working day"]),
+    (
+        "holidays.working_hint",
+        [
+            "Бұл демалыс емес, ауыстырылған жұмыс күні",
+            "Это не выходной, а перенесённый рабочий день",
+            "Not a day off but a transferred working day",
+        ],
+    ),
     ("holidays.add", ["Күн қосу", "Добавить день", "Add a day"]),
 ];
 

@@ -108,7 +108,7 @@ pub fn frame(op: &Operator, title: &str, body: Markup) -> Response {
                         }
                     }
                     div.who {
-                        span { (op.name) @if let Some(a) = &op.p.agency { " · " (a) } }
+                        span { (op.name) @if let Some(a) = &op.agency_name { " · " (a) } }
                         (lang_switch(l))
                         form method="post" action="/console/logout" {
                             (csrf(op))
@@ -218,5 +218,8 @@ tr.overdue td{background:#fdecea}
 .inline{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}
 .inline input,.inline select{width:auto}
 .muted{color:#5d6b7e}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.6rem 0}
+dt{color:#5d6b7e}
+dd{margin:0}
 .pager{display:flex;gap:1rem;margin:.8rem 0}
 "#;

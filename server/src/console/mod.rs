@@ -34,10 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/reports/{id}/start", post(report::start))
         .route("/console/reports/{id}/route", post(report::route))
         .route("/console/reports/{id}/reject", post(report::reject))
-        .route(
-            "/console/reports/{id}/answer",
-            post(report::answer).layer(DefaultBodyLimit::max(ANSWER_BODY_LIMIT)),
-        )
+        .route("/console/reports/{id}/answer", post(report::answer).layer(DefaultBodyLimit::max(ANSWER_BODY_LIMIT)))
         .route("/console/media/{id}", get(report::media))
         .route("/console/admin/catalog", get(admin::catalog_page))
         .route("/console/admin/agencies", post(admin::agency_save))

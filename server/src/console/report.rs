@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::forms::{FormResult, form, opt};
 use super::i18n::L;
-use super::layout::{Answer, ShowErr, Shown, csrf, deadline, notice, frame, status_chip, when};
+use super::layout::{Answer, ShowErr, Shown, csrf, deadline, frame, notice, status_chip, when};
 use super::queue::{agency_name, category_name};
 use super::session::Operator;
 use crate::app::AppState;
@@ -121,7 +121,7 @@ pub async fn page(
                 h2 { (l.t("report.location")) }
                 @if let Some(a) = &r.address { p { (a) } }
                 p { (format!("{:.6}, {:.6}", loc.lat, loc.lon))
-                    @if let Some(acc) = loc.accuracy_m { " ± " (acc.round()) " m" } }
+                    @if let Some(acc) = loc.accuracy_m { " ± " (acc.round()) " " (l.t("unit.m")) } }
                 // A link, not an embedded map: the page stays usable without outside servers.
                 p { a href=(format!("https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}#map=18/{:.6}/{:.6}", loc.lat, loc.lon, loc.lat, loc.lon))
                     target="_blank" rel="noopener noreferrer" { (l.t("report.open_map")) } }
@@ -223,7 +223,8 @@ fn actions(op: &Operator, r: &Report, catalog: &crate::app::Catalog) -> Markup {
 /// agency (routed elsewhere).
 async fn after(st: &AppState, op: &Operator, id: Uuid, action: Action) -> Answer {
     let r = perform(st, &op.p, id, action).await.shown(op.l)?;
-    let to = if op.p.acts_for(&r.agency) { format!("/console/reports/{id}?done=1") } else { "/console?routed=1".into() };
+    let to =
+        if op.p.acts_for(&r.agency) { format!("/console/reports/{id}?done=1") } else { "/console?routed=1".into() };
     Ok(Redirect::to(&to).into_response())
 }
 

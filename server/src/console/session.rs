@@ -105,6 +105,8 @@ impl FromRequestParts<AppState> for Ui {
 pub struct Operator {
     pub p: Principal,
     pub name: String,
+    /// The operator's agency, named in the page language.
+    pub agency_name: Option<String>,
     pub l: L,
     pub csrf: String,
     token_hash: String,
@@ -129,7 +131,10 @@ impl FromRequestParts<AppState> for Operator {
             Ok(me) => me.map(|m| m.display_name).unwrap_or_default(),
             Err(e) => return Err(Shown(l, e).into_response()),
         };
-        Ok(Operator { csrf: csrf_for(&st.secret, &token), p, name, l, token_hash })
+        let agency_name = p.agency.as_deref().map(|code| {
+            st.catalog.get().agency(code).map_or_else(|| code.to_string(), |a| a.name.get(l.0).to_string())
+        });
+        Ok(Operator { csrf: csrf_for(&st.secret, &token), p, name, agency_name, l, token_hash })
     }
 }
 

@@ -53,16 +53,37 @@ impl Refusal {
 /// Everything an actor can do to an existing report.
 #[derive(Clone, Debug)]
 pub enum Action {
-    Assign { executor: String, note: Option<String> },
+    Assign {
+        executor: String,
+        note: Option<String>,
+    },
     /// Hand over to another agency (whose code the caller checked). Back to "registered" there,
     /// with no executor; the deadline stays.
-    Route { agency: String, note: Option<String> },
-    Start { note: Option<String> },
-    Answer { text: String, media: Vec<MediaRef> },
-    Reject { reason: RejectReason, text: String },
-    Rate { stars: u8, comment: Option<String> },
-    Complain { text: String },
-    Withdraw { reason: Option<String> },
+    Route {
+        agency: String,
+        note: Option<String>,
+    },
+    Start {
+        note: Option<String>,
+    },
+    Answer {
+        text: String,
+        media: Vec<MediaRef>,
+    },
+    Reject {
+        reason: RejectReason,
+        text: String,
+    },
+    Rate {
+        stars: u8,
+        comment: Option<String>,
+    },
+    Complain {
+        text: String,
+    },
+    Withdraw {
+        reason: Option<String>,
+    },
 }
 
 impl Action {

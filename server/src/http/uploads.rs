@@ -494,7 +494,11 @@ pub async fn store_whole_file(st: &AppState, p: &Principal, data: Vec<u8>) -> Ap
     let upload_length = data.len() as u64;
     let (kind, content_type, cleaned) = sniff_and_clean(data)?;
     if upload_length > kind.max_bytes() {
-        return Err(AppError::PayloadTooLarge(format!("a {} may have at most {} bytes", kind.as_str(), kind.max_bytes())));
+        return Err(AppError::PayloadTooLarge(format!(
+            "a {} may have at most {} bytes",
+            kind.as_str(),
+            kind.max_bytes()
+        )));
     }
     let id = Uuid::now_v7();
     let sha256 = hex::encode(Sha256::digest(&cleaned));

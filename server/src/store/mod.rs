@@ -14,8 +14,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{
-    AdminNews, Agency, Category, Comment, FlagComment, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project, Report,
-    ReportQuery, Role,
+    AdminNews, Agency, Category, Comment, FlagComment, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project,
+    Report, ReportQuery, Role,
 };
 use uuid::Uuid;
 
