@@ -380,5 +380,90 @@ macro_rules! store_suite {
             assert!(s.delete_project(project.id).await.unwrap());
             assert_eq!(s.project(project.id).await.unwrap(), None);
         }
+        #[tokio::test]
+        async fn catalogue_and_calendar_edits_are_kept_and_published() {
+            let (s, _g) = seeded().await;
+            let p = resident(&s, 20).await;
+            let start = s.pull(p.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            let parks = Agency { code: "parks".into(), name: LocalizedText::new("Саябақ", "Парки", "Parks") };
+            s.put_agency(&parks).await.unwrap();
+            let mut bench = category();
+            bench.code = "benches".into();
+            bench.agency = "parks".into();
+            bench.deadline_days = 2;
+            s.put_category(&bench).await.unwrap();
+            bench.active = false;
+            s.put_category(&bench).await.unwrap();
+            let orphan = Category { code: "orphan".into(), agency: "nobody".into(), ..bench.clone() };
+            assert!(s.put_category(&orphan).await.is_err(), "a category needs a known agency");
+            let cats = s.categories().await.unwrap();
+            assert_eq!(cats.iter().find(|c| c.code == "benches"), Some(&bench));
+            assert!(s.agencies().await.unwrap().contains(&parks));
+            let rows = s.pull(p.user_id, start, 1000).await.unwrap().rows;
+            let kinds: Vec<_> = rows.iter().map(|r| (r.kind.as_str(), r.entity_id.as_str())).collect();
+            assert_eq!(kinds, [("agency", "parks"), ("category", "benches"), ("category", "benches")]);
+
+            let day = chrono::NaiveDate::from_ymd_opt(2031, 3, 3).unwrap();
+            let holiday = qala_server::domain::calendar::Holiday { date: day, name: "Test".into(), working: false };
+            s.put_holiday(&holiday).await.unwrap();
+            s.put_holiday(&qala_server::domain::calendar::Holiday { working: true, ..holiday.clone() }).await.unwrap();
+            let kept = s.holidays().await.unwrap();
+            assert!(kept.iter().any(|h| h.date == day && h.working), "replaced, not doubled");
+            assert!(s.delete_holiday(day).await.unwrap());
+            assert!(!s.delete_holiday(day).await.unwrap());
+            let staff = NewStaff {
+                login: "Op.One".into(),
+                password_hash: "x".into(),
+                role: Role::Operator,
+                agency: Some("parks".into()),
+                display_name: "Op".into(),
+            };
+            s.create_staff(&staff, Utc::now()).await.unwrap();
+            let all = s.staff_all().await.unwrap();
+            assert_eq!(all.len(), 1);
+            assert_eq!((all[0].login.as_str(), all[0].agency.as_deref()), ("op.one", Some("parks")));
+        }
+
+        #[tokio::test]
+        async fn flags_hide_a_comment_until_a_moderator_decides() {
+            let (s, _g) = seeded().await;
+            let author = resident(&s, 30).await;
+            let project = project_in_discussion(None);
+            s.put_project(&project).await.unwrap();
+            let now = Utc::now();
+            let c = NewComment { id: Uuid::now_v7(), project_id: project.id, parent_id: None, body: "реклама".into(), position: Position::Neutral, created_at: now };
+            let k = OpKey { op_id: Uuid::now_v7(), user_id: author.user_id, kind: "comment" };
+            assert_eq!(s.add_comment(&k, "Qala-A", &c, now).await.unwrap(), OpOutcome::Applied);
+            let flag = FlagComment { comment_id: c.id, reason: Some("spam".into()) };
+            let by = |u: &Principal| OpKey { op_id: Uuid::now_v7(), user_id: u.user_id, kind: "flag_comment" };
+            let own = s.flag_comment(&by(&author), &flag, 3, now).await.unwrap();
+            assert!(matches!(own, OpOutcome::Rejected { ref code, .. } if code == "own_comment"));
+            let unknown = FlagComment { comment_id: Uuid::now_v7(), reason: None };
+            let r = resident(&s, 31).await;
+            assert!(matches!(s.flag_comment(&by(&r), &unknown, 3, now).await.unwrap(), OpOutcome::Rejected { ref code, .. } if code == "unknown_comment"));
+            let mut flaggers = Vec::new();
+            for n in 32..36 {
+                flaggers.push(resident(&s, n).await);
+            }
+            let same = by(&flaggers[0]);
+            assert_eq!(s.flag_comment(&same, &flag, 3, now).await.unwrap(), OpOutcome::Applied);
+            assert_eq!(s.flag_comment(&same, &flag, 3, now).await.unwrap(), OpOutcome::Duplicate, "same op");
+            assert_eq!(s.flag_comment(&by(&flaggers[0]), &flag, 3, now).await.unwrap(), OpOutcome::Duplicate, "same resident");
+            s.flag_comment(&by(&flaggers[1]), &flag, 3, now).await.unwrap();
+            let review = s.comments_for_review(10).await.unwrap();
+            assert_eq!((review[0].flags, review[0].hidden), (2, false));
+            s.flag_comment(&by(&flaggers[2]), &flag, 3, now).await.unwrap();
+            let review = s.comments_for_review(10).await.unwrap();
+            assert_eq!((review[0].flags, review[0].hidden, review[0].reviewed), (3, true, false));
+            let last = s.pull(author.user_id, 0, 1000).await.unwrap().rows.into_iter().rev().find(|r| r.entity_id == c.id.to_string()).unwrap();
+            assert!(last.payload.is_none(), "hidden from phones");
+            assert!(s.restore_comment(c.id).await.unwrap());
+            s.flag_comment(&by(&flaggers[3]), &flag, 3, now).await.unwrap();
+            let review = s.comments_for_review(10).await.unwrap();
+            assert_eq!((review[0].flags, review[0].hidden, review[0].reviewed), (4, false, true), "reviewed stays visible");
+            let last = s.pull(author.user_id, 0, 1000).await.unwrap().rows.into_iter().rev().find(|r| r.entity_id == c.id.to_string()).unwrap();
+            assert!(last.payload.is_some(), "back on phones");
+            assert!(!s.restore_comment(Uuid::now_v7()).await.unwrap());
+        }
     };
 }
