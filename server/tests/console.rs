@@ -240,6 +240,16 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     let upload_dir = tempfile::tempdir().unwrap();
     let after = upload_dir.path().join("after.jpg");
     real_photo(&after);
+    // A text file named .jpg gets a clear error, and the report stays as it was.
+    let fake = upload_dir.path().join("fake.jpg");
+    std::fs::write(&fake, "this is not a photo").unwrap();
+    fill(&b, "#answer-form textarea[name=text]", "Готово").await;
+    find(&b, "#answer-form input[type=file]").await.send_keys(&fake.display().to_string()).await.unwrap();
+    submit(&b, "#answer-form").await;
+    let error = find(&b, "p.error").await.text().await.unwrap();
+    assert!(error.contains("not a JPEG"), "{error}");
+    assert_eq!(resident.my_report(ids[0]).await.status, ReportStatus::Registered, "nothing changed");
+    b.goto(&server.url(&format!("/console/reports/{}", ids[0]))).await.unwrap();
     fill(&b, "#answer-form textarea[name=text]", "Яма заделана, фото прилагается").await;
     find(&b, "#answer-form input[type=file]").await.send_keys(&after.display().to_string()).await.unwrap();
     submit(&b, "#answer-form").await;

@@ -257,6 +257,40 @@ async fn news_and_an_offline_comment() {
     assert!(on_server, "another resident sees the comment");
     app.shot("04-comment-sent").await;
 
+    // Someone else's spam: two residents have flagged it already; this resident's flag is the
+    // third, and once it reaches the server the comment is hidden on every phone.
+    let project_id = changes
+        .iter()
+        .find_map(|c| match &c.entity {
+            Some(Entity::Project(p)) => Some(p.id),
+            _ => None,
+        })
+        .unwrap();
+    let spam_id = Uuid::now_v7();
+    let spam = NewComment {
+        id: spam_id,
+        project_id,
+        parent_id: None,
+        body: "Дешёвые часы, пишите в личку".into(),
+        position: Position::Neutral,
+        created_at: chrono::Utc::now(),
+    };
+    reader.push(vec![Op { id: Uuid::now_v7(), op: OpBody::Comment(spam) }]).await;
+    for n in 0..2 {
+        let other = Client::resident(&server, &format!("+7701765440{n}")).await;
+        let flag = FlagComment { comment_id: spam_id, reason: Some("spam".into()) };
+        other.push(vec![Op { id: Uuid::now_v7(), op: OpBody::FlagComment(flag) }]).await;
+    }
+    app.tap("#sync-bar").await;
+    app.wait_text("#comments", LONG, |t| t.contains("Дешёвые часы")).await;
+    let mine = app.c.find_all(fantoccini::Locator::Css(".comment .flag")).await.unwrap();
+    assert_eq!(mine.len(), 1, "only someone else's comment can be flagged, not my own");
+    app.tap(&format!(".comment[data-id='{spam_id}'] .flag")).await;
+    app.find(&format!(".comment[data-id='{spam_id}'] .flagged")).await;
+    app.shot("05-comment-flagged").await;
+    app.tap("#sync-bar").await;
+    app.wait_text("#comments", LONG, |t| !t.contains("Дешёвые часы")).await;
+
     app.c.close().await.ok();
     drop(driver);
 }
