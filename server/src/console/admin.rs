@@ -5,7 +5,6 @@
 //! [`crate::app::CATALOG_RELOAD`]); deadlines already set are not recomputed.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use chrono::{NaiveDate, Utc};
 use maud::{Markup, html};
@@ -15,7 +14,7 @@ use qala_protocol::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::forms::{FormResult, form, opt, ticked};
+use super::forms::{Nothing, Posted, opt, text_ok, ticked};
 use super::i18n::L;
 use super::layout::{Answer, ShowErr, Shown, csrf, day, frame, when};
 use super::session::Operator;
@@ -125,8 +124,6 @@ pub async fn catalog_page(State(st): State<AppState>, op: Operator) -> Answer {
 #[derive(Deserialize)]
 pub struct AgencyForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     code: String,
     #[serde(default)]
     name_kk: String,
@@ -136,11 +133,9 @@ pub struct AgencyForm {
     name_en: String,
 }
 
-pub async fn agency_save(State(st): State<AppState>, op: Operator, h: HeaderMap, f: FormResult<AgencyForm>) -> Answer {
+pub async fn agency_save(State(st): State<AppState>, Posted(op, f): Posted<AgencyForm>) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     let agency = Agency { code: check_code(l, &f.code)?, name: names(&f.name_kk, &f.name_ru, &f.name_en) };
     localized("name", &agency.name, 200).shown(l)?;
     st.store.put_agency(&agency).await.shown(l)?;
@@ -150,8 +145,6 @@ pub async fn agency_save(State(st): State<AppState>, op: Operator, h: HeaderMap,
 
 #[derive(Deserialize)]
 pub struct CategoryForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     code: String,
     #[serde(default)]
@@ -169,16 +162,9 @@ pub struct CategoryForm {
     active: Option<String>,
 }
 
-pub async fn category_save(
-    State(st): State<AppState>,
-    op: Operator,
-    h: HeaderMap,
-    f: FormResult<CategoryForm>,
-) -> Answer {
+pub async fn category_save(State(st): State<AppState>, Posted(op, f): Posted<CategoryForm>) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     let days: u16 = f
         .deadline_days
         .trim()
@@ -245,8 +231,6 @@ async fn staff_view(st: &AppState, op: &Operator, created: Option<(String, Strin
 #[derive(Deserialize)]
 pub struct StaffForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     login: String,
     #[serde(default)]
     display_name: String,
@@ -257,18 +241,16 @@ pub struct StaffForm {
 }
 
 /// Creates an account with a generated password, shown once on the page that answers.
-pub async fn staff_create(State(st): State<AppState>, op: Operator, h: HeaderMap, f: FormResult<StaffForm>) -> Answer {
+pub async fn staff_create(State(st): State<AppState>, Posted(op, f): Posted<StaffForm>) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     let login = f.login.trim().to_lowercase();
     if !(3..=40).contains(&login.len())
         || !login.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     {
         return Err(invalid(l, "login", "3–40 characters: letters, digits, '.', '_', '-'"));
     }
-    qala_protocol::validate::text(&f.display_name, "display_name", 100, true).map_err(|e| Shown(l, e.into()))?;
+    text_ok(l, &f.display_name, "display_name", 100, true)?;
     let role = match f.role.as_str() {
         "operator" => Role::Operator,
         "admin" => Role::Admin,
@@ -350,8 +332,6 @@ pub async fn news_page(State(st): State<AppState>, op: Operator) -> Answer {
 #[derive(Deserialize)]
 pub struct NewsForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     title_kk: String,
     #[serde(default)]
     title_ru: String,
@@ -366,11 +346,9 @@ pub struct NewsForm {
     published: Option<String>,
 }
 
-pub async fn news_create(State(st): State<AppState>, op: Operator, h: HeaderMap, f: FormResult<NewsForm>) -> Answer {
+pub async fn news_create(State(st): State<AppState>, Posted(op, f): Posted<NewsForm>) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     let input = NewsInput {
         title: names(&f.title_kk, &f.title_ru, &f.title_en),
         body: names(&f.body_kk, &f.body_ru, &f.body_en),
@@ -383,22 +361,16 @@ pub async fn news_create(State(st): State<AppState>, op: Operator, h: HeaderMap,
 
 #[derive(Deserialize)]
 pub struct PublishForm {
-    #[serde(default)]
-    csrf: String,
     published: Option<String>,
 }
 
 pub async fn news_publish(
     State(st): State<AppState>,
-    op: Operator,
-    h: HeaderMap,
     Path(id): Path<Uuid>,
-    f: FormResult<PublishForm>,
+    Posted(op, f): Posted<PublishForm>,
 ) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     let all = st.store.news_all().await.shown(l)?;
     let n =
         all.into_iter().find(|n| n.item.id == id).ok_or_else(|| Shown(l, AppError::NotFound("no such news".into())))?;
@@ -407,16 +379,8 @@ pub async fn news_publish(
     back("/console/admin/news")
 }
 
-pub async fn news_delete(
-    State(st): State<AppState>,
-    op: Operator,
-    h: HeaderMap,
-    Path(id): Path<Uuid>,
-    f: FormResult<super::session::CsrfOnly>,
-) -> Answer {
+pub async fn news_delete(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, _): Posted<Nothing>) -> Answer {
     op.admin()?;
-    let f = form(op.l, f)?;
-    op.check(&h, &f.csrf)?;
     st.store.delete_news(id).await.shown(op.l)?;
     back("/console/admin/news")
 }
@@ -519,8 +483,6 @@ fn parse_status(l: L, s: &str) -> Result<ProjectStatus, Shown> {
 #[derive(Deserialize)]
 pub struct ProjectForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     title_kk: String,
     #[serde(default)]
     title_ru: String,
@@ -540,16 +502,9 @@ pub struct ProjectForm {
     discussion_until: String,
 }
 
-pub async fn project_create(
-    State(st): State<AppState>,
-    op: Operator,
-    h: HeaderMap,
-    f: FormResult<ProjectForm>,
-) -> Answer {
+pub async fn project_create(State(st): State<AppState>, Posted(op, f): Posted<ProjectForm>) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     // The discussion runs to the end of that local day.
     let until = NaiveDate::parse_from_str(f.discussion_until.trim(), "%Y-%m-%d").ok().and_then(|d| {
         use chrono::TimeZone;
@@ -582,8 +537,6 @@ pub async fn project_create(
 #[derive(Deserialize)]
 pub struct ProjectUpdateForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     status: String,
     #[serde(default)]
     stages: String,
@@ -591,15 +544,11 @@ pub struct ProjectUpdateForm {
 
 pub async fn project_update(
     State(st): State<AppState>,
-    op: Operator,
-    h: HeaderMap,
     Path(id): Path<Uuid>,
-    f: FormResult<ProjectUpdateForm>,
+    Posted(op, f): Posted<ProjectUpdateForm>,
 ) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     let mut p =
         st.store.project(id).await.shown(l)?.ok_or_else(|| Shown(l, AppError::NotFound("no such project".into())))?;
     p.status = parse_status(l, &f.status)?;
@@ -658,23 +607,13 @@ pub async fn comments_page(State(st): State<AppState>, op: Operator) -> Answer {
 #[derive(Deserialize)]
 pub struct HideForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
 }
 
-pub async fn comment_hide(
-    State(st): State<AppState>,
-    op: Operator,
-    h: HeaderMap,
-    Path(id): Path<Uuid>,
-    f: FormResult<HideForm>,
-) -> Answer {
+pub async fn comment_hide(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<HideForm>) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
-    qala_protocol::validate::text(&f.reason, "reason", 500, true).map_err(|e| Shown(l, e.into()))?;
+    text_ok(l, &f.reason, "reason", 500, true)?;
     if !st.store.hide_comment(id, f.reason.trim()).await.shown(l)? {
         return Err(Shown(l, AppError::NotFound("no such comment".into())));
     }
@@ -683,15 +622,11 @@ pub async fn comment_hide(
 
 pub async fn comment_restore(
     State(st): State<AppState>,
-    op: Operator,
-    h: HeaderMap,
     Path(id): Path<Uuid>,
-    f: FormResult<super::session::CsrfOnly>,
+    Posted(op, _): Posted<Nothing>,
 ) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     if !st.store.restore_comment(id).await.shown(l)? {
         return Err(Shown(l, AppError::NotFound("no such comment".into())));
     }
@@ -740,21 +675,17 @@ pub async fn holidays_page(State(st): State<AppState>, op: Operator) -> Answer {
 #[derive(Deserialize)]
 pub struct HolidayForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     date: String,
     #[serde(default)]
     name: String,
     working: Option<String>,
 }
 
-pub async fn holiday_add(State(st): State<AppState>, op: Operator, h: HeaderMap, f: FormResult<HolidayForm>) -> Answer {
+pub async fn holiday_add(State(st): State<AppState>, Posted(op, f): Posted<HolidayForm>) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     let date = NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d").map_err(|_| invalid(l, "date", "a date"))?;
-    qala_protocol::validate::text(&f.name, "name", 200, true).map_err(|e| Shown(l, e.into()))?;
+    text_ok(l, &f.name, "name", 200, true)?;
     st.store.put_holiday(&Holiday { date, name: f.name.trim().into(), working: ticked(&f.working) }).await.shown(l)?;
     st.catalog.reload(st.store.as_ref()).await.shown(l)?;
     back("/console/admin/holidays")
@@ -762,15 +693,11 @@ pub async fn holiday_add(State(st): State<AppState>, op: Operator, h: HeaderMap,
 
 pub async fn holiday_delete(
     State(st): State<AppState>,
-    op: Operator,
-    h: HeaderMap,
     Path(day): Path<String>,
-    f: FormResult<super::session::CsrfOnly>,
+    Posted(op, _): Posted<Nothing>,
 ) -> Answer {
     op.admin()?;
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&h, &f.csrf)?;
     let date = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| invalid(l, "date", "a date"))?;
     st.store.delete_holiday(date).await.shown(l)?;
     st.catalog.reload(st.store.as_ref()).await.shown(l)?;

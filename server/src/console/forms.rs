@@ -1,11 +1,49 @@
-//! Reading posted forms: a form that cannot be read becomes an error page, never a bare text.
+//! Reading posted forms: a form that cannot be read becomes an error page, never a bare text; and
+//! no state-changing form is read before its sender is known and its CSRF token checked.
 
 use axum::Form;
 use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::i18n::L;
 use super::layout::Shown;
+use super::session::Operator;
+use crate::app::AppState;
 use crate::error::AppError;
+
+/// A form posted by a signed-in operator, with its CSRF token (and the request's origin) checked.
+/// Handlers take it last, as it reads the body.
+pub struct Posted<T>(pub Operator, pub T);
+
+/// Every console form: the token, and the form's own fields.
+#[derive(Deserialize)]
+struct WithToken<T> {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    fields: T,
+}
+
+/// A form with nothing but its token (a button).
+#[derive(Deserialize)]
+pub struct Nothing {}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let op = Operator::from_request_parts(&mut parts, st).await?;
+        let headers = parts.headers.clone();
+        let f = Form::<WithToken<T>>::from_request(Request::from_parts(parts, body), st).await;
+        let f = form(op.l, f).map_err(IntoResponse::into_response)?;
+        op.check(&headers, &f.csrf).map_err(IntoResponse::into_response)?;
+        Ok(Posted(op, f.fields))
+    }
+}
 
 /// A urlencoded form as a handler receives it: parsed, or why not.
 pub type FormResult<T> = Result<Form<T>, FormRejection>;
@@ -13,6 +51,11 @@ pub type FormResult<T> = Result<Form<T>, FormRejection>;
 /// The parsed form, or an error page in the operator's language.
 pub fn form<T>(l: L, f: FormResult<T>) -> Result<T, Shown> {
     f.map(|Form(v)| v).map_err(|e| Shown(l, AppError::BadRequest(e.body_text())))
+}
+
+/// Checks a text field by the protocol's rules (length, control characters).
+pub fn text_ok(l: L, value: &str, field: &str, max: usize, required: bool) -> Result<(), Shown> {
+    qala_protocol::validate::text(value, field, max, required).map_err(|e| Shown(l, e.into()))
 }
 
 /// Trimmed text, `None` when blank.

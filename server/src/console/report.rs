@@ -11,7 +11,7 @@ use qala_protocol::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::forms::{FormResult, form, opt};
+use super::forms::{Posted, opt, text_ok};
 use super::i18n::L;
 use super::layout::{Answer, ShowErr, Shown, csrf, deadline, frame, notice, status_chip, when};
 use super::queue::{agency_name, category_name};
@@ -229,30 +229,20 @@ async fn after(st: &AppState, op: &Operator, id: Uuid, action: Action) -> Answer
 }
 
 fn note_checked(l: L, field: &str, note: &str) -> Result<Option<String>, Shown> {
-    qala_protocol::validate::text(note, field, NOTE_MAX_CHARS, false).map_err(|e| Shown(l, e.into()))?;
+    text_ok(l, note, field, NOTE_MAX_CHARS, false)?;
     Ok(opt(note))
 }
 
 #[derive(Deserialize)]
 pub struct AssignForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     executor: String,
     #[serde(default)]
     note: String,
 }
 
-pub async fn assign(
-    State(st): State<AppState>,
-    op: Operator,
-    headers: HeaderMap,
-    Path(id): Path<Uuid>,
-    f: FormResult<AssignForm>,
-) -> Answer {
-    let f = form(op.l, f)?;
-    op.check(&headers, &f.csrf)?;
-    qala_protocol::validate::text(&f.executor, "executor", 200, true).map_err(|e| Shown(op.l, e.into()))?;
+pub async fn assign(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<AssignForm>) -> Answer {
+    text_ok(op.l, &f.executor, "executor", 200, true)?;
     let note = note_checked(op.l, "note", &f.note)?;
     after(&st, &op, id, Action::Assign { executor: f.executor, note }).await
 }
@@ -260,20 +250,10 @@ pub async fn assign(
 #[derive(Deserialize)]
 pub struct NoteForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     note: String,
 }
 
-pub async fn start(
-    State(st): State<AppState>,
-    op: Operator,
-    headers: HeaderMap,
-    Path(id): Path<Uuid>,
-    f: FormResult<NoteForm>,
-) -> Answer {
-    let f = form(op.l, f)?;
-    op.check(&headers, &f.csrf)?;
+pub async fn start(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<NoteForm>) -> Answer {
     let note = note_checked(op.l, "note", &f.note)?;
     after(&st, &op, id, Action::Start { note }).await
 }
@@ -281,22 +261,12 @@ pub async fn start(
 #[derive(Deserialize)]
 pub struct RouteForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     agency: String,
     #[serde(default)]
     note: String,
 }
 
-pub async fn route(
-    State(st): State<AppState>,
-    op: Operator,
-    headers: HeaderMap,
-    Path(id): Path<Uuid>,
-    f: FormResult<RouteForm>,
-) -> Answer {
-    let f = form(op.l, f)?;
-    op.check(&headers, &f.csrf)?;
+pub async fn route(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<RouteForm>) -> Answer {
     let action = route_action(&st, RouteRequest { agency: f.agency, note: opt(&f.note) }).shown(op.l)?;
     after(&st, &op, id, action).await
 }
@@ -304,28 +274,18 @@ pub async fn route(
 #[derive(Deserialize)]
 pub struct RejectForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
     #[serde(default)]
     text: String,
 }
 
-pub async fn reject(
-    State(st): State<AppState>,
-    op: Operator,
-    headers: HeaderMap,
-    Path(id): Path<Uuid>,
-    f: FormResult<RejectForm>,
-) -> Answer {
+pub async fn reject(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<RejectForm>) -> Answer {
     let l = op.l;
-    let f = form(l, f)?;
-    op.check(&headers, &f.csrf)?;
     let reason = REJECT_REASONS
         .into_iter()
         .find(|r| reason_code(*r) == f.reason)
         .ok_or_else(|| Shown(l, AppError::validation("reason", "pick a reason from the list")))?;
-    qala_protocol::validate::text(&f.text, "text", NOTE_MAX_CHARS, true).map_err(|e| Shown(l, e.into()))?;
+    text_ok(l, &f.text, "text", NOTE_MAX_CHARS, true)?;
     after(&st, &op, id, Action::Reject { reason, text: f.text }).await
 }
 
@@ -359,7 +319,7 @@ pub async fn answer(
         }
     }
     op.check(&headers, &token)?;
-    qala_protocol::validate::text(&text, "text", NOTE_MAX_CHARS, true).map_err(|e| Shown(l, e.into()))?;
+    text_ok(l, &text, "text", NOTE_MAX_CHARS, true)?;
     if files.len() > qala_protocol::MAX_PHOTOS_PER_REPORT {
         let m = format!("at most {} files", qala_protocol::MAX_PHOTOS_PER_REPORT);
         return Err(Shown(l, AppError::validation("photo", m)));

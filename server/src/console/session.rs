@@ -15,7 +15,7 @@ use qala_protocol::Lang;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::forms::{FormResult, form};
+use super::forms::{FormResult, Nothing, Posted, form};
 use super::i18n::{L, parse_lang};
 use super::layout::{Answer, ShowErr, Shown, bare_page};
 use crate::app::AppState;
@@ -218,15 +218,7 @@ pub async fn login(State(st): State<AppState>, Ui(l): Ui, headers: HeaderMap, f:
     Ok(resp)
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf: String,
-}
-
-pub async fn logout(State(st): State<AppState>, op: Operator, headers: HeaderMap, f: FormResult<CsrfOnly>) -> Answer {
-    let f = form(op.l, f)?;
-    op.check(&headers, &f.csrf)?;
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Posted(op, _): Posted<Nothing>) -> Answer {
     st.store.session_revoke(&op.token_hash).await.shown(op.l)?;
     let mut resp = Redirect::to("/console/login").into_response();
     resp.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0, over_tls(&headers)));
