@@ -121,15 +121,12 @@ pub async fn catalog_page(State(st): State<AppState>, op: Operator) -> Answer {
     Ok(frame(&op, l.t("nav.catalog"), body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct AgencyForm {
-    #[serde(default)]
     code: String,
-    #[serde(default)]
     name_kk: String,
-    #[serde(default)]
     name_ru: String,
-    #[serde(default)]
     name_en: String,
 }
 
@@ -143,21 +140,15 @@ pub async fn agency_save(State(st): State<AppState>, Posted(op, f): Posted<Agenc
     back("/console/admin/catalog")
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CategoryForm {
-    #[serde(default)]
     code: String,
-    #[serde(default)]
     name_kk: String,
-    #[serde(default)]
     name_ru: String,
-    #[serde(default)]
     name_en: String,
-    #[serde(default)]
     agency: String,
-    #[serde(default)]
     deadline_days: String,
-    #[serde(default)]
     icon: String,
     active: Option<String>,
 }
@@ -228,15 +219,12 @@ async fn staff_view(st: &AppState, op: &Operator, created: Option<(String, Strin
     Ok(frame(op, l.t("nav.staff"), body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct StaffForm {
-    #[serde(default)]
     login: String,
-    #[serde(default)]
     display_name: String,
-    #[serde(default)]
     role: String,
-    #[serde(default)]
     agency: String,
 }
 
@@ -329,19 +317,14 @@ pub async fn news_page(State(st): State<AppState>, op: Operator) -> Answer {
     Ok(frame(&op, l.t("nav.news"), body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct NewsForm {
-    #[serde(default)]
     title_kk: String,
-    #[serde(default)]
     title_ru: String,
-    #[serde(default)]
     title_en: String,
-    #[serde(default)]
     body_kk: String,
-    #[serde(default)]
     body_ru: String,
-    #[serde(default)]
     body_en: String,
     published: Option<String>,
 }
@@ -359,7 +342,8 @@ pub async fn news_create(State(st): State<AppState>, Posted(op, f): Posted<NewsF
     back("/console/admin/news")
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PublishForm {
     published: Option<String>,
 }
@@ -480,25 +464,17 @@ fn parse_status(l: L, s: &str) -> Result<ProjectStatus, Shown> {
         .ok_or_else(|| invalid(l, "status", "unknown status"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ProjectForm {
-    #[serde(default)]
     title_kk: String,
-    #[serde(default)]
     title_ru: String,
-    #[serde(default)]
     title_en: String,
-    #[serde(default)]
     description_kk: String,
-    #[serde(default)]
     description_ru: String,
-    #[serde(default)]
     description_en: String,
-    #[serde(default)]
     status: String,
-    #[serde(default)]
     stages: String,
-    #[serde(default)]
     discussion_until: String,
 }
 
@@ -534,11 +510,10 @@ pub async fn project_create(State(st): State<AppState>, Posted(op, f): Posted<Pr
     back("/console/admin/projects")
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ProjectUpdateForm {
-    #[serde(default)]
     status: String,
-    #[serde(default)]
     stages: String,
 }
 
@@ -604,9 +579,9 @@ pub async fn comments_page(State(st): State<AppState>, op: Operator) -> Answer {
     Ok(frame(&op, l.t("nav.comments"), body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct HideForm {
-    #[serde(default)]
     reason: String,
 }
 
@@ -672,11 +647,10 @@ pub async fn holidays_page(State(st): State<AppState>, op: Operator) -> Answer {
     Ok(frame(&op, l.t("nav.holidays"), body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct HolidayForm {
-    #[serde(default)]
     date: String,
-    #[serde(default)]
     name: String,
     working: Option<String>,
 }

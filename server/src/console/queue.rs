@@ -18,19 +18,14 @@ const PAGE: u32 = 50;
 
 /// The queue's filters as the form sends them: empty fields mean "any".
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct Filters {
-    #[serde(default)]
     status: String,
-    #[serde(default)]
     category: String,
-    #[serde(default)]
     overdue: Option<String>,
     /// Local dates, `YYYY-MM-DD`.
-    #[serde(default)]
     from: String,
-    #[serde(default)]
     to: String,
-    #[serde(default)]
     page: u32,
 }
 

@@ -53,8 +53,8 @@ async fn visible(st: &AppState, op: &Operator, id: Uuid) -> Result<Report, Shown
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct Done {
-    #[serde(default)]
     done: String,
 }
 
@@ -233,11 +233,10 @@ fn note_checked(l: L, field: &str, note: &str) -> Result<Option<String>, Shown> 
     Ok(opt(note))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct AssignForm {
-    #[serde(default)]
     executor: String,
-    #[serde(default)]
     note: String,
 }
 
@@ -247,9 +246,9 @@ pub async fn assign(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op,
     after(&st, &op, id, Action::Assign { executor: f.executor, note }).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct NoteForm {
-    #[serde(default)]
     note: String,
 }
 
@@ -258,11 +257,10 @@ pub async fn start(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, 
     after(&st, &op, id, Action::Start { note }).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct RouteForm {
-    #[serde(default)]
     agency: String,
-    #[serde(default)]
     note: String,
 }
 
@@ -271,11 +269,10 @@ pub async fn route(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, 
     after(&st, &op, id, action).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct RejectForm {
-    #[serde(default)]
     reason: String,
-    #[serde(default)]
     text: String,
 }
 

@@ -185,11 +185,10 @@ fn login_form(l: L, error: Option<&str>) -> maud::Markup {
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct LoginForm {
-    #[serde(default)]
     login: String,
-    #[serde(default)]
     password: String,
 }
 
