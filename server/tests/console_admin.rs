@@ -42,6 +42,8 @@ impl Console {
     async fn page(&self, path: &str) -> (StatusCode, String) {
         let r = self.http.get(format!("{}{path}", self.base)).header(COOKIE, &self.cookie).send().await.unwrap();
         let status = r.status();
+        let csp = r.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_string());
+        assert!(csp.is_some_and(|c| c.contains("frame-ancestors 'none'")), "{path} may not be framed");
         let html = r.text().await.unwrap();
         assert!(!html.contains('⟦'), "a text is missing on {path}");
         (status, html)

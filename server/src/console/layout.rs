@@ -38,8 +38,24 @@ impl IntoResponse for Shown {
                 }
             },
         );
-        (status, Html(body.into_string())).into_response()
+        html_page(status, body)
     }
+}
+
+/// A console page as a response. Pages hold residents' reports: never cached, never framed by
+/// another site, and allowed to load nothing but this server's own stylesheet and media.
+pub fn html_page(status: StatusCode, markup: Markup) -> Response {
+    let headers = [
+        (header::CACHE_CONTROL, "no-store"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self'; media-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ];
+    (status, headers, Html(markup.into_string())).into_response()
 }
 
 /// Turns a store or domain error into an error page.
@@ -120,7 +136,7 @@ pub fn frame(op: &Operator, title: &str, body: Markup) -> Response {
             }
         }
     };
-    ([(header::CACHE_CONTROL, "no-store")], Html(markup.into_string())).into_response()
+    html_page(StatusCode::OK, markup)
 }
 
 /// The hidden CSRF field every form carries.

@@ -7,8 +7,8 @@
 
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use maud::html;
 use qala_protocol::Lang;
@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::forms::{FormResult, Nothing, Posted, form};
 use super::i18n::{L, parse_lang};
-use super::layout::{Answer, ShowErr, Shown, bare_page};
+use super::layout::{Answer, ShowErr, Shown, bare_page, html_page};
 use crate::app::AppState;
 use crate::auth::{TokenPolicy, hash_token, open_session};
 use crate::domain::Principal;
@@ -166,7 +166,7 @@ impl Operator {
 }
 
 pub async fn login_page(Ui(l): Ui) -> Response {
-    Html(login_form(l, None).into_string()).into_response()
+    html_page(StatusCode::OK, login_form(l, None))
 }
 
 fn login_form(l: L, error: Option<&str>) -> maud::Markup {
@@ -200,11 +200,10 @@ pub async fn login(State(st): State<AppState>, Ui(l): Ui, headers: HeaderMap, f:
     let principal = match check_staff_password(&st, &f.login, &f.password).await {
         Ok(p) => p,
         Err(AppError::BadCredentials) => {
-            let page = Html(login_form(l, Some(l.t("login.failed"))).into_string());
-            return Ok((AppError::BadCredentials.status(), page).into_response());
+            return Ok(html_page(AppError::BadCredentials.status(), login_form(l, Some(l.t("login.failed")))));
         }
         Err(e @ AppError::RateLimited { .. }) => {
-            return Ok((e.status(), Html(login_form(l, Some(l.t("login.limited"))).into_string())).into_response());
+            return Ok(html_page(e.status(), login_form(l, Some(l.t("login.limited")))));
         }
         Err(e) => return Err(Shown(l, e)),
     };
