@@ -59,6 +59,14 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("queue.title", ["Өтініштер кезегі", "Очередь обращений", "Report queue"]),
     ("queue.total", ["Табылды", "Найдено", "Found"]),
     ("queue.empty", ["Сүзгіге сәйкес өтініш жоқ.", "Нет обращений по этому фильтру.", "No reports match this filter."]),
+    (
+        "queue.routed",
+        [
+            "Өтініш басқа мекемеге жіберілді; тұрғын оны көреді.",
+            "Обращение передано в другое ведомство; житель это увидит.",
+            "The report went to another agency; the resident will see it.",
+        ],
+    ),
     ("queue.overdue", ["Мерзімі өтті", "Срок истёк", "Overdue"]),
     ("filter.status", ["Күйі", "Статус", "Status"]),
     ("filter.category", ["Санат", "Категория", "Category"]),

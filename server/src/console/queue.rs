@@ -8,7 +8,7 @@ use qala_protocol::{Report, ReportQuery, ReportStatus};
 use serde::Deserialize;
 
 use super::i18n::L;
-use super::layout::{Answer, ShowErr, age, deadline, frame, status_chip};
+use super::layout::{Answer, ShowErr, age, deadline, frame, notice, status_chip};
 use super::session::Operator;
 use crate::app::{AppState, Catalog};
 use crate::domain::calendar::local_offset;
@@ -27,6 +27,8 @@ pub struct Filters {
     from: String,
     to: String,
     page: u32,
+    /// Set after the operator routed a report away (it is no longer in this queue).
+    routed: Option<String>,
 }
 
 /// Local midnight starting `d`.
@@ -108,6 +110,7 @@ pub async fn page(
     categories.sort_by(|a, b| a.1.cmp(&b.1));
     let pages = total.div_ceil(u64::from(PAGE)) as u32;
     let body = html! {
+        @if f.routed.is_some() { (notice(l.t("queue.routed"))) }
         form.card.filters method="get" action="/console" {
             label { (l.t("filter.status"))
                 select name="status" {
