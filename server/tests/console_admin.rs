@@ -89,6 +89,17 @@ async fn catalogue_staff_and_calendar_edits_take_effect_at_once() {
     let server = TestServer::start();
     let admin_pw = add_staff(server.dir.path(), "chief", "admin", None);
     let op_pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
+    // A wrong password gets the login page again, with the reason, and no cookie.
+    let wrong = http()
+        .post(server.url("/console/login"))
+        .header("accept-language", "en")
+        .form(&[("login", "chief"), ("password", "not-the-password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get(SET_COOKIE).is_none());
+    assert!(wrong.text().await.unwrap().contains("Wrong login or password."));
     let admin = Console::sign_in(&server, "chief", &admin_pw).await;
     let resident = Client::resident(&server, &phone(8101)).await;
     let (_, cursor) = resident.pull_all(0, 1000).await;
