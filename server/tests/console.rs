@@ -324,6 +324,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
     assert_eq!(resident.my_report(ids[2]).await.status, ReportStatus::Registered, "nothing changed");
     // The same form with the token goes through: the refusals were about the token, not the form.
+    // `http()` above installed the TLS provider reqwest needs in this workspace.
     let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let real = no_redirects
         .post(&start)

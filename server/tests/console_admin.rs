@@ -23,6 +23,8 @@ struct Console {
 
 impl Console {
     async fn sign_in(server: &TestServer, login: &str, password: &str) -> Console {
+        // reqwest speaks TLS through rustls in this workspace; one crypto provider per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let r = http
             .post(server.url("/console/login"))
