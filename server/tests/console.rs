@@ -275,6 +275,20 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
 
     // The second report is a duplicate: rejected with a reason from the list and an explanation.
     b.goto(&server.url(&format!("/console/reports/{}", ids[1]))).await.unwrap();
+    // The bench 0 m away is offered as a possible repeat.
+    let nearby = find(&b, "#nearby").await.text().await.unwrap();
+    assert!(nearby.contains(numbers[2].as_str()) && !nearby.contains(numbers[0].as_str()), "{nearby}");
+    // An answer without a photo report is refused by the server too (the browser's own check
+    // is taken away first), and changes nothing.
+    b.execute("document.querySelector('#answer-form input[type=file]').removeAttribute('required')", vec![])
+        .await
+        .unwrap();
+    fill(&b, "#answer-form textarea[name=text]", "Сделано").await;
+    submit(&b, "#answer-form").await;
+    let error = find(&b, "p.error").await.text().await.unwrap();
+    assert!(error.contains("фотоотчёт"), "{error}");
+    assert_eq!(resident.my_report(ids[1]).await.status, ReportStatus::Registered);
+    b.goto(&server.url(&format!("/console/reports/{}", ids[1]))).await.unwrap();
     find(&b, "#reject-form select[name=reason]").await.select_by_value("duplicate").await.unwrap();
     fill(&b, "#reject-form textarea[name=text]", "Уже есть обращение по этому тротуару").await;
     submit(&b, "#reject-form").await;

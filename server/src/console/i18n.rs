@@ -123,6 +123,26 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("act.answer", ["Жауап беру", "Ответить", "Answer"]),
     ("act.answer_text", ["Не істелді", "Что сделано", "What was done"]),
     ("act.photos", ["Фотоесеп (5 файлға дейін)", "Фотоотчёт (до 5 файлов)", "Photo report (up to 5 files)"]),
+    (
+        "act.photo_required",
+        [
+            "Жауапқа фотоесеп керек: тұрғын оны өз фотосымен салыстырады.",
+            "К ответу нужен фотоотчёт: житель сравнит его со своим фото.",
+            "An answer needs a photo report: the resident compares it with their own photo.",
+        ],
+    ),
+    (
+        "act.compare",
+        ["Тұрғынның фотосы, салыстыру үшін:", "Фото жителя, для сравнения:", "The resident's photo, to compare with:"],
+    ),
+    (
+        "report.nearby",
+        [
+            "Жақын жердегі осы санаттағы ашық өтініштер (мүмкін қайталау)",
+            "Открытые обращения этой категории рядом (возможные повторы)",
+            "Open reports of this category nearby (possible duplicates)",
+        ],
+    ),
     ("act.reject", ["Қабылдамау", "Отклонить", "Reject"]),
     ("act.reject_reason", ["Себебі", "Причина", "Reason"]),
     ("act.reject_text", ["Тұрғынға түсіндірме", "Пояснение для жителя", "Explanation for the resident"]),

@@ -87,6 +87,29 @@ fn by(l: L, role: qala_protocol::ActorRole) -> &'static str {
     })
 }
 
+/// How far apart two reports of one category may be and still be the same problem.
+const SAME_PLACE_M: f64 = 300.0;
+
+/// Open reports of the same category within [`SAME_PLACE_M`], nearest first: operators drown in
+/// repeats, and a duplicate is rejected with a pointer to the report that is being worked.
+async fn nearby_open(st: &AppState, op: &Operator, r: &Report) -> Result<Vec<(Report, f64)>, Shown> {
+    let scope = if op.is_admin() { None } else { op.p.agency.as_deref() };
+    let q = qala_protocol::ReportQuery { category: Some(r.category.clone()), limit: Some(500), ..Default::default() };
+    let (all, _) = st.store.list_reports(scope, &q, Utc::now()).await.shown(op.l)?;
+    let mut near: Vec<(Report, f64)> = all
+        .into_iter()
+        .filter(|o| o.id != r.id && o.status.is_open())
+        .map(|o| {
+            let d = r.location.distance_m(&o.location);
+            (o, d)
+        })
+        .filter(|(_, d)| *d <= SAME_PLACE_M)
+        .collect();
+    near.sort_by(|a, b| a.1.total_cmp(&b.1));
+    near.truncate(10);
+    Ok(near)
+}
+
 pub async fn page(
     State(st): State<AppState>,
     op: Operator,
@@ -102,6 +125,7 @@ pub async fn page(
         ReportStatus::Registered | ReportStatus::Assigned | ReportStatus::InProgress | ReportStatus::Reopened
     );
     let done = done.map(|Query(d)| d.done).unwrap_or_default();
+    let near = if working { nearby_open(&st, &op, &r).await? } else { Vec::new() };
     let loc = &r.location;
     let body = html! {
         @if !done.is_empty() { (notice(l.t("report.saved"))) }
@@ -143,6 +167,15 @@ pub async fn page(
             section.card { h2 { (l.t("report.complaints")) }
                 ul { @for c in &r.complaints { li { (when(c.at)) " — " (c.text) } } } }
         }
+        @if !near.is_empty() {
+            section.card #nearby {
+                h2 { (l.t("report.nearby")) }
+                ul { @for (o, d) in &near {
+                    li { a href={"/console/reports/" (o.id)} { (o.registration_number) } " · " (d.round()) " " (l.t("unit.m"))
+                        " · " (status_chip(l, o.status)) " · " (o.description.chars().take(80).collect::<String>()) }
+                } }
+            }
+        }
         @if working { (actions(&op, &r, &catalog)) } @else { p.muted { (l.t("act.closed")) } }
         section.card {
             h2 { (l.t("report.history")) }
@@ -168,7 +201,8 @@ fn actions(op: &Operator, r: &Report, catalog: &crate::app::Catalog) -> Markup {
                     h3 { (l.t("act.answer")) }
                     (csrf(op))
                     label { (l.t("act.answer_text")) textarea name="text" required maxlength=(NOTE_MAX_CHARS) {} }
-                    label { (l.t("act.photos")) input type="file" name="photo" accept="image/*,video/*" multiple; }
+                    label { (l.t("act.photos")) input type="file" name="photo" accept="image/*,video/*" multiple required; }
+                    @if !r.media.is_empty() { p.muted { (l.t("act.compare")) } (media_list(l, &r.media)) }
                     button.primary type="submit" { (l.t("act.answer")) }
                 }
                 form #reject-form method="post" action={(base) "/reject"} {
@@ -317,6 +351,11 @@ pub async fn answer(
     }
     op.check(&headers, &token)?;
     text_ok(l, &text, "text", NOTE_MAX_CHARS, true)?;
+    // An answer without a photo report is what residents call a formal answer: the console asks
+    // for one, to be checked against the resident's own photo.
+    if files.is_empty() {
+        return Err(Shown(l, AppError::validation("photo", l.t("act.photo_required"))));
+    }
     if files.len() > qala_protocol::MAX_PHOTOS_PER_REPORT {
         let m = format!("at most {} files", qala_protocol::MAX_PHOTOS_PER_REPORT);
         return Err(Shown(l, AppError::validation("photo", m)));
