@@ -193,11 +193,20 @@ async fn staff_view(st: &AppState, op: &Operator, created: Option<(String, Strin
             div.notice #created { (l.t("staff.created")) " " strong { (login) } " · " code #password { (password) } }
         }
         div.scroll { table {
-            thead { tr { th { (l.t("staff.login")) } th { (l.t("staff.name")) } th { (l.t("staff.role")) } th { (l.t("col.agency")) } } }
+            thead { tr { th { (l.t("staff.login")) } th { (l.t("staff.name")) } th { (l.t("staff.role")) } th { (l.t("col.agency")) } th {} } }
             tbody { @for s in &staff {
-                tr { td { (s.login) } td { (s.display_name) }
+                tr data-login=(s.login) { td { (s.login) } td { (s.display_name) }
                      td { (l.t(if s.role == Role::Admin { "role.admin" } else { "role.operator" })) }
-                     td { (s.agency.as_deref().unwrap_or("—")) } }
+                     td { (s.agency.as_deref().unwrap_or("—")) }
+                     td.inline {
+                        @if !s.active { span.muted { (l.t("staff.disabled")) } }
+                        form method="post" action={"/console/admin/staff/" (s.user_id) "/password"} {
+                            (csrf(op)) button type="submit" { (l.t("staff.new_password")) } }
+                        @if s.active && s.user_id != op.p.user_id {
+                            form method="post" action={"/console/admin/staff/" (s.user_id) "/disable"} {
+                                (csrf(op)) button.danger type="submit" { (l.t("staff.disable")) } }
+                        }
+                     } }
             } }
         } }
         form.card #new-staff method="post" action="/console/admin/staff" {
@@ -248,14 +257,7 @@ pub async fn staff_create(State(st): State<AppState>, Posted(op, f): Posted<Staf
     if (role == Role::Operator) != agency.is_some() {
         return Err(invalid(l, "agency", "an operator needs an agency; an administrator has none"));
     }
-    let password = generate_password();
-    let hash = tokio::task::spawn_blocking({
-        let p = password.clone();
-        move || hash_password(&p)
-    })
-    .await
-    .map_err(|e| Shown(l, AppError::Internal(e.to_string())))?
-    .shown(l)?;
+    let (password, hash) = new_password(l).await?;
     let staff = NewStaff {
         login: login.clone(),
         password_hash: hash,
@@ -266,6 +268,53 @@ pub async fn staff_create(State(st): State<AppState>, Posted(op, f): Posted<Staf
     st.store.create_staff(&staff, Utc::now()).await.shown(l)?;
     tracing::info!(%login, by = %op.p.user_id, "staff account created in the console");
     staff_view(&st, &op, Some((login, password))).await
+}
+
+/// A generated password and its argon2 hash (hashed off the async threads).
+async fn new_password(l: L) -> Result<(String, String), Shown> {
+    let password = generate_password();
+    let p = password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&p))
+        .await
+        .map_err(|e| Shown(l, AppError::Internal(e.to_string())))?
+        .shown(l)?;
+    Ok((password, hash))
+}
+
+async fn staff_login(st: &AppState, l: L, id: Uuid) -> Result<String, Shown> {
+    let all = st.store.staff_all().await.shown(l)?;
+    let s = all.into_iter().find(|s| s.user_id == id);
+    s.map(|s| s.login).ok_or_else(|| Shown(l, AppError::NotFound("no such staff account".into())))
+}
+
+/// A new password for a staff member who forgot theirs (or to re-enable an account), shown once;
+/// every session of the account ends.
+pub async fn staff_password(
+    State(st): State<AppState>,
+    Path(id): Path<Uuid>,
+    Posted(op, _): Posted<Nothing>,
+) -> Answer {
+    op.admin()?;
+    let l = op.l;
+    let login = staff_login(&st, l, id).await?;
+    let (password, hash) = new_password(l).await?;
+    st.store.set_staff_password(id, Some(&hash)).await.shown(l)?;
+    tracing::info!(%login, by = %op.p.user_id, "staff password reset in the console");
+    staff_view(&st, &op, Some((login, password))).await
+}
+
+/// Disables an account (someone left): no password, no sessions. An administrator cannot lock
+/// themselves out.
+pub async fn staff_disable(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, _): Posted<Nothing>) -> Answer {
+    op.admin()?;
+    let l = op.l;
+    if id == op.p.user_id {
+        return Err(invalid(l, "user", "you cannot disable your own account"));
+    }
+    let login = staff_login(&st, l, id).await?;
+    st.store.set_staff_password(id, None).await.shown(l)?;
+    tracing::info!(%login, by = %op.p.user_id, "staff account disabled in the console");
+    back("/console/admin/staff")
 }
 
 // ---------------------------------------------------------------- news

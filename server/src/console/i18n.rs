@@ -220,13 +220,16 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("staff.login", ["Логин", "Логин", "Login"]),
     ("staff.name", ["Аты", "Имя", "Name"]),
     ("staff.role", ["Рөлі", "Роль", "Role"]),
+    ("staff.disabled", ["Өшірілген", "Отключён", "Disabled"]),
+    ("staff.new_password", ["Жаңа құпиясөз", "Новый пароль", "New password"]),
+    ("staff.disable", ["Өшіру", "Отключить", "Disable"]),
     ("staff.create", ["Қызметкер қосу", "Добавить сотрудника", "Add a staff member"]),
     (
         "staff.created",
         [
-            "Қызметкер қосылды. Құпиясөз бір рет қана көрсетіледі, оны қызметкерге беріңіз:",
-            "Сотрудник добавлен. Пароль показан один раз, передайте его сотруднику:",
-            "Staff member added. The password is shown this once; hand it over:",
+            "Құпиясөз бір рет қана көрсетіледі, оны қызметкерге беріңіз:",
+            "Пароль показан один раз, передайте его сотруднику:",
+            "The password is shown this once; hand it over:",
         ],
     ),
     (

@@ -40,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/admin/agencies", post(admin::agency_save))
         .route("/console/admin/categories", post(admin::category_save))
         .route("/console/admin/staff", get(admin::staff_page).post(admin::staff_create))
+        .route("/console/admin/staff/{id}/password", post(admin::staff_password))
+        .route("/console/admin/staff/{id}/disable", post(admin::staff_disable))
         .route("/console/admin/news", get(admin::news_page).post(admin::news_create))
         .route("/console/admin/news/{id}/publish", post(admin::news_publish))
         .route("/console/admin/news/{id}/delete", post(admin::news_delete))

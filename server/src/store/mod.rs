@@ -50,6 +50,8 @@ pub struct StaffAccount {
     pub role: Role,
     pub agency: Option<String>,
     pub display_name: String,
+    /// Has a password; a disabled account has none and cannot sign in.
+    pub active: bool,
 }
 
 /// A comment as moderators see it.
@@ -256,6 +258,9 @@ pub trait AccountStore: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> AppResult<Option<Principal>>;
     async fn session_revoke(&self, access_hash: &str) -> AppResult<()>;
+    /// Sets a staff account's password (`None` disables the account) and ends all its sessions;
+    /// false when there is no such staff account.
+    async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> AppResult<bool>;
 }
 
 /// Reports.

@@ -153,7 +153,8 @@ impl AccountStore for Backend {
 
     async fn staff_all(&self) -> AppResult<Vec<StaffAccount>> {
         let rows = sqlx::query(
-            "SELECT id, login, role, agency, display_name FROM users WHERE role != 'resident' AND login IS NOT NULL ORDER BY login",
+            "SELECT id, login, role, agency, display_name, password_hash FROM users
+             WHERE role != 'resident' AND login IS NOT NULL ORDER BY login",
         )
         .fetch_all(&self.read)
         .await?;
@@ -165,6 +166,7 @@ impl AccountStore for Backend {
                     role: parse_role(r.get("role"))?,
                     agency: r.get("agency"),
                     display_name: r.get("display_name"),
+                    active: r.get::<Option<String>, _>("password_hash").is_some_and(|h| !h.is_empty()),
                 })
             })
             .collect()
@@ -343,6 +345,18 @@ impl AccountStore for Backend {
         insert_session(&mut tx, &next, now).await?;
         tx.commit().await?;
         Ok(Some(principal))
+    }
+
+    async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> AppResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND role != 'resident'")
+            .bind(password_hash)
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn session_revoke(&self, access_hash: &str) -> AppResult<()> {
