@@ -421,7 +421,15 @@ macro_rules! store_suite {
             s.create_staff(&staff, Utc::now()).await.unwrap();
             let all = s.staff_all().await.unwrap();
             assert_eq!(all.len(), 1);
-            assert_eq!((all[0].login.as_str(), all[0].agency.as_deref()), ("op.one", Some("parks")));
+            assert_eq!((all[0].login.as_str(), all[0].agency.as_deref(), all[0].active), ("op.one", Some("parks"), true));
+            let op = s.staff_credentials("op.one").await.unwrap().unwrap().principal;
+            let (_, session) = qala_server::auth::new_session(&op, "console-web", Utc::now(), Default::default());
+            s.session_create(&session, Utc::now()).await.unwrap();
+            assert!(s.session_by_access(&session.access_hash, Utc::now()).await.unwrap().is_some());
+            assert!(s.set_staff_password(op.user_id, None).await.unwrap());
+            assert!(!s.staff_all().await.unwrap()[0].active, "disabled");
+            assert!(s.session_by_access(&session.access_hash, Utc::now()).await.unwrap().is_none(), "its sessions end");
+            assert!(!s.set_staff_password(p.user_id, Some("x")).await.unwrap(), "residents have no password");
         }
 
         #[tokio::test]

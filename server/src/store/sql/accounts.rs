@@ -354,9 +354,12 @@ impl AccountStore for Backend {
             .bind(user_id.to_string())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()).execute(&mut *tx).await?;
+        let found = done.rows_affected() == 1;
+        if found {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(found)
     }
 
     async fn session_revoke(&self, access_hash: &str) -> AppResult<()> {
