@@ -224,7 +224,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
 
     // Overdue only: the late pothole, in red.
     find(&b, "input[name=overdue]").await.click().await.unwrap();
-    submit(&b, "form.filters").await;
+    submit(&b, "#filters").await;
     let total = find(&b, "#total").await.text().await.unwrap();
     assert_eq!(total, "1");
     let row = find(&b, "#queue tbody tr").await;
@@ -232,8 +232,9 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     assert!(row.text().await.unwrap().contains(numbers[0].as_str()));
     shot(&b, "02-queue-overdue").await;
 
-    // Its page: the resident's photo, then an answer with a photo report from the browser.
-    find(&b, "#queue tbody tr a").await.click().await.unwrap();
+    // Its page, by the number the resident reads out on the phone.
+    fill(&b, "input[name=number]", &numbers[0].to_lowercase()).await;
+    find(&b, "input[name=number]").await.send_keys("\u{E007}").await.unwrap();
     let desc = find(&b, "#description").await.text().await.unwrap();
     assert_eq!(desc, "Яма на Абая возле школы");
     shot(&b, "03-report").await;
@@ -300,6 +301,9 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     find(&b, "#history").await;
     assert!(page_text(&b).await.contains("Тарих"));
     shot(&b, "05-rejected-kk").await;
+    // Another agency's number is not found in this queue.
+    b.goto(&server.url(&format!("/console?number={}", numbers[3]))).await.unwrap();
+    find(&b, "p.error").await;
     b.goto(&server.url("/console/escalation")).await.unwrap();
     assert!(page_text(&b).await.contains("Мерзімі өткен өтініш жоқ"), "nothing is overdue once answered");
 

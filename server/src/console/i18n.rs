@@ -67,6 +67,16 @@ const STRINGS: &[(&str, [&str; 3])] = &[
             "The report went to another agency; the resident will see it.",
         ],
     ),
+    ("queue.number", ["Тіркеу нөмірі", "Регистрационный номер", "Registration number"]),
+    ("queue.open", ["Ашу", "Открыть", "Open"]),
+    (
+        "queue.no_number",
+        [
+            "Сіздің кезегіңізде мұндай нөмір жоқ:",
+            "В вашей очереди нет обращения с номером",
+            "No report in your queue has the number",
+        ],
+    ),
     ("queue.overdue", ["Мерзімі өтті", "Срок истёк", "Overdue"]),
     ("filter.status", ["Күйі", "Статус", "Status"]),
     ("filter.category", ["Санат", "Категория", "Category"]),

@@ -1,7 +1,7 @@
 //! The queue of an agency's reports, with filters, and the escalation list of what is overdue.
 
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use maud::html;
 use qala_protocol::{Report, ReportQuery, ReportStatus};
@@ -29,6 +29,8 @@ pub struct Filters {
     page: u32,
     /// Set after the operator routed a report away (it is no longer in this queue).
     routed: Option<String>,
+    /// A registration number a resident read out on the phone: opens that report.
+    number: String,
 }
 
 /// Local midnight starting `d`.
@@ -97,6 +99,16 @@ pub async fn page(
     let l = op.l;
     // A hand-edited address with a bad filter shows the whole queue rather than an error.
     let f = q.map(|Query(f)| f).unwrap_or_default();
+    let number = f.number.trim().to_uppercase();
+    let mut not_found = false;
+    if !number.is_empty() {
+        match st.store.report_by_number(&number).await.shown(l)? {
+            Some(r) if op.p.acts_for(&r.agency) => {
+                return Ok(Redirect::to(&format!("/console/reports/{}", r.id)).into_response());
+            }
+            _ => not_found = true,
+        }
+    }
     let scope = if op.is_admin() { None } else { op.p.agency.as_deref() };
     let now = Utc::now();
     let (items, total) = st.store.list_reports(scope, &f.query(), now).await.shown(l)?;
@@ -111,7 +123,12 @@ pub async fn page(
     let pages = total.div_ceil(u64::from(PAGE)) as u32;
     let body = html! {
         @if f.routed.is_some() { (notice(l.t("queue.routed"))) }
-        form.card.filters method="get" action="/console" {
+        @if not_found { p.error role="alert" { (l.t("queue.no_number")) " " (number) } }
+        form.card.filters #find-number method="get" action="/console" {
+            label { (l.t("queue.number")) input name="number" placeholder="ALA-2026-000123" maxlength="40"; }
+            button type="submit" { (l.t("queue.open")) }
+        }
+        form.card.filters #filters method="get" action="/console" {
             label { (l.t("filter.status"))
                 select name="status" {
                     option value="" { (l.t("filter.any")) }
