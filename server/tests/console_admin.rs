@@ -299,6 +299,26 @@ async fn news_projects_and_moderation_with_residents_flags() {
         _ => None,
     });
     let news_id = news_id.expect("the news reaches phones");
+    // A typo fixed after publication: phones pull the new text.
+    let (status, html) = admin.page(&format!("/console/admin/news/{news_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("value=\"Road works\""), "the form is filled in");
+    let (status, _) = admin
+        .post(
+            "/console/admin/news",
+            &format!("/console/admin/news/{news_id}"),
+            &[
+                ("title_ru", "Ремонт дорог на Абая"),
+                ("title_en", "Road works on Abai"),
+                ("body_ru", "Начался ремонт."),
+                ("body_en", "Works have begun."),
+                ("published", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (changes, cursor) = reader.pull_all(cursor, 1000).await;
+    assert!(changes.iter().any(|c| matches!(&c.entity, Some(Entity::News(n)) if n.title.en == "Road works on Abai")));
     let (status, _) = admin
         .post("/console/admin/news", &format!("/console/admin/news/{news_id}/publish"), &[("published", "")])
         .await;

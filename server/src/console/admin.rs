@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect};
 use chrono::{NaiveDate, Utc};
 use maud::{Markup, html};
 use qala_protocol::{
-    Agency, Category, LocalizedText, NewsInput, Project, ProjectInput, ProjectStage, ProjectStatus, Role,
+    AdminNews, Agency, Category, LocalizedText, NewsInput, Project, ProjectInput, ProjectStage, ProjectStatus, Role,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -319,12 +319,32 @@ pub async fn staff_disable(State(st): State<AppState>, Path(id): Path<Uuid>, Pos
 
 // ---------------------------------------------------------------- news
 
-fn text_inputs(l: L, prefix: &str, label_key: &str, area: bool) -> Markup {
+/// One field per language, filled with `value` when editing.
+fn text_inputs(l: L, prefix: &str, label_key: &str, area: bool, value: Option<&LocalizedText>) -> Markup {
     html! {
         @for lang in ["kk", "ru", "en"] {
+            @let v = value.map(|t| match lang { "kk" => t.kk.as_str(), "ru" => t.ru.as_str(), _ => t.en.as_str() });
             label { (l.t(label_key)) " (" (lang) ")"
-                @if area { textarea name={(prefix) "_" (lang)} {} } @else { input name={(prefix) "_" (lang)} maxlength="200"; }
+                @if area { textarea name={(prefix) "_" (lang)} { (v.unwrap_or("")) } }
+                @else { input name={(prefix) "_" (lang)} maxlength="200" value=[v]; }
             }
+        }
+    }
+}
+
+/// The form that creates a news item, or edits `existing`.
+fn news_form(op: &Operator, existing: Option<&AdminNews>) -> Markup {
+    let l = op.l;
+    let action =
+        existing.map_or_else(|| "/console/admin/news".to_string(), |n| format!("/console/admin/news/{}", n.item.id));
+    html! {
+        form.card #news-form method="post" action=(action) {
+            (csrf(op))
+            h2 { (l.t(if existing.is_some() { "news.edit" } else { "news.create" })) }
+            (text_inputs(l, "title", "news.headline", false, existing.map(|n| &n.item.title)))
+            (text_inputs(l, "body", "news.body", true, existing.map(|n| &n.item.body)))
+            label.inline { input type="checkbox" name="published" value="1" checked[existing.is_none_or(|n| n.published)]; (l.t("news.publish_now")) }
+            button.primary type="submit" { (l.t(if existing.is_some() { "common.save" } else { "common.add" })) }
         }
     }
 }
@@ -338,7 +358,7 @@ pub async fn news_page(State(st): State<AppState>, op: Operator) -> Answer {
             thead { tr { th { (l.t("news.headline")) } th { (l.t("news.date")) } th { (l.t("col.status")) } th {} } }
             tbody { @for n in &all {
                 tr {
-                    td { (n.item.title.get(l.0)) }
+                    td { a href={"/console/admin/news/" (n.item.id)} { (n.item.title.get(l.0)) } }
                     td { (day(n.item.published_at)) }
                     td { (l.t(if n.published { "news.published" } else { "news.draft" })) }
                     td.inline {
@@ -354,16 +374,31 @@ pub async fn news_page(State(st): State<AppState>, op: Operator) -> Answer {
                 }
             } }
         } }
-        form.card #new-news method="post" action="/console/admin/news" {
-            (csrf(&op))
-            h2 { (l.t("news.create")) }
-            (text_inputs(l, "title", "news.headline", false))
-            (text_inputs(l, "body", "news.body", true))
-            label.inline { input type="checkbox" name="published" value="1" checked; (l.t("news.publish_now")) }
-            button.primary type="submit" { (l.t("common.add")) }
-        }
+        (news_form(&op, None))
     };
     Ok(frame(&op, l.t("nav.news"), body))
+}
+
+async fn news_item(st: &AppState, l: L, id: Uuid) -> Result<AdminNews, Shown> {
+    let all = st.store.news_all().await.shown(l)?;
+    all.into_iter().find(|n| n.item.id == id).ok_or_else(|| Shown(l, AppError::NotFound("no such news".into())))
+}
+
+pub async fn news_edit_page(State(st): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> Answer {
+    op.admin()?;
+    let n = news_item(&st, op.l, id).await?;
+    Ok(frame(&op, op.l.t("news.edit"), news_form(&op, Some(&n))))
+}
+
+/// Saves an edited news item; phones pull the new text (or a tombstone when unpublished).
+pub async fn news_update(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<NewsForm>) -> Answer {
+    op.admin()?;
+    let l = op.l;
+    news_item(&st, l, id).await?;
+    let input = f.input();
+    check_news(&input).shown(l)?;
+    st.store.put_news(id, &input, Utc::now()).await.shown(l)?;
+    back("/console/admin/news")
 }
 
 #[derive(Deserialize, Default)]
@@ -378,14 +413,20 @@ pub struct NewsForm {
     published: Option<String>,
 }
 
+impl NewsForm {
+    fn input(&self) -> NewsInput {
+        NewsInput {
+            title: names(&self.title_kk, &self.title_ru, &self.title_en),
+            body: names(&self.body_kk, &self.body_ru, &self.body_en),
+            published: ticked(&self.published),
+        }
+    }
+}
+
 pub async fn news_create(State(st): State<AppState>, Posted(op, f): Posted<NewsForm>) -> Answer {
     op.admin()?;
     let l = op.l;
-    let input = NewsInput {
-        title: names(&f.title_kk, &f.title_ru, &f.title_en),
-        body: names(&f.body_kk, &f.body_ru, &f.body_en),
-        published: ticked(&f.published),
-    };
+    let input = f.input();
     check_news(&input).shown(l)?;
     st.store.put_news(Uuid::now_v7(), &input, Utc::now()).await.shown(l)?;
     back("/console/admin/news")
@@ -404,9 +445,7 @@ pub async fn news_publish(
 ) -> Answer {
     op.admin()?;
     let l = op.l;
-    let all = st.store.news_all().await.shown(l)?;
-    let n =
-        all.into_iter().find(|n| n.item.id == id).ok_or_else(|| Shown(l, AppError::NotFound("no such news".into())))?;
+    let n = news_item(&st, l, id).await?;
     let input = NewsInput { title: n.item.title, body: n.item.body, published: ticked(&f.published) };
     st.store.put_news(id, &input, Utc::now()).await.shown(l)?;
     back("/console/admin/news")
@@ -494,8 +533,8 @@ pub async fn projects_page(State(st): State<AppState>, op: Operator) -> Answer {
         form.card #new-project method="post" action="/console/admin/projects" {
             (csrf(&op))
             h2 { (l.t("projects.create")) }
-            (text_inputs(l, "title", "news.headline", false))
-            (text_inputs(l, "description", "projects.description", true))
+            (text_inputs(l, "title", "news.headline", false, None))
+            (text_inputs(l, "description", "projects.description", true, None))
             label { (l.t("col.status")) (status_select(l, ProjectStatus::Discussion)) }
             label { (l.t("projects.discussion_until")) input type="date" name="discussion_until"; }
             label { (l.t("projects.stages")) textarea name="stages" rows="4" {} }

@@ -258,6 +258,7 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("news.publish", ["Жариялау", "Опубликовать", "Publish"]),
     ("news.unpublish", ["Жариялауды тоқтату", "Снять с публикации", "Unpublish"]),
     ("news.publish_now", ["Бірден жариялау", "Опубликовать сразу", "Publish at once"]),
+    ("news.edit", ["Жаңалықты өзгерту", "Изменить новость", "Edit news"]),
     ("news.create", ["Жаңалық қосу", "Добавить новость", "Add news"]),
     ("projects.create", ["Жоба қосу", "Добавить проект", "Add a project"]),
     ("projects.description", ["Сипаттама", "Описание", "Description"]),

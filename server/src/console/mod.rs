@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/admin/staff/{id}/password", post(admin::staff_password))
         .route("/console/admin/staff/{id}/disable", post(admin::staff_disable))
         .route("/console/admin/news", get(admin::news_page).post(admin::news_create))
+        .route("/console/admin/news/{id}", get(admin::news_edit_page).post(admin::news_update))
         .route("/console/admin/news/{id}/publish", post(admin::news_publish))
         .route("/console/admin/news/{id}/delete", post(admin::news_delete))
         .route("/console/admin/projects", get(admin::projects_page).post(admin::project_create))
