@@ -15,6 +15,9 @@ pub struct ReportQuery {
     pub category: Option<String>,
     /// Only open reports past their deadline.
     pub overdue: Option<bool>,
+    /// Only open reports whose deadline is before this time (late ones and those about to be).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_before: Option<DateTime<Utc>>,
     /// Registered at or after.
     pub from: Option<DateTime<Utc>>,
     /// Registered before.

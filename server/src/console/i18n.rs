@@ -99,7 +99,24 @@ const STRINGS: &[(&str, [&str; 3])] = &[
     ("page.prev", ["Алдыңғы", "Назад", "Previous"]),
     ("page.next", ["Келесі", "Далее", "Next"]),
     ("escalation.title", ["Мерзімі өткен өтініштер", "Просроченные обращения", "Overdue reports"]),
-    ("escalation.none", ["Мерзімі өткен өтініш жоқ.", "Просроченных обращений нет.", "Nothing is overdue."]),
+    (
+        "escalation.none",
+        [
+            "Мерзімі өткен немесе ертеңге дейін мерзімі бітетін өтініш жоқ.",
+            "Нет просроченных обращений и обращений со сроком до конца следующего рабочего дня.",
+            "Nothing is overdue or due by the end of the next working day.",
+        ],
+    ),
+    (
+        "escalation.note",
+        [
+            "Мерзімі өткендер (қызыл) және келесі жұмыс күнінің соңына дейін мерзімі бітетіндер (сары).",
+            "Просроченные (красным) и те, чей срок истекает до конца следующего рабочего дня (жёлтым).",
+            "Overdue (red), and due by the end of the next working day (amber).",
+        ],
+    ),
+    ("escalation.late", ["Мерзімі өткен", "Просрочено", "Overdue"]),
+    ("escalation.soon", ["Мерзімі жақын", "Срок скоро", "Due soon"]),
     ("escalation.late_by", ["Кешігу, жұмыс күні", "Просрочка, рабочих дней", "Late by, working days"]),
     ("report.registered", ["Тіркелді", "Зарегистрировано", "Registered"]),
     ("report.executor", ["Орындаушы", "Исполнитель", "Executor"]),

@@ -219,6 +219,8 @@ table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #e3e8ef;vertical-align:top}
 th{background:#eef2f7;font-weight:600;white-space:nowrap}
 tr.overdue td{background:#fdecea}
+tr.due-soon td{background:#fff6d6}
+.soon{color:#8a5a00;font-weight:600}
 .overdue{color:#b3261e;font-weight:600}
 .chip{display:inline-block;padding:.05rem .5rem;border-radius:999px;background:#e3e8ef;font-size:.85rem;white-space:nowrap}
 .chip.registered,.chip.reopened{background:#fff1c2}

@@ -45,6 +45,7 @@ impl Filters {
             status: ReportStatus::parse(self.status.trim()),
             category: Some(self.category.trim().to_string()).filter(|c| !c.is_empty()),
             overdue: self.overdue.as_deref().filter(|v| !v.is_empty()).map(|_| true),
+            due_before: None,
             from: date(&self.from).and_then(local_midnight),
             // "To" includes that whole day.
             to: date(&self.to).and_then(|d| local_midnight(d + Duration::days(1))),
@@ -183,8 +184,9 @@ pub async fn page(
     Ok(frame(&op, l.t("queue.title"), body))
 }
 
-/// What each agency has overdue, the latest first to fall due last: a supervisor's list of what
-/// to chase. Operators see their own agency; administrators every agency.
+/// What each agency has overdue, and what falls due by the end of the next working day: a
+/// supervisor's list of what to chase before it is late. Operators see their own agency;
+/// administrators every agency.
 pub async fn escalation(State(st): State<AppState>, op: Operator) -> Answer {
     let l = op.l;
     let now = Utc::now();
@@ -194,39 +196,51 @@ pub async fn escalation(State(st): State<AppState>, op: Operator) -> Answer {
         (Some(a), false) => vec![a.clone()],
         (None, false) => vec![],
     };
-    let q = ReportQuery { overdue: Some(true), limit: Some(500), ..ReportQuery::default() };
+    // The end of the next working day, local time, inclusive (a one-day deadline set today ends
+    // exactly then).
+    let soon = catalog.calendar.deadline(now, 1) + chrono::Duration::seconds(1);
+    let q = ReportQuery { due_before: Some(soon), limit: Some(500), ..ReportQuery::default() };
     let today = now.with_timezone(&local_offset()).date_naive();
     let mut sections = Vec::new();
     for a in agencies {
-        let (items, total) = st.store.list_reports(Some(&a), &q, now).await.shown(l)?;
-        if total > 0 {
-            sections.push((a, items, total));
+        let (items, _) = st.store.list_reports(Some(&a), &q, now).await.shown(l)?;
+        let (late, due): (Vec<Report>, Vec<Report>) = items.into_iter().partition(|r| r.deadline < now);
+        if !late.is_empty() || !due.is_empty() {
+            sections.push((a, late, due));
         }
     }
+    let rows = |items: &[Report], late: bool| {
+        html! {
+            @for r in items {
+                @let due = r.deadline.with_timezone(&local_offset()).date_naive();
+                tr class=(if late { "overdue" } else { "due-soon" }) {
+                    td { a href={"/console/reports/" (r.id)} { (r.registration_number) } }
+                    td { (category_name(l, &catalog, &r.category)) }
+                    td { (place(r)) }
+                    td { (deadline(l, r.deadline, r.status, now)) }
+                    td { @if late { (catalog.calendar.working_days_between(due, today)) } @else { "—" } }
+                    td { (status_chip(l, r.status)) }
+                }
+            }
+        }
+    };
     let body: Response = frame(
         &op,
         l.t("escalation.title"),
         html! {
+            p.muted { (l.t("escalation.note")) }
             @if sections.is_empty() { p.card { (l.t("escalation.none")) } }
-            @for (agency, items, total) in &sections {
+            @for (agency, late, due) in &sections {
                 section.card.escalation data-agency=(agency) {
-                    h2 { (agency_name(l, &catalog, agency)) " — " span.overdue { (total) } }
+                    h2 { (agency_name(l, &catalog, agency)) " — "
+                        span.overdue { (l.t("escalation.late")) ": " (late.len()) } " · "
+                        span.soon { (l.t("escalation.soon")) ": " (due.len()) } }
                     div.scroll { table {
                         thead { tr {
                             th { (l.t("col.number")) } th { (l.t("col.category")) } th { (l.t("col.address")) }
                             th { (l.t("col.deadline")) } th { (l.t("escalation.late_by")) } th { (l.t("col.status")) }
                         } }
-                        tbody { @for r in items {
-                            @let due = r.deadline.with_timezone(&local_offset()).date_naive();
-                            tr.overdue {
-                                td { a href={"/console/reports/" (r.id)} { (r.registration_number) } }
-                                td { (category_name(l, &catalog, &r.category)) }
-                                td { (place(r)) }
-                                td { (deadline(l, r.deadline, r.status, now)) }
-                                td { (catalog.calendar.working_days_between(due, today)) }
-                                td { (status_chip(l, r.status)) }
-                            }
-                        } }
+                        tbody { (rows(late, true)) (rows(due, false)) }
                     } }
                 }
             }

@@ -473,5 +473,25 @@ macro_rules! store_suite {
             assert!(last.payload.is_some(), "back on phones");
             assert!(!s.restore_comment(Uuid::now_v7()).await.unwrap());
         }
+        #[tokio::test]
+        async fn lists_filter_what_is_late_and_what_is_due() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 40).await;
+            let mut late = report_for(Uuid::now_v7(), vec![]);
+            late.deadline = Utc::now() - Duration::days(1);
+            let fresh = report_for(Uuid::now_v7(), vec![]);
+            for r in [late, fresh] {
+                assert_eq!(s.create_report(&key(a.user_id), a.user_id, r, "ALA").await.unwrap(), OpOutcome::Applied);
+            }
+            let count = |q: ReportQuery| {
+                let s = s.clone();
+                async move { s.list_reports(Some("mobility"), &q, Utc::now()).await.unwrap().1 }
+            };
+            assert_eq!(count(ReportQuery { overdue: Some(true), ..Default::default() }).await, 1);
+            assert_eq!(count(ReportQuery { overdue: Some(false), ..Default::default() }).await, 1);
+            assert_eq!(count(ReportQuery { due_before: Some(Utc::now() + Duration::days(60)), ..Default::default() }).await, 2);
+            assert_eq!(count(ReportQuery { due_before: Some(Utc::now()), ..Default::default() }).await, 1);
+            assert_eq!(count(ReportQuery { due_before: Some(Utc::now() - Duration::days(60)), ..Default::default() }).await, 0);
+        }
     };
 }

@@ -97,9 +97,12 @@ pub(super) fn push_filters(qb: &mut QueryBuilder<Db>, agency: Option<&str>, q: &
     if let Some(c) = &q.category {
         qb.push(" AND category = ").push_bind(c.clone());
     }
+    let open: Vec<&str> = ReportStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+    let open_list = open.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    if let Some(before) = q.due_before {
+        qb.push(format!(" AND status IN ({open_list}) AND deadline < ")).push_bind(ts(before));
+    }
     if let Some(overdue) = q.overdue {
-        let open: Vec<&str> = ReportStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
-        let open_list = open.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
         if overdue {
             qb.push(format!(" AND status IN ({open_list}) AND deadline < ")).push_bind(ts(now));
         } else {
