@@ -114,6 +114,22 @@ async fn shot(b: &Browser, name: &str) {
     std::fs::write(dir.join(format!("console-{name}.png")), png).unwrap();
 }
 
+/// Waits until the text of `css` satisfies `ok` (a click may still be loading the next page).
+async fn wait_text(b: &Browser, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let t0 = Instant::now();
+    loop {
+        let text = match b.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if ok(&text) {
+            return text;
+        }
+        assert!(t0.elapsed() < WAIT, "{css} never became right; last: {text:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The page's text, checked for a missing translation.
 async fn page_text(b: &Browser) -> String {
     let text = find(b, "body").await.text().await.unwrap();
@@ -225,8 +241,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     // Overdue only: the late pothole, in red.
     find(&b, "input[name=overdue]").await.click().await.unwrap();
     submit(&b, "#filters").await;
-    let total = find(&b, "#total").await.text().await.unwrap();
-    assert_eq!(total, "1");
+    wait_text(&b, "#total", |t| t == "1").await;
     let row = find(&b, "#queue tbody tr").await;
     assert_eq!(row.attr("class").await.unwrap().as_deref(), Some("overdue"));
     assert!(row.text().await.unwrap().contains(numbers[0].as_str()));
@@ -298,7 +313,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
 
     // Kazakh, from the switcher, sticks for the next pages.
     find(&b, "a[href='/console/lang/kk']").await.click().await.unwrap();
-    find(&b, "#history").await;
+    find(&b, "html[lang=kk] #history").await;
     assert!(page_text(&b).await.contains("Тарих"));
     shot(&b, "05-rejected-kk").await;
     // Another agency's number is not found in this queue.
