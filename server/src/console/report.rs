@@ -1,8 +1,8 @@
 //! One report: what the resident sent, its history, and the operator's actions on it.
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect};
 use chrono::Utc;
 use maud::{Markup, html};
 use qala_protocol::{
@@ -17,11 +17,11 @@ use super::layout::{Answer, ShowErr, Shown, csrf, deadline, frame, notice, statu
 use super::queue::{agency_name, category_name};
 use super::session::Operator;
 use crate::app::AppState;
-use crate::domain::reports::Action;
+use crate::domain::reports::{Action, WORKING};
 use crate::error::AppError;
+use crate::http::media::serve_media;
 use crate::http::operator::{perform, route_action};
 use crate::http::uploads::store_whole_file;
-use crate::media::access::may_view;
 
 /// Reasons an operator picks from when rejecting, in the order the form lists them.
 pub const REJECT_REASONS: [RejectReason; 6] = [
@@ -120,10 +120,7 @@ pub async fn page(
     let r = visible(&st, &op, id).await?;
     let catalog = st.catalog.get();
     let now = Utc::now();
-    let working = matches!(
-        r.status,
-        ReportStatus::Registered | ReportStatus::Assigned | ReportStatus::InProgress | ReportStatus::Reopened
-    );
+    let working = WORKING.contains(&r.status);
     let done = done.map(|Query(d)| d.done).unwrap_or_default();
     let near = if working { nearby_open(&st, &op, &r).await? } else { Vec::new() };
     let loc = &r.location;
@@ -362,10 +359,7 @@ pub async fn answer(
     }
     // Refuse before storing anything if the report cannot be answered by this operator.
     let r = visible(&st, &op, id).await?;
-    if !matches!(
-        r.status,
-        ReportStatus::Registered | ReportStatus::Assigned | ReportStatus::InProgress | ReportStatus::Reopened
-    ) {
+    if !WORKING.contains(&r.status) {
         return Err(Shown(l, AppError::Conflict(format!("cannot answer a report that is {}", r.status.as_str()))));
     }
     let mut media = Vec::with_capacity(files.len());
@@ -375,21 +369,7 @@ pub async fn answer(
     after(&st, &op, id, Action::Answer { text, media }).await
 }
 
-/// A report's photo or video, for a signed-in operator who may see it.
+/// A report's photo or video, for a signed-in operator who may see it (the API's rule and answer).
 pub async fn media(State(st): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> Answer {
-    let l = op.l;
-    let not_found = || Shown(l, AppError::NotFound("no such media".into()));
-    let m = st.store.media(id).await.shown(l)?.ok_or_else(not_found)?;
-    let links = st.store.media_links(id).await.shown(l)?;
-    if !may_view(&op.p, &m, &links) {
-        return Err(not_found());
-    }
-    let bytes = st.media.get(id).await.shown(l)?;
-    let mut resp: Response = bytes.into_response();
-    if let Ok(ct) = HeaderValue::from_str(&m.content_type) {
-        resp.headers_mut().insert(header::CONTENT_TYPE, ct);
-    }
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
-    resp.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    Ok(resp)
+    serve_media(&st, &op.p, id).await.shown(op.l)
 }

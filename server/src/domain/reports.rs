@@ -106,6 +106,11 @@ impl Action {
     }
 }
 
+/// Statuses in which the agency still works the report: it may be assigned, routed, answered or
+/// rejected (and the resident may withdraw it).
+pub const WORKING: [ReportStatus; 4] =
+    [ReportStatus::Registered, ReportStatus::Assigned, ReportStatus::InProgress, ReportStatus::Reopened];
+
 /// `ALA-2026-000123`: city prefix, year of registration, yearly sequence.
 pub fn registration_number(prefix: &str, year: i32, seq: i64) -> String {
     format!("{prefix}-{year}-{seq:06}")
@@ -194,11 +199,10 @@ pub fn apply(
     if !allowed {
         return Err(Refusal::not_found());
     }
-    let working = [Registered, Assigned, InProgress, Reopened];
     let from: &[ReportStatus] = match action {
-        Action::Assign { .. } | Action::Route { .. } => &working,
+        Action::Assign { .. } | Action::Route { .. } => &WORKING,
         Action::Start { .. } => &[Registered, Assigned, Reopened],
-        Action::Answer { .. } | Action::Reject { .. } | Action::Withdraw { .. } => &working,
+        Action::Answer { .. } | Action::Reject { .. } | Action::Withdraw { .. } => &WORKING,
         Action::Rate { .. } => &[Done],
         Action::Complain { .. } => &[Done, Rejected],
     };
