@@ -1,7 +1,7 @@
 //! What each screen reads. All local: they work offline.
 
 use qala_protocol::{
-    Agency, Category, Comment, Lang, LocalMedia, MediaKind, MyReport, NewReport, NewsItem, Project, PublicReport,
+    Agency, Category, Comment, CommentView, Lang, LocalMedia, MediaKind, MyReport, NewReport, NewsItem, Project, PublicReport,
     Report, SyncState, SyncStatus, distance_m,
 };
 use rusqlite::{OptionalExtension, params};
@@ -77,27 +77,25 @@ impl Core {
         Ok(p)
     }
 
-    /// A project's comments in thread order (each reply after its parent), with their sync state.
-    pub fn comments(&self, project: Uuid) -> CoreResult<Vec<(Comment, SyncState)>> {
+    /// A project's comments in thread order (each reply after its parent, at its depth), with
+    /// their sync state and whether I wrote or flagged them.
+    pub fn comments(&self, project: Uuid) -> CoreResult<Vec<CommentView>> {
+        let (flags, mine) = (self.my_flags()?, self.my_comments()?);
         let conn = self.db();
         let mut all: Vec<Comment> = entities::all(&conn, "comment")?;
         all.retain(|c| c.project_id == project);
-        all.sort_by_key(|c| c.created_at);
-        let mut ordered = Vec::with_capacity(all.len());
-        fn walk(all: &[Comment], parent: Option<Uuid>, out: &mut Vec<Comment>) {
-            for c in all.iter().filter(|c| c.parent_id == parent) {
-                out.push(c.clone());
-                walk(all, Some(c.id), out);
-            }
-        }
-        walk(&all, None, &mut ordered);
-        // Replies whose parent is not here (hidden) still show, at the end.
-        for c in &all {
-            if !ordered.iter().any(|o| o.id == c.id) {
-                ordered.push(c.clone());
-            }
-        }
-        ordered.into_iter().map(|c| Ok((c.clone(), comment_state(&conn, &c.id)?))).collect()
+        thread_order(all)
+            .into_iter()
+            .map(|(comment, depth)| {
+                Ok(CommentView {
+                    sync: comment_state(&conn, &comment.id)?,
+                    flagged: flags.contains(&comment.id),
+                    mine: mine.contains(&comment.id),
+                    depth,
+                    comment,
+                })
+            })
+            .collect()
     }
 
     /// Open reports of `category` within `radius_m` of a point, nearest first: "same problem?".
@@ -193,6 +191,50 @@ impl Core {
     }
 }
 
+/// Orders comments as a thread: oldest first, each reply right after its parent (and the parent's
+/// earlier replies), with its depth. Comments arrive from other phones, so the parent links are
+/// not trusted: the walk is iterative (a reply chain 30,000 deep must not overflow the stack) and
+/// linear (children are grouped once, not searched for per comment); a reply whose parent is
+/// absent (hidden) or that sits in a cycle of parent links still shows, at the end, at depth 0.
+pub fn thread_order(mut all: Vec<Comment>) -> Vec<(Comment, u32)> {
+    use std::collections::HashMap;
+    all.sort_by_key(|c| (c.created_at, c.id));
+    let index: HashMap<Uuid, usize> = all.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); all.len()];
+    let mut roots = Vec::new();
+    for (i, c) in all.iter().enumerate() {
+        match c.parent_id.and_then(|p| index.get(&p)) {
+            Some(&parent) if parent != i => children[parent].push(i),
+            _ if c.parent_id.is_none() => roots.push(i),
+            _ => {} // an orphan: placed after the walk
+        }
+    }
+    fn walk(from: usize, children: &[Vec<usize>], placed: &mut [bool], order: &mut Vec<(usize, u32)>) {
+        let mut stack = vec![(from, 0u32)];
+        while let Some((i, depth)) = stack.pop() {
+            if std::mem::replace(&mut placed[i], true) {
+                continue;
+            }
+            order.push((i, depth));
+            // Reversed, so that the oldest reply is walked first.
+            stack.extend(children[i].iter().rev().map(|&k| (k, depth.saturating_add(1))));
+        }
+    }
+    let mut placed = vec![false; all.len()];
+    let mut order: Vec<(usize, u32)> = Vec::with_capacity(all.len());
+    for r in roots {
+        walk(r, &children, &mut placed, &mut order);
+    }
+    // Orphans and cycles: each comment not yet placed starts its own thread at the end.
+    for i in 0..all.len() {
+        if !placed[i] {
+            walk(i, &children, &mut placed, &mut order);
+        }
+    }
+    let mut slots: Vec<Option<Comment>> = all.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|(i, d)| slots[i].take().map(|c| (c, d))).collect()
+}
+
 fn sync_state(conn: &rusqlite::Connection, id: &Uuid) -> CoreResult<SyncState> {
     state_of(conn, "report", id)
 }
@@ -236,4 +278,68 @@ fn local_media(conn: &rusqlite::Connection, report: Uuid) -> CoreResult<Vec<Loca
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use qala_protocol::Position;
+
+    fn comment(n: u32, parent: Option<u32>) -> Comment {
+        let id = |n: u32| Uuid::from_u128(u128::from(n) + 1);
+        Comment {
+            id: id(n),
+            project_id: Uuid::nil(),
+            parent_id: parent.map(id),
+            author: format!("a{n}"),
+            body: format!("c{n}"),
+            position: Position::Neutral,
+            created_at: Utc.timestamp_opt(1_700_000_000 + i64::from(n), 0).unwrap(),
+        }
+    }
+
+    fn bodies(t: &[(Comment, u32)]) -> Vec<(String, u32)> {
+        t.iter().map(|(c, d)| (c.body.clone(), *d)).collect()
+    }
+
+    #[test]
+    fn replies_follow_their_parent_oldest_first() {
+        // 0 ─ 2 ─ 4      1 ─ 3
+        //   └ 5
+        let all = vec![comment(4, Some(2)), comment(0, None), comment(3, Some(1)), comment(1, None), comment(2, Some(0)), comment(5, Some(0))];
+        let t = thread_order(all);
+        let want: Vec<(String, u32)> =
+            [("c0", 0), ("c2", 1), ("c4", 2), ("c5", 1), ("c1", 0), ("c3", 1)].iter().map(|(b, d)| (b.to_string(), *d)).collect();
+        assert_eq!(bodies(&t), want);
+    }
+
+    #[test]
+    fn orphans_and_cycles_still_show_once() {
+        // 7's parent is not here (hidden); 8 and 9 point at each other; 10 points at itself.
+        let mut all = vec![comment(0, None), comment(7, Some(99)), comment(8, Some(9)), comment(9, Some(8))];
+        all.push(comment(10, Some(10)));
+        let t = thread_order(all);
+        assert_eq!(t.len(), 5);
+        assert_eq!(t[0].0.body, "c0");
+        let mut seen: Vec<String> = t.iter().map(|(c, _)| c.body.clone()).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 5, "each comment exactly once");
+    }
+
+    #[test]
+    fn a_reply_chain_30000_deep_is_walked_on_a_small_stack() {
+        let handle = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(|| {
+                let n = 30_000u32;
+                let all: Vec<Comment> = (0..n).map(|i| comment(i, i.checked_sub(1))).collect();
+                let t = thread_order(all);
+                assert_eq!(t.len(), n as usize);
+                assert!(t.iter().enumerate().all(|(i, (c, d))| c.body == format!("c{i}") && *d == i as u32));
+            })
+            .unwrap();
+        handle.join().expect("no stack overflow");
+    }
 }

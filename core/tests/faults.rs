@@ -178,7 +178,7 @@ async fn a_crash_at_any_step_of_a_sync_cycle_ends_in_the_same_state() {
         let sv = server_view(&server, dir.path()).await;
         assert_eq!(sv.len(), reference_server_view.len(), "server state after a crash at step {crash_at}");
         let project = core.projects().unwrap()[0].id;
-        let mine = core.comments(project).unwrap().into_iter().filter(|(c, _)| c.body == "За").count();
+        let mine = core.comments(project).unwrap().into_iter().filter(|v| v.comment.body == "За").count();
         assert_eq!(mine, 1, "one comment after a crash at step {crash_at}");
     }
 }

@@ -61,9 +61,10 @@ async fn offline_reports_and_a_comment_arrive_whole_after_the_server_returns() {
         assert!(mine.media.iter().all(|m| m.uploaded));
     }
     let comments = core.comments(project).unwrap();
-    let (c, state) = comments.iter().find(|(c, _)| c.id == comment).unwrap();
-    assert_eq!(*state, SyncState::Sent);
-    assert!(c.author.starts_with("Qala-"), "the server's copy with my pseudonym replaced the local one");
+    let v = comments.iter().find(|v| v.comment.id == comment).unwrap();
+    assert_eq!(v.sync, SyncState::Sent);
+    assert!(v.mine, "written on this phone");
+    assert!(v.comment.author.starts_with("Qala-"), "the server's copy with my pseudonym replaced the local one");
 }
 
 #[tokio::test]
@@ -278,7 +279,7 @@ async fn flags_queue_offline_and_three_hide_a_comment_until_reviewed() {
     let mut phones = Vec::new();
     for n in 0..3 {
         let (dir, core, engine) = signed_in(&server, &format!("+7701555020{n}")).await;
-        assert!(core.comments(project).unwrap().iter().any(|(c, _)| c.id == comment));
+        assert!(core.comments(project).unwrap().iter().any(|v| v.comment.id == comment));
         phones.push((dir, core, engine));
     }
     // Offline: the flags wait in the outbox, and flagging twice queues once.
@@ -293,16 +294,16 @@ async fn flags_queue_offline_and_three_hide_a_comment_until_reviewed() {
     for (_, core, engine) in &phones[..2] {
         engine.sync_once().await.unwrap();
         assert_eq!(core.sync_status().unwrap().rejected_ops, 0);
-        assert!(core.comments(project).unwrap().iter().any(|(c, _)| c.id == comment), "two flags keep it");
+        assert!(core.comments(project).unwrap().iter().any(|v| v.comment.id == comment), "two flags keep it");
     }
     let (_, third, third_sync) = &phones[2];
     third_sync.sync_once().await.unwrap();
-    assert!(!third.comments(project).unwrap().iter().any(|(c, _)| c.id == comment), "the third hides it");
+    assert!(!third.comments(project).unwrap().iter().any(|v| v.comment.id == comment), "the third hides it");
     author_sync.sync_once().await.unwrap();
-    assert!(!author.comments(project).unwrap().iter().any(|(c, _)| c.id == comment));
+    assert!(!author.comments(project).unwrap().iter().any(|v| v.comment.id == comment));
 
     // A moderator restores it; phones get it back, and flags no longer hide it.
     assert!(server.state.store.restore_comment(comment).await.unwrap());
     phones[0].2.sync_once().await.unwrap();
-    assert!(phones[0].1.comments(project).unwrap().iter().any(|(c, _)| c.id == comment));
+    assert!(phones[0].1.comments(project).unwrap().iter().any(|v| v.comment.id == comment));
 }

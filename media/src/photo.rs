@@ -144,7 +144,8 @@ fn strip_png(data: &[u8]) -> Result<Vec<u8>, Malformed> {
         let head = data.get(pos..pos + 8).ok_or(Malformed::new("PNG is truncated"))?;
         let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
         let ty = &head[4..8];
-        let end = pos.checked_add(12 + len).ok_or(Malformed::new("PNG chunk length is invalid"))?;
+        // Checked: on a 32-bit phone a length near 4 GiB would wrap around.
+        let end = len.checked_add(12).and_then(|n| pos.checked_add(n)).ok_or(Malformed::new("PNG chunk length is invalid"))?;
         let chunk = data.get(pos..end).ok_or(Malformed::new("PNG is truncated"))?;
         if !matches!(ty, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME") {
             out.extend_from_slice(chunk);
@@ -166,8 +167,10 @@ fn strip_webp(data: &[u8]) -> Result<Vec<u8>, Malformed> {
     while pos < data.len() {
         let head = data.get(pos..pos + 8).ok_or(Malformed::new("WebP is truncated"))?;
         let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
-        let padded = len + (len & 1);
-        let end = pos.checked_add(8 + padded).ok_or(Malformed::new("WebP chunk length is invalid"))?;
+        let end = len
+            .checked_add(8 + (len & 1))
+            .and_then(|n| pos.checked_add(n))
+            .ok_or(Malformed::new("WebP chunk length is invalid"))?;
         let chunk = data.get(pos..end.min(data.len())).ok_or(Malformed::new("WebP is truncated"))?;
         match &head[0..4] {
             b"EXIF" | b"XMP " => {}

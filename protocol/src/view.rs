@@ -109,6 +109,9 @@ pub struct CommentView {
     /// I flagged it for the moderators.
     #[serde(default)]
     pub flagged: bool,
+    /// How deep in the thread: 0 for a comment on the project, 1 for a reply to it, and so on.
+    #[serde(default)]
+    pub depth: u32,
 }
 
 /// What the shell pushes to the UI as the `qala://sync` event.

@@ -215,7 +215,7 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
     let ids = [pothole.id, sidewalk.id, bench.id, lamp.id];
     let pushed = resident.push(vec![create_op(pothole), create_op(sidewalk), create_op(bench), create_op(lamp)]).await;
     assert!(pushed.results.iter().all(|r| r.outcome == qala_protocol::OpOutcome::Applied), "{pushed:?}");
-    resident.upload(photo_id, "photo", &photo, 16 * 1024).await;
+    resident.upload(photo_id, "photo", &photo, 64 * 1024).await;
     let numbers: Vec<String> = {
         let mut n = Vec::new();
         for id in ids {

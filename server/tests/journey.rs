@@ -112,7 +112,7 @@ async fn a_report_sent_before_its_photos_fills_in_as_they_arrive() {
     let report = new_report("illegal_dump", vec![DeclaredMedia { id, kind: MediaKind::Photo }]);
     resident.push(vec![create_op(report.clone())]).await;
     assert_eq!(resident.my_report(report.id).await.media[0].state, MediaState::Pending);
-    resident.upload(id, "photo", &jpeg(50_000, 9), 20_000).await;
+    resident.upload(id, "photo", &jpeg(50_000, 9), 65_536).await;
     let mine = resident.my_report(report.id).await;
     assert_eq!(mine.media[0].state, MediaState::Received);
     assert_eq!(mine.agency, "green_economy");

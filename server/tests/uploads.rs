@@ -186,7 +186,7 @@ async fn exif_is_stripped_on_the_server() {
     seg.extend_from_slice(exif_payload);
     let dirty = [&clean[..2], &seg, &clean[2..]].concat();
     let id = Uuid::now_v7();
-    c.upload(id, "photo", &dirty, 8192).await;
+    c.upload(id, "photo", &dirty, 65_536).await;
     let got = c.get(&format!("/media/{id}")).await.bytes().await.unwrap();
     assert!(!got.windows(3).any(|w| w == b"GPS"));
     assert_eq!(got.as_ref(), clean.as_slice(), "only the metadata went");

@@ -148,20 +148,7 @@ pub async fn projects(state: State<'_, AppState>) -> AppResult<Vec<Project>> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn comments(state: State<'_, AppState>, project: Uuid) -> AppResult<Vec<CommentView>> {
-    with_core(&state, move |core| {
-        let (flags, mine) = (core.my_flags()?, core.my_comments()?);
-        Ok(core
-            .comments(project)?
-            .into_iter()
-            .map(|(comment, sync)| CommentView {
-                flagged: flags.contains(&comment.id),
-                mine: mine.contains(&comment.id),
-                comment,
-                sync,
-            })
-            .collect())
-    })
-    .await
+    with_core(&state, move |core| core.comments(project)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -370,6 +370,6 @@ pub async fn answer(
 }
 
 /// A report's photo or video, for a signed-in operator who may see it (the API's rule and answer).
-pub async fn media(State(st): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> Answer {
-    serve_media(&st, &op.p, id).await.shown(op.l)
+pub async fn media(State(st): State<AppState>, op: Operator, Path(id): Path<Uuid>, headers: HeaderMap) -> Answer {
+    serve_media(&st, &op.p, id, &headers).await.shown(op.l)
 }

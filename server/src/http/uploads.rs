@@ -35,6 +35,11 @@ pub const TUS_VERSION: &str = "1.0.0";
 const TUS_EXTENSIONS: &str = "creation,checksum,expiration";
 /// Unfinished uploads one account may have at once (a report has at most six files).
 const MAX_OPEN_UPLOADS: u32 = 24;
+/// The least a chunk other than the last may carry. A chunk costs an object and a database write
+/// however small it is; without a floor, a 25 MB upload could be sent as 25 million of them.
+pub const MIN_CHUNK: u64 = 64 * 1024;
+/// The most of one PATCH held in memory: longer bodies are staged piece by piece as they arrive.
+const PIECE: usize = 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -240,6 +245,15 @@ pub async fn offset(State(st): State<AppState>, auth: Result<Auth, AppError>, Pa
     let result = async {
         let Auth(p) = auth?;
         if let Some(u) = own_upload(&st, &p, id).await? {
+            // Resuming: the staged chunks must hold every confirmed byte. If some were lost (a
+            // store wiped, a crash between staging and cleanup), never let the gap be filled with
+            // other bytes: the upload starts over. Checked here, once per resume, and not on
+            // every PATCH, so that a chunk's cost does not grow with the chunks before it.
+            if !st.media.staged_up_to(id, u.offset).await? {
+                st.store.upload_delete(id).await?;
+                st.media.discard_staging(id).await?;
+                return Err(AppError::Gone("the upload's data was lost; start it again".into()));
+            }
             if u.offset == u.length {
                 // Every byte was confirmed but finishing broke off (a crash, a lost instance):
                 // finish now, so "all bytes are here" never means "nothing was stored".
@@ -343,21 +357,29 @@ async fn append_inner(
         finish(st, &p, &upload).await?;
         return Ok(tus(StatusCode::NO_CONTENT, vec![(h("upload-offset"), v(start))]));
     }
-    // The staged chunks must hold every confirmed byte; if some were lost, never fill the gap.
-    if !st.media.staged_up_to(id, start).await? {
-        st.store.upload_delete(id).await?;
-        st.media.discard_staging(id).await?;
-        return Err(AppError::Gone("the upload's data was lost; start it again".into()));
-    }
+    // A chunk must be worth its cost: every chunk is an object to stage and a database write, so
+    // all but the last must carry at least MIN_CHUNK bytes (tus clients send far more).
     let room = upload.length - start;
-    let mut received = bytes::BytesMut::new();
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<u64>().ok());
+    if let Some(n) = declared {
+        if n > room {
+            return Err(AppError::PayloadTooLarge(format!("more bytes than Upload-Length ({})", upload.length)));
+        }
+        if n > 0 && n < MIN_CHUNK && n < room {
+            return Err(small_chunk());
+        }
+    }
+    let expires = Utc::now() + st.settings.upload_ttl;
+    let mut pieces = Pieces { st, id, end: start, staged: Vec::new(), confirm_each: checksum.is_none(), expires };
+    let mut buf = bytes::BytesMut::new();
     let mut hasher = Sha256::new();
     let mut stream = body.into_data_stream();
     let mut broken = None;
     while let Some(chunk) = stream.next().await {
         match chunk {
             Ok(bytes) => {
-                if (received.len() + bytes.len()) as u64 > room {
+                if pieces.end - start + (buf.len() + bytes.len()) as u64 > room {
+                    pieces.abandon().await?;
                     return Err(AppError::PayloadTooLarge(format!(
                         "more bytes than Upload-Length ({})",
                         upload.length
@@ -366,7 +388,11 @@ async fn append_inner(
                 if checksum.is_some() {
                     hasher.update(&bytes);
                 }
-                received.extend_from_slice(&bytes);
+                buf.extend_from_slice(&bytes);
+                // Memory per request stays at one piece: full pieces go to staging at once.
+                while buf.len() >= PIECE {
+                    pieces.stage(buf.split_to(PIECE).freeze()).await?;
+                }
             }
             Err(e) => {
                 broken = Some(e);
@@ -374,38 +400,110 @@ async fn append_inner(
             }
         }
     }
-    // A checksummed chunk is all or nothing: a partial one cannot be verified.
-    if let Some(expected) = &checksum
-        && (broken.is_some() || hasher.finalize().as_slice() != expected.as_slice())
-    {
-        if let Some(e) = broken {
-            return Err(AppError::BadRequest(format!("the chunk broke off: {e}")));
-        }
-        return Err(AppError::ChecksumMismatch("the chunk was discarded; send it again".into()));
-    }
-    let written = received.len() as u64;
-    let end = start + written;
-    let now = Utc::now();
-    let expires = now + st.settings.upload_ttl;
-    if written > 0 {
-        st.media.stage(id, start, received.freeze()).await?;
-        if !st.store.upload_advance(id, start, end, expires).await? {
-            // Someone else confirmed these bytes first (their chunk stays), or the upload was
-            // swept meanwhile (then nobody needs this chunk).
-            if st.store.upload(id).await?.is_none() {
-                st.media.unstage(id, start, end).await?;
+    let received = pieces.end - start + buf.len() as u64;
+    let reaches_end = start + received == upload.length;
+    if let Some(expected) = &checksum {
+        // A checksummed chunk is all or nothing: a partial one cannot be verified.
+        if broken.is_some() || hasher.finalize().as_slice() != expected.as_slice() {
+            pieces.abandon().await?;
+            if let Some(e) = broken {
+                return Err(AppError::BadRequest(format!("the chunk broke off: {e}")));
             }
-            return Err(AppError::Conflict("the upload moved on concurrently".into()));
+            return Err(AppError::ChecksumMismatch("the chunk was discarded; send it again".into()));
+        }
+        if received > 0 && received < MIN_CHUNK && !reaches_end {
+            pieces.abandon().await?;
+            return Err(small_chunk());
+        }
+        if !buf.is_empty() {
+            pieces.stage(buf.freeze()).await?;
+        }
+        pieces.confirm(start).await?;
+    } else if !buf.is_empty() {
+        // The tail is kept if it ends the file or the chunk as a whole was big enough. A
+        // connection that broke off keeps what arrived, less a small tail to send again.
+        if reaches_end || received >= MIN_CHUNK {
+            pieces.stage(buf.freeze()).await?;
+        } else if broken.is_none() {
+            return Err(small_chunk());
         }
     }
+    let end = pieces.end;
     if end == upload.length {
         finish(st, &p, &upload).await?;
     }
     if let Some(e) = broken {
         tracing::info!(%id, kept = end, error = %e, "upload chunk broke off; kept what arrived");
-        return Err(AppError::BadRequest(format!("the chunk broke off after {written} bytes; resume from {end}")));
+        return Err(AppError::BadRequest(format!(
+            "the chunk broke off after {} bytes; resume from {end}",
+            end - start
+        )));
     }
     Ok(tus(StatusCode::NO_CONTENT, vec![(h("upload-offset"), v(end)), (h("upload-expires"), v(http_date(expires)))]))
+}
+
+fn small_chunk() -> AppError {
+    AppError::BadRequest(format!("each chunk but the last must carry at least {MIN_CHUNK} bytes"))
+}
+
+/// The pieces of one PATCH as they are staged: each piece is confirmed at once (a chunk without a
+/// checksum keeps whatever arrived), or all together at the end (a checksummed chunk is all or
+/// nothing). Confirming moves the offset by compare-and-set, as described at the top.
+struct Pieces<'a> {
+    st: &'a AppState,
+    id: Uuid,
+    /// How far the chunk is staged.
+    end: u64,
+    /// Staged but not yet confirmed: (start, end).
+    staged: Vec<(u64, u64)>,
+    confirm_each: bool,
+    expires: DateTime<Utc>,
+}
+
+impl Pieces<'_> {
+    async fn stage(&mut self, piece: Bytes) -> AppResult<()> {
+        let (from, to) = (self.end, self.end + piece.len() as u64);
+        self.st.media.stage(self.id, from, piece).await?;
+        self.staged.push((from, to));
+        self.end = to;
+        if self.confirm_each {
+            self.confirm(from).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves the confirmed offset from `from` to the staged end.
+    async fn confirm(&mut self, from: u64) -> AppResult<()> {
+        if self.end == from {
+            return Ok(());
+        }
+        if !self.st.store.upload_advance(self.id, from, self.end, self.expires).await? {
+            // Someone else confirmed these bytes first (their chunks stay), or the upload was
+            // swept meanwhile (then nobody needs these).
+            let swept = self.st.store.upload(self.id).await?.is_none();
+            let mine = std::mem::take(&mut self.staged);
+            if swept {
+                for (a, b) in mine {
+                    self.st.media.unstage(self.id, a, b).await?;
+                }
+            }
+            return Err(AppError::Conflict("the upload moved on concurrently".into()));
+        }
+        self.staged.clear();
+        Ok(())
+    }
+
+    /// Removes what was staged and not confirmed; the offset stays where it was.
+    async fn abandon(&mut self) -> AppResult<()> {
+        let unconfirmed = std::mem::take(&mut self.staged);
+        if let Some(&(first, _)) = unconfirmed.first() {
+            self.end = first;
+        }
+        for (a, b) in unconfirmed {
+            self.st.media.unstage(self.id, a, b).await?;
+        }
+        Ok(())
+    }
 }
 
 /// The last byte arrived: check, clean, store, and fill into reports. A file that fails a check is
@@ -420,8 +518,15 @@ async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<(
             return Err(e);
         }
     };
-    let outcome = check_and_clean(upload, data);
-    let (content_type, cleaned) = match outcome {
+    // Hashing and cleaning up to 25 MB is CPU work: on the blocking pool, not an async worker.
+    let checked = upload.clone();
+    let outcome = blocking(move || {
+        let (content_type, cleaned) = check_and_clean(&checked, data)?;
+        let sha256 = hex::encode(Sha256::digest(&cleaned));
+        Ok((content_type, cleaned, sha256))
+    })
+    .await;
+    let (content_type, cleaned, sha256) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
             st.store.upload_delete(upload.id).await?;
@@ -429,7 +534,6 @@ async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<(
             return Err(e);
         }
     };
-    let sha256 = hex::encode(Sha256::digest(&cleaned));
     let size = cleaned.len() as u64;
     st.media.put(upload.id, Bytes::from(cleaned)).await?;
     let row = MediaRow {
@@ -447,6 +551,11 @@ async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<(
     st.media.discard_staging(upload.id).await?;
     tracing::info!(id = %upload.id, kind = upload.kind.as_str(), size, staff = (p.role != Role::Resident), "media stored");
     Ok(())
+}
+
+/// Runs CPU-heavy work on the blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("media task: {e}")))?
 }
 
 fn check_and_clean(upload: &UploadRow, data: Vec<u8>) -> AppResult<(&'static str, Vec<u8>)> {
@@ -492,7 +601,12 @@ fn sniff_and_clean(data: Vec<u8>) -> AppResult<(MediaKind, &'static str, Vec<u8>
 pub async fn store_whole_file(st: &AppState, p: &Principal, data: Vec<u8>) -> AppResult<qala_protocol::MediaRef> {
     let _permit = st.finishing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let upload_length = data.len() as u64;
-    let (kind, content_type, cleaned) = sniff_and_clean(data)?;
+    let (kind, content_type, cleaned, sha256) = blocking(move || {
+        let (kind, content_type, cleaned) = sniff_and_clean(data)?;
+        let sha256 = hex::encode(Sha256::digest(&cleaned));
+        Ok((kind, content_type, cleaned, sha256))
+    })
+    .await?;
     if upload_length > kind.max_bytes() {
         return Err(AppError::PayloadTooLarge(format!(
             "a {} may have at most {} bytes",
@@ -501,7 +615,6 @@ pub async fn store_whole_file(st: &AppState, p: &Principal, data: Vec<u8>) -> Ap
         )));
     }
     let id = Uuid::now_v7();
-    let sha256 = hex::encode(Sha256::digest(&cleaned));
     let size = cleaned.len() as u64;
     st.media.put(id, Bytes::from(cleaned)).await?;
     let row = MediaRow {

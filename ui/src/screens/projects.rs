@@ -80,18 +80,6 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
         return html! { <p class="error">{i.t("not-found")}</p> };
     };
     let comments = comments.as_ref().and_then(|c| c.as_ref().ok()).cloned().unwrap_or_default();
-    let depth = |c: &CommentView| {
-        let mut d = 0;
-        let mut parent = c.comment.parent_id;
-        while let Some(pid) = parent {
-            d += 1;
-            parent = comments.iter().find(|x| x.comment.id == pid).and_then(|x| x.comment.parent_id);
-            if d > 8 {
-                break;
-            }
-        }
-        d
-    };
     let open =
         project.status == ProjectStatus::Discussion && project.discussion_until.is_none_or(|u| u > format::now());
     let send = {
@@ -146,7 +134,7 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
                 let (reply_to, id) = (reply_to.clone(), c.comment.id);
                 let mine = c.mine || c.comment.author == "me";
                 html! {
-                    <li class="comment" style={format!("margin-left: {}em", depth(c).min(4))} data-id={id.to_string()}>
+                    <li class="comment" style={format!("margin-left: {}em", c.depth.min(4))} data-id={id.to_string()}>
                         <div class="row small">
                             <strong>{if mine { i.t("me") } else { c.comment.author.clone() }}</strong>
                             <span class={classes!("pos", format!("pos-{}", position_key(c.comment.position)))}>{i.t(position_key(c.comment.position))}</span>
