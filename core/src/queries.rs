@@ -1,8 +1,8 @@
 //! What each screen reads. All local: they work offline.
 
 use qala_protocol::{
-    Agency, Category, Comment, CommentView, Lang, LocalMedia, MediaKind, MyReport, NewReport, NewsItem, Project, PublicReport,
-    Report, SyncState, SyncStatus, distance_m,
+    Agency, Category, Comment, CommentView, Lang, LocalMedia, MediaKind, MyReport, NewReport, NewsItem, Project,
+    PublicReport, Report, SyncState, SyncStatus, distance_m,
 };
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
@@ -307,10 +307,19 @@ mod tests {
     fn replies_follow_their_parent_oldest_first() {
         // 0 ─ 2 ─ 4      1 ─ 3
         //   └ 5
-        let all = vec![comment(4, Some(2)), comment(0, None), comment(3, Some(1)), comment(1, None), comment(2, Some(0)), comment(5, Some(0))];
+        let all = vec![
+            comment(4, Some(2)),
+            comment(0, None),
+            comment(3, Some(1)),
+            comment(1, None),
+            comment(2, Some(0)),
+            comment(5, Some(0)),
+        ];
         let t = thread_order(all);
-        let want: Vec<(String, u32)> =
-            [("c0", 0), ("c2", 1), ("c4", 2), ("c5", 1), ("c1", 0), ("c3", 1)].iter().map(|(b, d)| (b.to_string(), *d)).collect();
+        let want: Vec<(String, u32)> = [("c0", 0), ("c2", 1), ("c4", 2), ("c5", 1), ("c1", 0), ("c3", 1)]
+            .iter()
+            .map(|(b, d)| (b.to_string(), *d))
+            .collect();
         assert_eq!(bodies(&t), want);
     }
 

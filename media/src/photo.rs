@@ -145,7 +145,10 @@ fn strip_png(data: &[u8]) -> Result<Vec<u8>, Malformed> {
         let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
         let ty = &head[4..8];
         // Checked: on a 32-bit phone a length near 4 GiB would wrap around.
-        let end = len.checked_add(12).and_then(|n| pos.checked_add(n)).ok_or(Malformed::new("PNG chunk length is invalid"))?;
+        let end = len
+            .checked_add(12)
+            .and_then(|n| pos.checked_add(n))
+            .ok_or(Malformed::new("PNG chunk length is invalid"))?;
         let chunk = data.get(pos..end).ok_or(Malformed::new("PNG is truncated"))?;
         if !matches!(ty, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME") {
             out.extend_from_slice(chunk);

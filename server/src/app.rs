@@ -151,7 +151,12 @@ pub struct AppState {
     pub pushes: PushQueue,
     /// Finishing an upload holds the whole file in memory: a few at a time.
     pub finishing: Arc<tokio::sync::Semaphore>,
+    /// The public statistics, computed at most once per [`STATS_TTL`].
+    pub stats: Arc<crate::cache::Cached<qala_protocol::PublicStats>>,
 }
+
+/// How old the public statistics may be.
+pub const STATS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl AppState {
     /// Seeds what a fresh database needs and assembles the state.
@@ -165,6 +170,7 @@ impl AppState {
         Ok(AppState {
             pushes: PushQueue::start(store.clone()),
             finishing: Arc::new(tokio::sync::Semaphore::new(2)),
+            stats: Arc::new(crate::cache::Cached::new(STATS_TTL)),
             store,
             media,
             sms: Arc::new(LogSender),

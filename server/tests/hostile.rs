@@ -106,9 +106,8 @@ async fn a_long_patch_is_staged_in_pieces_and_byte_ranges_are_served() {
     assert_eq!(whole.status(), StatusCode::OK);
     assert_eq!(whole.headers()["accept-ranges"], "bytes");
     assert_eq!(sha_hex(&whole.bytes().await.unwrap()), sha_hex(&data));
-    let range = |spec: &str| {
-        c.request(reqwest::Method::GET, &format!("/media/{id}")).header("Range", spec.to_string()).send()
-    };
+    let range =
+        |spec: &str| c.request(reqwest::Method::GET, &format!("/media/{id}")).header("Range", spec.to_string()).send();
     let r = range("bytes=1000-1999").await.unwrap();
     assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(r.headers()["content-range"], format!("bytes 1000-1999/{}", data.len()).as_str());
@@ -145,10 +144,8 @@ async fn many_slow_readers_of_a_large_video_do_not_hold_it_in_memory() {
     let mut readers = Vec::new();
     for _ in 0..60 {
         let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        let req = format!(
-            "GET /api/v1/media/{id} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
-            c.token
-        );
+        let req =
+            format!("GET /api/v1/media/{id} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n", c.token);
         s.write_all(req.as_bytes()).await.unwrap();
         let mut buf = vec![0u8; 64 * 1024];
         s.read_exact(&mut buf).await.unwrap();

@@ -1,8 +1,8 @@
 //! Fetching a stored media file — only for those allowed to see it.
 
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::body::Body;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

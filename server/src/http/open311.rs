@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::domain::calendar::local_offset;
 use crate::domain::reports::register;
 use crate::error::AppError;
-use crate::store::OpKey;
+use crate::store::{OpKey, PublicRequestQuery};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,10 +72,12 @@ fn split(file: &str) -> Result<(&str, Format), Failure> {
     }
 }
 
-/// Escapes text for XML 1.0, dropping the control characters it cannot carry at all.
-fn xml_escape(s: &str) -> String {
+/// Escapes text for XML 1.0, dropping the characters it cannot carry at all: control characters
+/// and the noncharacters U+FFFE and U+FFFF (one of them in a description would otherwise make the
+/// whole `requests.xml` unreadable for every consumer).
+pub fn xml_escape(s: &str) -> String {
     s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .filter(|c| (!c.is_control() || matches!(c, '\t' | '\n' | '\r')) && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
         .collect::<String>()
         .replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -190,29 +192,18 @@ fn request_fields(r: &Report, names: &Names) -> Fields {
     ]
 }
 
-/// Category and agency names in one language.
+/// Category and agency names in one language, from the catalogue in memory.
 struct Names {
     category: HashMap<String, String>,
     agency: HashMap<String, String>,
 }
 
-async fn names(st: &AppState, lang: Lang) -> Result<Names, AppError> {
-    Ok(Names {
-        category: st
-            .store
-            .categories()
-            .await?
-            .into_iter()
-            .map(|c| (c.code.clone(), c.name.get(lang).to_string()))
-            .collect(),
-        agency: st
-            .store
-            .agencies()
-            .await?
-            .into_iter()
-            .map(|a| (a.code.clone(), a.name.get(lang).to_string()))
-            .collect(),
-    })
+fn names(st: &AppState, lang: Lang) -> Names {
+    let catalog = st.catalog.get();
+    Names {
+        category: catalog.categories.values().map(|c| (c.code.clone(), c.name.get(lang).to_string())).collect(),
+        agency: catalog.agencies.iter().map(|a| (a.code.clone(), a.name.get(lang).to_string())).collect(),
+    }
 }
 
 fn parse_date(q: &HashMap<String, String>, key: &str, f: Format) -> Result<Option<DateTime<Utc>>, Failure> {
@@ -226,8 +217,18 @@ fn parse_date(q: &HashMap<String, String>, key: &str, f: Format) -> Result<Optio
         .transpose()
 }
 
-fn list_param(q: &HashMap<String, String>, key: &str) -> Option<Vec<String>> {
-    q.get(key).map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+/// Most values a list parameter may carry (ids, service codes): a query stays one bounded lookup.
+const MAX_LIST: usize = 100;
+/// Most requests in one answer (as the GeoReport v2 text suggests: 1,000 at most).
+const MAX_REQUESTS: u32 = 1000;
+
+fn list_param(q: &HashMap<String, String>, key: &str, f: Format) -> Result<Option<Vec<String>>, Failure> {
+    let Some(v) = q.get(key) else { return Ok(None) };
+    let list: Vec<String> = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    if list.len() > MAX_LIST {
+        return Err(Failure(StatusCode::BAD_REQUEST, format!("{key} may list at most {MAX_LIST} values"), f));
+    }
+    Ok(Some(list))
 }
 
 /// `GET services.{fmt}` and `GET requests.{fmt}`.
@@ -242,7 +243,7 @@ async fn collection(
     };
     let lang = lang_of(&q);
     let result: Result<Response, Failure> = async {
-        let names = names(&st, lang).await.map_err(|e| Failure::from((e, f)))?;
+        let names = names(&st, lang);
         match name {
             "services" => {
                 let cats = st.store.categories().await.map_err(|e| Failure::from((e, f)))?;
@@ -254,30 +255,34 @@ async fn collection(
                 Ok(render(f, "services", "service", &rows))
             }
             "requests" => {
-                let ids = list_param(&q, "service_request_id");
-                let codes = list_param(&q, "service_code");
-                let statuses = list_param(&q, "status");
+                let numbers = list_param(&q, "service_request_id", f)?;
+                let categories = list_param(&q, "service_code", f)?;
+                let statuses = list_param(&q, "status", f)?;
+                let open = match statuses.as_deref() {
+                    Some(s) if s.iter().all(|s| s == "open") => Some(true),
+                    Some(s) if s.iter().all(|s| s == "closed") => Some(false),
+                    Some(s) if s.iter().all(|s| s == "open" || s == "closed") => None,
+                    Some(_) => return Err(Failure(StatusCode::BAD_REQUEST, "status is open or closed".into(), f)),
+                    None => None,
+                };
                 let now = Utc::now();
                 let start = parse_date(&q, "start_date", f)?;
                 let end = parse_date(&q, "end_date", f)?;
                 // Ids override every other filter; otherwise the window defaults to the 90 days up
                 // to `end_date` (or now).
-                let (codes, statuses, end, since) = match &ids {
-                    Some(_) => (None, None, None, None),
-                    None => (codes, statuses, end, Some(start.unwrap_or(end.unwrap_or(now) - Duration::days(90)))),
+                let query = PublicRequestQuery {
+                    from: Some(start.unwrap_or(end.unwrap_or(now) - Duration::days(90))),
+                    to: end,
+                    numbers,
+                    categories,
+                    open,
+                    limit: MAX_REQUESTS,
                 };
-                let mut reports = st.store.reports_since(since).await.map_err(|e| Failure::from((e, f)))?;
-                reports.retain(|r| {
-                    r.status != ReportStatus::Withdrawn
-                        && ids.as_ref().is_none_or(|ids| ids.contains(&r.registration_number))
-                        && codes.as_ref().is_none_or(|c| c.contains(&r.category))
-                        && statuses.as_ref().is_none_or(|s| s.iter().any(|s| s == open_or_closed(r.status)))
-                        && end.is_none_or(|e| r.registered_at <= e)
-                });
-                reports.sort_by_key(|r| std::cmp::Reverse(r.registered_at));
-                reports.truncate(1000);
+                let reports = st.store.public_requests(&query).await.map_err(|e| Failure::from((e, f)))?;
                 let rows: Vec<Fields> = reports.iter().map(|r| request_fields(r, &names)).collect();
-                Ok(render(f, "service_requests", "request", &rows))
+                let mut resp = render(f, "service_requests", "request", &rows);
+                resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+                Ok(resp)
             }
             _ => Err(Failure(StatusCode::NOT_FOUND, "no such resource".into(), f)),
         }
@@ -325,7 +330,7 @@ async fn one_request(
         Err(e) => return e.into_response(),
     };
     let result: Result<Response, Failure> = async {
-        let names = names(&st, lang_of(&q)).await.map_err(|e| Failure::from((e, f)))?;
+        let names = names(&st, lang_of(&q));
         let found = st.store.report_by_number(id).await.map_err(|e| Failure::from((e, f)))?;
         match found.as_ref().filter(|r| r.status != ReportStatus::Withdrawn) {
             Some(r) => Ok(render(f, "service_requests", "request", &[request_fields(r, &names)])),
@@ -405,4 +410,16 @@ async fn create(
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_never_carries_what_xml_cannot() {
+        let dirty = "a\u{FFFE}b\u{FFFF}c\u{0}d\u{1B}e\tf\ng<&>\"'";
+        assert_eq!(xml_escape(dirty), "abcde\tf\ng&lt;&amp;&gt;&quot;&apos;");
+        assert_eq!(xml_escape("Алматы ☀ 𝄞"), "Алматы ☀ 𝄞");
+    }
 }

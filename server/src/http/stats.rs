@@ -1,7 +1,10 @@
 //! Public statistics, no sign-in: JSON for open data, and a plain HTML page.
 
+use std::sync::Arc;
+
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Duration, Utc};
@@ -20,21 +23,33 @@ pub fn page_router() -> Router<AppState> {
     Router::new().route("/stats", get(page))
 }
 
-async fn compute(st: &AppState) -> AppResult<PublicStats> {
-    let now = Utc::now();
-    let reports = st.store.reports_since(None).await?;
-    Ok(PublicStats {
-        generated_at: now,
-        last_30_days: period(&reports, Some(now - Duration::days(30)), now),
-        all_time: period(&reports, None, now),
-    })
+/// The statistics as of at most [`crate::app::STATS_TTL`] ago: anonymous clients polling them
+/// cost one pair of aggregate queries per minute, not one per request.
+async fn compute(st: &AppState) -> AppResult<Arc<PublicStats>> {
+    st.stats
+        .get(|| async {
+            let now = Utc::now();
+            let (recent, recent_times) = st.store.stats_rows(Some(now - Duration::days(30)), now).await?;
+            let (all, all_times) = st.store.stats_rows(None, now).await?;
+            Ok(PublicStats {
+                generated_at: now,
+                last_30_days: period(&recent, &recent_times),
+                all_time: period(&all, &all_times),
+            })
+        })
+        .await
+}
+
+/// Public answers may be kept by browsers and proxies as long as the server keeps them.
+fn public_cache() -> [(HeaderName, HeaderValue); 1] {
+    [(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"))]
 }
 
 /// Counts by status, category and agency, share answered on time and median time to answer, for
 /// the last 30 days and all time.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "public", responses((status = 200, body = PublicStats)))]
-pub async fn stats(State(st): State<AppState>) -> AppResult<Json<PublicStats>> {
-    Ok(Json(compute(&st).await?))
+pub async fn stats(State(st): State<AppState>) -> AppResult<impl IntoResponse> {
+    Ok((public_cache(), Json(compute(&st).await?.as_ref().clone())))
 }
 
 #[derive(Deserialize)]
@@ -47,7 +62,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The same figures as a page anyone can open, in Kazakh, Russian or English.
-pub async fn page(State(st): State<AppState>, Query(q): Query<PageQuery>) -> AppResult<Html<String>> {
+pub async fn page(State(st): State<AppState>, Query(q): Query<PageQuery>) -> AppResult<impl IntoResponse> {
     let lang = q.lang.unwrap_or_default();
     let s = compute(&st).await?;
     let t = |kk: &'static str, ru: &'static str, en: &'static str| match lang {
@@ -55,13 +70,12 @@ pub async fn page(State(st): State<AppState>, Query(q): Query<PageQuery>) -> App
         Lang::Ru => ru,
         Lang::En => en,
     };
-    let names: std::collections::HashMap<String, String> = st
-        .store
-        .categories()
-        .await?
-        .into_iter()
-        .map(|c| (c.code.clone(), c.name.get(lang).to_string()))
-        .chain(st.store.agencies().await?.into_iter().map(|a| (a.code.clone(), a.name.get(lang).to_string())))
+    let catalog = st.catalog.get();
+    let names: std::collections::HashMap<&str, &str> = catalog
+        .categories
+        .values()
+        .map(|c| (c.code.as_str(), c.name.get(lang)))
+        .chain(catalog.agencies.iter().map(|a| (a.code.as_str(), a.name.get(lang))))
         .collect();
     let head = format!(
         "<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
@@ -109,11 +123,11 @@ pub async fn page(State(st): State<AppState>, Query(q): Query<PageQuery>) -> App
         ] {
             html.push_str(&format!("<h3>{}</h3><table>{head}", esc(label)));
             for g in groups {
-                html.push_str(&row(names.get(&g.code).map_or(g.code.as_str(), String::as_str), &g.counts));
+                html.push_str(&row(names.get(g.code.as_str()).copied().unwrap_or(g.code.as_str()), &g.counts));
             }
             html.push_str("</table>");
         }
     }
     html.push_str("</body></html>");
-    Ok(Html(html))
+    Ok((public_cache(), Html(html)))
 }

@@ -360,7 +360,8 @@ async fn append_inner(
     // A chunk must be worth its cost: every chunk is an object to stage and a database write, so
     // all but the last must carry at least MIN_CHUNK bytes (tus clients send far more).
     let room = upload.length - start;
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<u64>().ok());
     if let Some(n) = declared {
         if n > room {
             return Err(AppError::PayloadTooLarge(format!("more bytes than Upload-Length ({})", upload.length)));

@@ -263,6 +263,21 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> AppResult<bool>;
 }
 
+/// A query of public reports (Open311 `requests`).
+#[derive(Clone, Debug, Default)]
+pub struct PublicRequestQuery {
+    /// Registration numbers; when given, the other filters are ignored.
+    pub numbers: Option<Vec<String>>,
+    pub categories: Option<Vec<String>>,
+    /// Only open (`true`) or only closed (`false`) reports.
+    pub open: Option<bool>,
+    /// Registered at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Registered at or before.
+    pub to: Option<DateTime<Utc>>,
+    pub limit: u32,
+}
+
 /// Reports.
 #[async_trait]
 pub trait ReportStore: Send + Sync + 'static {
@@ -275,8 +290,16 @@ pub trait ReportStore: Send + Sync + 'static {
     async fn report(&self, id: Uuid) -> AppResult<Option<(Report, Uuid)>>;
     /// The report with this registration number.
     async fn report_by_number(&self, number: &str) -> AppResult<Option<Report>>;
-    /// Every report registered at or after `since` (all when `None`), for statistics and open data.
-    async fn reports_since(&self, since: Option<DateTime<Utc>>) -> AppResult<Vec<Report>>;
+    /// The statistics of the reports registered at or after `since` (all when `None`), as of
+    /// `now`, aggregated by the database: a few rows per category, however many reports there are.
+    async fn stats_rows(
+        &self,
+        since: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> AppResult<(Vec<crate::domain::stats::StatsRow>, Vec<crate::domain::stats::AnswerTimes>)>;
+    /// Public reports (never withdrawn ones) matching `q`, newest first, at most `q.limit`: every
+    /// filter and the limit run in the database, so the cost follows the answer, not the table.
+    async fn public_requests(&self, q: &PublicRequestQuery) -> AppResult<Vec<Report>>;
     /// Reports of `agency` (all agencies when `None`) matching `q`, by deadline; and the total.
     async fn list_reports(
         &self,

@@ -493,5 +493,55 @@ macro_rules! store_suite {
             assert_eq!(count(ReportQuery { due_before: Some(Utc::now()), ..Default::default() }).await, 1);
             assert_eq!(count(ReportQuery { due_before: Some(Utc::now() - Duration::days(60)), ..Default::default() }).await, 0);
         }
+
+        #[tokio::test]
+        async fn statistics_and_open_data_are_answered_by_the_database() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 41).await;
+            // Three reports: answered in 10 h (on time), answered in 30 h (late), still open and late.
+            let mut ids = Vec::new();
+            for (answer_h, deadline_h) in [(Some(10), 24), (Some(30), 24), (None, -1)] {
+                let mut r = report_for(Uuid::now_v7(), vec![]);
+                r.registered_at = Utc::now() - Duration::hours(40);
+                r.deadline = r.registered_at + Duration::hours(deadline_h);
+                let (id, at) = (r.id, r.registered_at);
+                s.create_report(&key(a.user_id), a.user_id, r, "ALA").await.unwrap();
+                if let Some(h) = answer_h {
+                    let answer = move |r: &mut Report, _: Uuid| -> Result<(), Refusal> {
+                        r.status = ReportStatus::Done;
+                        r.answer = Some(Answer { text: "ok".into(), media: vec![], agency: "mobility".into(), at: at + Duration::hours(h) });
+                        Ok(())
+                    };
+                    assert!(matches!(s.mutate_report(None, id, &answer).await.unwrap(), MutateOutcome::Applied(_)));
+                }
+                ids.push(id);
+            }
+            let (rows, times) = s.stats_rows(None, Utc::now()).await.unwrap();
+            let c = qala_server::domain::stats::counts(&rows, &times);
+            assert_eq!((c.received, c.done, c.in_progress, c.overdue), (3, 2, 1, 1));
+            assert_eq!(c.done_on_time_share, Some(0.5));
+            assert_eq!(c.median_hours_to_answer, Some(20.0));
+            assert_eq!(s.stats_rows(Some(Utc::now()), Utc::now()).await.unwrap().0.len(), 0, "none registered since now");
+
+            let numbers: Vec<String> = {
+                let mut n = Vec::new();
+                for id in &ids {
+                    n.push(s.report(*id).await.unwrap().unwrap().0.registration_number);
+                }
+                n
+            };
+            let q = PublicRequestQuery { limit: 1000, ..Default::default() };
+            assert_eq!(s.public_requests(&q).await.unwrap().len(), 3);
+            let open = s.public_requests(&PublicRequestQuery { open: Some(true), ..q.clone() }).await.unwrap();
+            assert_eq!(open.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ids[2]]);
+            assert_eq!(s.public_requests(&PublicRequestQuery { open: Some(false), ..q.clone() }).await.unwrap().len(), 2);
+            let one = PublicRequestQuery { numbers: Some(vec![numbers[1].clone()]), open: Some(true), ..q.clone() };
+            assert_eq!(s.public_requests(&one).await.unwrap()[0].id, ids[1], "numbers override the other filters");
+            assert_eq!(s.public_requests(&PublicRequestQuery { limit: 2, ..q.clone() }).await.unwrap().len(), 2);
+            let later = PublicRequestQuery { from: Some(Utc::now()), ..q.clone() };
+            assert!(s.public_requests(&later).await.unwrap().is_empty());
+            let other = PublicRequestQuery { categories: Some(vec!["sidewalks".into()]), ..q };
+            assert!(s.public_requests(&other).await.unwrap().is_empty());
+        }
     };
 }

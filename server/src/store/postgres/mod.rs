@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../../migrations/postgres/0002_login_failures.sql")),
     (3, include_str!("../../../migrations/postgres/0003_moderation.sql")),
+    (4, include_str!("../../../migrations/postgres/0004_public_reads.sql")),
 ];
 
 /// The advisory lock key of Qala's writers ("QALA" in ASCII).

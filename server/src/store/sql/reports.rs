@@ -7,10 +7,11 @@ use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
 use super::media::fill_pending;
-use super::{Backend, Db, Tx, ledger_outcome, op_record, op_seen, parse_uuid, ts, write_changes};
+use super::{Backend, Db, DbRow, Tx, ledger_outcome, op_record, op_seen, parse_uuid, ts, write_changes};
 use crate::domain::reports::{registration_number, registration_year};
+use crate::domain::stats::{AnswerTimes, StatsRow};
 use crate::error::AppResult;
-use crate::store::{MutateOutcome, Mutator, OpKey, ReportStore};
+use crate::store::{MutateOutcome, Mutator, OpKey, PublicRequestQuery, ReportStore};
 
 /// Stores the report's row, its media links and its two change rows (the author's full view and the
 /// public view; a withdrawn report leaves the public log).
@@ -23,10 +24,14 @@ pub(super) async fn save_report(
 ) -> AppResult<()> {
     let view = serde_json::to_string(report)?;
     let id = report.id.to_string();
+    // What the public statistics need of the answer, in columns the database can aggregate.
+    let answer_secs = report.answer.as_ref().map(|a| (a.at - report.registered_at).num_seconds());
+    let answer_on_time = report.answer.as_ref().map(|a| i32::from(a.at <= report.deadline));
     if insert {
         sqlx::query(
-            "INSERT INTO reports (id, owner, reg_number, category, agency, status, deadline, registered_at, view)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO reports (id, owner, reg_number, category, agency, status, deadline, registered_at, view,
+                                  answer_secs, answer_on_time)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&id)
         .bind(owner.to_string())
@@ -37,15 +42,22 @@ pub(super) async fn save_report(
         .bind(ts(report.deadline))
         .bind(ts(report.registered_at))
         .bind(&view)
+        .bind(answer_secs)
+        .bind(answer_on_time)
         .execute(&mut **tx)
         .await?;
     } else {
-        sqlx::query("UPDATE reports SET category = $1, agency = $2, status = $3, deadline = $4, view = $5 WHERE id = $6")
+        sqlx::query(
+            "UPDATE reports SET category = $1, agency = $2, status = $3, deadline = $4, view = $5,
+                                answer_secs = $6, answer_on_time = $7 WHERE id = $8",
+        )
             .bind(&report.category)
             .bind(&report.agency)
             .bind(report.status.as_str())
             .bind(ts(report.deadline))
             .bind(&view)
+            .bind(answer_secs)
+            .bind(answer_on_time)
             .bind(&id)
             .execute(&mut **tx)
             .await?;
@@ -152,12 +164,86 @@ impl ReportStore for Backend {
         view.map(|v| Ok(serde_json::from_str(&v)?)).transpose()
     }
 
-    async fn reports_since(&self, since: Option<DateTime<Utc>>) -> AppResult<Vec<Report>> {
+    async fn stats_rows(
+        &self,
+        since: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> AppResult<(Vec<StatsRow>, Vec<AnswerTimes>)> {
         let since = since.map(ts).unwrap_or_default();
-        let views: Vec<String> = sqlx::query_scalar("SELECT view FROM reports WHERE registered_at >= $1 ORDER BY registered_at")
-            .bind(since)
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT category, agency, status, COUNT(*) AS n,
+                    SUM(CASE WHEN deadline < $1 THEN 1 ELSE 0 END) AS late,
+                    SUM(CASE WHEN answer_on_time = 1 THEN 1 ELSE 0 END) AS on_time
+             FROM reports WHERE registered_at >= $2 GROUP BY category, agency, status",
+        )
+        .bind(ts(now))
+        .bind(&since)
+        .fetch_all(&self.read)
+        .await?;
+        let count = |r: &DbRow, c: &str| -> AppResult<u64> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0).max(0) as u64) };
+        let mut stats = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let status: String = r.try_get("status")?;
+            let Some(status) = ReportStatus::parse(&status) else { continue };
+            stats.push(StatsRow {
+                category: r.try_get("category")?,
+                agency: r.try_get("agency")?,
+                status,
+                count: count(r, "n")?,
+                past_deadline: count(r, "late")?,
+                answered_on_time: count(r, "on_time")?,
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT category, agency, answer_secs / 360 AS tenths, COUNT(*) AS n
+             FROM reports WHERE registered_at >= $1 AND status IN ('done', 'closed') AND answer_secs IS NOT NULL
+             GROUP BY category, agency, answer_secs / 360",
+        )
+        .bind(&since)
+        .fetch_all(&self.read)
+        .await?;
+        let mut times = Vec::with_capacity(rows.len());
+        for r in &rows {
+            times.push(AnswerTimes {
+                category: r.try_get("category")?,
+                agency: r.try_get("agency")?,
+                tenths: r.try_get("tenths")?,
+                count: count(r, "n")?,
+            });
+        }
+        Ok((stats, times))
+    }
+
+    async fn public_requests(&self, q: &PublicRequestQuery) -> AppResult<Vec<Report>> {
+        let mut qb = QueryBuilder::<Db>::new("SELECT view FROM reports WHERE status <> 'withdrawn'");
+        let list = |qb: &mut QueryBuilder<Db>, column: &str, values: &[String]| {
+            qb.push(format!(" AND {column} IN ("));
+            let mut sep = qb.separated(", ");
+            for v in values {
+                sep.push_bind(v.clone());
+            }
+            qb.push(")");
+        };
+        if let Some(numbers) = &q.numbers {
+            list(&mut qb, "reg_number", numbers);
+        } else {
+            if let Some(categories) = &q.categories {
+                list(&mut qb, "category", categories);
+            }
+            if let Some(open) = q.open {
+                let open_list: Vec<String> =
+                    ReportStatus::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+                qb.push(format!(" AND status {} ({})", if open { "IN" } else { "NOT IN" }, open_list.join(", ")));
+            }
+            if let Some(from) = q.from {
+                qb.push(" AND registered_at >= ").push_bind(ts(from));
+            }
+            if let Some(to) = q.to {
+                qb.push(" AND registered_at <= ").push_bind(ts(to));
+            }
+        }
+        qb.push(" ORDER BY registered_at DESC LIMIT ").push_bind(i64::from(q.limit));
+        let views: Vec<String> = qb.build_query_scalar().fetch_all(&self.read).await?;
         views.iter().map(|v| Ok(serde_json::from_str(v)?)).collect()
     }
 

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../../migrations/sqlite/0002_login_failures.sql")),
     (3, include_str!("../../../migrations/sqlite/0003_moderation.sql")),
+    (4, include_str!("../../../migrations/sqlite/0004_public_reads.sql")),
 ];
 
 pub struct SqliteStore {

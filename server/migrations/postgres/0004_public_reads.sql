@@ -1,0 +1,10 @@
+-- Public reads (statistics, Open311) answered by the database instead of by parsing every report:
+-- how long the answer took and whether it was on time live in columns, and reports are found by
+-- registration time through an index.
+ALTER TABLE reports ADD COLUMN answer_secs BIGINT;
+ALTER TABLE reports ADD COLUMN answer_on_time INTEGER;
+UPDATE reports SET
+    answer_secs = ROUND(EXTRACT(EPOCH FROM ((view::jsonb #>> '{answer,at}')::timestamptz - registered_at::timestamptz)))::BIGINT,
+    answer_on_time = CASE WHEN (view::jsonb #>> '{answer,at}')::timestamptz <= deadline::timestamptz THEN 1 ELSE 0 END
+WHERE view::jsonb #>> '{answer,at}' IS NOT NULL;
+CREATE INDEX reports_registered ON reports(registered_at);

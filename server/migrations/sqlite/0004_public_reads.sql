@@ -1,0 +1,10 @@
+-- Public reads (statistics, Open311) answered by the database instead of by parsing every report:
+-- how long the answer took and whether it was on time live in columns, and reports are found by
+-- registration time through an index.
+ALTER TABLE reports ADD COLUMN answer_secs INTEGER;
+ALTER TABLE reports ADD COLUMN answer_on_time INTEGER;
+UPDATE reports SET
+    answer_secs = CAST(ROUND((julianday(json_extract(view, '$.answer.at')) - julianday(registered_at)) * 86400) AS INTEGER),
+    answer_on_time = CASE WHEN julianday(json_extract(view, '$.answer.at')) <= julianday(deadline) THEN 1 ELSE 0 END
+WHERE json_extract(view, '$.answer.at') IS NOT NULL;
+CREATE INDEX reports_registered ON reports(registered_at);
