@@ -4,12 +4,11 @@
 //! what they accept must have the shape the handlers rely on.
 //!
 //! Input: header lines `Name: value`, one per line; a line of another name (or without a colon)
-//! goes to every parser. Needs the public `qala_server::http::uploads::parse` module (see
-//! fuzz/README.md).
+//! goes to every parser. The parsers live in `qala_protocol::tus`, which the server uses.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qala_server::http::uploads::parse;
+use qala_protocol::tus as parse;
 
 fn check_metadata(raw: &str) {
     if let Ok(pairs) = parse::metadata(raw) {

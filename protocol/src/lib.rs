@@ -11,9 +11,11 @@ pub mod civic;
 pub mod common;
 pub mod error;
 pub mod media;
+pub mod open311;
 pub mod operator;
 pub mod report;
 pub mod sync;
+pub mod tus;
 pub mod validate;
 pub mod view;
 

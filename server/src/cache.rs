@@ -1,37 +1,68 @@
 //! A briefly cached answer to a public question (statistics): however many anonymous clients ask,
-//! the database is asked at most once per time-to-live on each instance.
+//! the database is asked at most once per time-to-live on each instance, and nobody waits for it
+//! but the very first caller. When the value is older than its time-to-live, callers get the old
+//! value at once while one background task computes the next (stale-while-revalidate).
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::AppResult;
 
 pub struct Cached<T> {
     ttl: Duration,
-    slot: tokio::sync::Mutex<Option<(Instant, Arc<T>)>>,
+    value: std::sync::RwLock<Option<(Instant, Arc<T>)>>,
+    /// A background refresh is under way.
+    refreshing: AtomicBool,
+    /// Held while the first value is computed, so that callers arriving together compute it once.
+    first: tokio::sync::Mutex<()>,
 }
 
-impl<T> Cached<T> {
+impl<T: Send + Sync + 'static> Cached<T> {
     pub fn new(ttl: Duration) -> Self {
-        Cached { ttl, slot: tokio::sync::Mutex::new(None) }
+        Cached {
+            ttl,
+            value: std::sync::RwLock::new(None),
+            refreshing: AtomicBool::new(false),
+            first: tokio::sync::Mutex::new(()),
+        }
     }
 
-    /// The cached value if it is fresh, otherwise a new one from `compute`. Callers that arrive
-    /// while it is being computed wait for that one computation instead of starting their own.
-    pub async fn get<F, Fut>(&self, compute: F) -> AppResult<Arc<T>>
+    fn current(&self) -> Option<(Instant, Arc<T>)> {
+        self.value.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn store(&self, value: Arc<T>) {
+        *self.value.write().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), value));
+    }
+
+    /// The cached value; computed by `compute` when there is none yet, refreshed in the background
+    /// when it is older than the time-to-live.
+    pub async fn get<F, Fut>(self: &Arc<Self>, compute: F) -> AppResult<Arc<T>>
     where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = AppResult<T>>,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = AppResult<T>> + Send + 'static,
     {
-        let mut slot = self.slot.lock().await;
-        if let Some((at, value)) = slot.as_ref()
-            && at.elapsed() < self.ttl
-        {
-            return Ok(value.clone());
+        if let Some((at, value)) = self.current() {
+            if at.elapsed() >= self.ttl && !self.refreshing.swap(true, Ordering::AcqRel) {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    match compute().await {
+                        Ok(v) => this.store(Arc::new(v)),
+                        Err(e) => tracing::warn!(error = %e, "refreshing a cached answer failed; the old one stays"),
+                    }
+                    this.refreshing.store(false, Ordering::Release);
+                });
+            }
+            return Ok(value);
+        }
+        let _first = self.first.lock().await;
+        if let Some((_, value)) = self.current() {
+            return Ok(value);
         }
         let value = Arc::new(compute().await?);
-        *slot = Some((Instant::now(), value.clone()));
+        self.store(value.clone());
         Ok(value)
     }
 }
@@ -39,32 +70,39 @@ impl<T> Cached<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::atomic::AtomicU32;
+
+    async fn slow(counter: Arc<AtomicU32>, value: u32) -> AppResult<u32> {
+        counter.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Ok(value)
+    }
 
     #[tokio::test]
-    async fn computes_once_per_ttl_even_when_asked_together() {
-        let cache = Arc::new(Cached::new(Duration::from_secs(60)));
+    async fn computes_once_and_refreshes_in_the_background() {
+        let cache = Arc::new(Cached::new(Duration::from_millis(100)));
         let computed = Arc::new(AtomicU32::new(0));
+        // Twenty callers together: one computation.
         let mut tasks = Vec::new();
         for _ in 0..20 {
             let (cache, computed) = (cache.clone(), computed.clone());
-            tasks.push(tokio::spawn(async move {
-                *cache
-                    .get(|| async {
-                        computed.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                        Ok(7u32)
-                    })
-                    .await
-                    .unwrap()
-            }));
+            tasks.push(tokio::spawn(async move { *cache.get(move || slow(computed, 1)).await.unwrap() }));
         }
         for t in tasks {
-            assert_eq!(t.await.unwrap(), 7);
+            assert_eq!(t.await.unwrap(), 1);
         }
         assert_eq!(computed.load(Ordering::SeqCst), 1);
-        let stale = Cached::new(Duration::ZERO);
-        stale.get(|| async { Ok(1) }).await.unwrap();
-        assert_eq!(*stale.get(|| async { Ok(2) }).await.unwrap(), 2, "an expired value is computed again");
+        // Expired: the old value at once (no wait), and one refresh however many ask.
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        for _ in 0..10 {
+            let c = computed.clone();
+            let t = Instant::now();
+            assert_eq!(*cache.get(move || slow(c, 2)).await.unwrap(), 1);
+            assert!(t.elapsed() < Duration::from_millis(40), "nobody waits for a refresh");
+        }
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        let c = computed.clone();
+        assert_eq!(*cache.get(move || slow(c, 3)).await.unwrap(), 2, "the refreshed value");
+        assert_eq!(computed.load(Ordering::SeqCst), 2);
     }
 }

@@ -59,9 +59,10 @@ async fn assert_upgraded(s: &dyn Store) {
 
 /// Undoes migration 4 (its columns, its index and its record), as a database made before it.
 const UNDO_4: &[&str] = &[
+    "DROP INDEX reports_registered",
+    "DROP INDEX reports_stats",
     "ALTER TABLE reports DROP COLUMN answer_secs",
     "ALTER TABLE reports DROP COLUMN answer_on_time",
-    "DROP INDEX reports_registered",
     "DELETE FROM schema_migrations WHERE version = 4",
 ];
 

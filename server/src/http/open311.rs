@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use chrono::{DateTime, Duration, Utc};
-use qala_protocol::{Category, Lang, Location, LocationSource, NewReport, OpOutcome, Report, ReportStatus};
+use qala_protocol::open311::{self, xml_escape};
+use qala_protocol::{Category, Lang, OpOutcome, Report, ReportStatus};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -70,20 +71,6 @@ fn split(file: &str) -> Result<(&str, Format), Failure> {
         Some((name, "xml")) => Ok((name, Format::Xml)),
         _ => Err(Failure(StatusCode::NOT_FOUND, "use a .json or .xml path".into(), Format::Json)),
     }
-}
-
-/// Escapes text for XML 1.0, dropping the characters it cannot carry at all: control characters
-/// and the noncharacters U+FFFE and U+FFFF (one of them in a description would otherwise make the
-/// whole `requests.xml` unreadable for every consumer).
-pub fn xml_escape(s: &str) -> String {
-    s.chars()
-        .filter(|c| (!c.is_control() || matches!(c, '\t' | '\n' | '\r')) && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
-        .collect::<String>()
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 fn render(format: Format, root: &str, item: &str, rows: &[Fields]) -> Response {
@@ -207,28 +194,14 @@ fn names(st: &AppState, lang: Lang) -> Names {
 }
 
 fn parse_date(q: &HashMap<String, String>, key: &str, f: Format) -> Result<Option<DateTime<Utc>>, Failure> {
-    q.get(key)
-        .map(|s| {
-            // An unencoded `+05:00` arrives as a space.
-            DateTime::parse_from_rfc3339(&s.replace(' ', "+"))
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(|_| Failure(StatusCode::BAD_REQUEST, format!("{key} must be a w3c date-time"), f))
-        })
-        .transpose()
+    open311::date(q, key).map_err(|e| Failure(StatusCode::BAD_REQUEST, e.to_string(), f))
 }
 
-/// Most values a list parameter may carry (ids, service codes): a query stays one bounded lookup.
-const MAX_LIST: usize = 100;
 /// Most requests in one answer (as the GeoReport v2 text suggests: 1,000 at most).
 const MAX_REQUESTS: u32 = 1000;
 
 fn list_param(q: &HashMap<String, String>, key: &str, f: Format) -> Result<Option<Vec<String>>, Failure> {
-    let Some(v) = q.get(key) else { return Ok(None) };
-    let list: Vec<String> = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-    if list.len() > MAX_LIST {
-        return Err(Failure(StatusCode::BAD_REQUEST, format!("{key} may list at most {MAX_LIST} values"), f));
-    }
-    Ok(Some(list))
+    open311::list(q, key).map_err(|e| Failure(StatusCode::BAD_REQUEST, e.to_string(), f))
 }
 
 /// `GET services.{fmt}` and `GET requests.{fmt}`.
@@ -365,28 +338,15 @@ async fn create(
     else {
         return Failure(StatusCode::FORBIDDEN, "api_key missing or not valid".into(), f).into_response();
     };
-    let bad = |m: &str| Failure(StatusCode::BAD_REQUEST, m.to_string(), f).into_response();
-    let catalog = st.catalog.get();
-    let Some(category) = p.get("service_code").and_then(|c| catalog.categories.get(c)).filter(|c| c.active) else {
-        return bad("service_code is missing or unknown");
-    };
-    let coord = |k: &str| p.get(k).and_then(|v| v.trim().parse::<f64>().ok());
-    let (Some(lat), Some(lon)) = (coord("lat"), coord("long")) else {
-        return bad("lat and long are required");
-    };
     let now = Utc::now();
-    let new = NewReport {
-        id: Uuid::now_v7(),
-        category: category.code.clone(),
-        description: p.get("description").cloned().unwrap_or_default(),
-        location: Location { lat, lon, accuracy_m: None, source: LocationSource::Address, fixed_at: now },
-        address: p.get("address_string").cloned().filter(|a| !a.trim().is_empty()),
-        media: vec![],
-        created_at: now,
+    let new = match open311::new_report(&p, Uuid::now_v7(), now) {
+        Ok(new) => new,
+        Err(e) => return Failure(StatusCode::BAD_REQUEST, e.to_string(), f).into_response(),
     };
-    if let Err(e) = new.validate() {
-        return bad(&e.to_string());
-    }
+    let catalog = st.catalog.get();
+    let Some(category) = catalog.categories.get(&new.category).filter(|c| c.active) else {
+        return Failure(StatusCode::BAD_REQUEST, "service_code is unknown".into(), f).into_response();
+    };
     let result: Result<Response, AppError> = async {
         let owner = st.store.channel_account(&channel, now).await?;
         let report = register(&new, category, now, &catalog.calendar);
@@ -410,16 +370,4 @@ async fn create(
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xml_text_never_carries_what_xml_cannot() {
-        let dirty = "a\u{FFFE}b\u{FFFF}c\u{0}d\u{1B}e\tf\ng<&>\"'";
-        assert_eq!(xml_escape(dirty), "abcde\tf\ng&lt;&amp;&gt;&quot;&apos;");
-        assert_eq!(xml_escape("Алматы ☀ 𝄞"), "Алматы ☀ 𝄞");
-    }
 }

@@ -23,14 +23,15 @@ pub fn page_router() -> Router<AppState> {
     Router::new().route("/stats", get(page))
 }
 
-/// The statistics as of at most [`crate::app::STATS_TTL`] ago: anonymous clients polling them
-/// cost one pair of aggregate queries per minute, not one per request.
+/// The statistics as of about [`crate::app::STATS_TTL`] ago: anonymous clients polling them cost
+/// one pair of aggregate queries per minute, not one per request, and wait for none of them.
 async fn compute(st: &AppState) -> AppResult<Arc<PublicStats>> {
+    let store = st.store.clone();
     st.stats
-        .get(|| async {
+        .get(move || async move {
             let now = Utc::now();
-            let (recent, recent_times) = st.store.stats_rows(Some(now - Duration::days(30)), now).await?;
-            let (all, all_times) = st.store.stats_rows(None, now).await?;
+            let (recent, recent_times) = store.stats_rows(Some(now - Duration::days(30)), now).await?;
+            let (all, all_times) = store.stats_rows(None, now).await?;
             Ok(PublicStats {
                 generated_at: now,
                 last_30_days: period(&recent, &recent_times),

@@ -15,12 +15,10 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{patch, post};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use qala_protocol::{ErrorBody, MediaKind, Role, VIDEO_MAX_BYTES};
+use qala_protocol::{ErrorBody, MediaKind, Role, VIDEO_MAX_BYTES, tus};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -84,37 +82,18 @@ fn require_tus(headers: &HeaderMap) -> AppResult<()> {
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> AppResult<u64> {
-    headers
-        .get(name)
-        .ok_or_else(|| AppError::BadRequest(format!("missing {name} header")))?
-        .to_str()
+    let raw = headers.get(name).ok_or_else(|| AppError::BadRequest(format!("missing {name} header")))?;
+    raw.to_str()
         .ok()
-        .and_then(|s| s.trim().parse().ok())
+        .and_then(tus::integer)
         .ok_or_else(|| AppError::BadRequest(format!("{name} must be a non-negative integer")))
 }
 
-/// tus Upload-Metadata: comma-separated `key base64(value)` pairs.
+/// tus Upload-Metadata (parsed by the protocol's one parser).
 fn metadata(headers: &HeaderMap) -> AppResult<Vec<(String, String)>> {
     let Some(raw) = headers.get("upload-metadata") else { return Ok(vec![]) };
     let raw = raw.to_str().map_err(|_| AppError::BadRequest("Upload-Metadata is not ASCII".into()))?;
-    raw.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let mut it = pair.splitn(2, ' ');
-            let key = it.next().unwrap_or_default().to_string();
-            let value = match it.next() {
-                Some(b64) => String::from_utf8(
-                    STANDARD
-                        .decode(b64.trim())
-                        .map_err(|_| AppError::BadRequest(format!("metadata {key} is not base64")))?,
-                )
-                .map_err(|_| AppError::BadRequest(format!("metadata {key} is not UTF-8")))?,
-                None => String::new(),
-            };
-            Ok((key, value))
-        })
-        .collect()
+    tus::metadata(raw).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 /// `OPTIONS`: what this server speaks.
@@ -292,17 +271,7 @@ pub async fn offset(State(st): State<AppState>, auth: Result<Auth, AppError>, Pa
 fn declared_checksum(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
     let Some(raw) = headers.get("upload-checksum") else { return Ok(None) };
     let raw = raw.to_str().map_err(|_| AppError::BadRequest("Upload-Checksum is not ASCII".into()))?;
-    let (algo, digest) = raw
-        .trim()
-        .split_once(' ')
-        .ok_or_else(|| AppError::BadRequest("Upload-Checksum: <algorithm> <base64>".into()))?;
-    if !algo.eq_ignore_ascii_case("sha256") {
-        return Err(AppError::BadRequest(format!("checksum algorithm {algo} is not supported; use sha256")));
-    }
-    STANDARD
-        .decode(digest.trim())
-        .map(Some)
-        .map_err(|_| AppError::BadRequest("Upload-Checksum digest is not base64".into()))
+    tus::checksum(raw).map(Some).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 /// `PATCH`: appends bytes at `Upload-Offset`.
