@@ -108,6 +108,7 @@ impl Core {
 
     pub fn withdraw(&self, report: Uuid, reason: Option<&str>) -> CoreResult<()> {
         let w = WithdrawReport { report_id: report, reason: reason.map(str::to_string) };
+        w.validate()?;
         self.queue_on_report(report, OpBody::WithdrawReport(w), |rep| {
             rep.status = qala_protocol::ReportStatus::Withdrawn
         })

@@ -60,7 +60,10 @@ async fn server_view(server: &Server, dir: &Path) -> Vec<(String, String, Vec<St
 
 #[tokio::test]
 async fn two_hundred_reports_through_a_connection_cutting_network() {
-    let server = Server::start().await;
+    // One phone sends 200 reports: far past a resident's daily quota, so this test lifts it.
+    let mut settings = qala_server::app::Settings::new("ALA");
+    settings.quotas.reports_per_day = 10_000;
+    let server = Server::start_with(settings).await;
     let proxy = Proxy::start(server.addr, 0).await;
     let (dir, core, engine) = signed_in_via(&server, &proxy.url(), "+77015551001").await;
     engine.sync_once().await.unwrap();

@@ -307,3 +307,98 @@ async fn flags_queue_offline_and_three_hide_a_comment_until_reviewed() {
     phones[0].2.sync_once().await.unwrap();
     assert!(phones[0].1.comments(project).unwrap().iter().any(|v| v.comment.id == comment));
 }
+
+/// Writes an op straight into the phone's outbox, as a phone of an older version (or a bug) might
+/// have queued it, bypassing the checks the core makes before queueing.
+fn queue_raw(dir: &std::path::Path, op: &Op, kind: &str, id: uuid::Uuid) {
+    let conn = rusqlite::Connection::open(dir.join("qala.db")).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    conn.execute(
+        "INSERT INTO outbox (op_id, entity_kind, entity_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![
+            op.id.to_string(),
+            kind,
+            id.to_string(),
+            serde_json::to_string(op).unwrap(),
+            qala_core::db::ts(Utc::now())
+        ],
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_op_the_server_refuses_whole_is_set_aside_and_the_rest_flows() {
+    let server = Server::start().await;
+    let (dir, core, engine) = signed_in(&server, "+77015550301").await;
+    let project = core.projects().unwrap()[0].id;
+    // Two reports far bigger than the server's push body limit (4 MiB): every batch carrying one
+    // is answered 413 as a whole, and the ops around them would never be sent.
+    let mut poison = Vec::new();
+    let mut comments = Vec::new();
+    for i in 0..12 {
+        if i == 3 || i == 9 {
+            let report = NewReport {
+                id: uuid::Uuid::now_v7(),
+                category: "road_repair".into(),
+                description: "x".repeat(5 * 1024 * 1024),
+                location: here(),
+                address: None,
+                media: vec![],
+                created_at: Utc::now(),
+            };
+            let op = Op { id: uuid::Uuid::now_v7(), op: OpBody::CreateReport(report.clone()) };
+            queue_raw(dir.path(), &op, "report", report.id);
+            poison.push(op.id);
+        }
+        comments.push(core.comment(project, None, &format!("Комментарий №{i}"), Position::For).unwrap());
+    }
+    assert_eq!(core.sync_status().unwrap().queued_ops, 14);
+
+    // A 413 closes its connection; a cut mid-body is only a retry, never a reason to give up.
+    let mut first_try = None;
+    for attempt in 0..3 {
+        match engine.push_now().await {
+            Ok(s) => {
+                first_try = (attempt == 0).then_some(s);
+                break;
+            }
+            Err(CoreError::Offline(e)) => eprintln!("retrying after: {e}"),
+            Err(e) => panic!("a whole-batch refusal must not stop the push: {e}"),
+        }
+    }
+    let status = core.sync_status().unwrap();
+    assert_eq!((status.queued_ops, status.rejected_ops), (0, 2), "only the two oversized ops are set aside");
+    if let Some(s) = first_try {
+        assert_eq!((s.pushed, s.rejected), (12, 2));
+    }
+    // Stored like a per-op rejection: with the server's code and reason, for the resident to see.
+    let conn = rusqlite::Connection::open(dir.path().join("qala.db")).unwrap();
+    for id in &poison {
+        let (code, reason): (String, String) = conn
+            .query_row("SELECT rejected_code, rejected_reason FROM outbox WHERE op_id = ?1", [id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(code, "payload_too_large");
+        assert!(!reason.is_empty());
+    }
+    // Every comment reached the server: the pulled copies carry my pseudonym, not the local "me".
+    engine.sync_once().await.unwrap();
+    let shown = core.comments(project).unwrap();
+    for id in comments {
+        let v = shown.iter().find(|v| v.comment.id == id).expect("comment kept");
+        assert_ne!(v.comment.author, qala_core::actions::ME, "the server's copy arrived");
+    }
+    // The set-aside ops are not sent again.
+    let again = engine.push_now().await.unwrap();
+    assert_eq!((again.pushed, again.rejected), (0, 0));
+}
+
+#[test]
+fn an_overlong_withdraw_reason_is_refused_before_queueing() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Core::open(dir.path()).unwrap();
+    let err = core.withdraw(uuid::Uuid::now_v7(), Some(&"ы".repeat(NOTE_MAX_CHARS + 1))).unwrap_err();
+    assert!(matches!(&err, CoreError::Invalid(f) if f.field == "reason"), "{err}");
+    assert_eq!(core.sync_status().unwrap().queued_ops, 0);
+}

@@ -64,7 +64,8 @@ pub enum OpOutcome {
     Applied,
     /// Applied earlier (same op id, or the same object already exists): nothing changed now.
     Duplicate,
-    /// Refused for good; the phone keeps the op and shows the reason. Resending will not help.
+    /// Refused; the phone keeps the op and shows the reason. Resending will not help — except for
+    /// code `quota_exceeded`, which may be sent again after the response's `retry_after_s`.
     Rejected { code: String, reason: String },
 }
 
@@ -81,6 +82,12 @@ pub struct OpResult {
 pub struct PushResponse {
     /// One result per op, in the order sent.
     pub results: Vec<OpResult>,
+    /// When some op was refused by a daily quota (`quota_exceeded`): seconds until the quotas
+    /// free up (they all do at local midnight, so one wait serves every such op), after which
+    /// those ops may be sent again. Absent otherwise; older clients ignore it. It is not a field
+    /// of `Rejected`, so that code matching `Rejected { code, reason }` keeps compiling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_s: Option<u64>,
 }
 
 /// Kinds of objects that travel in the change log.

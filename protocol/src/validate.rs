@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::{
     ADDRESS_MAX_CHARS, COMMENT_MAX_CHARS, DESCRIPTION_MAX_CHARS, FlagComment, Location, MAX_PHOTOS_PER_REPORT,
-    MAX_VIDEOS_PER_REPORT, MediaKind, NOTE_MAX_CHARS, NewComment, NewComplaint, NewRating, NewReport,
+    MAX_VIDEOS_PER_REPORT, MediaKind, NOTE_MAX_CHARS, NewComment, NewComplaint, NewRating, NewReport, WithdrawReport,
 };
 
 /// An input that breaks a rule, with the JSON path of the offending field.
@@ -127,6 +127,16 @@ impl NewComplaint {
     }
 }
 
+impl WithdrawReport {
+    /// The reason is optional, but bounded like every other note a resident writes.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        match &self.reason {
+            Some(r) => text(r, "reason", NOTE_MAX_CHARS, false),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +208,18 @@ mod tests {
         assert!(rating.validate().is_ok());
         rating.stars = 6;
         assert!(rating.validate().is_err());
+    }
+
+    #[test]
+    fn a_withdraw_reason_is_bounded() {
+        let mut w = WithdrawReport { report_id: Uuid::now_v7(), reason: None };
+        assert_eq!(w.validate(), Ok(()));
+        w.reason = Some("ә".repeat(NOTE_MAX_CHARS));
+        assert_eq!(w.validate(), Ok(()), "counted in characters, not bytes");
+        w.reason = Some("ә".repeat(NOTE_MAX_CHARS + 1));
+        assert_eq!(w.validate().unwrap_err().field, "reason");
+        w.reason = Some("сдаюсь\0".into());
+        assert_eq!(w.validate().unwrap_err().field, "reason");
     }
 
     #[test]

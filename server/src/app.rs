@@ -15,6 +15,7 @@ use crate::auth::sms::{LogSender, SmsSender};
 use crate::config::{DataArgs, ServeArgs};
 use crate::domain::calendar::{HOLIDAYS_JSON, WorkCalendar, calendar_from, expand_holidays};
 use crate::error::{AppError, AppResult};
+use crate::limits::AddrLimiter;
 use crate::media::storage::{MediaStore, S3Config};
 use crate::push_queue::PushQueue;
 use crate::store::postgres::PgStore;
@@ -116,6 +117,98 @@ pub struct Settings {
     pub retention: Duration,
     /// Open311 intake: (channel name, API key).
     pub open311_keys: Vec<(String, String)>,
+    /// Proxies whose `X-Forwarded-For` is believed (a TLS terminator, a load balancer).
+    pub trusted_proxies: Vec<crate::limits::Net>,
+    /// What one client address may do before it is told to wait.
+    pub client_limits: ClientLimits,
+    /// How long a connection and a request may take.
+    pub timeouts: Timeouts,
+    /// What one resident's account may create per day.
+    pub quotas: Quotas,
+    /// A stored media file that no report refers to is deleted this long after it was stored.
+    /// Generous, because a phone may upload a report's files before the report itself gets in
+    /// (its op refused by a quota until the next day, or held back until an app update); a report
+    /// that declares a file after it was collected shows that file as never arriving.
+    pub media_gc_grace: Duration,
+}
+
+/// Daily quotas of a resident's account; staff and intake channels (Open311) have none. A day is
+/// the local calendar day (see [`crate::domain::quota`] for why). The defaults are ceilings a real
+/// resident never meets — a busy one files a few reports a week, with photos of a few hundred KB —
+/// set against scripts and runaway clients: over one, a pushed op is rejected with
+/// `quota_exceeded` (the rest of the push goes on) and an upload is refused with 429, both saying
+/// how long until midnight.
+#[derive(Clone, Copy, Debug)]
+pub struct Quotas {
+    /// New reports per day.
+    pub reports_per_day: u32,
+    /// Comments on city projects per day.
+    pub comments_per_day: u32,
+    /// Bytes of media uploads begun per day: the declared lengths, counted when an upload is
+    /// created (a restarted upload counts again).
+    pub media_bytes_per_day: u64,
+}
+
+impl Quotas {
+    pub const DEFAULT: Quotas = Quotas { reports_per_day: 20, comments_per_day: 200, media_bytes_per_day: 500 << 20 };
+}
+
+/// Hours a stored file that no report refers to is kept before it is collected: long enough for a
+/// report that a phone sends days after its photos (offline, or held back by a quota).
+pub const MEDIA_GC_GRACE_HOURS: u32 = 14 * 24;
+
+/// Limits per client address, counted in memory on each instance. Generous by default: many
+/// phones share one address behind a mobile operator's NAT.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientLimits {
+    /// Sign-in codes asked for from one address per window.
+    pub otp_requests: u32,
+    pub otp_window: std::time::Duration,
+    /// Failed staff sign-ins from one address per window.
+    pub login_failures: u32,
+    pub login_window: std::time::Duration,
+    /// Password checks (argon2, ~19 MiB and tens of milliseconds each) running at once; more
+    /// wait up to [`PASSWORD_WAIT`], then get 429.
+    pub password_checks: usize,
+}
+
+impl ClientLimits {
+    pub const DEFAULT: ClientLimits = ClientLimits {
+        otp_requests: 60,
+        otp_window: std::time::Duration::from_secs(600),
+        login_failures: 30,
+        login_window: std::time::Duration::from_secs(900),
+        password_checks: 2,
+    };
+}
+
+/// How long a sign-in waits for a free password checker before it is told to retry.
+pub const PASSWORD_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Connection and request limits, chosen here rather than left to library defaults.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// From a connection's first byte (or the end of the previous request) to the end of the
+    /// request headers.
+    pub header_read: std::time::Duration,
+    /// A whole ordinary request, body included, until its response starts.
+    pub request: std::time::Duration,
+    /// A whole upload chunk (PATCH), which may carry megabytes over a slow mobile link.
+    pub upload: std::time::Duration,
+    /// Open connections at once; more wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// Requests being handled at once; more get 503 with Retry-After at once.
+    pub max_in_flight: usize,
+}
+
+impl Timeouts {
+    pub const DEFAULT: Timeouts = Timeouts {
+        header_read: std::time::Duration::from_secs(10),
+        request: std::time::Duration::from_secs(30),
+        upload: std::time::Duration::from_secs(600),
+        max_connections: 2048,
+        max_in_flight: 512,
+    };
 }
 
 impl Settings {
@@ -134,6 +227,11 @@ impl Settings {
             upload_ttl: Duration::hours(24),
             retention: Duration::days(90),
             open311_keys: Vec::new(),
+            trusted_proxies: Vec::new(),
+            client_limits: ClientLimits::DEFAULT,
+            timeouts: Timeouts::DEFAULT,
+            quotas: Quotas::DEFAULT,
+            media_gc_grace: Duration::hours(i64::from(MEDIA_GC_GRACE_HOURS)),
         }
     }
 }
@@ -153,7 +251,16 @@ pub struct AppState {
     pub finishing: Arc<tokio::sync::Semaphore>,
     /// The public statistics, computed at most once per [`STATS_TTL`].
     pub stats: Arc<crate::cache::Cached<qala_protocol::PublicStats>>,
+    /// Sign-in codes asked for, per client address.
+    pub otp_by_addr: Arc<crate::limits::AddrLimiter>,
+    /// Failed staff sign-ins, per client address.
+    pub login_failures_by_addr: Arc<crate::limits::AddrLimiter>,
+    /// Password checks running at once.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
+
+/// Client addresses tracked at once per limiter (about 100 bytes each).
+const ADDR_TABLE: usize = 100_000;
 
 /// How old the public statistics may be.
 pub const STATS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
@@ -171,6 +278,17 @@ impl AppState {
             pushes: PushQueue::start(store.clone()),
             finishing: Arc::new(tokio::sync::Semaphore::new(2)),
             stats: Arc::new(crate::cache::Cached::new(STATS_TTL)),
+            otp_by_addr: Arc::new(AddrLimiter::new(
+                settings.client_limits.otp_requests,
+                settings.client_limits.otp_window,
+                ADDR_TABLE,
+            )),
+            login_failures_by_addr: Arc::new(AddrLimiter::new(
+                settings.client_limits.login_failures,
+                settings.client_limits.login_window,
+                ADDR_TABLE,
+            )),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(settings.client_limits.password_checks.max(1))),
             store,
             media,
             sms: Arc::new(LogSender),
@@ -216,6 +334,23 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let mut settings = Settings::new(&args.city_prefix);
     settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
     settings.retention = Duration::days(i64::from(args.retention_days));
+    settings.trusted_proxies = args.trusted_proxies.clone();
+    settings.quotas = Quotas {
+        reports_per_day: args.quota_reports_per_day,
+        comments_per_day: args.quota_comments_per_day,
+        media_bytes_per_day: u64::from(args.quota_media_mb_per_day) << 20,
+    };
+    settings.media_gc_grace = Duration::hours(i64::from(args.media_gc_grace_hours));
+    settings.client_limits.otp_requests = args.otp_requests_per_addr;
+    settings.client_limits.login_failures = args.login_failures_per_addr;
+    settings.client_limits.password_checks = args.password_checks;
+    settings.timeouts = Timeouts {
+        header_read: std::time::Duration::from_secs(args.header_timeout_secs),
+        request: std::time::Duration::from_secs(args.request_timeout_secs),
+        upload: std::time::Duration::from_secs(args.upload_timeout_secs),
+        max_connections: args.max_connections,
+        max_in_flight: args.max_in_flight,
+    };
     for k in &args.open311_keys {
         match k.split_once(':').map(|(c, key)| (c.trim(), key.trim())) {
             Some((channel, key)) if !channel.is_empty() && key.len() >= 16 => {
@@ -234,10 +369,9 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     tracing::info!(%addr, data_dir = %args.data.data_dir.display(), "listening");
     tokio::spawn(upkeep(state.clone()));
     tokio::spawn(follow_catalog(state.clone()));
+    let timeouts = state.settings.timeouts;
     let app = crate::http::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    crate::edge::serve(listener, app, timeouts, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -262,14 +396,11 @@ impl RunningServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let timeouts = state.settings.timeouts;
         let app = crate::http::router(state);
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let task = tokio::spawn(crate::edge::serve(listener, app, timeouts, async {
+            let _ = stopped.await;
+        }));
         Ok(RunningServer { addr, stop, task })
     }
 
@@ -339,5 +470,31 @@ pub async fn upkeep_once(state: &AppState) -> AppResult<()> {
     }
     let dropped = state.store.compact(now - state.settings.retention).await?;
     tracing::info!(dropped, "change log compacted");
+    // Media no report uses, once past the grace period: rows in bounded batches (each its own
+    // short transaction), then each batch's objects. An object whose delete fails is left without
+    // a row, where nobody can reach it (media are served through their row).
+    const SWEEP_BATCH: u32 = 500;
+    const SWEEP_BATCHES: usize = 20;
+    let mut collected = 0usize;
+    for _ in 0..SWEEP_BATCHES {
+        let sweep = state.store.media_sweep(now - state.settings.media_gc_grace, SWEEP_BATCH).await?;
+        for id in &sweep.deleted {
+            if let Err(e) = state.media.delete(*id).await {
+                tracing::warn!(%id, error = %e, "deleting an unused media file failed");
+            }
+        }
+        collected += sweep.deleted.len();
+        if !sweep.more {
+            break;
+        }
+    }
+    if collected > 0 {
+        tracing::info!(collected, "unused media deleted");
+    }
+    // Quota counters of days before yesterday are no longer read (yesterday's stay for instances
+    // whose clocks are a little behind at midnight).
+    if let Some(yesterday) = crate::domain::quota::local_day(now).pred_opt() {
+        state.store.quota_prune(yesterday).await?;
+    }
     Ok(())
 }

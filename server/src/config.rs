@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use qala_protocol::Role;
 
+use crate::app::{ClientLimits, MEDIA_GC_GRACE_HOURS, Quotas, Timeouts};
+use crate::limits::Net;
+
 #[derive(Parser, Debug)]
 #[command(name = "qala-server", version, about = "Qala sync server")]
 pub struct Cli {
@@ -47,8 +50,32 @@ pub fn config_file_env(args: &[String]) -> Result<Vec<(String, String)>, String>
             let var = match key.replace('-', "_").as_str() {
                 // Repeatable flags read a comma-separated list from their plural variable.
                 "open311_key" | "open311_keys" => "QALA_OPEN311_KEYS".to_string(),
-                k @ ("addr" | "data_dir" | "database_url" | "demo" | "city_prefix" | "log_format" | "otp_ttl_secs"
-                | "retention_days" | "s3_bucket" | "s3_endpoint" | "s3_region") => format!("QALA_{}", k.to_uppercase()),
+                "trusted_proxy" | "trusted_proxies" => "QALA_TRUSTED_PROXIES".to_string(),
+                k @ ("addr"
+                | "data_dir"
+                | "database_url"
+                | "demo"
+                | "city_prefix"
+                | "log_format"
+                | "otp_ttl_secs"
+                | "retention_days"
+                | "s3_bucket"
+                | "s3_endpoint"
+                | "s3_region"
+                | "otp_requests_per_addr"
+                | "login_failures_per_addr"
+                | "password_checks"
+                | "header_timeout_secs"
+                | "request_timeout_secs"
+                | "upload_timeout_secs"
+                | "max_connections"
+                | "max_in_flight"
+                | "quota_reports_per_day"
+                | "quota_comments_per_day"
+                | "quota_media_mb_per_day"
+                | "media_gc_grace_hours") => {
+                    format!("QALA_{}", k.to_uppercase())
+                }
                 other => return Err(format!("{path}: unknown setting {other:?}")),
             };
             Ok((var, value))
@@ -99,6 +126,47 @@ pub struct ServeArgs {
     /// Lifetime of a one-time sign-in code.
     #[arg(long, env = "QALA_OTP_TTL_SECS", default_value_t = qala_protocol::OTP_TTL_SECS)]
     pub otp_ttl_secs: u32,
+    /// Proxies (addresses or networks, e.g. `10.0.0.0/8`) whose `X-Forwarded-For` names the client;
+    /// comma-separated in the environment. Without any, the peer's address is the client's.
+    #[arg(long = "trusted-proxy", env = "QALA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<Net>,
+    /// Sign-in codes one client address may ask for in 10 minutes (phones behind one mobile NAT
+    /// share an address: keep it generous).
+    #[arg(long, env = "QALA_OTP_REQUESTS_PER_ADDR", default_value_t = ClientLimits::DEFAULT.otp_requests)]
+    pub otp_requests_per_addr: u32,
+    /// Failed staff sign-ins one client address may make in 15 minutes.
+    #[arg(long, env = "QALA_LOGIN_FAILURES_PER_ADDR", default_value_t = ClientLimits::DEFAULT.login_failures)]
+    pub login_failures_per_addr: u32,
+    /// Password checks (argon2, ~19 MiB each) running at once.
+    #[arg(long, env = "QALA_PASSWORD_CHECKS", default_value_t = ClientLimits::DEFAULT.password_checks)]
+    pub password_checks: usize,
+    /// Seconds a connection has to send its request headers.
+    #[arg(long, env = "QALA_HEADER_TIMEOUT_SECS", default_value_t = Timeouts::DEFAULT.header_read.as_secs())]
+    pub header_timeout_secs: u64,
+    /// Seconds an ordinary request (with its body) may take before 408.
+    #[arg(long, env = "QALA_REQUEST_TIMEOUT_SECS", default_value_t = Timeouts::DEFAULT.request.as_secs())]
+    pub request_timeout_secs: u64,
+    /// Seconds one upload chunk (PATCH) may take before 408; what arrived by then is kept.
+    #[arg(long, env = "QALA_UPLOAD_TIMEOUT_SECS", default_value_t = Timeouts::DEFAULT.upload.as_secs())]
+    pub upload_timeout_secs: u64,
+    /// Open connections at once; more wait to be accepted.
+    #[arg(long, env = "QALA_MAX_CONNECTIONS", default_value_t = Timeouts::DEFAULT.max_connections)]
+    pub max_connections: usize,
+    /// Requests handled at once; more are refused with 503 and Retry-After.
+    #[arg(long, env = "QALA_MAX_IN_FLIGHT", default_value_t = Timeouts::DEFAULT.max_in_flight)]
+    pub max_in_flight: usize,
+    /// New reports one resident's account may send per local (UTC+5) day.
+    #[arg(long, env = "QALA_QUOTA_REPORTS_PER_DAY", default_value_t = Quotas::DEFAULT.reports_per_day)]
+    pub quota_reports_per_day: u32,
+    /// Comments one resident's account may write per local day.
+    #[arg(long, env = "QALA_QUOTA_COMMENTS_PER_DAY", default_value_t = Quotas::DEFAULT.comments_per_day)]
+    pub quota_comments_per_day: u32,
+    /// MiB of media uploads one resident's account may begin per local day.
+    #[arg(long, env = "QALA_QUOTA_MEDIA_MB_PER_DAY", default_value_t = (Quotas::DEFAULT.media_bytes_per_day >> 20) as u32)]
+    pub quota_media_mb_per_day: u32,
+    /// Hours a stored media file that no report refers to is kept before it is collected.
+    #[arg(long, env = "QALA_MEDIA_GC_GRACE_HOURS", default_value_t = MEDIA_GC_GRACE_HOURS)]
+    pub media_gc_grace_hours: u32,
 }
 
 #[derive(Parser, Debug, Clone)]

@@ -37,6 +37,9 @@ pub enum AppError {
     ChecksumMismatch(String),
     #[error("too many requests; retry in {retry_after_s} s")]
     RateLimited { retry_after_s: u64 },
+    /// An account's daily quota is used up: 429 with `Retry-After` and a message the app shows.
+    #[error("{message}")]
+    QuotaExceeded { message: String, retry_after_s: u64 },
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("database error: {0}")]
@@ -81,7 +84,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::ChecksumMismatch(_) => StatusCode::from_u16(460).expect("460 is a valid code"),
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } | AppError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::Database(_) | AppError::ObjectStore(_) | AppError::Io(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -105,6 +108,7 @@ impl AppError {
             AppError::UnsupportedMedia(_) => "unsupported_media",
             AppError::ChecksumMismatch(_) => "checksum_mismatch",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::QuotaExceeded { .. } => crate::domain::quota::QUOTA_EXCEEDED,
             AppError::PreconditionFailed(_) => "precondition_failed",
             AppError::Database(_) | AppError::ObjectStore(_) | AppError::Io(_) | AppError::Internal(_) => "internal",
         }
@@ -126,7 +130,7 @@ impl IntoResponse for AppError {
         };
         let body = ErrorBody { error: self.code().to_string(), message, field };
         let mut resp = (status, axum::Json(body)).into_response();
-        if let AppError::RateLimited { retry_after_s } = self
+        if let AppError::RateLimited { retry_after_s } | AppError::QuotaExceeded { retry_after_s, .. } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);

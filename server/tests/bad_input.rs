@@ -114,6 +114,33 @@ async fn bad_reports_are_rejected_per_op_and_the_good_one_lands() {
 }
 
 #[tokio::test]
+async fn an_overlong_withdraw_reason_is_rejected_per_op() {
+    let server = TestServer::start();
+    let c = Client::resident(&server, &phone(64)).await;
+    let report = new_report("sidewalks", vec![]);
+    c.push(vec![create_op(report.clone())]).await;
+    let withdraw = |reason: String| Op {
+        id: Uuid::now_v7(),
+        op: OpBody::WithdrawReport(WithdrawReport { report_id: report.id, reason: Some(reason) }),
+    };
+    let res = c.push(vec![withdraw("ы".repeat(NOTE_MAX_CHARS + 1)), withdraw("a\0b".into())]).await;
+    for r in &res.results {
+        match &r.outcome {
+            OpOutcome::Rejected { code, reason } => {
+                assert_eq!(code, "validation");
+                assert!(reason.starts_with("reason"), "{reason}");
+            }
+            other => panic!("an unchecked withdraw reason was taken: {other:?}"),
+        }
+    }
+    assert_eq!(c.my_report(report.id).await.status, ReportStatus::Registered);
+    // Within the limit it goes through.
+    let res = c.push(vec![withdraw("ы".repeat(NOTE_MAX_CHARS))]).await;
+    assert_eq!(res.results[0].outcome, OpOutcome::Applied);
+    assert_eq!(c.my_report(report.id).await.status, ReportStatus::Withdrawn);
+}
+
+#[tokio::test]
 async fn operator_inputs_are_checked() {
     let server = TestServer::start();
     let pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
@@ -147,7 +174,7 @@ async fn operator_inputs_are_checked() {
 
 #[tokio::test]
 async fn a_full_push_of_the_longest_reports_fits() {
-    let server = TestServer::start();
+    let server = TestServer::start_with(&["--quota-reports-per-day", "100"]);
     let c = Client::resident(&server, &phone(63)).await;
     let ops: Vec<Op> = (0..PUSH_MAX_OPS)
         .map(|_| {

@@ -437,3 +437,101 @@ async fn news_projects_and_moderation_with_residents_flags() {
     assert_eq!(latest.status, qala_protocol::ProjectStatus::InProgress);
     assert!(latest.stages.iter().all(|s| s.done));
 }
+
+#[tokio::test]
+async fn a_page_number_out_of_range_keeps_the_filters_and_leads_back() {
+    let server = TestServer::start();
+    let pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
+    let resident = Client::resident(&server, &phone(8401)).await;
+    let (_, report, outcome) = report_in(&resident, "sidewalks").await;
+    assert_eq!(outcome, OpOutcome::Applied);
+    let number = report.unwrap().registration_number;
+    let roads = Console::sign_in(&server, "roads", &pw).await;
+
+    let (status, html) = roads.page("/console?page=0").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&number));
+    // u64::MAX: no overflow, no error page, and the other filters are not thrown away with it.
+    let (status, html) = roads.page("/console?page=18446744073709551615&status=registered").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(r#"value="registered" selected"#), "the status filter is kept");
+    assert!(html.contains("No reports match this filter."));
+    assert!(html.contains(r#"href="/console?page=0&amp;status=registered""#), "a way back to the last page");
+    // u32::MAX: the same.
+    let (status, html) = roads.page("/console?page=4294967295").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(r#"href="/console?page=0""#), "a way back to the last page");
+    for odd in ["-1", "1e9", "99999999999999999999999999", "%00"] {
+        let (status, _) = roads.page(&format!("/console?page={odd}")).await;
+        assert_eq!(status, StatusCode::OK, "page={odd}");
+    }
+}
+
+/// The console's answer form as a browser posts it: CSRF token first, the text, then the photos.
+fn answer_multipart(csrf: &str, text: &str, photos: &[&[u8]]) -> (String, Vec<u8>) {
+    const B: &str = "qala-answer-boundary-81d3";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf), ("text", text)] {
+        body.extend_from_slice(
+            format!("--{B}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (i, photo) in photos.iter().enumerate() {
+        body.extend_from_slice(
+            format!(
+                "--{B}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"after{i}.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(photo);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{B}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={B}"), body)
+}
+
+#[tokio::test]
+async fn a_refused_answer_leaves_no_stored_file_behind() {
+    let server = TestServer::start();
+    let pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
+    let resident = Client::resident(&server, &phone(8402)).await;
+    let (id, _, outcome) = report_in(&resident, "sidewalks").await;
+    assert_eq!(outcome, OpOutcome::Applied);
+    let roads = Console::sign_in(&server, "roads", &pw).await;
+    assert!(server.stored_media().is_empty());
+
+    let answer = |photos: Vec<Vec<u8>>| {
+        let roads = &roads;
+        async move {
+            let path = format!("/console/reports/{id}");
+            let (_, html) = roads.page(&path).await;
+            let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap();
+            let photos: Vec<&[u8]> = photos.iter().map(Vec::as_slice).collect();
+            let (content_type, body) = answer_multipart(csrf, "Отремонтировано", &photos);
+            let r = roads
+                .http
+                .post(format!("{}{path}/answer", roads.base))
+                .header(COOKIE, &roads.cookie)
+                .header("Content-Type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    // A good photo, then a file that is no photo at all: the first was stored before the second
+    // was refused, and must not stay behind.
+    let (status, body) = answer(vec![jpeg(30_000, 1), b"this is not a picture".to_vec()]).await;
+    assert!(status.is_client_error(), "{status}: {body}");
+    assert_eq!(server.stored_media(), Vec::<String>::new(), "no orphaned file");
+    assert_eq!(resident.my_report(id).await.status, qala_protocol::ReportStatus::Registered);
+
+    // The same answer with good photos goes through and keeps its files.
+    let (status, body) = answer(vec![jpeg(30_000, 1), jpeg(20_000, 2)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(server.stored_media().len(), 2);
+    let r = resident.my_report(id).await;
+    assert_eq!(r.status, qala_protocol::ReportStatus::Done);
+    assert_eq!(r.answer.unwrap().media.len(), 2);
+}

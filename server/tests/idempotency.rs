@@ -103,7 +103,9 @@ async fn a_rating_is_applied_once() {
 
 #[tokio::test]
 async fn a_crash_mid_sync_loses_nothing_and_duplicates_nothing() {
-    let server = TestServer::start();
+    // 800 reports from one phone: far past a resident's daily quota.
+    let quota = ["--quota-reports-per-day", "1000"];
+    let server = TestServer::start_with(&quota);
     let resident = Client::resident(&server, &phone(13)).await;
     let batches: Vec<Vec<Op>> =
         (0..8).map(|_| (0..100).map(|_| create_op(new_report("snow_removal", vec![]))).collect()).collect();
@@ -124,7 +126,7 @@ async fn a_crash_mid_sync_loses_nothing_and_duplicates_nothing() {
     let dir = server.crash();
     let _ = pusher.await;
     // Restart on the same data and resend everything, as the phone's outbox would.
-    let again = TestServer::start_in(dir, &[]);
+    let again = TestServer::start_in(dir, &quota);
     let c = Client { base: again.api(""), ..resident };
     for b in &batches {
         for r in c.push(b.clone()).await.results {
@@ -143,7 +145,7 @@ async fn a_crash_mid_sync_loses_nothing_and_duplicates_nothing() {
 
 #[tokio::test]
 async fn concurrent_resends_of_the_same_ops_apply_each_once() {
-    let server = TestServer::start();
+    let server = TestServer::start_with(&["--quota-reports-per-day", "30"]);
     let resident = Client::resident(&server, &phone(14)).await;
     let ops: Vec<Op> = (0..30).map(|_| create_op(new_report("heating", vec![]))).collect();
     // Twenty copies of the same outbox race each other, one op per request, in shuffled orders.

@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use qala_protocol::{Change, Entity, EntityKind, MediaKind, PullResponse, PushRequest, Report, ReportStatus, Session};
+use qala_protocol::{
+    Change, Entity, EntityKind, MediaKind, Op, OpOutcome, OpResult, PullResponse, PushRequest, Report, ReportStatus,
+    Session,
+};
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -214,27 +217,59 @@ impl SyncEngine {
             if ops.is_empty() {
                 return Ok(());
             }
-            let res = self.api.push(token, &PushRequest { ops: ops.clone() }).await?;
-            let mut conn = self.core.db();
-            let tx = conn.transaction()?;
-            for r in &res.results {
-                if matches!(r.outcome, qala_protocol::OpOutcome::Rejected { .. }) {
-                    summary.rejected += 1;
-                } else {
-                    summary.pushed += 1;
-                }
-                if let Some((kind, id)) = outbox::settle(&tx, r.id, &r.outcome)? {
-                    entities::release(&tx, &kind, &id)?;
-                }
-            }
-            tx.commit()?;
-            if res.results.iter().all(|r| matches!(r.outcome, qala_protocol::OpOutcome::Rejected { .. })) {
-                // Everything left is refused: stop rather than loop on it.
-                if outbox::pending(&conn, 1)?.is_empty() {
-                    return Ok(());
-                }
+            if self.push_batch(token, ops, summary).await? == 0 {
+                // The server answered for none of the ops: stop rather than send them again now.
+                return Ok(());
             }
         }
+    }
+
+    /// Pushes `ops` and settles every answer; returns how many ops were settled. A batch the server
+    /// refuses whole (too large, unreadable) is split in halves until the op responsible stands
+    /// alone; that op is set aside with the server's reason like a rejected op, and the rest go on.
+    /// Bounded: one poison op among `n` costs about `1 + 2·log2(n)` requests, and no batch ever
+    /// costs more than `2n - 1`.
+    async fn push_batch(&self, token: &str, ops: Vec<Op>, summary: &mut SyncSummary) -> CoreResult<usize> {
+        let mut settled = 0;
+        // Batches still to send; the last is sent next, so the outbox order is kept.
+        let mut todo = vec![ops];
+        while let Some(mut batch) = todo.pop() {
+            match self.api.push(token, &PushRequest { ops: batch.clone() }).await {
+                Ok(res) => settled += self.settle(&res.results, summary)?,
+                Err(CoreError::Server { status, code, message }) if refused_whole(status) => {
+                    if batch.len() == 1 {
+                        tracing::warn!(op = %batch[0].id, status, %code, "the server refuses this op: set aside");
+                        let outcome = OpOutcome::Rejected { code, reason: message };
+                        settled += self.settle(&[OpResult { id: batch[0].id, outcome }], summary)?;
+                    } else {
+                        let second = batch.split_off(batch.len() / 2);
+                        todo.push(second);
+                        todo.push(batch);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(settled)
+    }
+
+    /// Records the server's answers in one transaction: acknowledged ops leave the outbox, refused
+    /// ones stay with their reason, and the objects they held back take the server's state.
+    fn settle(&self, results: &[OpResult], summary: &mut SyncSummary) -> CoreResult<usize> {
+        let mut conn = self.core.db();
+        let tx = conn.transaction()?;
+        for r in results {
+            if matches!(r.outcome, OpOutcome::Rejected { .. }) {
+                summary.rejected += 1;
+            } else {
+                summary.pushed += 1;
+            }
+            if let Some((kind, id)) = outbox::settle(&tx, r.id, &r.outcome)? {
+                entities::release(&tx, &kind, &id)?;
+            }
+        }
+        tx.commit()?;
+        Ok(results.len())
     }
 
     /// Media of submitted reports not yet uploaded: photos first, then videos, oldest first.
@@ -438,6 +473,13 @@ impl SyncEngine {
         });
         SyncHandle { nudge, stop, task }
     }
+}
+
+/// A push the server refused as a whole because of what it carries — too large (413), unreadable
+/// (400) or of the wrong shape (422) — rather than because of the network, the session or load.
+/// Sending the same batch again will fail again; some op in it must be set aside.
+fn refused_whole(status: u16) -> bool {
+    matches!(status, 400 | 413 | 422)
 }
 
 /// Delay after `failures` consecutive failed cycles.

@@ -15,6 +15,9 @@ use crate::domain::calendar::local_offset;
 
 /// Reports per page of the queue.
 const PAGE: u32 = 50;
+/// The deepest page shown (500,000 reports in; narrow the filters to go further). Any page number
+/// in an address, however large or malformed, ends up within `0..=MAX_PAGE`.
+const MAX_PAGE: u32 = 10_000;
 
 /// The queue's filters as the form sends them: empty fields mean "any".
 #[derive(Deserialize, Default)]
@@ -26,7 +29,9 @@ pub struct Filters {
     /// Local dates, `YYYY-MM-DD`.
     from: String,
     to: String,
-    page: u32,
+    /// Read through [`Filters::page`]: text here, so that a page number out of range loses only
+    /// itself and not the other filters.
+    page: String,
     /// Set after the operator routed a report away (it is no longer in this queue).
     routed: Option<String>,
     /// A registration number a resident read out on the phone: opens that report.
@@ -50,8 +55,18 @@ impl Filters {
             // "To" includes that whole day.
             to: date(&self.to).and_then(|d| local_midnight(d + Duration::days(1))),
             limit: Some(PAGE),
-            offset: Some(self.page.saturating_mul(PAGE)),
+            offset: Some(self.page().saturating_mul(PAGE)),
         }
+    }
+
+    /// The page asked for, clamped to `0..=MAX_PAGE` (however many digits); anything that is not
+    /// a number is the first page.
+    fn page(&self) -> u32 {
+        let p = self.page.trim();
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return 0;
+        }
+        p.parse::<u64>().map_or(MAX_PAGE, |n| n.min(u64::from(MAX_PAGE)) as u32)
     }
 
     fn link_to_page(&self, page: u32) -> String {
@@ -121,7 +136,7 @@ pub async fn page(
         .map(|c| (c.code.clone(), c.name.get(l.0).to_string()))
         .collect();
     categories.sort_by(|a, b| a.1.cmp(&b.1));
-    let pages = total.div_ceil(u64::from(PAGE)) as u32;
+    let pager = Pager::new(f.page(), total);
     let body = html! {
         @if f.routed.is_some() { (notice(l.t("queue.routed"))) }
         @if not_found { p.error role="alert" { (l.t("queue.no_number")) " " (number) } }
@@ -172,16 +187,39 @@ pub async fn page(
                     }
                 } }
             } }
-            @if pages > 1 {
-                nav.pager {
-                    @if f.page > 0 { a href=(f.link_to_page(f.page - 1)) { "← " (l.t("page.prev")) } }
-                    span { (f.page + 1) " / " (pages) }
-                    @if f.page + 1 < pages { a href=(f.link_to_page(f.page + 1)) { (l.t("page.next")) " →" } }
-                }
+        }
+        @if pager.pages > 1 || pager.prev.is_some() {
+            nav.pager {
+                @if let Some(p) = pager.prev { a href=(f.link_to_page(p)) { "← " (l.t("page.prev")) } }
+                span { (pager.shown) " / " (pager.pages) }
+                @if let Some(n) = pager.next { a href=(f.link_to_page(n)) { (l.t("page.next")) " →" } }
             }
         }
     };
     Ok(frame(&op, l.t("queue.title"), body))
+}
+
+/// The queue's pager: the pages before and after this one (if any) and "page n of m" as shown.
+#[derive(Debug, PartialEq, Eq)]
+struct Pager {
+    prev: Option<u32>,
+    shown: u32,
+    pages: u32,
+    next: Option<u32>,
+}
+
+impl Pager {
+    /// For `page` (0-based) of `total` reports. A page past the end (an old link, an edited
+    /// address) leads back to the last page; no arithmetic here can overflow.
+    fn new(page: u32, total: u64) -> Pager {
+        let pages = u32::try_from(total.div_ceil(u64::from(PAGE))).unwrap_or(u32::MAX).min(MAX_PAGE.saturating_add(1));
+        Pager {
+            prev: (page > 0).then(|| page.min(pages).saturating_sub(1)),
+            shown: page.saturating_add(1),
+            pages,
+            next: page.checked_add(1).filter(|n| *n < pages),
+        }
+    }
 }
 
 /// What each agency has overdue, and what falls due by the end of the next working day: a
@@ -247,4 +285,41 @@ pub async fn escalation(State(st): State<AppState>, op: Operator) -> Answer {
         },
     );
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(page: &str) -> Filters {
+        Filters { page: page.into(), status: "registered".into(), ..Filters::default() }
+    }
+
+    #[test]
+    fn any_page_number_is_clamped_and_keeps_the_other_filters() {
+        assert_eq!(at("").page(), 0);
+        assert_eq!(at("3").page(), 3);
+        assert_eq!(at("-1").page(), 0);
+        assert_eq!(at("many").page(), 0);
+        assert_eq!(at("4294967295").page(), MAX_PAGE);
+        assert_eq!(at("18446744073709551615").page(), MAX_PAGE);
+        assert_eq!(at("99999999999999999999999").page(), MAX_PAGE);
+        let q = at("18446744073709551615").query();
+        assert_eq!(q.offset, Some(MAX_PAGE * PAGE));
+        assert_eq!(q.status, Some(ReportStatus::Registered));
+    }
+
+    #[test]
+    fn the_pager_never_overflows() {
+        assert_eq!(Pager::new(0, 0), Pager { prev: None, shown: 1, pages: 0, next: None });
+        assert_eq!(Pager::new(0, 120), Pager { prev: None, shown: 1, pages: 3, next: Some(1) });
+        assert_eq!(Pager::new(2, 120), Pager { prev: Some(1), shown: 3, pages: 3, next: None });
+        // Past the end: back to the last page.
+        assert_eq!(Pager::new(9, 120), Pager { prev: Some(2), shown: 10, pages: 3, next: None });
+        assert_eq!(Pager::new(5, 0).prev, Some(0));
+        let far = Pager::new(u32::MAX, u64::MAX);
+        assert_eq!((far.shown, far.next), (u32::MAX, None));
+        assert_eq!(far.prev, Some(MAX_PAGE));
+        assert_eq!(far.pages, MAX_PAGE + 1);
+    }
 }

@@ -362,11 +362,37 @@ pub async fn answer(
     if !WORKING.contains(&r.status) {
         return Err(Shown(l, AppError::Conflict(format!("cannot answer a report that is {}", r.status.as_str()))));
     }
-    let mut media = Vec::with_capacity(files.len());
+    let mut media: Vec<MediaRef> = Vec::with_capacity(files.len());
     for data in files {
-        media.push(store_whole_file(&st, &op.p, data).await.shown(l)?);
+        match store_whole_file(&st, &op.p, data).await {
+            Ok(m) => media.push(m),
+            Err(e) => {
+                // A later file was refused: the ones stored before it belong to nothing.
+                forget_files(&st, media.iter().map(|m| m.id).collect()).await;
+                return Err(Shown(l, e));
+            }
+        }
     }
-    after(&st, &op, id, Action::Answer { text, media }).await
+    let ids: Vec<Uuid> = media.iter().map(|m| m.id).collect();
+    let done = after(&st, &op, id, Action::Answer { text, media }).await;
+    // Refused (the report changed since the check above, say): nothing refers to the files, so
+    // they go. After a server-side failure the answer may have committed after all: keep them.
+    if let Err(Shown(_, e)) = &done
+        && e.status().is_client_error()
+    {
+        forget_files(&st, ids).await;
+    }
+    done
+}
+
+/// Removes the bytes of files stored for an answer that did not happen. Best effort: a file left
+/// behind is only wasted space, never shown (no report refers to it).
+async fn forget_files(st: &AppState, ids: Vec<Uuid>) {
+    for id in ids {
+        if let Err(e) = st.media.delete(id).await {
+            tracing::warn!(%id, error = %e, "an unused answer file could not be removed");
+        }
+    }
 }
 
 /// A report's photo or video, for a signed-in operator who may see it (the API's rule and answer).

@@ -23,6 +23,7 @@ use crate::auth::{TokenPolicy, hash_token, open_session};
 use crate::domain::Principal;
 use crate::error::AppError;
 use crate::http::auth::check_staff_password;
+use crate::http::extract::ClientAddr;
 
 pub const SESSION_COOKIE: &str = "qala_console";
 pub const LANG_COOKIE: &str = "qala_lang";
@@ -192,12 +193,18 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login(State(st): State<AppState>, Ui(l): Ui, headers: HeaderMap, f: FormResult<LoginForm>) -> Answer {
+pub async fn login(
+    State(st): State<AppState>,
+    Ui(l): Ui,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    f: FormResult<LoginForm>,
+) -> Answer {
     if !same_origin(&headers) {
         return Err(Shown(l, AppError::Forbidden(l.t("error.csrf").into())));
     }
     let f = form(l, f)?;
-    let principal = match check_staff_password(&st, &f.login, &f.password).await {
+    let principal = match check_staff_password(&st, addr, &f.login, &f.password).await {
         Ok(p) => p,
         Err(AppError::BadCredentials) => {
             return Ok(html_page(AppError::BadCredentials.status(), login_form(l, Some(l.t("login.failed")))));

@@ -2,6 +2,7 @@
 //! each actor may do to a report in which status.
 
 pub mod calendar;
+pub mod quota;
 pub mod reports;
 pub mod stats;
 

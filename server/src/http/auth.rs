@@ -11,8 +11,10 @@ use qala_protocol::{
 };
 use uuid::Uuid;
 
-use super::extract::{ApiJson, Auth, bearer};
-use crate::app::AppState;
+use std::net::IpAddr;
+
+use super::extract::{ApiJson, Auth, ClientAddr, bearer};
+use crate::app::{AppState, PASSWORD_WAIT};
 use crate::auth::{check_device_id, hash_token, new_session, open_session, otp_code, otp_hash, verify_password};
 use crate::domain::Principal;
 use crate::error::{AppError, AppResult};
@@ -37,12 +39,19 @@ fn phone(input: &str) -> AppResult<String> {
     responses((status = 202, body = OtpRequested), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn otp_request(
     State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     ApiJson(req): ApiJson<OtpRequest>,
 ) -> AppResult<(StatusCode, Json<OtpRequested>)> {
     let phone = phone(&req.phone)?;
     check_device_id(&req.device_id)?;
-    let code = otp_code();
+    // Cheap refusals first: the address's count in memory, then the phone's and the device's in
+    // a read; only a request within every limit goes on to the write lock (and the SMS bill).
+    st.otp_by_addr.hit(addr).map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let now = Utc::now();
+    if let Some(retry_after_s) = st.store.otp_limited(&phone, &req.device_id, now, st.settings.otp_limits).await? {
+        return Err(AppError::RateLimited { retry_after_s });
+    }
+    let code = otp_code();
     let hash = otp_hash(&st.secret, &phone, &code);
     match st
         .store
@@ -87,21 +96,41 @@ pub async fn otp_verify(State(st): State<AppState>, ApiJson(req): ApiJson<OtpVer
 /// Staff sign-in with login and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = StaffLogin, tag = "auth",
     responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn staff_login(State(st): State<AppState>, ApiJson(req): ApiJson<StaffLogin>) -> AppResult<Json<Session>> {
+pub async fn staff_login(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(req): ApiJson<StaffLogin>,
+) -> AppResult<Json<Session>> {
     check_device_id(&req.device_id)?;
-    let principal = check_staff_password(&st, &req.login, &req.password).await?;
+    let principal = check_staff_password(&st, addr, &req.login, &req.password).await?;
     Ok(Json(open_session(st.store.as_ref(), &principal, &req.device_id, Utc::now(), st.settings.tokens).await?))
 }
 
-/// Checks a staff login and password, with the failure limit per login; the console signs in
-/// through here too.
-pub async fn check_staff_password(st: &AppState, login: &str, password: &str) -> AppResult<Principal> {
+/// Checks a staff login and password, with the failure limits per login and per client address;
+/// the console signs in through here too. A password check costs an argon2 hash (about 19 MiB and
+/// tens of milliseconds), so only a bounded number run at once, and a request is refused before
+/// it costs one whenever it can be: a login or password longer than any real one, an address or
+/// a login with too many recent failures, no free checker within [`PASSWORD_WAIT`].
+pub async fn check_staff_password(st: &AppState, addr: IpAddr, login: &str, password: &str) -> AppResult<Principal> {
+    if login.chars().count() > LOGIN_MAX_CHARS {
+        return Err(AppError::validation("login", format!("at most {LOGIN_MAX_CHARS} characters")));
+    }
+    if password.chars().count() > PASSWORD_MAX_CHARS {
+        return Err(AppError::validation("password", format!("at most {PASSWORD_MAX_CHARS} characters")));
+    }
+    if let Some(retry_after_s) = st.login_failures_by_addr.blocked(addr) {
+        return Err(AppError::RateLimited { retry_after_s });
+    }
     let login = login.trim().to_lowercase();
     let now = Utc::now();
     let window = now - chrono::Duration::seconds(LOGIN_WINDOW_S);
     if st.store.login_failures(&login, window).await? >= LOGIN_MAX_FAILURES {
         return Err(AppError::RateLimited { retry_after_s: LOGIN_WINDOW_S as u64 });
     }
+    let _checker = tokio::time::timeout(PASSWORD_WAIT, st.password_checks.acquire())
+        .await
+        .map_err(|_| AppError::RateLimited { retry_after_s: PASSWORD_WAIT.as_secs().max(1) })?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let creds = st.store.staff_credentials(&login).await?;
     // Verify against a real hash even for unknown logins, so timing does not reveal which exist.
     let (hash, principal) = match creds {
@@ -115,6 +144,8 @@ pub async fn check_staff_password(st: &AppState, login: &str, password: &str) ->
     match (ok, principal) {
         (true, Some(p)) => Ok(p),
         _ => {
+            // Over the address's limit the next attempt is refused before any work.
+            let _ = st.login_failures_by_addr.hit(addr);
             st.store.login_failed(&login, now, window).await?;
             Err(AppError::BadCredentials)
         }
@@ -123,6 +154,9 @@ pub async fn check_staff_password(st: &AppState, login: &str, password: &str) ->
 
 /// Failed logins allowed per login within the window; then the login waits.
 const LOGIN_MAX_FAILURES: u32 = 10;
+/// Longer logins and passwords than these are nobody's: refused before any lookup or hash.
+pub const LOGIN_MAX_CHARS: usize = 64;
+pub const PASSWORD_MAX_CHARS: usize = 256;
 const LOGIN_WINDOW_S: i64 = 15 * 60;
 
 /// An argon2 hash of a random password, checked when the login does not exist.

@@ -7,6 +7,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+
 use crate::app::AppState;
 use crate::auth::hash_token;
 use crate::domain::Principal;
@@ -132,5 +136,24 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         auth_if(parts, state, |p| p.role == qala_protocol::Role::Admin, "for administrators only").await.map(Admin)
+    }
+}
+
+/// The client's address: the peer, or what trusted proxies say in `X-Forwarded-For` (see
+/// [`crate::limits::client_addr`]). Limits per client are counted on it.
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        // Every connection the server accepts carries its peer; a request built in a test
+        // without one counts as one anonymous client.
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0), |c| c.0);
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        Ok(ClientAddr(crate::limits::client_addr(peer, forwarded, &st.settings.trusted_proxies)))
     }
 }

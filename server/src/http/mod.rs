@@ -26,6 +26,7 @@ use crate::error::AppError;
 pub const JSON_BODY_LIMIT: usize = 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    let admission = crate::edge::Admission::new(state.settings.timeouts);
     let api = Router::new()
         .merge(auth::router())
         .merge(sync::router())
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(admission, crate::edge::admit))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -19,10 +19,65 @@ impl Modify for Bearer {
     }
 }
 
+/// The error answers any operation can give, whatever its handler documents itself: the edge
+/// (408 too slow, 503 overloaded), the extractors (400 unreadable, 413 too large, 415 wrong type,
+/// 422 wrong shape), the limits (429), and for operations that need a session, 401. All carry
+/// the one error body, so a client (and the API fuzzer) can rely on the document for every reply.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+        let error = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ErrorBody"))))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        let common = [
+            ("400", "the request cannot be read"),
+            ("408", "the request took too long"),
+            ("413", "the body is too large"),
+            ("415", "the body has the wrong content type"),
+            ("422", "the input breaks a rule"),
+            ("429", "too many requests; see Retry-After"),
+            ("503", "the server is busy; see Retry-After"),
+        ];
+        for item in doc.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let responses = &mut op.responses.responses;
+                for (code, what) in common {
+                    responses.entry(code.to_string()).or_insert_with(|| error(what));
+                }
+                if secured {
+                    responses.entry("401".to_string()).or_insert_with(|| error("no valid session"));
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Qala API", description = "Sync, uploads, operators and administration of Qala."),
-    modifiers(&Bearer),
+    modifiers(&Bearer, &CommonErrors),
     paths(
         super::health::healthz,
         super::catalog::catalog,

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery, Auth};
 use crate::app::AppState;
+use crate::domain::quota::{Charge, QUOTA_EXCEEDED, QuotaKind, seconds_to_next_day};
 use crate::domain::reports::{Action, apply, register};
 use crate::domain::{Principal, display_name};
 use crate::error::{AppError, AppResult};
@@ -32,6 +33,9 @@ pub fn router() -> Router<AppState> {
 
 /// Applies a batch of ops, each in its own transaction, and answers per op. An op id seen before
 /// answers `duplicate` and changes nothing, so a phone that lost a response simply sends again.
+/// New reports and comments count against the resident's daily quotas; an op over a quota is
+/// rejected on its own (`quota_exceeded`, with `retry_after_s` in the response) while the other
+/// ops of the push go on.
 #[utoipa::path(post, path = "/api/v1/sync/push", request_body = PushRequest, tag = "sync", security(("bearer" = [])),
     responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -49,8 +53,10 @@ pub async fn push(
     let now = Utc::now();
     let items = req.ops.iter().map(|op| prepare(&st, &p, op, now)).collect();
     let outcomes = st.pushes.submit(items).await?;
+    let over_quota = outcomes.iter().any(|o| matches!(o, OpOutcome::Rejected { code, .. } if code == QUOTA_EXCEEDED));
+    let retry_after_s = over_quota.then(|| seconds_to_next_day(now));
     let results = req.ops.iter().zip(outcomes).map(|(op, outcome)| OpResult { id: op.id, outcome }).collect();
-    Ok(Json(PushResponse { results }))
+    Ok(Json(PushResponse { results, retry_after_s }))
 }
 
 fn rejected(code: &str, reason: impl Into<String>) -> PushItem {
@@ -74,20 +80,34 @@ fn prepare(st: &AppState, p: &Principal, op: &Op, now: DateTime<Utc>) -> PushIte
                 return rejected("inactive_category", "this category no longer takes reports");
             }
             let report = Box::new(register(new, category, now, &catalog.calendar));
+            let limit = u64::from(st.settings.quotas.reports_per_day);
             return PushItem::CreateReport {
                 op: key,
                 owner: p.user_id,
                 report,
                 prefix: st.settings.city_prefix.clone(),
+                quota: Some(Charge::new(p.user_id, QuotaKind::Reports, 1, limit, now)),
             };
         }
         OpBody::Comment(c) => {
             if let Err(e) = c.validate() {
                 return rejected("validation", e.to_string());
             }
-            return PushItem::Comment { op: key, author: display_name(p.user_id), comment: Box::new(c.clone()), now };
+            let limit = u64::from(st.settings.quotas.comments_per_day);
+            return PushItem::Comment {
+                op: key,
+                author: display_name(p.user_id),
+                comment: Box::new(c.clone()),
+                now,
+                quota: Some(Charge::new(p.user_id, QuotaKind::Comments, 1, limit, now)),
+            };
         }
-        OpBody::WithdrawReport(w) => (w.report_id, Action::Withdraw { reason: w.reason.clone() }),
+        OpBody::WithdrawReport(w) => {
+            if let Err(e) = w.validate() {
+                return rejected("validation", e.to_string());
+            }
+            (w.report_id, Action::Withdraw { reason: w.reason.clone() })
+        }
         OpBody::Rate(r) => {
             if let Err(e) = r.validate() {
                 return rejected("validation", e.to_string());

@@ -25,6 +25,7 @@ use uuid::Uuid;
 use super::extract::Auth;
 use crate::app::AppState;
 use crate::domain::Principal;
+use crate::domain::quota::{Charge, QuotaKind};
 use crate::error::{AppError, AppResult};
 use crate::store::{MediaRow, UploadRow};
 use qala_media::{mp4, photo, sniff};
@@ -119,7 +120,9 @@ pub async fn options() -> Response {
         ("Upload-Length" = u64, Header, description = "size of the whole file in bytes"),
         ("Upload-Metadata" = String, Header, description = "id, kind, sha256, filetype (base64 values)")),
     responses((status = 201, description = "created; see Location"), (status = 409, body = ErrorBody),
-        (status = 412, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 412, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody,
+            description = "too many open uploads, or the daily media quota is used up (see Retry-After)")))]
 pub async fn create(State(st): State<AppState>, auth: Result<Auth, AppError>, headers: HeaderMap) -> Response {
     match create_inner(&st, auth, &headers).await {
         Ok(r) => r,
@@ -194,7 +197,11 @@ async fn create_inner(st: &AppState, auth: Result<Auth, AppError>, headers: &Hea
     }
     let row =
         UploadRow { id, owner: p.user_id, kind, length, offset: 0, sha256, expires_at: now + st.settings.upload_ttl };
-    let row = st.store.upload_create(&row, now).await?;
+    // A resident's new upload counts against the daily media quota with every byte it declares,
+    // before any byte is accepted (over it: 429 with Retry-After). Staff are exempt.
+    let quota = (p.role == Role::Resident)
+        .then(|| Charge::new(p.user_id, QuotaKind::MediaBytes, length, st.settings.quotas.media_bytes_per_day, now));
+    let row = st.store.upload_create(&row, now, quota.as_ref()).await?;
     Ok(tus(
         StatusCode::CREATED,
         vec![(header::LOCATION, v(&location)), (h("upload-expires"), v(http_date(row.expires_at)))],

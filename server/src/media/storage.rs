@@ -88,6 +88,15 @@ impl MediaStore {
         Ok(())
     }
 
+    /// Removes a finished file: one stored for an action that was then refused, or one no report
+    /// used (the media sweep). A file that is not there is fine, so either can simply run again.
+    pub async fn delete(&self, id: Uuid) -> AppResult<()> {
+        match self.objects.delete(&Self::key(id)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn get(&self, id: Uuid) -> AppResult<Bytes> {
         match self.objects.get(&Self::key(id)).await {
             Ok(r) => Ok(r.bytes().await?),

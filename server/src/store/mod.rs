@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::domain::Principal;
 use crate::domain::calendar::Holiday;
+use crate::domain::quota::{Charge, QuotaKind};
 use crate::domain::reports::Refusal;
 use crate::error::AppResult;
 
@@ -166,6 +167,15 @@ pub struct MediaLink {
     pub in_answer: bool,
 }
 
+/// What one pass of [`MediaRecords::media_sweep`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MediaSweep {
+    /// Media whose rows were deleted; their objects are still to be deleted.
+    pub deleted: Vec<Uuid>,
+    /// The pass stopped at its limit: more files past the grace period wait to be looked at.
+    pub more: bool,
+}
+
 #[derive(Clone, Debug)]
 pub enum MutateOutcome {
     Applied(Box<Report>),
@@ -180,13 +190,21 @@ pub type Mutator<'a> = dyn Fn(&mut Report, Uuid) -> Result<(), Refusal> + Send +
 
 /// Everything the server keeps. Implemented by each backend through the sub-traits below, one per
 /// kind of data, so that each backend's code splits the same way.
-pub trait Store: MetaStore + AccountStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger {}
+pub trait Store:
+    MetaStore + AccountStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger + QuotaLedger
+{
+}
 
-impl<T> Store for T where T: MetaStore + AccountStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger {}
+impl<T> Store for T where
+    T: MetaStore + AccountStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger + QuotaLedger
+{
+}
 
 /// Import this to call store methods on an `Arc<dyn Store>`.
 pub mod prelude {
-    pub use super::{AccountStore, ChangeLog, CivicStore, MediaRecords, MetaStore, PushLedger, ReportStore, Store};
+    pub use super::{
+        AccountStore, ChangeLog, CivicStore, MediaRecords, MetaStore, PushLedger, QuotaLedger, ReportStore, Store,
+    };
 }
 
 /// Settings, the catalogue and the holiday calendar.
@@ -229,6 +247,15 @@ pub trait AccountStore: Send + Sync + 'static {
     /// created on first use. It has no password and no phone: nobody can sign in as it.
     async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> AppResult<Principal>;
     async fn me(&self, user_id: Uuid) -> AppResult<Option<Me>>;
+    /// Whether a new code for `phone` on `device_id` would be over a limit (seconds to wait),
+    /// read without the write lock: floods are refused before they queue for it.
+    async fn otp_limited(
+        &self,
+        phone: &str,
+        device_id: &str,
+        now: DateTime<Utc>,
+        limits: OtpLimits,
+    ) -> AppResult<Option<u64>>;
     async fn otp_issue(
         &self,
         phone: &str,
@@ -353,8 +380,10 @@ pub trait ChangeLog: Send + Sync + 'static {
 /// Uploads in progress and stored media.
 #[async_trait]
 pub trait MediaRecords: Send + Sync + 'static {
-    /// Creates the upload, or returns the existing one with the same id and owner.
-    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>) -> AppResult<UploadRow>;
+    /// Creates the upload, or returns the existing one with the same id and owner. A new upload is
+    /// charged to `quota` (its length) in the same transaction; over the quota nothing is created
+    /// and the answer is `AppError::QuotaExceeded`.
+    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>, quota: Option<&Charge>) -> AppResult<UploadRow>;
     async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>>;
     /// Unfinished uploads of one account.
     async fn open_uploads(&self, owner: Uuid) -> AppResult<u32>;
@@ -367,6 +396,13 @@ pub trait MediaRecords: Send + Sync + 'static {
     async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>>;
     /// Reports that refer to this media file.
     async fn media_links(&self, id: Uuid) -> AppResult<Vec<MediaLink>>;
+    /// Collects media no report uses. Looks at up to `limit` files stored before `before`, in the
+    /// order they were stored, from where the previous pass stopped (a mark kept in the database),
+    /// and deletes the rows of those that no report and no answer refers to. Each pass reads a
+    /// bounded slice, and over time each file is looked at once: a file referred to then is kept for
+    /// good (references are never removed). The objects of the returned ids are the caller's to
+    /// delete, after this has committed.
+    async fn media_sweep(&self, before: DateTime<Utc>, limit: u32) -> AppResult<MediaSweep>;
 }
 
 /// One op of a push, ready for the store: what the domain decided, or the rule to run.
@@ -377,6 +413,8 @@ pub enum PushItem {
         owner: Uuid,
         report: Box<Report>,
         prefix: Arc<str>,
+        /// The author's daily report quota, charged if the report is new.
+        quota: Option<Charge>,
     },
     Mutate {
         op: OpKey,
@@ -388,6 +426,8 @@ pub enum PushItem {
         author: String,
         comment: Box<NewComment>,
         now: DateTime<Utc>,
+        /// The author's daily comment quota, charged if the comment is new.
+        quota: Option<Charge>,
     },
     FlagComment {
         op: OpKey,
@@ -405,6 +445,16 @@ pub trait PushLedger: Send + Sync + 'static {
     /// without a trace), and makes the batch durable with one commit. A crash before that commit
     /// loses the whole batch and the phone, which got no answer, sends it again.
     async fn push_batch(&self, items: Vec<PushItem>) -> AppResult<Vec<OpOutcome>>;
+}
+
+/// Counters of the daily quotas (see [`crate::domain::quota`]). Charging happens inside the write
+/// it counts (`PushItem`'s `quota`, `upload_create`); this is for reading and for upkeep.
+#[async_trait]
+pub trait QuotaLedger: Send + Sync + 'static {
+    /// How much of `kind` the account has used on the local day `day`.
+    async fn quota_used(&self, user: Uuid, kind: QuotaKind, day: chrono::NaiveDate) -> AppResult<u64>;
+    /// Drops the counters of the days before `before`; returns the rows dropped.
+    async fn quota_prune(&self, before: chrono::NaiveDate) -> AppResult<u64>;
 }
 
 impl MutateOutcome {

@@ -239,10 +239,10 @@ macro_rules! store_suite {
             let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
             let media_id = Uuid::now_v7();
             let row = UploadRow { id: media_id, owner: a.user_id, kind: MediaKind::Photo, length: 100, offset: 0, sha256: None, expires_at: now + Duration::hours(1) };
-            assert_eq!(s.upload_create(&row, now).await.unwrap(), row);
-            assert_eq!(s.upload_create(&row, now).await.unwrap(), row, "creating again returns the same upload");
+            assert_eq!(s.upload_create(&row, now, None).await.unwrap(), row);
+            assert_eq!(s.upload_create(&row, now, None).await.unwrap(), row, "creating again returns the same upload");
             let other = UploadRow { owner: Uuid::now_v7(), ..row.clone() };
-            assert!(s.upload_create(&other, now).await.is_err());
+            assert!(s.upload_create(&other, now, None).await.is_err());
             assert!(s.upload_advance(media_id, 0, 40, row.expires_at).await.unwrap());
             assert!(!s.upload_advance(media_id, 0, 60, row.expires_at).await.unwrap(), "stale offset");
             assert_eq!(s.upload(media_id).await.unwrap().unwrap().offset, 40);
@@ -269,7 +269,7 @@ macro_rules! store_suite {
             assert_eq!(s.media_links(media_id).await.unwrap(), vec![MediaLink { report_owner: a.user_id, agency: "mobility".into(), in_answer: false }]);
             assert!(s.uploads_expired(now + Duration::hours(2)).await.unwrap().is_empty(), "completed uploads are gone");
             let stale = UploadRow { id: Uuid::now_v7(), expires_at: now - Duration::seconds(1), ..row.clone() };
-            s.upload_create(&stale, now).await.unwrap();
+            s.upload_create(&stale, now, None).await.unwrap();
             assert_eq!(s.uploads_expired(now).await.unwrap(), vec![stale.id]);
             s.upload_delete(stale.id).await.unwrap();
             assert_eq!(s.upload(stale.id).await.unwrap(), None);
@@ -286,11 +286,11 @@ macro_rules! store_suite {
                 Err(Refusal::invalid("nope", "refused"))
             };
             let items = vec![
-                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA".into() },
-                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA".into() },
+                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA".into(), quota: None },
+                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA".into(), quota: None },
                 PushItem::Decided(OpOutcome::Rejected { code: "validation".into(), reason: "bad".into() }),
                 PushItem::Mutate { op: key(a.user_id), report_id: first, rule: Box::new(refuse) },
-                PushItem::CreateReport { op: key(a.user_id), owner: a.user_id, report: Box::new(report_for(Uuid::now_v7(), vec![])), prefix: "ALA".into() },
+                PushItem::CreateReport { op: key(a.user_id), owner: a.user_id, report: Box::new(report_for(Uuid::now_v7(), vec![])), prefix: "ALA".into(), quota: None },
             ];
             let out = s.push_batch(items).await.unwrap();
             assert_eq!(out[0], OpOutcome::Applied);
@@ -330,7 +330,7 @@ macro_rules! store_suite {
                             created_at: Utc::now(),
                         };
                         let op = OpKey { op_id: Uuid::now_v7(), user_id: p.user_id, kind: "comment" };
-                        PushItem::Comment { op, author: "Qala-T".into(), comment: Box::new(c), now: Utc::now() }
+                        PushItem::Comment { op, author: "Qala-T".into(), comment: Box::new(c), now: Utc::now(), quota: None }
                     };
                     let per_batch = if w % 2 == 0 { 10 } else { 1 };
                     for _ in 0..(30 / per_batch) {
@@ -542,6 +542,163 @@ macro_rules! store_suite {
             assert!(s.public_requests(&later).await.unwrap().is_empty());
             let other = PublicRequestQuery { categories: Some(vec!["sidewalks".into()]), ..q };
             assert!(s.public_requests(&other).await.unwrap().is_empty());
+        }
+
+        #[tokio::test]
+        async fn daily_quotas_are_charged_with_the_write_and_refuse_past_the_limit() {
+            use qala_server::domain::quota::{Charge, QUOTA_EXCEEDED, QuotaKind};
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 50).await;
+            let b = resident(&s, 51).await;
+            let now = Utc::now();
+            let day = qala_server::domain::quota::local_day(now);
+            let over = |o: &OpOutcome| matches!(o, OpOutcome::Rejected { code, .. } if code == QUOTA_EXCEEDED);
+            let reports = |u: Uuid, at| Some(Charge::new(u, QuotaKind::Reports, 1, 2, at));
+            let create = |k: OpKey, owner: Uuid, id: Uuid, quota| PushItem::CreateReport {
+                op: k,
+                owner,
+                report: Box::new(report_for(id, vec![])),
+                prefix: "ALA".into(),
+                quota,
+            };
+
+            // Reports: a duplicate and a refusal for another reason cost nothing; the third new one
+            // of the day is refused and leaves nothing behind; another account has its own count.
+            let (r1, r2, r3) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+            let (k1, k3) = (key(a.user_id), key(a.user_id));
+            let out = s
+                .push_batch(vec![
+                    create(k1.clone(), a.user_id, r1, reports(a.user_id, now)),
+                    create(k1.clone(), a.user_id, r1, reports(a.user_id, now)),
+                    create(key(a.user_id), a.user_id, r1, reports(a.user_id, now)),
+                    create(key(b.user_id), b.user_id, r1, reports(b.user_id, now)),
+                    create(key(a.user_id), a.user_id, r2, reports(a.user_id, now)),
+                    create(k3.clone(), a.user_id, r3, reports(a.user_id, now)),
+                    create(key(b.user_id), b.user_id, Uuid::now_v7(), reports(b.user_id, now)),
+                ])
+                .await
+                .unwrap();
+            assert_eq!(out[0], OpOutcome::Applied);
+            assert_eq!(out[1], OpOutcome::Duplicate, "the same op");
+            assert_eq!(out[2], OpOutcome::Duplicate, "the same report under another op");
+            assert!(matches!(out[3], OpOutcome::Rejected { ref code, .. } if code == "id_conflict"));
+            assert_eq!(out[4], OpOutcome::Applied);
+            assert!(over(&out[5]), "{:?}", out[5]);
+            assert_eq!(out[6], OpOutcome::Applied, "another account's quota is its own");
+            assert!(s.report(r3).await.unwrap().is_none(), "a refused report is not stored");
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Reports, day).await.unwrap(), 2);
+            assert_eq!(s.quota_used(b.user_id, QuotaKind::Reports, day).await.unwrap(), 1);
+            // The refused op is not recorded as applied: sent again the next day, it goes through.
+            let tomorrow = now + Duration::days(1);
+            let out = s.push_batch(vec![create(k3, a.user_id, r3, reports(a.user_id, tomorrow))]).await.unwrap();
+            assert_eq!(out[0], OpOutcome::Applied);
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Reports, day.succ_opt().unwrap()).await.unwrap(), 1);
+
+            // Comments: one a day here; a comment refused for another reason costs nothing.
+            let project = project_in_discussion(None);
+            s.put_project(&project).await.unwrap();
+            let comment = |project_id: Uuid| PushItem::Comment {
+                op: OpKey { op_id: Uuid::now_v7(), user_id: a.user_id, kind: "comment" },
+                author: "Qala-Q".into(),
+                comment: Box::new(NewComment { id: Uuid::now_v7(), project_id, parent_id: None, body: "за".into(), position: Position::For, created_at: now }),
+                now,
+                quota: Some(Charge::new(a.user_id, QuotaKind::Comments, 1, 1, now)),
+            };
+            let out = s.push_batch(vec![comment(Uuid::now_v7()), comment(project.id), comment(project.id)]).await.unwrap();
+            assert!(matches!(out[0], OpOutcome::Rejected { ref code, .. } if code == "unknown_project"));
+            assert_eq!(out[1], OpOutcome::Applied);
+            assert!(over(&out[2]), "{:?}", out[2]);
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Comments, day).await.unwrap(), 1);
+
+            // Media bytes: counted when an upload is created, all its declared bytes at once;
+            // creating the same upload again costs nothing.
+            let bytes = |len: u64| Charge::new(a.user_id, QuotaKind::MediaBytes, len, 150, now);
+            let upload = |len: u64| UploadRow { id: Uuid::now_v7(), owner: a.user_id, kind: MediaKind::Photo, length: len, offset: 0, sha256: None, expires_at: now + Duration::hours(1) };
+            let first = upload(100);
+            s.upload_create(&first, now, Some(&bytes(100))).await.unwrap();
+            s.upload_create(&first, now, Some(&bytes(100))).await.unwrap();
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::MediaBytes, day).await.unwrap(), 100);
+            let second = upload(60);
+            match s.upload_create(&second, now, Some(&bytes(60))).await {
+                Err(qala_server::error::AppError::QuotaExceeded { retry_after_s, .. }) => {
+                    assert!((1..=86_400).contains(&retry_after_s));
+                }
+                other => panic!("expected the quota to refuse: {other:?}"),
+            }
+            assert_eq!(s.upload(second.id).await.unwrap(), None, "nothing created over the quota");
+            s.upload_create(&upload(50), now, Some(&bytes(50))).await.unwrap();
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::MediaBytes, day).await.unwrap(), 150);
+            // Uploads without a quota (staff) are not counted.
+            s.upload_create(&upload(1000), now, None).await.unwrap();
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::MediaBytes, day).await.unwrap(), 150);
+
+            // Old days' counters are pruned; the days kept are untouched.
+            assert_eq!(s.quota_prune(day).await.unwrap(), 0, "nothing before today");
+            assert!(s.quota_prune(day.succ_opt().unwrap()).await.unwrap() >= 4, "today's rows");
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Reports, day).await.unwrap(), 0);
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Reports, day.succ_opt().unwrap()).await.unwrap(), 1);
+        }
+
+        #[tokio::test]
+        async fn media_no_report_uses_are_swept_after_the_grace_period_in_bounded_passes() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 52).await;
+            let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+            let start = now - Duration::days(30);
+            let media_at = |at: chrono::DateTime<Utc>| MediaRow {
+                id: Uuid::now_v7(),
+                owner: a.user_id,
+                owner_role: Role::Resident,
+                kind: MediaKind::Photo,
+                content_type: "image/jpeg".into(),
+                size: 10,
+                sha256: "cd".repeat(32),
+                upload_length: 10,
+                created_at: at,
+            };
+            // In storing order: unused, in a report, unused, in an answer, unused; and a recent unused one.
+            let unused1 = media_at(start);
+            let in_report = media_at(start + Duration::seconds(1));
+            let unused2 = media_at(start + Duration::seconds(2));
+            let in_answer = media_at(start + Duration::seconds(3));
+            let unused3 = media_at(start + Duration::seconds(4));
+            let recent = media_at(now - Duration::days(1));
+            for m in [&unused1, &in_report, &unused2, &in_answer, &unused3, &recent] {
+                s.media_complete(m).await.unwrap();
+            }
+            let report_id = Uuid::now_v7();
+            let declared = vec![DeclaredMedia { id: in_report.id, kind: MediaKind::Photo }];
+            s.create_report(&key(a.user_id), a.user_id, report_for(report_id, declared), "ALA").await.unwrap();
+            let answer_media = in_answer.id;
+            let answer = move |r: &mut Report, _: Uuid| -> Result<(), Refusal> {
+                let photo = MediaRef { id: answer_media, kind: MediaKind::Photo, state: MediaState::Pending, sha256: None, size: None, content_type: None };
+                r.answer = Some(Answer { text: "done".into(), media: vec![photo], agency: "mobility".into(), at: Utc::now() });
+                Ok(())
+            };
+            assert!(matches!(s.mutate_report(None, report_id, &answer).await.unwrap(), MutateOutcome::Applied(_)));
+
+            // Two files per pass: each pass looks at the next two, never at one looked at before.
+            let before = now - Duration::days(14);
+            let pass = s.media_sweep(before, 2).await.unwrap();
+            assert_eq!(pass, MediaSweep { deleted: vec![unused1.id], more: true });
+            let pass = s.media_sweep(before, 2).await.unwrap();
+            assert_eq!(pass, MediaSweep { deleted: vec![unused2.id], more: true });
+            let pass = s.media_sweep(before, 2).await.unwrap();
+            assert_eq!(pass, MediaSweep { deleted: vec![unused3.id], more: false });
+            assert_eq!(s.media_sweep(before, 2).await.unwrap(), MediaSweep::default(), "nothing left to look at");
+            for gone in [&unused1, &unused2, &unused3] {
+                assert_eq!(s.media(gone.id).await.unwrap(), None);
+            }
+            for kept in [&in_report, &in_answer, &recent] {
+                assert!(s.media(kept.id).await.unwrap().is_some(), "used or within the grace period");
+            }
+            let (r, _) = s.report(report_id).await.unwrap().unwrap();
+            assert_eq!(r.media[0].state, MediaState::Received, "the report's file is untouched");
+            // Once past the grace period, the recent one goes too; the used ones stay.
+            let later = s.media_sweep(now + Duration::days(1), 500).await.unwrap();
+            assert_eq!(later, MediaSweep { deleted: vec![recent.id], more: false });
+            assert!(s.media(in_report.id).await.unwrap().is_some());
+            assert!(s.media(in_answer.id).await.unwrap().is_some());
         }
     };
 }

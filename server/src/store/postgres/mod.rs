@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/postgres/0002_login_failures.sql")),
     (3, include_str!("../../../migrations/postgres/0003_moderation.sql")),
     (4, include_str!("../../../migrations/postgres/0004_public_reads.sql")),
+    (5, include_str!("../../../migrations/postgres/0005_quotas.sql")),
 ];
 
 /// The advisory lock key of Qala's writers ("QALA" in ASCII).

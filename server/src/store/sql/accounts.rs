@@ -6,7 +6,7 @@ use qala_protocol::{Me, Role};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Backend, Tx, parse_role, parse_ts, parse_uuid, ts};
+use super::{Backend, DbConnection, Tx, parse_role, parse_ts, parse_uuid, ts};
 use crate::domain::{Principal, display_name};
 use crate::error::{AppError, AppResult};
 use crate::store::{
@@ -189,6 +189,11 @@ impl AccountStore for Backend {
         .transpose()
     }
 
+    async fn otp_limited(&self, phone: &str, device_id: &str, now: DateTime<Utc>, limits: OtpLimits) -> AppResult<Option<u64>> {
+        let mut conn = self.read.acquire().await?;
+        otp_over_limit(&mut conn, phone, device_id, now, limits).await
+    }
+
     async fn otp_issue(
         &self,
         phone: &str,
@@ -199,30 +204,10 @@ impl AccountStore for Backend {
         limits: OtpLimits,
     ) -> AppResult<OtpIssue> {
         let mut tx = self.begin().await?;
-        let checks = [
-            (
-                "SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at",
-                phone,
-                limits.per_phone,
-                limits.phone_window_s,
-            ),
-            ("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at", phone, limits.per_phone_daily, 86_400),
-            (
-                "SELECT at FROM otp_requests WHERE device_id = $1 AND at > $2 ORDER BY at",
-                device_id,
-                limits.per_device,
-                limits.device_window_s,
-            ),
-        ];
-        for (sql, key, max, window) in checks {
-            let since = now - chrono::Duration::seconds(window);
-            let recent: Vec<String> = sqlx::query_scalar(sql).bind(key).bind(ts(since)).fetch_all(&mut *tx).await?;
-            if recent.len() as u32 >= max {
-                // The window frees up when its oldest request ages out.
-                let oldest = parse_ts(&recent[0])?;
-                let retry = (oldest + chrono::Duration::seconds(window) - now).num_seconds().max(1) as u64;
-                return Ok(OtpIssue::RateLimited { retry_after_s: retry });
-            }
+        // Checked again inside the write transaction: two requests that both passed the read
+        // check cannot both be issued past the limit.
+        if let Some(retry_after_s) = otp_over_limit(&mut tx, phone, device_id, now, limits).await? {
+            return Ok(OtpIssue::RateLimited { retry_after_s });
         }
         sqlx::query("INSERT INTO otp_requests (phone, device_id, at) VALUES ($1, $2, $3)")
             .bind(phone)
@@ -396,4 +381,29 @@ async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> AppR
 /// Compares two byte strings in time that does not depend on where they differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Seconds to wait if one more code for `phone` on `device_id` would break a limit: per phone in
+/// a short window and per day, per device. The window frees up when its oldest request ages out.
+async fn otp_over_limit(
+    conn: &mut DbConnection,
+    phone: &str,
+    device_id: &str,
+    now: DateTime<Utc>,
+    limits: OtpLimits,
+) -> AppResult<Option<u64>> {
+    let checks = [
+        ("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at", phone, limits.per_phone, limits.phone_window_s),
+        ("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at", phone, limits.per_phone_daily, 86_400),
+        ("SELECT at FROM otp_requests WHERE device_id = $1 AND at > $2 ORDER BY at", device_id, limits.per_device, limits.device_window_s),
+    ];
+    for (sql, key, max, window) in checks {
+        let since = now - chrono::Duration::seconds(window);
+        let recent: Vec<String> = sqlx::query_scalar(sql).bind(key).bind(ts(since)).fetch_all(&mut *conn).await?;
+        if recent.len() as u32 >= max {
+            let oldest = parse_ts(&recent[0])?;
+            return Ok(Some((oldest + chrono::Duration::seconds(window) - now).num_seconds().max(1) as u64));
+        }
+    }
+    Ok(None)
 }

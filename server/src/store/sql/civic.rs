@@ -9,7 +9,9 @@ use qala_protocol::{
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::quotas::charge_in;
 use super::{Backend, Tx, op_record, op_seen, ts, write_change};
+use crate::domain::quota::Charge;
 use crate::error::AppResult;
 use crate::store::{CivicStore, ModerationItem, OpKey};
 
@@ -23,7 +25,7 @@ impl CivicStore for Backend {
         now: DateTime<Utc>,
     ) -> AppResult<OpOutcome> {
         let mut tx = self.begin().await?;
-        let outcome = comment_in(&mut tx, op, author, comment, now).await?;
+        let outcome = comment_in(&mut tx, op, author, comment, now, None).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -220,13 +222,15 @@ impl CivicStore for Backend {
     }
 }
 
-/// Adds a comment in the caller's transaction. Writes nothing unless the outcome is `Applied`.
+/// Adds a comment in the caller's transaction, charging `quota` when it is new and allowed.
+/// Writes nothing unless the outcome is `Applied`.
 pub(super) async fn comment_in(
     tx: &mut Tx,
     op: &OpKey,
     author: &str,
     c: &NewComment,
     now: DateTime<Utc>,
+    quota: Option<&Charge>,
 ) -> AppResult<OpOutcome> {
     if let Some(seen) = op_seen(tx, op).await? {
         return Ok(seen);
@@ -264,6 +268,12 @@ pub(super) async fn comment_in(
         if ok.is_none() {
             return Ok(reject("unknown_parent", "the comment answered does not exist in this project"));
         }
+    }
+    // Last of the checks: a comment refused for another reason costs nothing.
+    if let Some(quota) = quota
+        && !charge_in(tx, quota).await?
+    {
+        return Ok(quota.refused());
     }
     let comment = Comment {
         id: c.id,

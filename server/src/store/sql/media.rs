@@ -3,14 +3,20 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{MediaRef, MediaState, Report, Role};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
+use super::quotas::charge_in;
 use super::reports::{load_report, save_report};
-use super::{Backend, DbConnection, DbRow, Tx, parse_kind, parse_role, parse_ts, parse_uuid, ts};
+use super::{Backend, Db, DbConnection, DbRow, Tx, parse_kind, parse_role, parse_ts, parse_uuid, ts};
+use crate::domain::quota::Charge;
 use crate::domain::reports::fill_media;
 use crate::error::{AppError, AppResult};
-use crate::store::{MediaLink, MediaRecords, MediaRow, UploadRow};
+use crate::store::{MediaLink, MediaRecords, MediaRow, MediaSweep, UploadRow};
+
+/// The `meta` key of where the last media sweep stopped: `<created_at>|<id>` of the last file it
+/// looked at.
+const SWEEP_MARK: &str = "media_sweep_mark";
 
 pub(super) fn media_row(r: &DbRow) -> AppResult<MediaRow> {
     Ok(MediaRow {
@@ -66,7 +72,7 @@ pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) 
 
 #[async_trait]
 impl MediaRecords for Backend {
-    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>) -> AppResult<UploadRow> {
+    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>, quota: Option<&Charge>) -> AppResult<UploadRow> {
         let mut tx = self.begin().await?;
         if let Some(existing) = fetch_upload(&mut tx, u.id).await? {
             return if existing.owner == u.owner && existing.length == u.length && existing.kind == u.kind {
@@ -81,6 +87,12 @@ impl MediaRecords for Backend {
             .await?;
         if media_owner.is_some() {
             return Err(AppError::Conflict("a media file with this id is already stored".into()));
+        }
+        // Only a new upload counts, with every byte it declares, before any byte is accepted.
+        if let Some(quota) = quota
+            && !charge_in(&mut tx, quota).await?
+        {
+            return Err(AppError::QuotaExceeded { message: quota.message(), retry_after_s: quota.retry_after_s });
         }
         sqlx::query(
             "INSERT INTO uploads (id, owner, kind, length, \"offset\", sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
@@ -192,6 +204,55 @@ impl MediaRecords for Backend {
         rows.into_iter()
             .map(|(o, a, ans)| Ok(MediaLink { report_owner: parse_uuid(&o)?, agency: a, in_answer: ans != 0 }))
             .collect()
+    }
+
+    async fn media_sweep(&self, before: DateTime<Utc>, limit: u32) -> AppResult<MediaSweep> {
+        let mut tx = self.begin().await?;
+        let mark: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(SWEEP_MARK)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (after_at, after_id) = match mark.as_deref().and_then(|m| m.split_once('|')) {
+            Some((at, id)) => (at.to_string(), id.to_string()),
+            None => (String::new(), String::new()),
+        };
+        // The next slice in storing order, through the (created_at, id) index: a bounded read
+        // however many files there are, and never the files an earlier pass has looked at.
+        let slice: Vec<(String, String)> = sqlx::query_as(
+            "SELECT created_at, id FROM media WHERE (created_at, id) > ($1, $2) AND created_at < $3
+             ORDER BY created_at, id LIMIT $4",
+        )
+        .bind(&after_at)
+        .bind(&after_id)
+        .bind(ts(before))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some((last_at, last_id)) = slice.last().cloned() else {
+            return Ok(MediaSweep::default());
+        };
+        // Whether a report refers to a file is decided here, in the write transaction, so a report
+        // stored at the same moment either keeps its file or arrives after it is gone (then it
+        // shows the file as still awaited).
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM media WHERE id IN (");
+        let mut ids = qb.separated(", ");
+        for (_, id) in &slice {
+            ids.push_bind(id.clone());
+        }
+        qb.push(") AND NOT EXISTS (SELECT 1 FROM report_media rm WHERE rm.media_id = media.id) RETURNING id");
+        let deleted: Vec<String> = qb.build_query_scalar().fetch_all(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(SWEEP_MARK)
+        .bind(format!("{last_at}|{last_id}"))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(MediaSweep {
+            deleted: deleted.iter().map(|s| parse_uuid(s)).collect::<AppResult<_>>()?,
+            more: slice.len() as u64 >= u64::from(limit),
+        })
     }
 }
 

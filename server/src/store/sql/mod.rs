@@ -32,6 +32,9 @@ macro_rules! sql_store_modules {
         mod push {
             include!("../sql/push.rs");
         }
+        mod quotas {
+            include!("../sql/quotas.rs");
+        }
         mod reports {
             include!("../sql/reports.rs");
         }

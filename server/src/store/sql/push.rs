@@ -20,14 +20,14 @@ impl PushLedger for Backend {
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             let outcome = match item {
-                PushItem::CreateReport { op, owner, report, prefix } => {
-                    create_in(&mut tx, &op, owner, *report, &prefix).await?
+                PushItem::CreateReport { op, owner, report, prefix, quota } => {
+                    create_in(&mut tx, &op, owner, *report, &prefix, quota.as_ref()).await?
                 }
                 PushItem::Mutate { op, report_id, rule } => {
                     mutate_in(&mut tx, Some(&op), report_id, rule.as_ref()).await?.into_op_outcome()
                 }
-                PushItem::Comment { op, author, comment, now } => {
-                    comment_in(&mut tx, &op, &author, &comment, now).await?
+                PushItem::Comment { op, author, comment, now, quota } => {
+                    comment_in(&mut tx, &op, &author, &comment, now, quota.as_ref()).await?
                 }
                 PushItem::FlagComment { op, flag, now } => {
                     flag_in(&mut tx, &op, &flag, qala_protocol::COMMENT_FLAGS_TO_HIDE, now).await?

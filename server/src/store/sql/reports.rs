@@ -7,7 +7,9 @@ use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
 use super::media::fill_pending;
+use super::quotas::charge_in;
 use super::{Backend, Db, DbRow, Tx, ledger_outcome, op_record, op_seen, parse_uuid, ts, write_changes};
+use crate::domain::quota::Charge;
 use crate::domain::reports::{registration_number, registration_year};
 use crate::domain::stats::{AnswerTimes, StatsRow};
 use crate::error::AppResult;
@@ -133,7 +135,7 @@ pub(super) fn push_filters(qb: &mut QueryBuilder<Db>, agency: Option<&str>, q: &
 impl ReportStore for Backend {
     async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> AppResult<OpOutcome> {
         let mut tx = self.begin().await?;
-        let outcome = create_in(&mut tx, op, owner, report, prefix).await?;
+        let outcome = create_in(&mut tx, op, owner, report, prefix, None).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -268,13 +270,15 @@ impl ReportStore for Backend {
     }
 }
 
-/// Registers a report in the caller's transaction. Writes nothing unless the outcome is `Applied`.
+/// Registers a report in the caller's transaction, charging `quota` when the report is new.
+/// Writes nothing unless the outcome is `Applied`.
 pub(super) async fn create_in(
     tx: &mut Tx,
     op: &OpKey,
     owner: Uuid,
     mut report: Report,
     prefix: &str,
+    quota: Option<&Charge>,
 ) -> AppResult<OpOutcome> {
     let now = report.registered_at;
     // Both idempotency checks in one statement: the op ledger, and the report id itself.
@@ -294,6 +298,12 @@ pub(super) async fn create_in(
         } else {
             OpOutcome::Rejected { code: "id_conflict".into(), reason: "this report id belongs to someone else".into() }
         });
+    }
+    // Only a new report counts, and nothing below refuses it, so a charge never outlives its report.
+    if let Some(quota) = quota
+        && !charge_in(tx, quota).await?
+    {
+        return Ok(quota.refused());
     }
     let year = registration_year(now);
     let counter = format!("reg:{prefix}:{year}");

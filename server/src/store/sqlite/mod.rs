@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/sqlite/0002_login_failures.sql")),
     (3, include_str!("../../../migrations/sqlite/0003_moderation.sql")),
     (4, include_str!("../../../migrations/sqlite/0004_public_reads.sql")),
+    (5, include_str!("../../../migrations/sqlite/0005_quotas.sql")),
 ];
 
 pub struct SqliteStore {

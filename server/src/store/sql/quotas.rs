@@ -1,0 +1,62 @@
+// Daily quotas: one counter per account, local day and kind, charged in the transaction of the
+// write it counts.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{Backend, Tx};
+use crate::domain::quota::{Charge, QuotaKind};
+use crate::error::AppResult;
+use crate::store::QuotaLedger;
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Adds `c.amount` to the account's counter for `c.day` unless that would pass `c.limit`: true
+/// when charged, false (and nothing written) when over. The check and the increment are one
+/// statement on one row found by its key, so the cost does not depend on the account's history,
+/// and no other write can come between them (writers are serialised, see the backends). Call it
+/// after every other reason to refuse the write: the counter stays only if the write does.
+pub(super) async fn charge_in(tx: &mut Tx, c: &Charge) -> AppResult<bool> {
+    if c.amount > c.limit {
+        return Ok(false);
+    }
+    let used: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO quota_usage (day, user_id, kind, used) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (day, user_id, kind) DO UPDATE SET used = quota_usage.used + excluded.used
+             WHERE quota_usage.used + excluded.used <= $5
+         RETURNING used",
+    )
+    .bind(c.day.to_string())
+    .bind(c.user_id.to_string())
+    .bind(c.kind.as_str())
+    .bind(to_i64(c.amount))
+    .bind(to_i64(c.limit))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(used.is_some())
+}
+
+#[async_trait]
+impl QuotaLedger for Backend {
+    async fn quota_used(&self, user: Uuid, kind: QuotaKind, day: NaiveDate) -> AppResult<u64> {
+        let used: Option<i64> =
+            sqlx::query_scalar("SELECT used FROM quota_usage WHERE day = $1 AND user_id = $2 AND kind = $3")
+                .bind(day.to_string())
+                .bind(user.to_string())
+                .bind(kind.as_str())
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(used.unwrap_or(0).max(0) as u64)
+    }
+
+    async fn quota_prune(&self, before: NaiveDate) -> AppResult<u64> {
+        let mut tx = self.begin().await?;
+        let done =
+            sqlx::query("DELETE FROM quota_usage WHERE day < $1").bind(before.to_string()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+}
