@@ -10,7 +10,7 @@ api_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$api_root/scripts/lib.sh"
 
 SCHEMATHESIS_VERSION="4.32.5"
-API_FUZZ_SECONDS="${API_FUZZ_SECONDS:-120}"
+API_FUZZ_SECONDS="${API_FUZZ_SECONDS:-90}"
 API_FUZZ_VENV="${API_FUZZ_VENV:-$HOME/.cache/qala/schemathesis}"
 
 ensure_schemathesis() {
@@ -24,7 +24,8 @@ ensure_schemathesis() {
 # json_field FILE KEY — a top-level string field of the JSON object in FILE.
 json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 
-api_fuzz() {
+# Runs in a subshell, so that its exit trap stops the server and removes its data whatever happens.
+api_fuzz() (
   step "schemathesis ${SCHEMATHESIS_VERSION}" ensure_schemathesis
   step "qala-server (debug)" cargo build -q -p qala-server
   local bin="${CARGO_TARGET_DIR:-$api_root/target}/debug/qala-server"
@@ -35,7 +36,7 @@ api_fuzz() {
     >"$work/stdout" 2>"$work/log" &
   local pid=$!
   # shellcheck disable=SC2064
-  trap "kill $pid 2>/dev/null; rm -rf '$work'" RETURN
+  trap "kill $pid 2>/dev/null; rm -rf '$work'" EXIT
   local base="" i
   for i in $(seq 1 100); do
     base=$(grep -o '"addr":"[^"]*"' "$work/log" 2>/dev/null | head -n 1 | cut -d'"' -f4 || true)
@@ -70,8 +71,8 @@ api_fuzz() {
       --generation-database none --report junit --report-dir "$api_root/artifacts/schemathesis-$who" ||
       failed=1
   done
-  return $failed
-}
+  exit $failed
+)
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   api_fuzz

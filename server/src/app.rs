@@ -178,7 +178,7 @@ impl ClientLimits {
         otp_window: std::time::Duration::from_secs(600),
         login_failures: 30,
         login_window: std::time::Duration::from_secs(900),
-        password_checks: 2,
+        password_checks: 1,
     };
 }
 
@@ -250,7 +250,12 @@ pub struct AppState {
     /// Finishing an upload holds the whole file in memory: a few at a time.
     pub finishing: Arc<tokio::sync::Semaphore>,
     /// The public statistics, computed at most once per [`STATS_TTL`].
-    pub stats: Arc<crate::cache::Cached<qala_protocol::PublicStats>>,
+    pub stats: Arc<crate::cache::Cached<crate::http::stats::Rendered>>,
+    /// Open311 answers by their request, for a minute.
+    pub open311_answers: Arc<crate::cache::AnswerCache>,
+    /// Anonymous reads that query the database (Open311 lists) running at once: they may use
+    /// at most this share of the machine, whatever their rate.
+    pub public_reads: Arc<tokio::sync::Semaphore>,
     /// Sign-in codes asked for, per client address.
     pub otp_by_addr: Arc<crate::limits::AddrLimiter>,
     /// Failed staff sign-ins, per client address.
@@ -278,6 +283,8 @@ impl AppState {
             pushes: PushQueue::start(store.clone()),
             finishing: Arc::new(tokio::sync::Semaphore::new(2)),
             stats: Arc::new(crate::cache::Cached::new(STATS_TTL)),
+            open311_answers: Arc::new(crate::cache::AnswerCache::new(STATS_TTL, 256)),
+            public_reads: Arc::new(tokio::sync::Semaphore::new(1)),
             otp_by_addr: Arc::new(AddrLimiter::new(
                 settings.client_limits.otp_requests,
                 settings.client_limits.otp_window,

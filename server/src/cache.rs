@@ -67,6 +67,38 @@ impl<T: Send + Sync + 'static> Cached<T> {
     }
 }
 
+/// Rendered public answers (Open311 lists) by their request, for a short time. Bounded: when it
+/// is full of fresh answers, new ones are simply not kept (a flood of distinct queries then meets
+/// the bound on concurrent public reads instead).
+pub struct AnswerCache {
+    ttl: Duration,
+    capacity: usize,
+    answers: std::sync::Mutex<std::collections::HashMap<String, (Instant, &'static str, bytes::Bytes)>>,
+}
+
+impl AnswerCache {
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        AnswerCache { ttl, capacity, answers: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+
+    /// The content type and body kept for `key`, if fresh.
+    pub fn get(&self, key: &str) -> Option<(&'static str, bytes::Bytes)> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers.get(key).filter(|(at, _, _)| at.elapsed() < self.ttl).map(|(_, ct, b)| (*ct, b.clone()))
+    }
+
+    pub fn put(&self, key: String, content_type: &'static str, body: bytes::Bytes) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.len() >= self.capacity && !answers.contains_key(&key) {
+            answers.retain(|_, (at, _, _)| at.elapsed() < self.ttl);
+            if answers.len() >= self.capacity {
+                return;
+            }
+        }
+        answers.insert(key, (Instant::now(), content_type, body));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +108,19 @@ mod tests {
         counter.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(50)).await;
         Ok(value)
+    }
+
+    #[test]
+    fn answers_are_kept_briefly_and_the_table_is_bounded() {
+        let c = AnswerCache::new(Duration::from_secs(60), 2);
+        c.put("a".into(), "text/xml", bytes::Bytes::from_static(b"1"));
+        c.put("b".into(), "text/xml", bytes::Bytes::from_static(b"2"));
+        c.put("c".into(), "text/xml", bytes::Bytes::from_static(b"3"));
+        assert_eq!(c.get("a").unwrap().1, "1");
+        assert!(c.get("c").is_none(), "full of fresh answers: not kept");
+        let stale = AnswerCache::new(Duration::ZERO, 2);
+        stale.put("a".into(), "text/xml", bytes::Bytes::from_static(b"1"));
+        assert!(stale.get("a").is_none());
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -45,6 +45,9 @@ impl IntoResponse for Failure {
         let fields = vec![("code", Some(status.as_u16().to_string())), ("description", Some(description))];
         let mut resp = render(format, "errors", "error", &[fields]);
         *resp.status_mut() = status;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
         resp
     }
 }
@@ -74,6 +77,12 @@ fn split(file: &str) -> Result<(&str, Format), Failure> {
 }
 
 fn render(format: Format, root: &str, item: &str, rows: &[Fields]) -> Response {
+    let (content_type, body) = rendered(format, root, item, rows);
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The content type and text of a list of rows in `format`.
+fn rendered(format: Format, root: &str, item: &str, rows: &[Fields]) -> (&'static str, String) {
     match format {
         Format::Json => {
             let list: Vec<serde_json::Map<String, serde_json::Value>> = rows
@@ -96,11 +105,7 @@ fn render(format: Format, root: &str, item: &str, rows: &[Fields]) -> Response {
                         .collect()
                 })
                 .collect();
-            (
-                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-                serde_json::to_string(&list).unwrap_or_default(),
-            )
-                .into_response()
+            ("application/json; charset=utf-8", serde_json::to_string(&list).unwrap_or_default())
         }
         Format::Xml => {
             let mut xml = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}>");
@@ -115,7 +120,7 @@ fn render(format: Format, root: &str, item: &str, rows: &[Fields]) -> Response {
                 xml.push_str(&format!("</{item}>"));
             }
             xml.push_str(&format!("</{root}>"));
-            ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], xml).into_response()
+            ("text/xml; charset=utf-8", xml)
         }
     }
 }
@@ -197,6 +202,9 @@ fn parse_date(q: &HashMap<String, String>, key: &str, f: Format) -> Result<Optio
     open311::date(q, key).map_err(|e| Failure(StatusCode::BAD_REQUEST, e.to_string(), f))
 }
 
+/// How long an Open311 list waits for the public reader before it is told to retry.
+const PUBLIC_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Most requests in one answer (as the GeoReport v2 text suggests: 1,000 at most).
 const MAX_REQUESTS: u32 = 1000;
 
@@ -215,6 +223,14 @@ async fn collection(
         Err(e) => return e.into_response(),
     };
     let lang = lang_of(&q);
+    // The same question within a minute gets the same answer, from memory.
+    let mut params: Vec<(&String, &String)> = q.iter().collect();
+    params.sort();
+    let key = format!("{file}?{params:?}");
+    if let Some((content_type, body)) = st.open311_answers.get(&key) {
+        return ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=60")], body)
+            .into_response();
+    }
     let result: Result<Response, Failure> = async {
         let names = names(&st, lang);
         match name {
@@ -251,11 +267,19 @@ async fn collection(
                     open,
                     limit: MAX_REQUESTS,
                 };
+                // Anonymous and up to 1,000 rows: one such query at a time, so that a flood of
+                // distinct queries takes at most one core, however fast it comes.
+                let _reader = tokio::time::timeout(PUBLIC_READ_WAIT, st.public_reads.acquire())
+                    .await
+                    .map_err(|_| Failure(StatusCode::SERVICE_UNAVAILABLE, "busy; retry in a moment".into(), f))?
+                    .map_err(|e| Failure::from((AppError::Internal(e.to_string()), f)))?;
                 let reports = st.store.public_requests(&query).await.map_err(|e| Failure::from((e, f)))?;
                 let rows: Vec<Fields> = reports.iter().map(|r| request_fields(r, &names)).collect();
-                let mut resp = render(f, "service_requests", "request", &rows);
-                resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
-                Ok(resp)
+                let (content_type, body) = rendered(f, "service_requests", "request", &rows);
+                let body = bytes::Bytes::from(body);
+                st.open311_answers.put(key.clone(), content_type, body.clone());
+                Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=60")], body)
+                    .into_response())
             }
             _ => Err(Failure(StatusCode::NOT_FOUND, "no such resource".into(), f)),
         }

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{Duration, Utc};
 use qala_protocol::{Lang, PublicStats, StatsCounts};
 use serde::Deserialize;
@@ -23,19 +23,32 @@ pub fn page_router() -> Router<AppState> {
     Router::new().route("/stats", get(page))
 }
 
+/// The statistics as served: the JSON document and the page in each language, rendered once per
+/// refresh, so that a request is a copy of bytes.
+pub struct Rendered {
+    json: bytes::Bytes,
+    pages: [(Lang, String); 3],
+}
+
 /// The statistics as of about [`crate::app::STATS_TTL`] ago: anonymous clients polling them cost
-/// one pair of aggregate queries per minute, not one per request, and wait for none of them.
-async fn compute(st: &AppState) -> AppResult<Arc<PublicStats>> {
-    let store = st.store.clone();
+/// one pair of aggregate queries and one rendering per minute, not one per request, and wait for
+/// none of them.
+async fn compute(st: &AppState) -> AppResult<Arc<Rendered>> {
+    let (store, catalog) = (st.store.clone(), st.catalog.clone());
     st.stats
         .get(move || async move {
             let now = Utc::now();
             let (recent, recent_times) = store.stats_rows(Some(now - Duration::days(30)), now).await?;
             let (all, all_times) = store.stats_rows(None, now).await?;
-            Ok(PublicStats {
+            let s = PublicStats {
                 generated_at: now,
                 last_30_days: period(&recent, &recent_times),
                 all_time: period(&all, &all_times),
+            };
+            let catalog = catalog.get();
+            Ok(Rendered {
+                json: serde_json::to_vec(&s)?.into(),
+                pages: [Lang::Kk, Lang::Ru, Lang::En].map(|l| (l, render_page(&s, l, &catalog))),
             })
         })
         .await
@@ -50,7 +63,8 @@ fn public_cache() -> [(HeaderName, HeaderValue); 1] {
 /// the last 30 days and all time.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "public", responses((status = 200, body = PublicStats)))]
 pub async fn stats(State(st): State<AppState>) -> AppResult<impl IntoResponse> {
-    Ok((public_cache(), Json(compute(&st).await?.as_ref().clone())))
+    let json = compute(&st).await?.json.clone();
+    Ok((public_cache(), [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json))
 }
 
 #[derive(Deserialize)]
@@ -65,13 +79,17 @@ fn esc(s: &str) -> String {
 /// The same figures as a page anyone can open, in Kazakh, Russian or English.
 pub async fn page(State(st): State<AppState>, Query(q): Query<PageQuery>) -> AppResult<impl IntoResponse> {
     let lang = q.lang.unwrap_or_default();
-    let s = compute(&st).await?;
+    let rendered = compute(&st).await?;
+    let html = rendered.pages.iter().find(|(l, _)| *l == lang).map(|(_, p)| p.clone()).unwrap_or_default();
+    Ok((public_cache(), Html(html)))
+}
+
+fn render_page(s: &PublicStats, lang: Lang, catalog: &crate::app::Catalog) -> String {
     let t = |kk: &'static str, ru: &'static str, en: &'static str| match lang {
         Lang::Kk => kk,
         Lang::Ru => ru,
         Lang::En => en,
     };
-    let catalog = st.catalog.get();
     let names: std::collections::HashMap<&str, &str> = catalog
         .categories
         .values()
@@ -130,5 +148,5 @@ pub async fn page(State(st): State<AppState>, Query(q): Query<PageQuery>) -> App
         }
     }
     html.push_str("</body></html>");
-    Ok((public_cache(), Html(html)))
+    html
 }

@@ -1,0 +1,148 @@
+//! The simulated phone the load and attack benchmarks share: signs in with a one-time code (read
+//! from an in-memory SMS inbox), pushes reports in small batches, uploads a photo, pulls
+//! everything; every request's latency is kept.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::Utc;
+use qala_protocol::*;
+use qala_server::auth::sms::SmsSender;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub const BATCHES: usize = 4;
+pub const PER_BATCH: usize = 5;
+
+#[derive(Default)]
+pub struct Inbox(pub Mutex<HashMap<String, String>>);
+
+#[async_trait]
+impl SmsSender for Inbox {
+    async fn send_code(&self, phone: &str, code: &str) -> qala_server::error::AppResult<()> {
+        self.0.lock().unwrap().insert(phone.to_string(), code.to_string());
+        Ok(())
+    }
+}
+
+pub fn report() -> NewReport {
+    NewReport {
+        id: Uuid::now_v7(),
+        category: "road_repair".into(),
+        description: "Глубокая яма на проезжей части у остановки".into(),
+        location: Location {
+            lat: 43.2389,
+            lon: 76.8897,
+            accuracy_m: Some(8.0),
+            source: LocationSource::Gps,
+            fixed_at: Utc::now(),
+        },
+        address: None,
+        media: vec![],
+        created_at: Utc::now(),
+    }
+}
+
+/// A structurally valid JPEG of about 60 KB (the server checks structure, not pixels).
+pub fn photo(seed: u64) -> Vec<u8> {
+    let seg = |m: u8, p: &[u8]| [&[0xFF, m][..], &((p.len() + 2) as u16).to_be_bytes(), p].concat();
+    let mut j = vec![0xFF, 0xD8];
+    j.extend(seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    j.extend(seg(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
+    let mut x = seed | 1;
+    while j.len() < 60_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        j.push((x as u8).min(0xFE));
+    }
+    j.extend_from_slice(&[0xFF, 0xD9]);
+    j
+}
+
+#[derive(Default)]
+pub struct Tally {
+    pub latencies: Vec<Duration>,
+    pub errors: usize,
+    pub reports: usize,
+    pub uploads: usize,
+    pub pages: usize,
+}
+
+pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: usize) -> Tally {
+    let mut t = Tally::default();
+    let phone = format!("+7705{n:07}");
+    let device = format!("bench-device-{n:08}");
+    let timed = async |t: &mut Tally, rb: reqwest::RequestBuilder| -> Option<reqwest::Response> {
+        let start = Instant::now();
+        let r = rb.send().await;
+        t.latencies.push(start.elapsed());
+        match r {
+            Ok(r) if r.status().is_success() => Some(r),
+            _ => {
+                t.errors += 1;
+                None
+            }
+        }
+    };
+    let body = OtpRequest { phone: phone.clone(), device_id: device.clone() };
+    timed(&mut t, http.post(format!("{base}/auth/otp/request")).json(&body)).await;
+    let code = inbox.0.lock().unwrap().get(&phone).cloned().unwrap_or_default();
+    let body = OtpVerify { phone: phone.clone(), device_id: device, code };
+    let Some(r) = timed(&mut t, http.post(format!("{base}/auth/otp/verify")).json(&body)).await else { return t };
+    let session: Session = r.json().await.unwrap();
+    let token = session.access_token;
+    for _ in 0..BATCHES {
+        let ops = (0..PER_BATCH).map(|_| Op { id: Uuid::now_v7(), op: OpBody::CreateReport(report()) }).collect();
+        if let Some(r) =
+            timed(&mut t, http.post(format!("{base}/sync/push")).bearer_auth(&token).json(&PushRequest { ops })).await
+        {
+            let res: PushResponse = r.json().await.unwrap();
+            t.reports += res.results.iter().filter(|r| r.outcome == OpOutcome::Applied).count();
+        }
+    }
+    let data = photo(n as u64 + 1);
+    let id = Uuid::now_v7();
+    let meta = format!("id {},kind {}", STANDARD.encode(id.to_string()), STANDARD.encode("photo"));
+    let create = http
+        .post(format!("{base}/uploads"))
+        .bearer_auth(&token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", data.len().to_string())
+        .header("Upload-Metadata", meta);
+    if let Some(r) = timed(&mut t, create).await {
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        let url = format!("{}{location}", base.trim_end_matches(API_PREFIX));
+        let patch = http
+            .patch(url)
+            .bearer_auth(&token)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", "0")
+            .header("Upload-Checksum", format!("sha256 {}", STANDARD.encode(Sha256::digest(&data))))
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(data);
+        if timed(&mut t, patch).await.is_some() {
+            t.uploads += 1;
+        }
+    }
+    let mut cursor = 0;
+    loop {
+        let Some(r) =
+            timed(&mut t, http.get(format!("{base}/sync/pull?cursor={cursor}&limit=100")).bearer_auth(&token)).await
+        else {
+            break;
+        };
+        let page: PullResponse = r.json().await.unwrap();
+        t.pages += 1;
+        cursor = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    t
+}
