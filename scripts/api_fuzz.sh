@@ -59,17 +59,21 @@ api_fuzz() (
     -d "{\"login\":\"admin\",\"password\":\"$admin_pw\",\"device_id\":\"$device\"}" >"$work/admin.json"
   local who failed=0
   for who in resident admin; do
-    local token
+    local token t0
     token=$(json_field "$work/$who.json" access_token)
-    # Signing out would end the run's own session: that route is covered by the tests instead.
-    step "schemathesis as ${who} (${API_FUZZ_SECONDS} s)" \
-      "$API_FUZZ_VENV/bin/schemathesis" run "$base/api/v1/openapi.json" \
+    t0=$(date +%s)
+    echo "==> schemathesis as ${who} (${API_FUZZ_SECONDS} s)"
+    # Signing out would end the run's own session, and schemathesis cannot write a tus chunk
+    # (application/offset+octet-stream): both are covered by the tests and the tus fuzzer instead.
+    if ! "$API_FUZZ_VENV/bin/schemathesis" run "$base/api/v1/openapi.json" \
       --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
       --header "Authorization: Bearer $token" \
-      --exclude-path /api/v1/auth/logout \
+      --exclude-path /api/v1/auth/logout --exclude-method PATCH \
       --max-time "$API_FUZZ_SECONDS" --max-examples 50 --request-timeout 20 --seed 311 \
-      --generation-database none --report junit --report-dir "$api_root/artifacts/schemathesis-$who" ||
+      --generation-database none --report junit --report-dir "$api_root/artifacts/schemathesis-$who"; then
       failed=1
+    fi
+    echo "<== schemathesis as ${who}: $(($(date +%s) - t0)) s"
   done
   exit $failed
 )

@@ -188,3 +188,16 @@ async fn a_full_push_of_the_longest_reports_fits() {
     let res = c.push(ops).await;
     assert!(res.results.iter().all(|r| r.outcome == OpOutcome::Applied));
 }
+
+#[tokio::test]
+async fn an_id_that_is_not_a_uuid_gets_the_json_error_body() {
+    let server = TestServer::start();
+    let c = Client::resident(&server, &phone(9401)).await;
+    for path in ["/media/null,null", "/media/42", "/media/%00"] {
+        let r = c.get(path).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"), "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "bad_request", "{path}");
+    }
+}

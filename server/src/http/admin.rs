@@ -1,6 +1,6 @@
 //! Administrators: news, city projects, comment moderation.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -10,7 +10,7 @@ use qala_protocol::{
 };
 use uuid::Uuid;
 
-use super::extract::{Admin, ApiJson};
+use super::extract::{Admin, ApiJson, ApiPath};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 
@@ -72,7 +72,7 @@ pub async fn news_create(
 pub async fn news_update(
     State(st): State<AppState>,
     _: Admin,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(n): ApiJson<NewsInput>,
 ) -> AppResult<StatusCode> {
     check_news(&n)?;
@@ -85,7 +85,7 @@ pub async fn news_update(
 
 #[utoipa::path(delete, path = "/api/v1/admin/news/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "news id")), responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn news_delete(State(st): State<AppState>, _: Admin, Path(id): Path<Uuid>) -> AppResult<StatusCode> {
+pub async fn news_delete(State(st): State<AppState>, _: Admin, ApiPath(id): ApiPath<Uuid>) -> AppResult<StatusCode> {
     if st.store.delete_news(id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -130,7 +130,7 @@ pub async fn project_create(
 pub async fn project_update(
     State(st): State<AppState>,
     _: Admin,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(p): ApiJson<ProjectInput>,
 ) -> AppResult<StatusCode> {
     check_project(&p)?;
@@ -141,7 +141,7 @@ pub async fn project_update(
 
 #[utoipa::path(delete, path = "/api/v1/admin/projects/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "project id")), responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn project_delete(State(st): State<AppState>, _: Admin, Path(id): Path<Uuid>) -> AppResult<StatusCode> {
+pub async fn project_delete(State(st): State<AppState>, _: Admin, ApiPath(id): ApiPath<Uuid>) -> AppResult<StatusCode> {
     if st.store.delete_project(id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -155,7 +155,7 @@ pub async fn project_delete(State(st): State<AppState>, _: Admin, Path(id): Path
 pub async fn comment_hide(
     State(st): State<AppState>,
     _: Admin,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<HideCommentRequest>,
 ) -> AppResult<StatusCode> {
     qala_protocol::validate::text(&req.reason, "reason", 500, true)?;

@@ -157,3 +157,18 @@ impl FromRequestParts<AppState> for ClientAddr {
         Ok(ClientAddr(crate::limits::client_addr(peer, forwarded, &st.settings.trusted_proxies)))
     }
 }
+
+/// `Path<T>` with our error body: a path segment that does not parse (an id that is not a UUID)
+/// is a 400 in the API's JSON shape, like every other bad input.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(rejection) => Err(AppError::BadRequest(rejection.body_text())),
+        }
+    }
+}

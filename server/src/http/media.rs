@@ -2,14 +2,14 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use qala_protocol::ErrorBody;
 use uuid::Uuid;
 
-use super::extract::Auth;
+use super::extract::{ApiPath, Auth};
 use crate::app::AppState;
 use crate::domain::Principal;
 use crate::error::{AppError, AppResult};
@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 pub async fn fetch(
     State(st): State<AppState>,
     Auth(p): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     serve_media(&st, &p, id, &headers).await

@@ -21,14 +21,18 @@ impl Modify for Bearer {
 
 /// The error answers any operation can give, whatever its handler documents itself: the edge
 /// (408 too slow, 503 overloaded), the extractors (400 unreadable, 413 too large, 415 wrong type,
-/// 422 wrong shape), the limits (429), and for operations that need a session, 401. All carry
-/// the one error body, so a client (and the API fuzzer) can rely on the document for every reply.
+/// 422 wrong shape), the limits (429), and for operations that need a session, 401 and 403 (a
+/// role the operation is not for). All carry the one error body — but HEAD answers, which have
+/// no body — so a client (and the API fuzzer) can rely on the document for every reply.
 struct CommonErrors;
 
 impl Modify for CommonErrors {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
-        let error = |what: &str| {
+        let error = |what: &str, head: bool| {
+            if head {
+                return RefOr::T(ResponseBuilder::new().description(what).build());
+            }
             RefOr::T(
                 ResponseBuilder::new()
                     .description(what)
@@ -52,22 +56,24 @@ impl Modify for CommonErrors {
         ];
         for item in doc.paths.paths.values_mut() {
             let ops = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.options,
-                &mut item.head,
-                &mut item.patch,
+                (&mut item.get, false),
+                (&mut item.put, false),
+                (&mut item.post, false),
+                (&mut item.delete, false),
+                (&mut item.options, false),
+                (&mut item.head, true),
+                (&mut item.patch, false),
             ];
-            for op in ops.into_iter().flatten() {
+            for (op, head) in ops {
+                let Some(op) = op else { continue };
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let responses = &mut op.responses.responses;
                 for (code, what) in common {
-                    responses.entry(code.to_string()).or_insert_with(|| error(what));
+                    responses.entry(code.to_string()).or_insert_with(|| error(what, head));
                 }
                 if secured {
-                    responses.entry("401".to_string()).or_insert_with(|| error("no valid session"));
+                    responses.entry("401".to_string()).or_insert_with(|| error("no valid session", head));
+                    responses.entry("403".to_string()).or_insert_with(|| error("not for this role", head));
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! The agency side: an operator sees and works the reports routed to the agency; an administrator
 //! sees all agencies.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
@@ -11,7 +11,7 @@ use qala_protocol::{
 };
 use uuid::Uuid;
 
-use super::extract::{ApiJson, ApiQuery, Staff};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Staff};
 use crate::app::AppState;
 use crate::domain::Principal;
 use crate::domain::reports::{Action, RefusalKind, apply};
@@ -57,7 +57,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/operator/reports/{id}", tag = "operator", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "report id")),
     responses((status = 200, body = Report), (status = 404, body = ErrorBody)))]
-pub async fn one(State(st): State<AppState>, Staff(p): Staff, Path(id): Path<Uuid>) -> AppResult<Json<Report>> {
+pub async fn one(State(st): State<AppState>, Staff(p): Staff, ApiPath(id): ApiPath<Uuid>) -> AppResult<Json<Report>> {
     match st.store.report(id).await? {
         Some((r, _)) if p.acts_for(&r.agency) => Ok(Json(r)),
         _ => Err(AppError::NotFound("no such report".into())),
@@ -109,7 +109,7 @@ pub async fn perform(st: &AppState, p: &Principal, id: Uuid, action: Action) -> 
 pub async fn assign(
     State(st): State<AppState>,
     Staff(p): Staff,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AssignRequest>,
 ) -> AppResult<Json<Report>> {
     qala_protocol::validate::text(&req.executor, "executor", 200, true)?;
@@ -125,7 +125,7 @@ pub async fn assign(
 pub async fn route(
     State(st): State<AppState>,
     Staff(p): Staff,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RouteRequest>,
 ) -> AppResult<Json<Report>> {
     let action = route_action(&st, req)?;
@@ -138,7 +138,7 @@ pub async fn route(
 pub async fn start(
     State(st): State<AppState>,
     Staff(p): Staff,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<NoteRequest>,
 ) -> AppResult<Json<Report>> {
     note_ok("note", &req.note)?;
@@ -154,7 +154,7 @@ pub async fn start(
 pub async fn answer(
     State(st): State<AppState>,
     Staff(p): Staff,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> AppResult<Json<Report>> {
     qala_protocol::validate::text(&req.text, "text", NOTE_MAX_CHARS, true)?;
@@ -187,7 +187,7 @@ pub async fn answer(
 pub async fn reject(
     State(st): State<AppState>,
     Staff(p): Staff,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> AppResult<Json<Report>> {
     qala_protocol::validate::text(&req.text, "text", NOTE_MAX_CHARS, true)?;

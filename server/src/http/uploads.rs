@@ -11,7 +11,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{patch, post};
@@ -22,7 +22,7 @@ use qala_protocol::{ErrorBody, MediaKind, Role, VIDEO_MAX_BYTES, tus};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::extract::Auth;
+use super::extract::{ApiPath, Auth};
 use crate::app::AppState;
 use crate::domain::Principal;
 use crate::domain::quota::{Charge, QuotaKind};
@@ -226,8 +226,9 @@ async fn own_upload(st: &AppState, p: &Principal, id: Uuid) -> AppResult<Option<
 /// `HEAD`: how many bytes the server has. Resume from there.
 #[utoipa::path(head, path = "/api/v1/uploads/{id}", tag = "uploads", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "media id")),
-    responses((status = 200, description = "Upload-Offset and Upload-Length headers"), (status = 404), (status = 410)))]
-pub async fn offset(State(st): State<AppState>, auth: Result<Auth, AppError>, Path(id): Path<Uuid>) -> Response {
+    responses((status = 200, description = "Upload-Offset and Upload-Length headers"), (status = 404), (status = 410),
+        (status = 412, description = "no Tus-Resumable: 1.0.0")))]
+pub async fn offset(State(st): State<AppState>, auth: Result<Auth, AppError>, ApiPath(id): ApiPath<Uuid>) -> Response {
     let result = async {
         let Auth(p) = auth?;
         if let Some(u) = own_upload(&st, &p, id).await? {
@@ -288,12 +289,13 @@ fn declared_checksum(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
         ("Upload-Checksum" = Option<String>, Header, description = "sha256 <base64> of this chunk")),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
     responses((status = 204, description = "new Upload-Offset"), (status = 409, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 412, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 460, body = ErrorBody, description = "checksum mismatch: the chunk was discarded")))]
 pub async fn append(
     State(st): State<AppState>,
     auth: Result<Auth, AppError>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
