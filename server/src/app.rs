@@ -467,12 +467,20 @@ async fn upkeep(state: AppState) {
 
 pub async fn upkeep_once(state: &AppState) -> AppResult<()> {
     let now = Utc::now();
-    for id in state.store.uploads_expired(now).await? {
-        // Only if a chunk did not just extend it. The row goes first: a chunk confirmed after
-        // this finds no upload and removes what it staged.
-        if state.store.upload(id).await?.is_some_and(|u| u.expires_at < Utc::now()) {
-            state.store.upload_delete(id).await?;
-            state.media.discard_staging(id).await?;
+    for id in state.store.uploads_expired(now, 1000).await? {
+        // Only if it is still expired when the row goes (a chunk may have just extended it, or
+        // its owner started it again); and only the chunks staged before now, so that those of
+        // an upload started again meanwhile stay. A chunk confirmed after this finds no upload
+        // and removes what it staged.
+        if state.store.upload_delete_expired(id, now).await? {
+            state.media.discard_staging_before(id, Some(now)).await?;
+        }
+    }
+    // Chunks a crash left behind with no upload row (staged, then the process died before the
+    // row was written or after it was deleted): anything older than an upload lives.
+    for id in state.media.staged_uploads(1000).await? {
+        if state.store.upload(id).await?.is_none() {
+            state.media.discard_staging_before(id, Some(now - state.settings.upload_ttl)).await?;
         }
     }
     let dropped = state.store.compact(now - state.settings.retention).await?;

@@ -157,3 +157,28 @@ async fn many_slow_readers_of_a_large_video_do_not_hold_it_in_memory() {
     assert!(grown < 200 * 1024 * 1024, "the server grew by {} MiB", grown / (1024 * 1024));
     drop(readers);
 }
+
+#[tokio::test]
+async fn chunks_a_crash_left_without_an_upload_are_swept() {
+    let dir = tempfile::tempdir().unwrap();
+    // A chunk staged two days ago for an upload the database never heard of (the process died
+    // between staging and writing the row), and one staged just now (an upload being created).
+    let old = dir.path().join("uploads").join(Uuid::now_v7().to_string());
+    let fresh = dir.path().join("uploads").join(Uuid::now_v7().to_string());
+    for d in [&old, &fresh] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join(format!("{:020}-{:020}", 0, 4)), b"abcd").unwrap();
+    }
+    let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(old.join(format!("{:020}-{:020}", 0, 4)))
+        .unwrap()
+        .set_modified(two_days_ago)
+        .unwrap();
+    // Upkeep runs when the server starts.
+    let server = TestServer::start_in(dir, &[]);
+    server.wait_log(|v| v["message"] == "change log compacted", Duration::from_secs(20));
+    assert!(std::fs::read_dir(&old).map_or(true, |mut d| d.next().is_none()), "the orphan's chunk is gone");
+    assert!(fresh.join(format!("{:020}-{:020}", 0, 4)).exists(), "a young chunk stays");
+}

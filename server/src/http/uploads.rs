@@ -191,9 +191,9 @@ async fn create_inner(st: &AppState, auth: Result<Auth, AppError>, headers: &Hea
     if let Some(old) = st.store.upload(id).await?
         && old.owner == p.user_id
         && old.expires_at < now
+        && st.store.upload_delete_expired(id, now).await?
     {
-        st.store.upload_delete(id).await?;
-        st.media.discard_staging(id).await?;
+        st.media.discard_staging_before(id, Some(now)).await?;
     }
     let row =
         UploadRow { id, owner: p.user_id, kind, length, offset: 0, sha256, expires_at: now + st.settings.upload_ttl };

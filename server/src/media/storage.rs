@@ -45,6 +45,7 @@ struct Chunk {
     start: u64,
     end: u64,
     key: ObjectPath,
+    staged_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl MediaStore {
@@ -148,11 +149,28 @@ impl MediaStore {
             .filter_map(|m| {
                 let name = m.location.filename()?.to_string();
                 let (s, e) = name.split_once('-')?;
-                Some(Chunk { start: s.parse().ok()?, end: e.parse().ok()?, key: m.location })
+                Some(Chunk {
+                    start: s.parse().ok()?,
+                    end: e.parse().ok()?,
+                    key: m.location,
+                    staged_at: m.last_modified,
+                })
             })
             .collect();
         chunks.sort_by_key(|c| (c.start, c.end));
         Ok(chunks)
+    }
+
+    /// The uploads that have something staged (for the sweeper, to find chunks a crash left
+    /// behind without an upload row).
+    pub async fn staged_uploads(&self, limit: usize) -> AppResult<Vec<Uuid>> {
+        let listing = self.staging.list_with_delimiter(None).await?;
+        Ok(listing
+            .common_prefixes
+            .iter()
+            .filter_map(|p| p.filename().and_then(|n| Uuid::parse_str(n).ok()))
+            .take(limit)
+            .collect())
     }
 
     /// Whether the staged chunks cover `0..offset` without a gap (the confirmed bytes are all
@@ -175,7 +193,18 @@ impl MediaStore {
 
     /// Removes everything staged for an upload; nothing staged is fine.
     pub async fn discard_staging(&self, id: Uuid) -> AppResult<()> {
-        for c in self.chunks(id).await? {
+        self.discard_staging_before(id, None).await
+    }
+
+    /// Removes what was staged for an upload before `cutoff` (everything when `None`). The sweeper
+    /// passes the moment it decided: if the owner starts the upload again meanwhile, the new
+    /// chunks are younger and stay.
+    pub async fn discard_staging_before(
+        &self,
+        id: Uuid,
+        cutoff: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> AppResult<()> {
+        for c in self.chunks(id).await?.into_iter().filter(|c| cutoff.is_none_or(|t| c.staged_at < t)) {
             match self.staging.delete(&c.key).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
                 Err(e) => return Err(e.into()),
@@ -247,7 +276,7 @@ mod tests {
     use super::*;
 
     fn c(start: u64, end: u64) -> Chunk {
-        Chunk { start, end, key: ObjectPath::from(format!("x/{start}-{end}")) }
+        Chunk { start, end, key: ObjectPath::from(format!("x/{start}-{end}")), staged_at: chrono::Utc::now() }
     }
 
     #[test]

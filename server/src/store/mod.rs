@@ -390,7 +390,11 @@ pub trait MediaRecords: Send + Sync + 'static {
     /// Moves the offset from `from` to `to` if it is still `from`.
     async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool>;
     async fn upload_delete(&self, id: Uuid) -> AppResult<()>;
-    async fn uploads_expired(&self, now: DateTime<Utc>) -> AppResult<Vec<Uuid>>;
+    /// Deletes the upload only if it is still expired at `now` (a chunk may have just extended
+    /// it, or its owner started it again); whether it did.
+    async fn upload_delete_expired(&self, id: Uuid, now: DateTime<Utc>) -> AppResult<bool>;
+    /// Up to `limit` uploads expired before `now`.
+    async fn uploads_expired(&self, now: DateTime<Utc>, limit: u32) -> AppResult<Vec<Uuid>>;
     /// Records a completed file, ends its upload, and fills it into every report that declared it.
     async fn media_complete(&self, m: &MediaRow) -> AppResult<()>;
     async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>>;

@@ -267,10 +267,13 @@ macro_rules! store_suite {
             let (r, _) = s.report(report_id).await.unwrap().unwrap();
             assert_eq!(r.media[0].state, MediaState::Received);
             assert_eq!(s.media_links(media_id).await.unwrap(), vec![MediaLink { report_owner: a.user_id, agency: "mobility".into(), in_answer: false }]);
-            assert!(s.uploads_expired(now + Duration::hours(2)).await.unwrap().is_empty(), "completed uploads are gone");
+            assert!(s.uploads_expired(now + Duration::hours(2), 100).await.unwrap().is_empty(), "completed uploads are gone");
             let stale = UploadRow { id: Uuid::now_v7(), expires_at: now - Duration::seconds(1), ..row.clone() };
             s.upload_create(&stale, now, None).await.unwrap();
-            assert_eq!(s.uploads_expired(now).await.unwrap(), vec![stale.id]);
+            assert_eq!(s.uploads_expired(now, 100).await.unwrap(), vec![stale.id]);
+            assert!(!s.upload_delete_expired(stale.id, now - Duration::days(30)).await.unwrap(), "not expired then");
+            assert!(s.upload_delete_expired(stale.id, now).await.unwrap());
+            assert!(s.upload(stale.id).await.unwrap().is_none());
             s.upload_delete(stale.id).await.unwrap();
             assert_eq!(s.upload(stale.id).await.unwrap(), None);
         }

@@ -43,25 +43,36 @@ impl ChangeLog for Backend {
     }
 
     async fn compact(&self, before: DateTime<Utc>) -> AppResult<u64> {
-        let mut tx = self.begin().await?;
-        let superseded = sqlx::query(
-            "DELETE FROM changes WHERE EXISTS (SELECT 1 FROM changes newer WHERE newer.kind = changes.kind
-               AND newer.entity_id = changes.entity_id AND newer.owner IS NOT DISTINCT FROM changes.owner AND newer.seq > changes.seq)",
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        // In slices of the log, each its own short write transaction: writers (and pushes) wait
+        // for one slice at most, never for the whole log.
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes").fetch_one(&self.read).await?;
+        let Some(last) = last else { return Ok(0) };
+        let mut dropped = 0;
+        let mut from = 0;
+        while from < last {
+            let to = from.saturating_add(COMPACT_SLICE).min(last);
+            let mut tx = self.begin().await?;
+            dropped += sqlx::query(
+                "DELETE FROM changes WHERE seq > $1 AND seq <= $2 AND EXISTS (SELECT 1 FROM changes newer
+                   WHERE newer.kind = changes.kind AND newer.entity_id = changes.entity_id
+                   AND newer.owner IS NOT DISTINCT FROM changes.owner AND newer.seq > changes.seq)",
+            )
+            .bind(from)
+            .bind(to)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            from = to;
+        }
         let floor: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes WHERE payload IS NULL AND at < $1")
             .bind(ts(before))
-            .fetch_one(&mut *tx)
+            .fetch_one(&self.read)
             .await?;
-        let mut dropped = superseded;
         if let Some(floor) = floor {
-            dropped += sqlx::query("DELETE FROM changes WHERE payload IS NULL AND seq <= $1")
-                .bind(floor)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            // The floor rises first: from then on an older cursor gets 410 and starts again, so
+            // no phone can page past a tombstone the slices below are about to drop.
+            let mut tx = self.begin().await?;
             sqlx::query(
                 "INSERT INTO meta (key, value) VALUES ('retention_floor', $1)
                  ON CONFLICT (key) DO UPDATE SET value = CASE WHEN CAST(meta.value AS BIGINT) > CAST(excluded.value AS BIGINT)
@@ -70,8 +81,24 @@ impl ChangeLog for Backend {
             .bind(floor.to_string())
             .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
+            let mut from = 0;
+            while from < floor {
+                let to = from.saturating_add(COMPACT_SLICE).min(floor);
+                let mut tx = self.begin().await?;
+                dropped += sqlx::query("DELETE FROM changes WHERE payload IS NULL AND seq > $1 AND seq <= $2")
+                    .bind(from)
+                    .bind(to)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                from = to;
+            }
         }
-        tx.commit().await?;
         Ok(dropped)
     }
 }
+
+/// Change-log rows (by sequence number) compacted in one write transaction.
+const COMPACT_SLICE: i64 = 5_000;

@@ -145,9 +145,22 @@ impl MediaRecords for Backend {
         Ok(())
     }
 
-    async fn uploads_expired(&self, now: DateTime<Utc>) -> AppResult<Vec<Uuid>> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE expires_at < $1")
+    async fn upload_delete_expired(&self, id: Uuid, now: DateTime<Utc>) -> AppResult<bool> {
+        let mut tx = self.begin().await?;
+        let gone = sqlx::query("DELETE FROM uploads WHERE id = $1 AND expires_at < $2")
+            .bind(id.to_string())
             .bind(ts(now))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(gone > 0)
+    }
+
+    async fn uploads_expired(&self, now: DateTime<Utc>, limit: u32) -> AppResult<Vec<Uuid>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE expires_at < $1 LIMIT $2")
+            .bind(ts(now))
+            .bind(i64::from(limit))
             .fetch_all(&self.read)
             .await?;
         ids.iter().map(|s| parse_uuid(s)).collect()
