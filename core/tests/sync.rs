@@ -402,3 +402,30 @@ fn an_overlong_withdraw_reason_is_refused_before_queueing() {
     assert!(matches!(&err, CoreError::Invalid(f) if f.field == "reason"), "{err}");
     assert_eq!(core.sync_status().unwrap().queued_ops, 0);
 }
+
+#[tokio::test]
+async fn a_report_over_the_daily_quota_waits_and_is_sent_when_the_quota_frees() {
+    let mut settings = qala_server::app::Settings::new("ALA");
+    settings.quotas.reports_per_day = 1;
+    let server = Server::start_with(settings).await;
+    let (dir, core, engine) = signed_in(&server, "+77015550041").await;
+    let first = capture(&core, "heating", &[]);
+    let second = capture(&core, "heating", &[]);
+    engine.sync_once().await.unwrap();
+    // The first is registered; the second is not rejected for good: it waits, queued.
+    let mine = core.my_reports().unwrap();
+    assert!(mine.iter().find(|r| r.id == first).unwrap().report.is_some());
+    let waiting = mine.iter().find(|r| r.id == second).unwrap();
+    assert_eq!(waiting.sync, SyncState::Queued);
+    assert_eq!(core.sync_status().unwrap().rejected_ops, 0);
+    // Until the quota frees up, nothing is sent again.
+    let again = engine.sync_once().await.unwrap();
+    assert_eq!(again.pushed + again.rejected, 0, "{again:?}");
+    // Midnight comes (here: the wait is cut short, and the server's counter is another day's).
+    let phone_db = rusqlite::Connection::open(dir.path().join("qala.db")).unwrap();
+    qala_core::db::meta_set(&phone_db, "push_after", "0").unwrap();
+    let after_tomorrow = Utc::now().date_naive() + chrono::Duration::days(2);
+    qala_server::store::QuotaLedger::quota_prune(server.state.store.as_ref(), after_tomorrow).await.unwrap();
+    engine.sync_once().await.unwrap();
+    assert!(core.my_reports().unwrap().iter().find(|r| r.id == second).unwrap().report.is_some());
+}

@@ -55,6 +55,10 @@ pub struct PushRequest {
     pub ops: Vec<Op>,
 }
 
+/// The rejection code of an op refused by a daily quota: the one rejection worth sending again
+/// (after the push response's `retry_after_s`).
+pub const QUOTA_EXCEEDED: &str = "quota_exceeded";
+
 /// What happened to one op.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -188,15 +188,20 @@ pub const PASSWORD_WAIT: std::time::Duration = std::time::Duration::from_secs(3)
 /// Connection and request limits, chosen here rather than left to library defaults.
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
-    /// From a connection's first byte (or the end of the previous request) to the end of the
+    /// From a connection's opening (or the end of its previous request) to the end of the
     /// request headers.
     pub header_read: std::time::Duration,
     /// A whole ordinary request, body included, until its response starts.
     pub request: std::time::Duration,
-    /// A whole upload chunk (PATCH), which may carry megabytes over a slow mobile link.
+    /// A request that carries files (a tus chunk, the console's answer with its photo report),
+    /// which may take megabytes over a slow link.
     pub upload: std::time::Duration,
     /// Open connections at once; more wait in the kernel's accept queue.
     pub max_connections: usize,
+    /// Open connections from one peer address that is not a trusted proxy; more are closed. A
+    /// mobile operator's NAT puts many phones behind one address: exposed directly (no proxy in
+    /// front), keep this well above one phone's share.
+    pub connections_per_addr: usize,
     /// Requests being handled at once; more get 503 with Retry-After at once.
     pub max_in_flight: usize,
 }
@@ -207,6 +212,7 @@ impl Timeouts {
         request: std::time::Duration::from_secs(30),
         upload: std::time::Duration::from_secs(600),
         max_connections: 2048,
+        connections_per_addr: 256,
         max_in_flight: 512,
     };
 }
@@ -249,7 +255,7 @@ pub struct AppState {
     pub pushes: PushQueue,
     /// Finishing an upload holds the whole file in memory: a few at a time.
     pub finishing: Arc<tokio::sync::Semaphore>,
-    /// The public statistics, computed at most once per [`STATS_TTL`].
+    /// The public statistics, computed at most once per [`crate::cache::PUBLIC_TTL`].
     pub stats: Arc<crate::cache::Cached<crate::http::stats::Rendered>>,
     /// Open311 answers by their request, for a minute.
     pub open311_answers: Arc<crate::cache::AnswerCache>,
@@ -267,9 +273,6 @@ pub struct AppState {
 /// Client addresses tracked at once per limiter (about 100 bytes each).
 const ADDR_TABLE: usize = 100_000;
 
-/// How old the public statistics may be.
-pub const STATS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
-
 impl AppState {
     /// Seeds what a fresh database needs and assembles the state.
     pub async fn init(store: Arc<dyn Store>, media: MediaStore, settings: Settings) -> AppResult<Self> {
@@ -282,8 +285,8 @@ impl AppState {
         Ok(AppState {
             pushes: PushQueue::start(store.clone()),
             finishing: Arc::new(tokio::sync::Semaphore::new(2)),
-            stats: Arc::new(crate::cache::Cached::new(STATS_TTL)),
-            open311_answers: Arc::new(crate::cache::AnswerCache::new(STATS_TTL, 256)),
+            stats: Arc::new(crate::cache::Cached::new(crate::cache::PUBLIC_TTL)),
+            open311_answers: Arc::new(crate::cache::AnswerCache::new(crate::cache::PUBLIC_TTL, 32 << 20)),
             public_reads: Arc::new(tokio::sync::Semaphore::new(1)),
             otp_by_addr: Arc::new(AddrLimiter::new(
                 settings.client_limits.otp_requests,
@@ -356,6 +359,7 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
         request: std::time::Duration::from_secs(args.request_timeout_secs),
         upload: std::time::Duration::from_secs(args.upload_timeout_secs),
         max_connections: args.max_connections,
+        connections_per_addr: args.connections_per_addr,
         max_in_flight: args.max_in_flight,
     };
     for k in &args.open311_keys {
@@ -376,9 +380,9 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     tracing::info!(%addr, data_dir = %args.data.data_dir.display(), "listening");
     tokio::spawn(upkeep(state.clone()));
     tokio::spawn(follow_catalog(state.clone()));
-    let timeouts = state.settings.timeouts;
+    let (timeouts, trusted) = (state.settings.timeouts, state.settings.trusted_proxies.clone());
     let app = crate::http::router(state);
-    crate::edge::serve(listener, app, timeouts, shutdown_signal()).await;
+    crate::edge::serve(listener, app, timeouts, trusted, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -403,9 +407,9 @@ impl RunningServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let timeouts = state.settings.timeouts;
+        let (timeouts, trusted) = (state.settings.timeouts, state.settings.trusted_proxies.clone());
         let app = crate::http::router(state);
-        let task = tokio::spawn(crate::edge::serve(listener, app, timeouts, async {
+        let task = tokio::spawn(crate::edge::serve(listener, app, timeouts, trusted, async {
             let _ = stopped.await;
         }));
         Ok(RunningServer { addr, stop, task })

@@ -48,11 +48,18 @@ impl<T: Send + Sync + 'static> Cached<T> {
             if at.elapsed() >= self.ttl && !self.refreshing.swap(true, Ordering::AcqRel) {
                 let this = self.clone();
                 tokio::spawn(async move {
+                    // Cleared however the refresh ends, a panic included, or the value would freeze.
+                    struct Done<T>(Arc<Cached<T>>);
+                    impl<T> Drop for Done<T> {
+                        fn drop(&mut self) {
+                            self.0.refreshing.store(false, Ordering::Release);
+                        }
+                    }
+                    let done = Done(this);
                     match compute().await {
-                        Ok(v) => this.store(Arc::new(v)),
+                        Ok(v) => done.0.store(Arc::new(v)),
                         Err(e) => tracing::warn!(error = %e, "refreshing a cached answer failed; the old one stays"),
                     }
-                    this.refreshing.store(false, Ordering::Release);
                 });
             }
             return Ok(value);
@@ -67,18 +74,27 @@ impl<T: Send + Sync + 'static> Cached<T> {
     }
 }
 
-/// Rendered public answers (Open311 lists) by their request, for a short time. Bounded: when it
-/// is full of fresh answers, new ones are simply not kept (a flood of distinct queries then meets
-/// the bound on concurrent public reads instead).
+/// How long the public answers (statistics, Open311) are fresh, on the server and in the
+/// `Cache-Control` it sends.
+pub const PUBLIC_TTL: Duration = Duration::from_secs(60);
+pub const PUBLIC_MAX_AGE: &str = "public, max-age=60";
+
+/// Rendered public answers (Open311 lists) by their request, for a short time. Bounded in bytes:
+/// when it is full of fresh answers, a new one is simply not kept (a flood of distinct queries
+/// then meets the bound on concurrent public reads instead).
 pub struct AnswerCache {
     ttl: Duration,
-    capacity: usize,
+    max_bytes: usize,
     answers: std::sync::Mutex<std::collections::HashMap<String, (Instant, &'static str, bytes::Bytes)>>,
 }
 
 impl AnswerCache {
-    pub fn new(ttl: Duration, capacity: usize) -> Self {
-        AnswerCache { ttl, capacity, answers: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    pub fn new(ttl: Duration, max_bytes: usize) -> Self {
+        AnswerCache { ttl, max_bytes, answers: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+
+    fn bytes(answers: &std::collections::HashMap<String, (Instant, &'static str, bytes::Bytes)>) -> usize {
+        answers.iter().map(|(k, (_, _, b))| k.len() + b.len()).sum()
     }
 
     /// The content type and body kept for `key`, if fresh.
@@ -89,9 +105,10 @@ impl AnswerCache {
 
     pub fn put(&self, key: String, content_type: &'static str, body: bytes::Bytes) {
         let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        if answers.len() >= self.capacity && !answers.contains_key(&key) {
+        let size = key.len() + body.len();
+        if Self::bytes(&answers) + size > self.max_bytes {
             answers.retain(|_, (at, _, _)| at.elapsed() < self.ttl);
-            if answers.len() >= self.capacity {
+            if Self::bytes(&answers) + size > self.max_bytes {
                 return;
             }
         }
@@ -112,7 +129,7 @@ mod tests {
 
     #[test]
     fn answers_are_kept_briefly_and_the_table_is_bounded() {
-        let c = AnswerCache::new(Duration::from_secs(60), 2);
+        let c = AnswerCache::new(Duration::from_secs(60), 4);
         c.put("a".into(), "text/xml", bytes::Bytes::from_static(b"1"));
         c.put("b".into(), "text/xml", bytes::Bytes::from_static(b"2"));
         c.put("c".into(), "text/xml", bytes::Bytes::from_static(b"3"));

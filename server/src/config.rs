@@ -152,6 +152,9 @@ pub struct ServeArgs {
     /// Open connections at once; more wait to be accepted.
     #[arg(long, env = "QALA_MAX_CONNECTIONS", default_value_t = Timeouts::DEFAULT.max_connections)]
     pub max_connections: usize,
+    /// Open connections from one address that is not a trusted proxy; more are closed.
+    #[arg(long, env = "QALA_CONNECTIONS_PER_ADDR", default_value_t = Timeouts::DEFAULT.connections_per_addr)]
+    pub connections_per_addr: usize,
     /// Requests handled at once; more are refused with 503 and Retry-After.
     #[arg(long, env = "QALA_MAX_IN_FLIGHT", default_value_t = Timeouts::DEFAULT.max_in_flight)]
     pub max_in_flight: usize,

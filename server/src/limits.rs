@@ -8,9 +8,11 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Counts events per client address in fixed windows, in memory (per instance). The map is
-/// bounded: when it is full of live windows, new addresses are refused until windows expire —
-/// an attacker with that many addresses is a flood, not a client.
+/// Counts events per client address in fixed windows, in memory (per instance). A burst across a
+/// window's edge may reach twice the limit. The map is bounded: when it is full of live windows
+/// (a flood from more addresses than any real audience has at once), it is cleared — the flood's
+/// counters start again, but no new client is ever refused for want of room, and clearing costs
+/// once per `capacity` new addresses.
 pub struct AddrLimiter {
     max: u32,
     window: Duration,
@@ -27,6 +29,8 @@ impl AddrLimiter {
     /// could walk through 2^64 addresses.
     fn key(addr: IpAddr) -> IpAddr {
         match addr {
+            // An IPv4 client seen through an IPv6 socket is that IPv4 client.
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
             IpAddr::V6(v6) => {
                 let s = v6.segments();
                 IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
@@ -44,16 +48,17 @@ impl AddrLimiter {
     }
 
     /// Counts one event of `addr`; `Err(retry_after_s)` when it is over its limit (the event is
-    /// then not counted) or when the table is full.
+    /// then not counted).
     pub fn hit(&self, addr: IpAddr) -> Result<(), u64> {
         let now = Instant::now();
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let key = Self::key(addr);
         if !counts.contains_key(&key) && counts.len() >= self.capacity {
-            counts.retain(|_, (start, _)| now.duration_since(*start) < self.window);
-            if counts.len() >= self.capacity {
-                return Err(self.window.as_secs().max(1));
-            }
+            tracing::warn!(
+                capacity = self.capacity,
+                "address table full: a flood from many addresses; counters cleared"
+            );
+            counts.clear();
         }
         let entry = counts.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
@@ -111,8 +116,9 @@ impl Net {
 }
 
 /// The client's address: the peer's, unless the peer is a trusted proxy; then the nearest address
-/// in `X-Forwarded-For` (read from the right) that is not itself a trusted proxy. Anything a client
-/// writes into that header before it reaches our proxies is ignored.
+/// in `X-Forwarded-For` (read from the right; several header lines count as one list, in order)
+/// that is not itself a trusted proxy. Anything a client writes into that header before it
+/// reaches our proxies is ignored.
 pub fn client_addr(peer: SocketAddr, forwarded_for: Option<&str>, trusted: &[Net]) -> IpAddr {
     let trusted_ip = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
     let mut client = peer.ip();
@@ -156,11 +162,20 @@ mod tests {
     }
 
     #[test]
-    fn a_full_table_refuses_new_addresses_only() {
-        let l = AddrLimiter::new(5, Duration::from_secs(60), 2);
+    fn a_full_table_never_refuses_a_new_address() {
+        let l = AddrLimiter::new(1, Duration::from_secs(60), 2);
         assert!(l.hit(ip("10.0.0.1")).is_ok() && l.hit(ip("10.0.0.2")).is_ok());
-        assert!(l.hit(ip("10.0.0.3")).is_err());
-        assert!(l.hit(ip("10.0.0.1")).is_ok());
+        assert!(l.hit(ip("10.0.0.1")).is_err());
+        assert!(l.hit(ip("10.0.0.3")).is_ok(), "a newcomer gets in");
+        assert!(l.hit(ip("10.0.0.3")).is_err(), "and is counted");
+    }
+
+    #[test]
+    fn mapped_ipv4_is_the_ipv4_client() {
+        let l = AddrLimiter::new(1, Duration::from_secs(60), 100);
+        assert!(l.hit(ip("::ffff:203.0.113.9")).is_ok());
+        assert!(l.hit(ip("203.0.113.9")).is_err(), "the same client");
+        assert!(l.hit(ip("::ffff:203.0.113.10")).is_ok(), "not one bucket for all IPv4");
     }
 
     #[test]

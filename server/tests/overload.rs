@@ -61,10 +61,12 @@ async fn requests_beyond_the_in_flight_cap_get_503_at_once() {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let t = Instant::now();
-    let r = http().get(server.url("/healthz")).send().await.unwrap();
+    let r = http().get(server.api("/catalog")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.headers()["retry-after"], "1");
     assert!(t.elapsed() < Duration::from_secs(2));
+    // The health check is always answered: a load balancer must not drop a busy instance.
+    assert_eq!(http().get(server.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
     drop(holders);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(http().get(server.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
@@ -180,4 +182,32 @@ async fn sign_in_codes_are_limited_per_address() {
     let r = c.post("/auth/otp/request", &OtpRequest { phone: phone(9310), device_id: device() }).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_dropped_too() {
+    let server = TestServer::start_with(&["--header-timeout-secs", "1"]);
+    let mut s = TcpStream::connect(server.addr()).await.unwrap();
+    let t = Instant::now();
+    assert!(
+        read_until_closed(&mut s, Duration::from_secs(10)).await.is_some(),
+        "a connection that never spoke stayed open"
+    );
+    assert!(t.elapsed() < Duration::from_secs(5), "closed after {:?}", t.elapsed());
+}
+
+#[tokio::test]
+async fn one_address_cannot_hold_every_connection() {
+    let server = TestServer::start_with(&["--connections-per-addr", "8"]);
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(TcpStream::connect(server.addr()).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut extra = TcpStream::connect(server.addr()).await.unwrap();
+    let closed = read_until_closed(&mut extra, Duration::from_secs(2)).await;
+    assert_eq!(closed.as_deref(), Some(""), "the address's extra connection is closed at once");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(http().get(server.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
 }

@@ -37,9 +37,12 @@ async fn fail(r: Response) -> CoreError {
         return CoreError::SignedOut;
     }
     let body: Option<ErrorBody> = r.json().await.ok();
-    let (code, message) = body.map_or_else(|| ("http".into(), status.to_string()), |b| (b.error, b.message));
+    let (code, message) = body.map_or_else(|| (NOT_QALA.into(), status.to_string()), |b| (b.error, b.message));
     CoreError::Server { status: status.as_u16(), code, message }
 }
+
+/// The error code of an answer that did not come with Qala's error body (a proxy's page, say).
+pub const NOT_QALA: &str = "http";
 
 impl Api {
     pub fn new(server: &str) -> Self {

@@ -213,6 +213,11 @@ impl SyncEngine {
 
     async fn push_all(&self, token: &str, summary: &mut SyncSummary) -> CoreResult<()> {
         loop {
+            // An op refused by a daily quota waits, with everything queued after it, until the
+            // quota frees up (the server says when): sending it sooner would only be refused again.
+            if self.push_held()? {
+                return Ok(());
+            }
             let ops = outbox::pending(&self.core.db(), qala_protocol::PUSH_MAX_OPS)?;
             if ops.is_empty() {
                 return Ok(());
@@ -222,6 +227,12 @@ impl SyncEngine {
                 return Ok(());
             }
         }
+    }
+
+    /// Whether pushing waits for a quota to free up.
+    fn push_held(&self) -> CoreResult<bool> {
+        let until = db::meta_get(&self.core.db(), PUSH_AFTER)?.and_then(|v| v.parse::<i64>().ok());
+        Ok(until.is_some_and(|t| t > chrono::Utc::now().timestamp()))
     }
 
     /// Pushes `ops` and settles every answer; returns how many ops were settled. A batch the server
@@ -235,12 +246,12 @@ impl SyncEngine {
         let mut todo = vec![ops];
         while let Some(mut batch) = todo.pop() {
             match self.api.push(token, &PushRequest { ops: batch.clone() }).await {
-                Ok(res) => settled += self.settle(&res.results, summary)?,
-                Err(CoreError::Server { status, code, message }) if refused_whole(status) => {
+                Ok(res) => settled += self.settle(&res.results, res.retry_after_s, summary)?,
+                Err(CoreError::Server { status, code, message }) if refused_whole(status, &code) => {
                     if batch.len() == 1 {
                         tracing::warn!(op = %batch[0].id, status, %code, "the server refuses this op: set aside");
                         let outcome = OpOutcome::Rejected { code, reason: message };
-                        settled += self.settle(&[OpResult { id: batch[0].id, outcome }], summary)?;
+                        settled += self.settle(&[OpResult { id: batch[0].id, outcome }], None, summary)?;
                     } else {
                         let second = batch.split_off(batch.len() / 2);
                         todo.push(second);
@@ -254,11 +265,20 @@ impl SyncEngine {
     }
 
     /// Records the server's answers in one transaction: acknowledged ops leave the outbox, refused
-    /// ones stay with their reason, and the objects they held back take the server's state.
-    fn settle(&self, results: &[OpResult], summary: &mut SyncSummary) -> CoreResult<usize> {
+    /// ones stay with their reason, and the objects they held back take the server's state. An op
+    /// refused by a quota stays queued as it was, and pushing pauses for `retry_after_s`.
+    fn settle(&self, results: &[OpResult], retry_after_s: Option<u64>, summary: &mut SyncSummary) -> CoreResult<usize> {
         let mut conn = self.core.db();
         let tx = conn.transaction()?;
         for r in results {
+            if let OpOutcome::Rejected { code, reason } = &r.outcome
+                && code == qala_protocol::QUOTA_EXCEEDED
+            {
+                let wait = retry_after_s.unwrap_or(3600).clamp(60, 86_400) as i64;
+                db::meta_set(&tx, PUSH_AFTER, &(chrono::Utc::now().timestamp() + wait).to_string())?;
+                tracing::info!(op = %r.id, wait, %reason, "a daily quota is reached: the op waits");
+                continue;
+            }
             if matches!(r.outcome, OpOutcome::Rejected { .. }) {
                 summary.rejected += 1;
             } else {
@@ -477,10 +497,15 @@ impl SyncEngine {
 
 /// A push the server refused as a whole because of what it carries — too large (413), unreadable
 /// (400) or of the wrong shape (422) — rather than because of the network, the session or load.
-/// Sending the same batch again will fail again; some op in it must be set aside.
-fn refused_whole(status: u16) -> bool {
-    matches!(status, 400 | 413 | 422)
+/// Sending the same batch again will fail again; some op in it must be set aside. Only when Qala
+/// itself said so (its error body; `code` is "http" otherwise): a proxy in front that refuses
+/// every push is a fault to wait out, not a reason to set the resident's ops aside.
+fn refused_whole(status: u16, code: &str) -> bool {
+    matches!(status, 400 | 413 | 422) && code != super::api::NOT_QALA
 }
+
+/// Meta key: until when (Unix seconds) pushing waits for a daily quota.
+const PUSH_AFTER: &str = "push_after";
 
 /// Delay after `failures` consecutive failed cycles.
 pub fn backoff(failures: u32) -> Duration {

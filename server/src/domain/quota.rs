@@ -19,8 +19,7 @@ use uuid::Uuid;
 
 use super::calendar::local_offset;
 
-/// The stable code of an op or request refused by a quota.
-pub const QUOTA_EXCEEDED: &str = "quota_exceeded";
+pub use qala_protocol::QUOTA_EXCEEDED;
 
 /// What a quota counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

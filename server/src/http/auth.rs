@@ -127,10 +127,12 @@ pub async fn check_staff_password(st: &AppState, addr: IpAddr, login: &str, pass
     if st.store.login_failures(&login, window).await? >= LOGIN_MAX_FAILURES {
         return Err(AppError::RateLimited { retry_after_s: LOGIN_WINDOW_S as u64 });
     }
-    let _checker = tokio::time::timeout(PASSWORD_WAIT, st.password_checks.acquire())
+    let checker = tokio::time::timeout(PASSWORD_WAIT, st.password_checks.clone().acquire_owned())
         .await
         .map_err(|_| AppError::RateLimited { retry_after_s: PASSWORD_WAIT.as_secs().max(1) })?
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Counted before the hash: a client that hangs up mid-check has still spent an attempt.
+    let _ = st.login_failures_by_addr.hit(addr);
     let creds = st.store.staff_credentials(&login).await?;
     // Verify against a real hash even for unknown logins, so timing does not reveal which exist.
     let (hash, principal) = match creds {
@@ -138,14 +140,17 @@ pub async fn check_staff_password(st: &AppState, addr: IpAddr, login: &str, pass
         None => (dummy_hash()?, None),
     };
     let password = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // The permit goes with the hash onto the blocking pool: if the client hangs up and this
+    // future is dropped, the hash still holds its place until it is done.
+    let ok = tokio::task::spawn_blocking(move || {
+        let _checker = checker;
+        verify_password(&password, &hash)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     match (ok, principal) {
         (true, Some(p)) => Ok(p),
         _ => {
-            // Over the address's limit the next attempt is refused before any work.
-            let _ = st.login_failures_by_addr.hit(addr);
             st.store.login_failed(&login, now, window).await?;
             Err(AppError::BadCredentials)
         }

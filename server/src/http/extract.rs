@@ -153,8 +153,11 @@ impl FromRequestParts<AppState> for ClientAddr {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0), |c| c.0);
-        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        Ok(ClientAddr(crate::limits::client_addr(peer, forwarded, &st.settings.trusted_proxies)))
+        // A proxy may add its own header line after the client's: all lines, in order, are one list.
+        let forwarded: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+        Ok(ClientAddr(crate::limits::client_addr(peer, forwarded.as_deref(), &st.settings.trusted_proxies)))
     }
 }
 

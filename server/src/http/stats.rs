@@ -30,7 +30,7 @@ pub struct Rendered {
     pages: [(Lang, String); 3],
 }
 
-/// The statistics as of about [`crate::app::STATS_TTL`] ago: anonymous clients polling them cost
+/// The statistics as of about [`crate::cache::PUBLIC_TTL`] ago: anonymous clients polling them cost
 /// one pair of aggregate queries and one rendering per minute, not one per request, and wait for
 /// none of them.
 async fn compute(st: &AppState) -> AppResult<Arc<Rendered>> {
@@ -56,7 +56,7 @@ async fn compute(st: &AppState) -> AppResult<Arc<Rendered>> {
 
 /// Public answers may be kept by browsers and proxies as long as the server keeps them.
 fn public_cache() -> [(HeaderName, HeaderValue); 1] {
-    [(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"))]
+    [(header::CACHE_CONTROL, HeaderValue::from_static(crate::cache::PUBLIC_MAX_AGE))]
 }
 
 /// Counts by status, category and agency, share answered on time and median time to answer, for

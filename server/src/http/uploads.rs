@@ -27,6 +27,7 @@ use crate::app::AppState;
 use crate::domain::Principal;
 use crate::domain::quota::{Charge, QuotaKind};
 use crate::error::{AppError, AppResult};
+use crate::media::storage::StagedPiece;
 use crate::store::{MediaRow, UploadRow};
 use qala_media::{mp4, photo, sniff};
 
@@ -35,7 +36,7 @@ const TUS_EXTENSIONS: &str = "creation,checksum,expiration";
 /// Unfinished uploads one account may have at once (a report has at most six files).
 const MAX_OPEN_UPLOADS: u32 = 24;
 /// The least a chunk other than the last may carry. A chunk costs an object and a database write
-/// however small it is; without a floor, a 25 MB upload could be sent as 25 million of them.
+/// however small it is; without a floor, a 50 MB upload could be sent as 50 million of them.
 pub const MIN_CHUNK: u64 = 64 * 1024;
 /// The most of one PATCH held in memory: longer bodies are staged piece by piece as they arrive.
 const PIECE: usize = 1024 * 1024;
@@ -433,8 +434,8 @@ struct Pieces<'a> {
     id: Uuid,
     /// How far the chunk is staged.
     end: u64,
-    /// Staged but not yet confirmed: (start, end).
-    staged: Vec<(u64, u64)>,
+    /// Staged but not yet confirmed: where each begins, and the piece.
+    staged: Vec<(u64, StagedPiece)>,
     confirm_each: bool,
     expires: DateTime<Utc>,
 }
@@ -442,8 +443,8 @@ struct Pieces<'a> {
 impl Pieces<'_> {
     async fn stage(&mut self, piece: Bytes) -> AppResult<()> {
         let (from, to) = (self.end, self.end + piece.len() as u64);
-        self.st.media.stage(self.id, from, piece).await?;
-        self.staged.push((from, to));
+        let staged = self.st.media.stage(self.id, from, piece).await?;
+        self.staged.push((from, staged));
         self.end = to;
         if self.confirm_each {
             self.confirm(from).await?;
@@ -462,8 +463,8 @@ impl Pieces<'_> {
             let swept = self.st.store.upload(self.id).await?.is_none();
             let mine = std::mem::take(&mut self.staged);
             if swept {
-                for (a, b) in mine {
-                    self.st.media.unstage(self.id, a, b).await?;
+                for (_, piece) in mine {
+                    self.st.media.unstage(&piece).await?;
                 }
             }
             return Err(AppError::Conflict("the upload moved on concurrently".into()));
@@ -475,11 +476,11 @@ impl Pieces<'_> {
     /// Removes what was staged and not confirmed; the offset stays where it was.
     async fn abandon(&mut self) -> AppResult<()> {
         let unconfirmed = std::mem::take(&mut self.staged);
-        if let Some(&(first, _)) = unconfirmed.first() {
-            self.end = first;
+        if let Some((first, _)) = unconfirmed.first() {
+            self.end = *first;
         }
-        for (a, b) in unconfirmed {
-            self.st.media.unstage(self.id, a, b).await?;
+        for (_, piece) in unconfirmed {
+            self.st.media.unstage(&piece).await?;
         }
         Ok(())
     }
@@ -488,7 +489,7 @@ impl Pieces<'_> {
 /// The last byte arrived: check, clean, store, and fill into reports. A file that fails a check is
 /// dropped entirely — nothing of it is kept.
 async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<()> {
-    let _permit = st.finishing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let permit = st.finishing.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let data = match st.media.assemble(upload.id, upload.length).await {
         Ok(d) => d,
         Err(e) => {
@@ -500,6 +501,8 @@ async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<(
     // Hashing and cleaning up to 25 MB is CPU work: on the blocking pool, not an async worker.
     let checked = upload.clone();
     let outcome = blocking(move || {
+        // Held until the bytes are dropped, even if the request that asked is gone.
+        let _permit = permit;
         let (content_type, cleaned) = check_and_clean(&checked, data)?;
         let sha256 = hex::encode(Sha256::digest(&cleaned));
         Ok((content_type, cleaned, sha256))
@@ -578,7 +581,7 @@ fn sniff_and_clean(data: Vec<u8>) -> AppResult<(MediaKind, &'static str, Vec<u8>
 /// Stores a whole file a staff member sent in one request (the console's photo report): checked
 /// and cleaned like a tus upload, and recorded as theirs. Returns the reference to put in an answer.
 pub async fn store_whole_file(st: &AppState, p: &Principal, data: Vec<u8>) -> AppResult<qala_protocol::MediaRef> {
-    let _permit = st.finishing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let _permit = st.finishing.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let upload_length = data.len() as u64;
     let (kind, content_type, cleaned, sha256) = blocking(move || {
         let (kind, content_type, cleaned) = sniff_and_clean(data)?;

@@ -1,7 +1,8 @@
 //! Where bytes live. Finished media go to an object store under their id: the local disk by default,
 //! S3-compatible storage for scale. Uploads in progress are staged in an object store too, one
-//! object per confirmed chunk (`<upload id>/<start>-<end>`), so that any server instance can take
-//! the next chunk of an upload another instance began; the database holds the confirmed offset.
+//! object per piece a write staged (`<upload id>/<start>-<end>-<random>`), so that any server
+//! instance can take the next chunk of an upload another instance began; the database holds the
+//! confirmed offset, and a file is assembled from a chain of pieces that covers it end to end.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,7 +40,13 @@ pub struct MediaStore {
     local: Option<(PathBuf, PathBuf)>,
 }
 
-/// One confirmed chunk of an upload, as staged.
+/// A piece of an upload as one write staged it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedPiece {
+    key: ObjectPath,
+}
+
+/// One staged piece of an upload, as listed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Chunk {
     start: u64,
@@ -120,22 +127,25 @@ impl MediaStore {
     // --- uploads in progress ---
 
     /// Stages the bytes `start..start + data.len()` of an upload, durably. The caller confirms
-    /// them in the database afterwards; a chunk nobody confirmed is ignored and swept later.
-    pub async fn stage(&self, id: Uuid, start: u64, data: Bytes) -> AppResult<()> {
+    /// them in the database afterwards; a chunk nobody confirmed is ignored and swept later. Each
+    /// write gets a key of its own (a random suffix), so two racing copies of the same bytes never
+    /// overwrite or delete each other's objects.
+    pub async fn stage(&self, id: Uuid, start: u64, data: Bytes) -> AppResult<StagedPiece> {
         let end = start + data.len() as u64;
-        let key = ObjectPath::from(format!("{id}/{start:020}-{end:020}"));
+        let name = format!("{start:020}-{end:020}-{:016x}", rand::random::<u64>());
+        let key = ObjectPath::from(format!("{id}/{name}"));
         self.staging.put(&key, PutPayload::from_bytes(data)).await?;
         if let Some((_, root)) = &self.local {
             let dir = root.join(id.to_string());
-            fsync(vec![dir.join(format!("{start:020}-{end:020}")), dir, root.clone()]).await?;
+            fsync(vec![dir.join(&name), dir, root.clone()]).await?;
         }
-        Ok(())
+        Ok(StagedPiece { key })
     }
 
-    /// Removes one staged chunk that was not confirmed (a concurrent writer won the offset).
-    pub async fn unstage(&self, id: Uuid, start: u64, end: u64) -> AppResult<()> {
-        let key = ObjectPath::from(format!("{id}/{start:020}-{end:020}"));
-        match self.staging.delete(&key).await {
+    /// Removes one staged piece that was not confirmed (a concurrent writer won the offset, or
+    /// its chunk failed its checksum).
+    pub async fn unstage(&self, piece: &StagedPiece) -> AppResult<()> {
+        match self.staging.delete(&piece.key).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
@@ -148,7 +158,8 @@ impl MediaStore {
             .into_iter()
             .filter_map(|m| {
                 let name = m.location.filename()?.to_string();
-                let (s, e) = name.split_once('-')?;
+                let mut parts = name.split('-');
+                let (s, e) = (parts.next()?, parts.next()?);
                 Some(Chunk {
                     start: s.parse().ok()?,
                     end: e.parse().ok()?,
