@@ -18,6 +18,7 @@ use qala_protocol::{Category, Lang, OpOutcome, Report, ReportStatus};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::auth::constant_time_eq;
 use crate::cache::PUBLIC_MAX_AGE;
 use crate::domain::calendar::local_offset;
 use crate::domain::reports::register;
@@ -395,8 +396,4 @@ async fn create(
     }
     .await;
     result.unwrap_or_else(|e| Failure::from((e, f)).into_response())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

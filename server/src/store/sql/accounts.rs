@@ -7,6 +7,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Backend, DbConnection, Tx, parse_role, parse_ts, parse_uuid, ts};
+use crate::auth::constant_time_eq;
 use crate::domain::{Principal, display_name};
 use crate::error::{AppError, AppResult};
 use crate::store::{
@@ -378,10 +379,6 @@ async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> AppR
     Ok(())
 }
 
-/// Compares two byte strings in time that does not depend on where they differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 /// Seconds to wait if one more code for `phone` on `device_id` would break a limit: per phone in
 /// a short window and per day, per device. The window frees up when its oldest request ages out.
