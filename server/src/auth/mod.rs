@@ -124,6 +124,11 @@ pub async fn open_session(
     Ok(session)
 }
 
+/// Compares secrets in time that depends on their length only, not on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,9 +156,4 @@ mod tests {
         assert!(check_device_id("short").is_err());
         assert!(check_device_id("has space here").is_err());
     }
-}
-
-/// Compares secrets in time that depends on their length only, not on where they differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
