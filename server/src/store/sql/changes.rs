@@ -47,24 +47,14 @@ impl ChangeLog for Backend {
         // for one slice at most, never for the whole log.
         let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes").fetch_one(&self.read).await?;
         let Some(last) = last else { return Ok(0) };
-        let mut dropped = 0;
-        let mut from = 0;
-        while from < last {
-            let to = from.saturating_add(COMPACT_SLICE).min(last);
-            let mut tx = self.begin().await?;
-            dropped += sqlx::query(
+        let mut dropped = self
+            .delete_in_slices(
                 "DELETE FROM changes WHERE seq > $1 AND seq <= $2 AND EXISTS (SELECT 1 FROM changes newer
                    WHERE newer.kind = changes.kind AND newer.entity_id = changes.entity_id
                    AND newer.owner IS NOT DISTINCT FROM changes.owner AND newer.seq > changes.seq)",
+                last,
             )
-            .bind(from)
-            .bind(to)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            from = to;
-        }
+            .await?;
         let floor: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes WHERE payload IS NULL AND at < $1")
             .bind(ts(before))
             .fetch_one(&self.read)
@@ -82,19 +72,9 @@ impl ChangeLog for Backend {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            let mut from = 0;
-            while from < floor {
-                let to = from.saturating_add(COMPACT_SLICE).min(floor);
-                let mut tx = self.begin().await?;
-                dropped += sqlx::query("DELETE FROM changes WHERE payload IS NULL AND seq > $1 AND seq <= $2")
-                    .bind(from)
-                    .bind(to)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                tx.commit().await?;
-                from = to;
-            }
+            dropped += self
+                .delete_in_slices("DELETE FROM changes WHERE payload IS NULL AND seq > $1 AND seq <= $2", floor)
+                .await?;
         }
         Ok(dropped)
     }
@@ -102,3 +82,19 @@ impl ChangeLog for Backend {
 
 /// Change-log rows (by sequence number) compacted in one write transaction.
 const COMPACT_SLICE: i64 = 5_000;
+
+impl Backend {
+    /// Runs `sql` (a DELETE bounded by `seq > $1 AND seq <= $2`) over `0..=upto` in slices of
+    /// [`COMPACT_SLICE`], each its own write transaction; returns the rows deleted.
+    async fn delete_in_slices(&self, sql: &'static str, upto: i64) -> AppResult<u64> {
+        let (mut from, mut dropped) = (0, 0);
+        while from < upto {
+            let to = from.saturating_add(COMPACT_SLICE).min(upto);
+            let mut tx = self.begin().await?;
+            dropped += sqlx::query(sql).bind(from).bind(to).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            from = to;
+        }
+        Ok(dropped)
+    }
+}
