@@ -101,7 +101,7 @@ TAURI_DRIVER_VERSION="2.1.0"
 S3S_FS_VERSION="0.14.1" # a real S3-compatible server on loopback for the scale-out test (0.17 needs rustc 1.96)
 APP_APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
-  chromium chromium-driver imagemagick fonts-noto-color-emoji)
+  chromium chromium-driver imagemagick fonts-noto-color-emoji dbus-daemon)
 
 # cargo_tool BIN VERSION CRATE [extra cargo-install args] — installs a cargo tool only when the
 # binary is missing or reports another version.
@@ -155,4 +155,22 @@ ui_bundle_size() {
   js=$(cat ui/dist/*.js ui/dist/snippets/*/*.js | gzip -9 | wc -c)
   echo "UI bundle: wasm ${wasm} B + JS ${js} B gzip = $(((wasm + js) / 1024)) KiB (budget 300 KiB)"
   [ $((wasm + js)) -le $((300 * 1024)) ]
+}
+
+# --- The Android build, checked as far as these machines can -------------------------------------
+# No NDK can be installed here, so no APK is built. The app's Rust is compiled for the phone's
+# target and linted (clippy includes `cargo check`), which proves that the phone-only code paths
+# (camera, location watching, bundled TLS roots) compile. The bundled SQLite and ring's C need an
+# aarch64 C compiler; Debian's cross compiler for glibc stands in for the NDK's clang. Its objects
+# are never linked, so a wrong ABI detail in C code would go unnoticed: only a build with the NDK
+# proves that.
+ANDROID_TARGET="aarch64-linux-android"
+ensure_android_check_deps() {
+  ensure_apt gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  rustup target list --installed | grep -qx "$ANDROID_TARGET" || rustup target add "$ANDROID_TARGET"
+}
+
+android_check() {
+  CC_aarch64_linux_android=aarch64-linux-gnu-gcc AR_aarch64_linux_android=aarch64-linux-gnu-ar \
+    cargo clippy -p qala-app --target "$ANDROID_TARGET" -- -D warnings
 }

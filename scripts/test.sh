@@ -20,6 +20,8 @@ step "UI (trunk, release)" build_ui
 step "clippy" cargo clippy --workspace --all-targets --features "$APP_FEATURES" -- -D warnings
 step "clippy (UI for wasm)" cargo clippy -p qala-ui --target "$WASM_TARGET" -- -D warnings
 step "qala-protocol for wasm" cargo check -p qala-protocol --target "$WASM_TARGET"
+step "install what is missing (Android check)" ensure_android_check_deps
+step "clippy (the app for Android, $ANDROID_TARGET)" android_check
 step "UI bundle size" ui_bundle_size
 step "tests (unit, server, phone core, app end-to-end)" cargo test --workspace --features "$APP_FEATURES"
 step "fuzzing (each target ${FUZZ_SECONDS} s)" fuzz_all

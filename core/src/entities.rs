@@ -93,6 +93,24 @@ pub fn apply(conn: &Connection, change: &Change) -> CoreResult<Applied> {
     }
 }
 
+/// Drops every pulled object that has no unsent op, so the next pull from cursor 0 brings the
+/// server's state back whole. Only the kinds the server sends are touched: what exists only on this
+/// phone (reports not yet registered, the marks of which comments are mine and which I flagged)
+/// cannot come back by pulling, so it stays. With `with_catalog` false the catalogue stays too (a
+/// phone leaving one server keeps capture working until the next server's catalogue arrives).
+pub fn forget_pulled(conn: &Connection, with_catalog: bool) -> CoreResult<usize> {
+    let mut dropped = 0;
+    let catalog = [EntityKind::Agency, EntityKind::Category];
+    for kind in EntityKind::ALL.into_iter().filter(|k| with_catalog || !catalog.contains(k)) {
+        dropped += conn.execute(
+            "DELETE FROM entities WHERE kind = ?1 AND NOT EXISTS (SELECT 1 FROM outbox o
+               WHERE o.entity_kind = entities.kind AND o.entity_id = entities.id)",
+            [kind.as_str()],
+        )?;
+    }
+    Ok(dropped)
+}
+
 /// When a local object's ops are all acknowledged, the server's state waiting beside it wins.
 pub fn release(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
     if outbox::has_unsent(conn, kind, id)? {

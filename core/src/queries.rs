@@ -165,6 +165,23 @@ impl Core {
         self.media_dir().join("remote").join(id.to_string())
     }
 
+    /// Videos of sent reports still to upload (what "waiting for Wi-Fi" counts).
+    pub fn videos_waiting(&self) -> CoreResult<u32> {
+        let n: i64 = self.db().query_row(
+            "SELECT COUNT(*) FROM media WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL AND kind = 'video'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u32)
+    }
+
+    /// What is still to be sent, and would go to the next server the resident signs in to: ops
+    /// not yet sent (refused ones are not sent again) and files of sent reports not yet uploaded.
+    pub fn unsent_count(&self) -> CoreResult<u32> {
+        let s = self.sync_status()?;
+        Ok(s.queued_ops + s.pending_uploads)
+    }
+
     /// The sync indicator's data.
     pub fn sync_status(&self) -> CoreResult<SyncStatus> {
         let conn = self.db();
@@ -176,7 +193,7 @@ impl Core {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(SyncStatus {
-            signed_in: db::meta_get(&conn, "refresh_token")?.is_some(),
+            signed_in: db::meta_get(&conn, db::key::REFRESH_TOKEN)?.is_some(),
             queued_ops: count("SELECT COUNT(*) FROM outbox WHERE rejected_code IS NULL")? as u32,
             rejected_ops: count("SELECT COUNT(*) FROM outbox WHERE rejected_code IS NOT NULL")? as u32,
             pending_uploads: count(
@@ -185,8 +202,10 @@ impl Core {
             failed_uploads: count("SELECT COUNT(*) FROM media WHERE error IS NOT NULL")? as u32,
             upload_bytes_done: done as u64,
             upload_bytes_total: total as u64,
-            last_success: db::meta_get(&conn, "last_success")?.and_then(|s| s.parse().ok()),
-            last_error: db::meta_get(&conn, "last_error")?,
+            last_success: db::meta_get(&conn, db::key::LAST_SUCCESS)?.and_then(|s| s.parse().ok()),
+            last_error: db::meta_get(&conn, db::key::LAST_ERROR)?,
+            // Only the engine knows the network (`SyncEngine::status`).
+            waiting_for_wifi: 0,
         })
     }
 }

@@ -111,6 +111,17 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
+    /// Every kind, in the order a first pull brings them.
+    pub const ALL: [EntityKind; 7] = [
+        EntityKind::Agency,
+        EntityKind::Category,
+        EntityKind::News,
+        EntityKind::Project,
+        EntityKind::Comment,
+        EntityKind::Report,
+        EntityKind::PublicReport,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntityKind::Agency => "agency",
@@ -124,17 +135,7 @@ impl EntityKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            EntityKind::Agency,
-            EntityKind::Category,
-            EntityKind::News,
-            EntityKind::Project,
-            EntityKind::Comment,
-            EntityKind::Report,
-            EntityKind::PublicReport,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

@@ -60,6 +60,10 @@ pub struct SyncStatus {
     pub upload_bytes_total: u64,
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Videos held back because the resident asked for Wi-Fi and the phone is not on it; the
+    /// screen offers "send now anyway".
+    #[serde(default)]
+    pub waiting_for_wifi: u32,
 }
 
 /// The app's settings screen and the facts the shell knows about itself.
@@ -73,9 +77,49 @@ pub struct AppSettings {
     pub signed_in: bool,
     /// Whether this device can take a location fix itself (GPS on phones; not on desktop).
     pub can_locate: bool,
+    /// Whether the shell takes photos and videos with the phone's camera itself (Android); else
+    /// the screen uses file inputs with `capture`.
+    #[serde(default)]
+    pub native_camera: bool,
     /// The district chosen last time, offered first when there is no fix.
     #[serde(default)]
     pub last_area: Option<String>,
+}
+
+/// The names of the events the shell sends to the screens.
+pub mod events {
+    /// Something the sync engine did (payload: [`AppEvent`](super::AppEvent)).
+    pub const SYNC: &str = "qala://sync";
+    /// A better location fix while the position is watched (payload: [`Fix`](super::Fix)).
+    pub const FIX: &str = "qala://fix";
+    /// Open a screen (payload: its path, e.g. [`report_path`](super::report_path)).
+    pub const OPEN: &str = "qala://open";
+}
+
+/// The path of a report's screen in the app: the UI's router reads it, notifications carry it.
+pub fn report_path(id: Uuid) -> String {
+    format!("/report/{id}")
+}
+
+/// What changing the server did. A phone with items not yet sent does not switch until the resident
+/// confirms: those items go to the new server after sign-in there (ops on the old server's reports
+/// will be refused there, and shown so).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct ServerChange {
+    pub changed: bool,
+    /// Ops and files waiting to be sent.
+    pub waiting: u32,
+}
+
+/// What the phone's connection is, as the webview reports it (the Network Information API).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkKind {
+    /// Wi-Fi, Ethernet: not paid by the megabyte.
+    Unmetered,
+    Cellular,
+    #[default]
+    Unknown,
 }
 
 /// A draft report as the capture screen shows it.
@@ -124,6 +168,20 @@ pub enum AppEvent {
     Changed,
     /// A cycle failed; the message is for the sync indicator.
     Failed { message: String },
+}
+
+/// What asking the device for the location gave. Each outcome leads somewhere: a fix, or the
+/// district and the address.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Located {
+    Found {
+        fix: Fix,
+    },
+    /// The resident did not allow location for the app.
+    Denied,
+    /// No fix came (no location service, no signal, the desktop).
+    NoFix,
 }
 
 /// A fix from the device, with the accuracy it claims.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use qala_core::Core;
 use qala_protocol::{
-    Agency, AppSettings, Category, CommentView, DraftView, Fix, Lang, Location, LocationSource, MyReport, NearbyReport,
-    NewsItem, Position, Project, SyncStatus,
+    Agency, AppSettings, Category, CommentView, DraftView, Lang, Located, Location, LocationSource, MediaKind,
+    MyReport, NearbyReport, NetworkKind, NewsItem, Position, Project, ServerChange, SyncStatus,
 };
 use tauri::State;
 use tauri::ipc::{InvokeBody, Request};
@@ -59,6 +59,7 @@ pub async fn settings(state: State<'_, AppState>) -> AppResult<AppSettings> {
             video_wifi_only: core.setting("video_wifi_only")?.as_deref() == Some("true"),
             signed_in: core.sync_status()?.signed_in,
             can_locate: cfg!(mobile),
+            native_camera: cfg!(target_os = "android"),
             last_area: core.setting("last_area")?,
         })
     })
@@ -72,23 +73,55 @@ pub async fn set_setting(state: State<'_, AppState>, key: String, value: String)
         "lang" => ["kk", "ru", "en"].contains(&value.as_str()),
         "video_wifi_only" => ["true", "false"].contains(&value.as_str()),
         "last_area" => value.len() <= 40 && value.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-        "server" => true,
         _ => false,
     };
     if !ok {
         return Err(AppError::Invalid(format!("cannot set {key:?} to {value:?}")));
     }
-    let server = value.trim_end_matches('/').to_string();
-    if key == "server" {
-        state.switch_server(&server)?;
+    let nudge = key == "video_wifi_only";
+    with_core(&state, move |core| core.set_setting(&key, &value)).await?;
+    if nudge {
+        state.nudge();
     }
-    let stored = if key == "server" { server } else { value };
-    with_core(&state, move |core| core.set_setting(&key, &stored)).await
+    Ok(())
+}
+
+/// Points the app at another server (see `AppState::switch_server`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn change_server(state: State<'_, AppState>, server: String, confirmed: bool) -> AppResult<ServerChange> {
+    state.switch_server(&server, confirmed).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sync_status(state: State<'_, AppState>) -> AppResult<SyncStatus> {
-    with_core(&state, |core| core.sync_status()).await
+    let engine = state.engine();
+    tauri::async_runtime::spawn_blocking(move || engine.status())
+        .await
+        .map_err(|e| AppError::Join(e.to_string()))?
+        .map_err(AppError::from)
+}
+
+/// The connection type as the webview knows it; sent at start and on every change. Coming back
+/// online is also the moment to sync.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_network(state: State<'_, AppState>, kind: NetworkKind) -> AppResult<()> {
+    state.set_network(kind);
+    state.nudge();
+    Ok(())
+}
+
+/// The route a tapped notification asked for, if the screens have not opened it yet.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn take_opened(state: State<'_, AppState>) -> AppResult<Option<String>> {
+    Ok(state.take_opened())
+}
+
+/// "Send now anyway": the videos waiting for Wi-Fi go on the current network.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn send_videos_now(state: State<'_, AppState>) -> AppResult<()> {
+    state.engine().send_videos_now();
+    state.nudge();
+    Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -109,9 +142,15 @@ pub async fn sign_in(state: State<'_, AppState>, phone: String, code: String) ->
     Ok(())
 }
 
+/// Signs out here at once; the server is told by the next cycle (now, or when back online).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
-    Ok(state.engine().sign_out()?)
+    let engine = state.engine();
+    tauri::async_runtime::spawn_blocking(move || engine.sign_out())
+        .await
+        .map_err(|e| AppError::Join(e.to_string()))??;
+    state.nudge();
+    Ok(())
 }
 
 // --- reading ---
@@ -205,14 +244,17 @@ pub async fn attach(state: State<'_, AppState>, request: Request<'_>) -> AppResu
         return Err(AppError::Invalid("attach takes the file's bytes as the request body".into()));
     };
     let bytes = bytes.clone();
-    with_core(&state, move |core| {
-        match core.attach_bytes(draft, bytes) {
-            Ok(_) | Err(qala_core::CoreError::Media(_)) | Err(qala_core::CoreError::Invalid(_)) => {}
-            Err(e) => return Err(e),
-        }
-        draft_view(core, draft)
-    })
-    .await
+    with_core(&state, move |core| attach_to(core, draft, bytes)).await
+}
+
+/// Attaches a file to a draft. A file that cannot be used leaves its reason on the draft (shown),
+/// not an exception.
+fn attach_to(core: &Core, draft: Uuid, bytes: Vec<u8>) -> Result<DraftView, qala_core::CoreError> {
+    match core.attach_bytes(draft, bytes) {
+        Ok(_) | Err(qala_core::CoreError::Media(_)) | Err(qala_core::CoreError::Invalid(_)) => {}
+        Err(e) => return Err(e),
+    }
+    draft_view(core, draft)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -268,15 +310,39 @@ pub async fn set_description(state: State<'_, AppState>, draft: Uuid, text: Stri
     .await
 }
 
-/// A fix from the device's location service. Phones only: the desktop has none (and the plugin's
-/// desktop code returns 0,0, which must never become a report's location).
+/// Takes a photo or records a video with the phone's own camera app and attaches it to the draft.
+/// Android only (tauri-plugin-camera); elsewhere the screen uses file inputs that open the camera.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn locate(app: tauri::AppHandle) -> AppResult<Fix> {
-    crate::location::fix(&app).await
+pub async fn capture(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    draft: Uuid,
+    kind: MediaKind,
+) -> AppResult<DraftView> {
+    let bytes = crate::camera::capture(&app, kind).await?;
+    with_core(&state, move |core| attach_to(core, draft, bytes)).await
 }
 
+/// A fix from the device's location service, watched until it is good enough (see `location`).
+/// Phones only: the desktop has none (and the plugin's desktop code returns 0,0, which must never
+/// become a report's location).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn submit(state: State<'_, AppState>, draft: Uuid) -> AppResult<Uuid> {
+pub async fn locate(app: tauri::AppHandle) -> AppResult<Located> {
+    match crate::location::fix(&app).await {
+        Ok(fix) => Ok(Located::Found { fix }),
+        Err(AppError::LocationDenied) => Ok(Located::Denied),
+        Err(AppError::NoFix) => Ok(Located::NoFix),
+        Err(e) => {
+            tracing::info!("no location: {e}");
+            Ok(Located::NoFix)
+        }
+    }
+}
+
+/// Queues the report. The first time, this is also when the phone asks to show notifications
+/// (Android 13+ asks the resident): the resident has just done what they will be notified about.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn submit(app: tauri::AppHandle, state: State<'_, AppState>, draft: Uuid) -> AppResult<Uuid> {
     let id = with_core(&state, move |core| {
         let id = core.submit(draft)?;
         core.set_setting("current_draft", "")?;
@@ -284,6 +350,7 @@ pub async fn submit(state: State<'_, AppState>, draft: Uuid) -> AppResult<Uuid> 
     })
     .await?;
     state.nudge();
+    tauri::async_runtime::spawn_blocking(move || crate::events::ask_to_notify(&app));
     Ok(id)
 }
 

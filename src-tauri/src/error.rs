@@ -10,6 +10,13 @@ pub enum AppError {
     Join(String),
     #[error("no location fix on this device: choose the district and type the address")]
     NoFix,
+    #[error(
+        "location is not allowed for Qala: choose the district and type the address, or allow location in the phone's settings"
+    )]
+    #[cfg_attr(desktop, allow(dead_code))]
+    LocationDenied,
+    #[error("{0} is only on phones")]
+    PhoneOnly(&'static str),
 }
 
 impl serde::Serialize for AppError {

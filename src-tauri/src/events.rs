@@ -1,18 +1,22 @@
 //! From the sync engine to the resident: every engine event becomes a `qala://sync` event for the
 //! screens, and a status change or a new answer also becomes a system notification in the
-//! resident's language (the screens may be closed when it happens).
+//! resident's language (the screens may be closed when it happens). Tapping the notification opens
+//! the report it is about.
 
 use std::sync::Arc;
 
 use qala_core::Core;
 use qala_core::sync::engine::SyncEvent;
 use qala_protocol::{AppEvent, ReportStatus};
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 
-pub const EVENT: &str = "qala://sync";
+use qala_protocol::events::{OPEN, SYNC};
+
+/// The notification's extra field that names the report a tap opens.
+const REPORT_EXTRA: &str = "report";
 
 pub fn forward(app: AppHandle, core: Arc<Core>, mut rx: Receiver<SyncEvent>) {
     tauri::async_runtime::spawn(async move {
@@ -20,7 +24,7 @@ pub fn forward(app: AppHandle, core: Arc<Core>, mut rx: Receiver<SyncEvent>) {
             let event = match rx.recv().await {
                 Ok(e) => e,
                 Err(RecvError::Lagged(_)) => {
-                    let _ = app.emit(EVENT, AppEvent::Changed);
+                    let _ = app.emit(SYNC, AppEvent::Changed);
                     continue;
                 }
                 Err(RecvError::Closed) => return,
@@ -32,10 +36,18 @@ pub fn forward(app: AppHandle, core: Arc<Core>, mut rx: Receiver<SyncEvent>) {
                 SyncEvent::Failed(m) => AppEvent::Failed { message: m.clone() },
                 _ => AppEvent::Changed,
             };
-            let _ = app.emit(EVENT, out);
-            if let Some(text) = notification_text(&core, &event) {
+            let _ = app.emit(SYNC, out);
+            if let Some((report, text)) = notification_text(&core, &event) {
                 // No notification daemon (a bare desktop session) is not an error worth more than a log line.
-                if let Err(e) = app.notification().builder().title("Qala").body(text).show() {
+                let shown = app
+                    .notification()
+                    .builder()
+                    .id(notification_id(report))
+                    .title("Qala")
+                    .body(text)
+                    .extra(REPORT_EXTRA, report)
+                    .show();
+                if let Err(e) = shown {
                     tracing::info!("notification not shown: {e}");
                 }
             }
@@ -43,8 +55,53 @@ pub fn forward(app: AppHandle, core: Arc<Core>, mut rx: Receiver<SyncEvent>) {
     });
 }
 
+/// One notification per report: a newer one replaces the older (Android and the desktop servers
+/// replace by id), so five status changes in one sync are one line in the shade.
+fn notification_id(report: uuid::Uuid) -> i32 {
+    let b = report.as_bytes();
+    i32::from_le_bytes([b[12], b[13], b[14], b[15]]) & i32::MAX
+}
+
+/// Taps on Qala's notifications open the report: the route waits in the state (the screens may not
+/// be listening yet, on a cold start) and is announced to the screens, and the window comes forward.
+pub fn open_on_tap(app: &AppHandle) {
+    let handle = app.clone();
+    let registered = app.notification().on_action(move |performed| {
+        // Only a report id this module put there is followed (it is read back as a UUID).
+        let report = performed
+            .notification()
+            .and_then(|n| n.extra().get(REPORT_EXTRA))
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse::<uuid::Uuid>().ok());
+        let Some(report) = report else { return };
+        let route = qala_protocol::report_path(report);
+        tracing::info!(%route, action = performed.action_id(), "notification tapped");
+        handle.state::<crate::state::AppState>().set_opened(route.clone());
+        let _ = handle.emit(OPEN, route);
+        if let Some(w) = handle.get_webview_window("main") {
+            let _ = w.unminimize();
+            let _ = w.set_focus();
+        }
+    });
+    if let Err(e) = registered {
+        tracing::info!("notification taps will not open reports: {e}");
+    }
+}
+
+/// Asks for the permission to notify when the platform wants it asked (Android 13+, iOS); once
+/// answered, the platform does not ask again and this does nothing.
+pub fn ask_to_notify(app: &AppHandle) {
+    use tauri::plugin::PermissionState;
+    let notification = app.notification();
+    if matches!(notification.permission_state(), Ok(PermissionState::Prompt | PermissionState::PromptWithRationale))
+        && let Err(e) = notification.request_permission()
+    {
+        tracing::info!("the permission to notify was not asked: {e}");
+    }
+}
+
 /// The notification for an event, in the resident's language; `None` for events not worth one.
-fn notification_text(core: &Core, event: &SyncEvent) -> Option<String> {
+fn notification_text(core: &Core, event: &SyncEvent) -> Option<(uuid::Uuid, String)> {
     let lang = core.setting("lang").ok().flatten().unwrap_or_else(|| "ru".into());
     let (report, status) = match event {
         SyncEvent::StatusChanged { report, status } => (*report, Some(*status)),
@@ -53,14 +110,15 @@ fn notification_text(core: &Core, event: &SyncEvent) -> Option<String> {
     };
     let number =
         core.my_report(report).ok().flatten().and_then(|r| r.report).map(|r| r.registration_number).unwrap_or_default();
-    Some(match status {
+    let text = match status {
         None => match lang.as_str() {
             "kk" => format!("{number}: мекеме жауап берді"),
             "en" => format!("{number}: the agency answered"),
             _ => format!("{number}: ведомство ответило"),
         },
         Some(s) => format!("{number}: {}", status_word(s, &lang)),
-    })
+    };
+    Some((report, text))
 }
 
 fn status_word(s: ReportStatus, lang: &str) -> &'static str {

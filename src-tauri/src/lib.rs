@@ -6,6 +6,7 @@
 //! given folder instead of the platform's app-data folder; `QALA_SERVER` points the app at a server
 //! (it is stored, like the resident choosing it in Settings).
 
+mod camera;
 mod commands;
 mod error;
 mod events;
@@ -31,6 +32,8 @@ pub fn run() {
     let builder = tauri::Builder::default().plugin(tauri_plugin_notification::init());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_geolocation::init());
+    #[cfg(target_os = "android")]
+    let builder = builder.plugin(tauri_plugin_camera::init());
     builder
         .register_asynchronous_uri_scheme_protocol("qala", media::serve)
         .setup(|app| {
@@ -43,7 +46,10 @@ pub fn run() {
             let bundled: qala_protocol::CatalogResponse = serde_json::from_str(BUNDLED_CATALOG)?;
             core.store_catalog(&bundled, false)?;
             if let Ok(server) = std::env::var("QALA_SERVER") {
-                core.set_setting("server", server.trim_end_matches('/'))?;
+                match qala_core::sync::api::check_server_address(&server) {
+                    Ok(server) => core.set_setting("server", &server)?,
+                    Err(e) => tracing::error!("QALA_SERVER is ignored: {e}"),
+                }
             }
             let server = core.setting("server")?.unwrap_or_else(|| DEFAULT_SERVER.into());
             tracing::info!(data = %dir.display(), %server, "qala app starting");
@@ -51,6 +57,7 @@ pub fn run() {
             app.manage(state);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { handle.state::<AppState>().start() });
+            events::open_on_tap(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -58,6 +65,10 @@ pub fn run() {
             commands::set_setting,
             commands::sync_status,
             commands::sync_now,
+            commands::set_network,
+            commands::send_videos_now,
+            commands::change_server,
+            commands::take_opened,
             commands::request_code,
             commands::sign_in,
             commands::sign_out,
@@ -73,6 +84,7 @@ pub fn run() {
             commands::set_category,
             commands::set_description,
             commands::locate,
+            commands::capture,
             commands::nearby,
             commands::submit,
             commands::discard_draft,

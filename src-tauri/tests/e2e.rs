@@ -6,11 +6,15 @@
 //! photo is made offline and shows as waiting → the server comes back → it syncs and gets its
 //! number → an operator answers with a photo report → the app shows it → rated 2 → reopened.
 //! Journey 2: read a news item, comment on a project offline, see the comment reach the server.
+//! Journey 3, the phone's habits on a 360 × 640 window: back goes back one screen, a screen opens
+//! from its link, tapping a notification opens its report, and every screen stays usable at 200 %
+//! text size.
 
 #[path = "../../server/tests/common/mod.rs"]
 mod server;
 
 mod desktop;
+mod notify_bus;
 
 use std::time::Duration;
 
@@ -292,6 +296,104 @@ async fn news_and_an_offline_comment() {
     Client::resident(&server, "+77017654401").await.push(vec![flag()]).await;
     app.tap("#sync-bar").await;
     app.wait_text("#comments", LONG, |t| !t.contains("Дешёвые часы")).await;
+
+    app.c.close().await.ok();
+    drop(driver);
+}
+
+/// The route the page's address shows.
+async fn hash(app: &App) -> String {
+    app.c.execute("return location.hash", vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+/// Whether the page is wider than the window (something would need sideways scrolling).
+async fn overflows(app: &App) -> bool {
+    let js = "return document.documentElement.scrollWidth > document.documentElement.clientWidth + 1";
+    app.c.execute(js, vec![]).await.unwrap().as_bool().unwrap_or(true)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_stack_notification_tap_and_small_screens() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let server = TestServer::start();
+    let operator_pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
+    let bus = notify_bus::NotifyBus::start().await;
+    let phone_dir = tempfile::tempdir().unwrap();
+    let display = Display::start();
+    let base = server.base.clone();
+    let data = phone_dir.path().to_str().unwrap().to_string();
+    let env = [("QALA_SERVER", base.as_str()), ("QALA_DATA_DIR", &data), ("DBUS_SESSION_BUS_ADDRESS", &bus.address)];
+    let driver = Driver::start(&display, 4564, &env);
+    let mut app = App::new(driver.session().await, "j3");
+    app.c.set_window_size(360, 640).await.expect("a phone-sized window");
+    app.find("#new-report").await;
+    english(&mut app).await;
+    sign_in(&mut app, &server).await;
+    app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
+
+    // A report, sent online.
+    app.tap("#new-report").await;
+    assert_eq!(hash(&app).await, "#/new");
+    let photo = phone_dir.path().join("bench.jpg");
+    desktop::photo(&photo, 30);
+    app.find("#media-input").await.send_keys(photo.to_str().unwrap()).await.expect("choose the photo");
+    app.find_within(".thumb img", LONG).await;
+    app.find("#area").await.select_by_value("bostandyk").await.expect("choose the district");
+    app.type_into("#address", "ул. Тимирязева, 42").await;
+    app.tap("#cat-street_lighting").await;
+    app.tap("#send").await;
+    let number = app.wait_text("#report-number", LONG, |t| t.starts_with("ALA-")).await;
+    let route = hash(&app).await;
+    let id: Uuid = route.strip_prefix("#/report/").and_then(|s| s.parse().ok()).expect("the report's own address");
+
+    // Back: the sent draft's screen was replaced, so back leads Home, not to an empty draft.
+    app.c.back().await.unwrap();
+    app.find("#new-report").await;
+    assert_eq!(hash(&app).await, "#/");
+    app.tap("#tab-settings").await;
+    app.find("#server").await;
+    app.c.back().await.unwrap();
+    app.find("#new-report").await;
+    app.tap("#my-reports .report-row").await;
+    app.wait_text("#report-number", LONG, |t| t == number).await;
+    app.c.back().await.unwrap();
+    app.find("#new-report").await;
+    // A link opens its screen.
+    app.c.execute(&format!("location.hash = '#/report/{id}'"), vec![]).await.unwrap();
+    app.wait_text("#report-number", LONG, |t| t == number).await;
+
+    // The agency starts work; the notification it brings opens the report when tapped, from
+    // whatever screen the resident is on.
+    app.tap("#tab-projects").await;
+    let op = Client::staff(&server, "roads", &operator_pw).await;
+    let r = op.post(&format!("/operator/reports/{id}/start"), &NoteRequest { note: None }).await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    app.tap("#sync-bar").await;
+    let shown = bus.wait_for(&number, LONG).await;
+    assert!(shown.actions.iter().any(|a| a == "default"), "the notification can be clicked: {shown:?}");
+    assert_eq!(hash(&app).await, "#/projects");
+    bus.click(shown.id).await;
+    app.wait_text("#report-status", LONG, |t| t == "In progress").await;
+    assert_eq!(hash(&app).await, format!("#/report/{id}"));
+    app.c.back().await.unwrap();
+    app.find(".projects").await;
+
+    // Every screen at 360 × 640 with the text at 200 %: nothing runs off the side.
+    app.c.execute("document.documentElement.style.fontSize = '200%'", vec![]).await.unwrap();
+    for (path, ready, name) in [
+        ("/".to_string(), "#new-report", "01-home"),
+        ("/new".to_string(), "#send", "02-new-report"),
+        (format!("/report/{id}"), "#report-number", "03-report"),
+        ("/news".to_string(), "h1", "04-news"),
+        ("/projects".to_string(), "h1", "05-projects"),
+        ("/settings".to_string(), "#server", "06-settings"),
+        ("/sign-in".to_string(), "#phone", "07-sign-in"),
+    ] {
+        app.c.execute(&format!("location.hash = '#{path}'"), vec![]).await.unwrap();
+        app.find(ready).await;
+        app.shot(&format!("{name}-360x640-200pc")).await;
+        assert!(!overflows(&app).await, "{path} runs off the side of a 360 px screen at 200 % text");
+    }
 
     app.c.close().await.ok();
     drop(driver);

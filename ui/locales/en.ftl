@@ -68,7 +68,6 @@ code = Code from the SMS
 change-number = Another number
 
 step-photo = Photo or video
-add-photo = Photo / video
 remove = Remove
 step-location = Where
 location-none = No location yet
@@ -159,3 +158,20 @@ server = Server
 video-wifi-only = Send videos only over Wi-Fi
 account = Account
 sign-out = Sign out
+wifi-waiting = { $n ->
+    [one] 1 video waits for Wi-Fi
+   *[other] { $n } videos wait for Wi-Fi
+}
+send-anyway = Send now anyway
+take-photo = Take a photo
+record-video = Record a video
+from-gallery = From the gallery
+locating = Finding your location…
+locating-accuracy = Finding your location: ±{ $n } m so far…
+location-denied = Qala may not use your location. Choose the district and type the address (or allow location in the phone's settings).
+server-change-waiting = { $n ->
+    [one] 1 item has not been sent yet.
+   *[other] { $n } items have not been sent yet.
+} They will go to the new server after you sign in there; anything about reports of the old server will be refused there.
+server-change-confirm = Change the server anyway
+server-changed = Server changed. Sign in to it.

@@ -1,28 +1,22 @@
 //! The app frame: which screen shows, the language, the sync indicator that is always visible, and
-//! the tab bar. Screens read what they need from [`Ctx`] and navigate with `ctx.go`.
+//! the tab bar. Screens read what they need from [`Ctx`] and navigate with `ctx.go` (a new screen
+//! on top), `ctx.replace` (this screen is done with) and `ctx.back`; every move is an entry in the
+//! page's history (see `router`), so the phone's back button goes back one screen.
+//!
+//! The frame also follows the phone's life: it syncs when the app comes back to the foreground
+//! and when the network returns, and tells the shell what the network is.
 
-use qala_protocol::{AppEvent, AppSettings, SyncStatus};
-use uuid::Uuid;
+use qala_protocol::events::{FIX, OPEN, SYNC};
+use qala_protocol::{AppEvent, AppSettings, Fix, NetworkKind, SyncStatus};
+use serde_json::json;
 use yew::prelude::*;
 
 use crate::hooks::{run, use_call};
 use crate::i18n::{self, Arg, I18n};
+pub use crate::router::Route;
 use crate::screens::new_report::NewReport;
 use crate::screens::{home::Home, news, projects, report::ReportPage, settings::Settings, sign_in::SignIn};
-use crate::{bridge, format};
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Route {
-    Home,
-    SignIn,
-    NewReport,
-    Report(Uuid),
-    News,
-    Article(Uuid),
-    Projects,
-    Project(Uuid),
-    Settings,
-}
+use crate::{bridge, format, router};
 
 /// What every screen may use.
 #[derive(Clone, PartialEq)]
@@ -33,15 +27,23 @@ pub struct Ctx {
     /// Bumped on every change the shell reports: screens reload when it moves.
     pub tick: u32,
     pub go: Callback<Route>,
+    /// Shows a screen in place of this one (back will not return here).
+    pub replace: Callback<Route>,
+    /// Back one screen; to the screen's parent when the app was opened on it.
+    pub back: Callback<()>,
     /// Re-reads settings and status (after sign-in, a language change, …).
     pub refresh: Callback<()>,
+    /// The best fix so far while the shell watches the position, and when it came (ms since the
+    /// epoch, as `js_sys::Date::now`).
+    pub live_fix: Option<(f32, f64)>,
 }
 
 #[function_component]
 pub fn App() -> Html {
-    let route = use_state(|| Route::Home);
+    let route = use_state(router::current);
     let tick = use_reducer(Tick::default);
     let progress = use_state(|| None::<(u64, u64)>);
+    let live_fix = use_state(|| None::<(f32, f64)>);
     let settings = use_call::<AppSettings, _>("settings", (), tick.0);
     let status = use_call::<SyncStatus, _>("sync_status", (), tick.0);
 
@@ -49,12 +51,73 @@ pub fn App() -> Html {
     {
         let (tick, progress) = (tick.clone(), progress.clone());
         use_effect_with((), move |_| {
-            bridge::on_event("qala://sync", move |json| match serde_json::from_str::<AppEvent>(&json) {
+            bridge::on_event(SYNC, move |json| match serde_json::from_str::<AppEvent>(&json) {
                 Ok(AppEvent::Progress { sent, total, .. }) => progress.set(Some((sent, total))),
                 _ => {
                     progress.set(None);
                     tick.dispatch(());
                 }
+            });
+        });
+    }
+    // Better fixes while the shell watches the position (one listener for the app's life).
+    {
+        let live_fix = live_fix.clone();
+        use_effect_with((), move |_| {
+            bridge::on_event(FIX, move |json| {
+                if let Ok(Fix { accuracy_m: Some(a), .. }) = serde_json::from_str::<Fix>(&json) {
+                    live_fix.set(Some((a, js_sys::Date::now())))
+                }
+            });
+        });
+    }
+    // The history moves (back button, back swipe): show the screen it moved to.
+    {
+        let route = route.clone();
+        use_effect_with((), move |_| router::on_change(move |r| route.set(r)));
+    }
+    // A tapped notification: the shell names the screen to open, now or (cold start) once asked.
+    {
+        let route = route.clone();
+        use_effect_with((), move |_| {
+            let open = {
+                let route = route.clone();
+                move |path: String| {
+                    if let Some(r) = Route::parse(&path)
+                        && r != router::current()
+                    {
+                        router::push(&r);
+                        route.set(r);
+                    }
+                }
+            };
+            let on_tap = open.clone();
+            bridge::on_event(OPEN, move |json| {
+                if let Ok(path) = serde_json::from_str::<String>(&json) {
+                    run::<Option<String>>("take_opened", (), |_| ());
+                    on_tap(path);
+                }
+            });
+            run::<Option<String>>("take_opened", (), move |r| {
+                if let Ok(Some(path)) = r {
+                    open(path);
+                }
+            });
+        });
+    }
+    // The phone's life: the network type for "videos only on Wi-Fi", and a sync whenever the app
+    // returns to the foreground or the network comes back (there is no background sync on phones).
+    {
+        let tick = tick.clone();
+        use_effect_with((), move |_| {
+            let report_network = || {
+                run::<()>("set_network", json!({ "kind": network_kind(&bridge::connection_type()) }), |_| ());
+            };
+            report_network();
+            bridge::on_network_change(report_network);
+            bridge::on_foreground(move || {
+                let tick = tick.clone();
+                run::<()>("sync_now", (), move |_| tick.dispatch(()));
             });
         });
     }
@@ -73,9 +136,34 @@ pub fn App() -> Html {
         },
         settings: settings_v,
         tick: tick.0,
+        live_fix: *live_fix,
         go: {
             let route = route.clone();
-            Callback::from(move |r| route.set(r))
+            Callback::from(move |r: Route| {
+                if r != *route {
+                    router::push(&r);
+                    route.set(r)
+                }
+            })
+        },
+        replace: {
+            let route = route.clone();
+            Callback::from(move |r: Route| {
+                router::replace(&r);
+                route.set(r)
+            })
+        },
+        back: {
+            let route = route.clone();
+            Callback::from(move |_| {
+                if router::depth() > 0 {
+                    router::back();
+                } else {
+                    let parent = route.parent();
+                    router::replace(&parent);
+                    route.set(parent)
+                }
+            })
         },
         refresh: {
             let tick = tick.clone();
@@ -163,6 +251,14 @@ fn SyncBar(p: &SyncBarProps) -> Html {
         ("sync", i.t("sync-never"))
     };
     let failed = s.failed_uploads + s.rejected_ops;
+    let send_anyway = {
+        let refresh = ctx.refresh.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            let refresh = refresh.clone();
+            run::<()>("send_videos_now", (), move |_| refresh.emit(()));
+        })
+    };
     let onclick = {
         let (go, refresh, signed_in) = (ctx.go.clone(), ctx.refresh.clone(), s.signed_in);
         Callback::from(move |_| {
@@ -175,10 +271,28 @@ fn SyncBar(p: &SyncBarProps) -> Html {
         })
     };
     html! {
-        <button id="sync-bar" class={class} {onclick}>
-            <span id="sync-text">{text}</span>
-            if failed > 0 { <span class="sync-failed">{i.t_args("sync-failed", &[("n", Arg::Num(failed as i64))])}</span> }
-        </button>
+        <div class="sync-area">
+            <button id="sync-bar" class={class} {onclick}>
+                <span id="sync-text">{text}</span>
+                if failed > 0 { <span class="sync-failed">{i.t_args("sync-failed", &[("n", Arg::Num(failed as i64))])}</span> }
+            </button>
+            if s.waiting_for_wifi > 0 {
+                <div id="wifi-wait" class="wifi-wait" role="status">
+                    <span>{i.t_args("wifi-waiting", &[("n", Arg::Num(s.waiting_for_wifi as i64))])}</span>
+                    <button id="send-anyway" class="secondary" onclick={send_anyway}>{i.t("send-anyway")}</button>
+                </div>
+            }
+        </div>
+    }
+}
+
+/// The network as the webview's Network Information API names it (`navigator.connection.type`).
+/// WebKitGTK has no such API (an empty name): the shell treats a desktop as unmetered anyway.
+pub fn network_kind(name: &str) -> NetworkKind {
+    match name {
+        "wifi" | "ethernet" | "wimax" => NetworkKind::Unmetered,
+        "cellular" | "bluetooth" => NetworkKind::Cellular,
+        _ => NetworkKind::Unknown,
     }
 }
 
@@ -190,5 +304,20 @@ impl Reducible for Tick {
     type Action = ();
     fn reduce(self: std::rc::Rc<Self>, _: ()) -> std::rc::Rc<Self> {
         std::rc::Rc::new(Tick(self.0.wrapping_add(1)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_types_map_to_what_the_wifi_setting_needs() {
+        assert_eq!(network_kind("wifi"), NetworkKind::Unmetered);
+        assert_eq!(network_kind("ethernet"), NetworkKind::Unmetered);
+        assert_eq!(network_kind("cellular"), NetworkKind::Cellular);
+        for unknown in ["", "none", "unknown", "other", "WIFI"] {
+            assert_eq!(network_kind(unknown), NetworkKind::Unknown, "{unknown:?}");
+        }
     }
 }

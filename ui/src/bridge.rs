@@ -25,6 +25,15 @@ export function media_src(id) {
   return window.__TAURI_INTERNALS__.convertFileSrc(id, 'qala');
 }
 export function system_lang() { return (navigator.language || 'ru').slice(0, 2).toLowerCase(); }
+export function connection_type() { const c = navigator.connection; return c && typeof c.type === 'string' ? c.type : ''; }
+export function on_network_change(cb) {
+  const c = navigator.connection;
+  if (c && c.addEventListener) c.addEventListener('change', () => cb());
+  window.addEventListener('online', () => cb());
+}
+export function on_foreground(cb) {
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') cb(); });
+}
 "#)]
 extern "C" {
     fn in_tauri() -> bool;
@@ -36,6 +45,12 @@ extern "C" {
     fn listen(event: &str, cb: &Closure<dyn FnMut(String)>) -> Result<JsValue, JsValue>;
     fn media_src(id: &str) -> String;
     fn system_lang() -> String;
+    #[wasm_bindgen(js_name = connection_type)]
+    fn connection_type_js() -> String;
+    #[wasm_bindgen(js_name = on_network_change)]
+    fn js_on_network_change(cb: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = on_foreground)]
+    fn js_on_foreground(cb: &Closure<dyn FnMut()>);
 }
 
 /// True inside the app's webview.
@@ -46,6 +61,25 @@ pub fn available() -> bool {
 /// The language the system asks for, as a two-letter code.
 pub fn system_language() -> String {
     system_lang()
+}
+
+/// The connection type the webview reports (`wifi`, `cellular`, …), or "" when it cannot tell.
+pub fn connection_type() -> String {
+    connection_type_js()
+}
+
+/// Calls `f` when the connection changes or comes back.
+pub fn on_network_change(f: impl FnMut() + 'static) {
+    let cb = Closure::wrap(Box::new(f) as Box<dyn FnMut()>);
+    js_on_network_change(&cb);
+    cb.forget();
+}
+
+/// Calls `f` when the app comes back to the foreground.
+pub fn on_foreground(f: impl FnMut() + 'static) {
+    let cb = Closure::wrap(Box::new(f) as Box<dyn FnMut()>);
+    js_on_foreground(&cb);
+    cb.forget();
 }
 
 /// Calls a shell command with JSON arguments. The error is the shell's message, ready to show.

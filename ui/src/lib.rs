@@ -9,6 +9,7 @@ pub mod bridge;
 pub mod format;
 pub mod hooks;
 pub mod i18n;
+pub mod router;
 pub mod screens;
 
 /// Mounts the app on the page's body.

@@ -37,6 +37,16 @@ fn migrate(conn: &mut Connection) -> CoreResult<()> {
     Ok(())
 }
 
+/// Keys of the `meta` table that more than one module reads or writes.
+pub mod key {
+    /// The pull cursor: the last change applied.
+    pub const CURSOR: &str = "cursor";
+    pub const LAST_SUCCESS: &str = "last_success";
+    pub const LAST_ERROR: &str = "last_error";
+    /// The session's refresh token (present = signed in).
+    pub const REFRESH_TOKEN: &str = "refresh_token";
+}
+
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }

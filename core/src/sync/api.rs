@@ -44,25 +44,117 @@ async fn fail(r: Response) -> CoreError {
 /// The error code of an answer that did not come with Qala's error body (a proxy's page, say).
 pub const NOT_QALA: &str = "http";
 
+/// Checks a server address the resident typed (or the environment gave) and returns it without a
+/// trailing slash. HTTPS anywhere; plain HTTP only to this device (a server on the same machine, or
+/// the Android emulator's view of its host, 10.0.2.2), because the phone's own HTTP client is not
+/// covered by Android's cleartext rules and a session sent in clear can be read by anyone on the
+/// way.
+pub fn check_server_address(input: &str) -> CoreResult<String> {
+    let s = input.trim().trim_end_matches('/');
+    let invalid = |why: &str| Err(qala_protocol::FieldError::new("server", format!("the server address {why}")).into());
+    if s.len() > 300 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return invalid("is not an address");
+    }
+    let (secure, rest) = match (s.strip_prefix("https://"), s.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        _ => return invalid("must start with https://"),
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return invalid("has no host");
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let local = ["127.0.0.1", "localhost", "::1", "10.0.2.2"].contains(&host.to_ascii_lowercase().as_str());
+    if !secure && !local {
+        return invalid("must start with https:// (plain http:// only for a server on this device)");
+    }
+    Ok(s.to_string())
+}
+
+/// Where the certificates that HTTPS servers are checked against come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Roots {
+    /// The operating system's store and verifier (rustls-platform-verifier): Linux, Windows,
+    /// macOS, iOS. It follows the system's updates and the roots a user or company installed.
+    Platform,
+    /// Mozilla's roots, built into the app (webpki-root-certs). Android uses them: its platform
+    /// verifier is reached through JNI, which needs an initialisation from the app's Java side that
+    /// Tauri does not make. The cost: roots update with the app, not with the system, and roots
+    /// that a user or a company added to the phone are not trusted.
+    Bundled,
+}
+
+impl Roots {
+    /// This platform's choice.
+    pub const DEFAULT: Roots = if cfg!(target_os = "android") { Roots::Bundled } else { Roots::Platform };
+}
+
 impl Api {
     pub fn new(server: &str) -> Self {
+        Self::with_roots(server, Roots::DEFAULT)
+    }
+
+    /// A client that checks HTTPS servers against `roots` (tests pick; the app takes [`Roots::DEFAULT`]).
+    pub fn with_roots(server: &str, roots: Roots) -> Self {
+        Self::build(server, roots, Duration::from_secs(10), Duration::from_secs(60))
+    }
+
+    /// A client whose requests give up sooner (for courtesies such as a revocation).
+    pub fn with_timeouts(server: &str, connect: Duration, total: Duration) -> Self {
+        Self::build(server, Roots::DEFAULT, connect, total)
+    }
+
+    fn build(server: &str, roots: Roots, connect: Duration, total: Duration) -> Self {
         // rustls needs one crypto provider per process; a second install is a harmless no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("HTTP client");
+        let builder = reqwest::Client::builder().connect_timeout(connect).timeout(total);
+        let builder = match roots {
+            Roots::Platform => builder,
+            Roots::Bundled => builder.tls_certs_only(
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                    .iter()
+                    .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok()),
+            ),
+        };
+        let http = builder.build().expect("HTTP client");
         Api { http, server: server.trim_end_matches('/').to_string() }
+    }
+
+    /// The server's base address.
+    pub fn server(&self) -> &str {
+        &self.server
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{}{}", self.server, qala_protocol::API_PREFIX, path)
     }
 
-    /// An upload's absolute address from the Location the server gave.
-    fn absolute(&self, location: &str) -> String {
-        if location.starts_with("http") { location.to_string() } else { format!("{}{}", self.server, location) }
+    /// Whether `url` is on this server (same scheme, host and port): only such addresses get the
+    /// resident's token.
+    pub fn owns(&self, url: &str) -> bool {
+        url.strip_prefix(&self.server).is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// An upload's absolute address from the Location the server gave. A Location on another
+    /// origin is refused: every later request to it would carry the resident's token.
+    fn absolute(&self, location: &str) -> CoreResult<String> {
+        let url = if location.starts_with('/') && !location.starts_with("//") {
+            format!("{}{}", self.server, location)
+        } else {
+            location.to_string()
+        };
+        if !self.owns(&url) {
+            return Err(CoreError::Server {
+                status: 201,
+                code: "foreign_location".into(),
+                message: "the upload address is not on this server".into(),
+            });
+        }
+        Ok(url)
     }
 
     pub async fn otp_request(&self, phone: &str, device_id: &str) -> CoreResult<OtpRequested> {
@@ -90,6 +182,15 @@ impl Api {
             return Err(fail(r).await);
         }
         r.json().await.map_err(transport)
+    }
+
+    /// Ends the session the access token belongs to.
+    pub async fn logout(&self, access_token: &str) -> CoreResult<()> {
+        let r = self.http.post(self.url("/auth/logout")).bearer_auth(access_token).send().await.map_err(transport)?;
+        if !r.status().is_success() {
+            return Err(fail(r).await);
+        }
+        Ok(())
     }
 
     pub async fn push(&self, token: &str, req: &PushRequest) -> CoreResult<PushResponse> {
@@ -150,7 +251,7 @@ impl Api {
             code: "no_location".into(),
             message: "no Location".into(),
         })?;
-        Ok(self.absolute(location))
+        self.absolute(location)
     }
 
     /// The city's catalogue; public, so a phone that never signed in can still capture.
@@ -210,4 +311,40 @@ impl Api {
 
 fn offset_header(r: &Response) -> Option<u64> {
     r.headers().get("upload-offset")?.to_str().ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_are_https_or_this_device() {
+        assert_eq!(check_server_address(" https://qala.almaty.kz/ ").unwrap(), "https://qala.almaty.kz");
+        for ok in ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "http://10.0.2.2:8080"] {
+            assert!(check_server_address(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://qala.almaty.kz",
+            "http://192.168.1.5:8080",
+            "ftp://qala.kz",
+            "qala.kz",
+            "https://",
+            "https://user@qala.kz",
+            "http://127.0.0.1.evil.kz",
+            "https://qala .kz",
+        ] {
+            assert!(check_server_address(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn upload_addresses_stay_on_the_server() {
+        let api = Api::with_roots("https://qala.kz", Roots::Platform);
+        assert_eq!(api.absolute("/api/v1/uploads/1").unwrap(), "https://qala.kz/api/v1/uploads/1");
+        assert!(api.absolute("https://qala.kz/api/v1/uploads/1").is_ok());
+        for foreign in ["https://evil.kz/u", "//evil.kz/u", "https://qala.kz.evil.kz/u", "http://qala.kz/u", "u"] {
+            assert!(api.absolute(foreign).is_err(), "{foreign}");
+        }
+        assert!(!api.owns("https://qala.kz:8443/x"));
+    }
 }

@@ -4,13 +4,14 @@
 //! dies at any point resumes where it was: an op is deleted only after the server acknowledged it,
 //! an upload resumes from the offset the server reports, a page and its cursor commit together.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use qala_protocol::{
-    Change, Entity, EntityKind, MediaKind, Op, OpOutcome, OpResult, PullResponse, PushRequest, Report, ReportStatus,
-    Session,
+    Change, Entity, EntityKind, MediaKind, NetworkKind, Op, OpOutcome, OpResult, PullResponse, PushRequest, Report,
+    ReportStatus, SyncStatus,
 };
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};
@@ -19,6 +20,7 @@ use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
 use super::api::{Api, Pulled};
+use super::session::{self, StoredTokens};
 use crate::entities::{self, Applied};
 use crate::error::{CoreError, CoreResult};
 use crate::{Core, db, outbox};
@@ -27,14 +29,6 @@ use crate::{Core, db, outbox};
 pub const CHUNK: usize = 256 * 1024;
 /// Changes per pull page.
 pub const PULL_PAGE: u32 = 500;
-
-/// What the shell says about the network, for the "video only on Wi-Fi" setting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Network {
-    Wifi,
-    Cellular,
-    Unknown,
-}
 
 /// What the engine tells the shell (which forwards it to the UI and to notifications).
 #[derive(Clone, Debug, PartialEq)]
@@ -56,10 +50,17 @@ pub struct SyncSummary {
 }
 
 pub struct SyncEngine {
-    core: Arc<Core>,
-    api: Api,
+    pub(super) core: Arc<Core>,
+    pub(super) api: Api,
     events: broadcast::Sender<SyncEvent>,
-    network: Mutex<Network>,
+    /// What the shell says about the network, for "videos only on Wi-Fi". It starts `Unknown`,
+    /// which holds videos back when the setting is on: the shell must say what it knows (a
+    /// desktop's network is unmetered; a phone's webview reports its connection type).
+    network: Mutex<NetworkKind>,
+    /// "Send now anyway": videos go on any network until none is left waiting.
+    videos_now: AtomicBool,
+    /// One revocation sender at a time (see `session`).
+    pub(super) revoking: tokio::sync::Mutex<()>,
     /// One cycle at a time.
     cycle: tokio::sync::Mutex<()>,
     /// One token refresh at a time: refresh tokens rotate, so two at once would sign the loser out.
@@ -73,7 +74,9 @@ impl SyncEngine {
             core,
             api: Api::new(server),
             events,
-            network: Mutex::new(Network::Unknown),
+            network: Mutex::new(NetworkKind::Unknown),
+            videos_now: AtomicBool::new(false),
+            revoking: Default::default(),
             cycle: Default::default(),
             refreshing: Default::default(),
         }
@@ -83,8 +86,39 @@ impl SyncEngine {
         self.events.subscribe()
     }
 
-    pub fn set_network(&self, n: Network) {
-        *self.network.lock().unwrap_or_else(|p| p.into_inner()) = n;
+    /// The network changed (or the shell says what it is). "Send now anyway" was for the network
+    /// of that moment: a new network asks again.
+    pub fn set_network(&self, n: NetworkKind) {
+        let mut current = self.network.lock().unwrap_or_else(|p| p.into_inner());
+        if *current != n {
+            self.videos_now.store(false, Ordering::Relaxed);
+        }
+        *current = n;
+    }
+
+    /// The network as the shell last said.
+    pub fn network(&self) -> NetworkKind {
+        *self.network.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// "Send now anyway": the videos held for Wi-Fi go with the next cycle, on any network.
+    pub fn send_videos_now(&self) {
+        self.videos_now.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether videos wait for Wi-Fi right now.
+    fn videos_held(&self) -> CoreResult<bool> {
+        let wifi_only = self.core.setting("video_wifi_only")?.as_deref() == Some("true");
+        Ok(wifi_only && self.network() != NetworkKind::Unmetered && !self.videos_now.load(Ordering::Relaxed))
+    }
+
+    /// The sync indicator's data, with what only the engine knows: videos waiting for Wi-Fi.
+    pub fn status(&self) -> CoreResult<SyncStatus> {
+        let mut s = self.core.sync_status()?;
+        if self.videos_held()? {
+            s.waiting_for_wifi = self.core.videos_waiting()?;
+        }
+        Ok(s)
     }
 
     fn emit(&self, e: SyncEvent) {
@@ -104,29 +138,17 @@ impl SyncEngine {
         self.keep_session(&s)
     }
 
-    pub fn sign_out(&self) -> CoreResult<()> {
-        let conn = self.core.db();
-        for k in ["access_token", "access_expires_at", "refresh_token"] {
-            db::meta_delete(&conn, k)?;
-        }
-        Ok(())
-    }
-
-    fn keep_session(&self, s: &Session) -> CoreResult<()> {
-        let conn = self.core.db();
-        db::meta_set(&conn, "access_token", &s.access_token)?;
-        db::meta_set(&conn, "access_expires_at", &db::ts(s.access_expires_at))?;
-        db::meta_set(&conn, "refresh_token", &s.refresh_token)?;
-        Ok(())
+    fn keep_session(&self, s: &qala_protocol::Session) -> CoreResult<()> {
+        session::keep_session(&self.core.db(), self.api.server(), s)
     }
 
     fn stored_tokens(&self) -> CoreResult<StoredTokens> {
-        let conn = self.core.db();
-        Ok(StoredTokens {
-            access: db::meta_get(&conn, "access_token")?,
-            expires: db::meta_get(&conn, "access_expires_at")?.and_then(|s| s.parse::<DateTime<Utc>>().ok()),
-            refresh: db::meta_get(&conn, "refresh_token")?,
-        })
+        session::stored_tokens(&self.core.db(), self.api.server())
+    }
+
+    /// The server this engine talks to.
+    pub fn server(&self) -> &str {
+        self.api.server()
     }
 
     /// A live access token, refreshed when it is about to expire (or was refused: `stale`).
@@ -137,6 +159,7 @@ impl SyncEngine {
             }
             _ => None,
         };
+        self.retire_foreign_session()?;
         if let Some(a) = usable(&self.stored_tokens()?) {
             return Ok(a);
         }
@@ -148,14 +171,13 @@ impl SyncEngine {
         }
         let refresh = stored.refresh.ok_or(CoreError::SignedOut)?;
         match self.api.refresh(&refresh, self.core.device_id()).await {
-            Ok(s) => {
-                self.keep_session(&s)?;
-                Ok(s.access_token)
-            }
+            // Signed out while the refresh was on the way: the new session is revoked, not kept.
+            Ok(s) if !self.keep_refreshed(&refresh, &s)? => Err(CoreError::SignedOut),
+            Ok(s) => Ok(s.access_token),
             Err(CoreError::SignedOut) => {
                 // Only if nobody stored a newer session meanwhile.
                 if self.stored_tokens()?.refresh.as_deref() == Some(refresh.as_str()) {
-                    self.sign_out()?;
+                    session::forget_tokens(&self.core.db())?;
                 }
                 Err(CoreError::SignedOut)
             }
@@ -167,6 +189,11 @@ impl SyncEngine {
 
     /// Pushes, uploads and pulls once. Errors leave everything queued for the next cycle.
     pub async fn sync_once(&self) -> CoreResult<SyncSummary> {
+        // Sign-outs done offline reach their servers first (bounded: each try has a short timeout);
+        // one that cannot be sent waits for the next cycle.
+        if let Err(e) = self.revoke_pending().await {
+            tracing::warn!(error = %e, "queued sign-outs could not be read");
+        }
         let _one = self.cycle.lock().await;
         let mut result = self.cycle_inner().await;
         if matches!(result, Err(CoreError::SignedOut)) {
@@ -179,10 +206,10 @@ impl SyncEngine {
         let conn = self.core.db();
         match &result {
             Ok(_) => {
-                db::meta_set(&conn, "last_success", &db::ts(Utc::now()))?;
-                db::meta_delete(&conn, "last_error")?;
+                db::meta_set(&conn, db::key::LAST_SUCCESS, &db::ts(Utc::now()))?;
+                db::meta_delete(&conn, db::key::LAST_ERROR)?;
             }
-            Err(e) => db::meta_set(&conn, "last_error", &e.to_string())?,
+            Err(e) => db::meta_set(&conn, db::key::LAST_ERROR, &e.to_string())?,
         }
         drop(conn);
         match &result {
@@ -319,9 +346,8 @@ impl SyncEngine {
     }
 
     async fn upload_all(&self, token: &str, summary: &mut SyncSummary) -> CoreResult<()> {
-        let wifi_only = self.core.setting("video_wifi_only")?.as_deref() == Some("true");
-        let on_wifi = *self.network.lock().unwrap_or_else(|p| p.into_inner()) == Network::Wifi;
-        while let Some(u) = self.next_upload(wifi_only && !on_wifi)? {
+        let held = self.videos_held()?;
+        while let Some(u) = self.next_upload(held)? {
             match self.upload_one(token, &u).await {
                 Ok(()) => summary.uploaded += 1,
                 // The network or the session: try again next cycle.
@@ -338,13 +364,18 @@ impl SyncEngine {
                 }
             }
         }
+        if !held {
+            // Nothing is waiting any more: "send now anyway" was for the videos of that moment.
+            self.videos_now.store(false, Ordering::Relaxed);
+        }
         Ok(())
     }
 
     async fn upload_one(&self, token: &str, u: &PendingUpload) -> CoreResult<()> {
         let id = Uuid::parse_str(&u.id).map_err(|_| CoreError::NotFound("media"))?;
         let kind = MediaKind::parse(&u.kind).unwrap_or(MediaKind::Photo);
-        let mut url = u.url.clone();
+        // An address of another server (left behind by a server switch) never gets this token.
+        let mut url = u.url.clone().filter(|existing| self.api.owns(existing));
         let mut offset = match &url {
             Some(existing) => self.api.tus_offset(token, existing).await?,
             None => None,
@@ -377,10 +408,22 @@ impl SyncEngine {
     }
 
     async fn pull_all(&self, token: &str, summary: &mut SyncSummary) -> CoreResult<()> {
+        let mut started_over = false;
         loop {
-            let cursor: i64 = db::meta_get(&self.core.db(), "cursor")?.and_then(|c| c.parse().ok()).unwrap_or(0);
+            let cursor: i64 = db::meta_get(&self.core.db(), db::key::CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
             match self.api.pull(token, cursor, PULL_PAGE).await? {
-                Pulled::Gone => self.start_over()?,
+                // A server that says 410 even to cursor 0 is broken: once per cycle, not forever.
+                Pulled::Gone if started_over => {
+                    return Err(CoreError::Server {
+                        status: 410,
+                        code: "gone".into(),
+                        message: "the server refuses even a full pull".into(),
+                    });
+                }
+                Pulled::Gone => {
+                    started_over = true;
+                    self.start_over()?
+                }
                 Pulled::Page(page) => {
                     summary.pulled += page.changes.len();
                     let events = self.apply_page(&page)?;
@@ -404,22 +447,18 @@ impl SyncEngine {
             let applied = entities::apply(&tx, change)?;
             events.extend(report_events(change, &applied));
         }
-        db::meta_set(&tx, "cursor", &page.next_cursor.to_string())?;
+        db::meta_set(&tx, db::key::CURSOR, &page.next_cursor.to_string())?;
         tx.commit()?;
         Ok(events)
     }
 
     /// The server no longer has our cursor's history: drop what was pulled (keeping anything with
-    /// unsent ops) and pull everything again from 0.
+    /// unsent ops, and what exists only here) and pull everything again from 0.
     fn start_over(&self) -> CoreResult<()> {
         let mut conn = self.core.db();
         let tx = conn.transaction()?;
-        tx.execute(
-            "DELETE FROM entities WHERE kind != ?1 AND NOT EXISTS (SELECT 1 FROM outbox o
-               WHERE o.entity_kind = entities.kind AND o.entity_id = entities.id)",
-            [entities::PENDING_REPORT],
-        )?;
-        db::meta_set(&tx, "cursor", "0")?;
+        entities::forget_pulled(&tx, true)?;
+        db::meta_set(&tx, db::key::CURSOR, "0")?;
         tx.commit()?;
         Ok(())
     }
@@ -505,7 +544,7 @@ fn refused_whole(status: u16, code: &str) -> bool {
 }
 
 /// Meta key: until when (Unix seconds) pushing waits for a daily quota.
-const PUSH_AFTER: &str = "push_after";
+pub(super) const PUSH_AFTER: &str = "push_after";
 
 /// Delay after `failures` consecutive failed cycles.
 pub fn backoff(failures: u32) -> Duration {
@@ -530,13 +569,13 @@ impl SyncHandle {
         self.stop.notify_one();
         let _ = self.task.await;
     }
-}
 
-/// The session as stored on the phone.
-struct StoredTokens {
-    access: Option<String>,
-    expires: Option<DateTime<Utc>>,
-    refresh: Option<String>,
+    /// Stops at once, even mid-cycle. Safe for the phone's data: every step stores its progress
+    /// before the next network call, so an interrupted cycle resumes where it was.
+    pub async fn abort(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
 }
 
 struct PendingUpload {

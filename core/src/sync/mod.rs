@@ -3,5 +3,7 @@
 
 pub mod api;
 pub mod engine;
+mod session;
 
-pub use engine::{Network, SyncEngine, SyncEvent, SyncHandle, SyncSummary};
+pub use engine::{SyncEngine, SyncEvent, SyncHandle, SyncSummary};
+pub use qala_protocol::NetworkKind;

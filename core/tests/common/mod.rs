@@ -68,6 +68,19 @@ impl Server {
         }
     }
 
+    /// Makes every cursor a phone holds too old: the next pull answers 410 and the phone starts
+    /// over, as after a compaction that dropped history the phone had not pulled yet.
+    pub fn raise_retention_floor(&self) {
+        let conn = rusqlite::Connection::open(self._dir.path().join("qala.db")).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('retention_floor', '1000000000')
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [],
+        )
+        .unwrap();
+    }
+
     /// Starts again on the same address and data.
     pub async fn restart(&mut self) {
         self.stop().await;
@@ -113,6 +126,18 @@ pub async fn signed_in(server: &Server, phone: &str) -> (TempDir, Arc<Core>, Arc
     (dir, core, engine)
 }
 
+/// A report with one video (of `size` bytes) and a photo per seed, queued.
+pub fn capture_video(core: &Core, size: usize, photos: &[u8]) -> Uuid {
+    let d = core.start_draft().unwrap();
+    core.attach_video(d, sample_video(size)).unwrap();
+    for seed in photos {
+        core.attach_photo(d, &photo_bytes(*seed)).unwrap();
+    }
+    core.set_location(d, &here()).unwrap();
+    core.set_category(d, "flooding").unwrap();
+    core.submit(d).unwrap()
+}
+
 pub fn capture(core: &Core, category: &str, photos: &[u8]) -> Uuid {
     let d = core.start_draft().unwrap();
     for seed in photos {
@@ -132,6 +157,14 @@ pub async fn signed_in_via(server: &Server, url: &str, phone: &str) -> (TempDir,
     engine.request_code(phone).await.unwrap();
     engine.sign_in(phone, &server.code(phone)).await.unwrap();
     (dir, core, engine)
+}
+
+/// A value the phone keeps in its own store (tokens, cursor), read behind the core's back.
+pub fn phone_meta(dir: &std::path::Path, key: &str) -> Option<String> {
+    use rusqlite::OptionalExtension;
+    let conn = rusqlite::Connection::open(dir.join("qala.db")).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional().unwrap()
 }
 
 pub fn hex(b: &[u8]) -> String {

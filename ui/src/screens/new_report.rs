@@ -1,9 +1,15 @@
 //! New report, in at most five taps from Home: photo or video, location (GPS; else district + address
 //! or pasted coordinates — never a dead end), category, an optional description, a preview of what
-//! will be public, and send. Every step is saved in the draft at once, so leaving the screen or a
+//! will be public, and send. Photos and videos have buttons of their own: Android's webview opens
+//! the video recorder for any capture input that accepts video, so one input for both never reaches
+//! the photo camera (on Android the shell opens the camera itself).
+//!
+//! The location is asked for when the resident taps "use my location", not before: the phone asks
+//! for the permission then, in context. The shell watches the position until the fix is good
+//! enough and sends each better one, so the accuracy shown improves as the resident waits. Every step is saved in the draft at once, so leaving the screen or a
 //! crash loses nothing; sending only queues, it never waits for the network.
 
-use qala_protocol::{Category, DraftView, Fix, LocationSource, NearbyReport};
+use qala_protocol::{Category, DraftView, Located, LocationSource, MediaKind, NearbyReport};
 use serde_json::json;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
@@ -33,6 +39,8 @@ pub fn NewReport() -> Html {
     let error = use_state(|| None::<String>);
     let busy = use_state(|| 0u32);
     let locating = use_state(|| false);
+    // When the resident asked for the location: fixes from before belong to an earlier watch.
+    let located_since = use_state(|| 0.0f64);
     let nearby = use_state(Vec::<NearbyReport>::new);
 
     // The draft from the shell, then every update the shell answers with. Without a GPS, a new
@@ -128,19 +136,41 @@ pub fn NewReport() -> Html {
         })
     };
 
+    // The phone's own camera (Android): the shell opens it and attaches what it returns.
+    let native = {
+        let (current, error, busy, id) = (current.clone(), error.clone(), busy.clone(), d.id);
+        Callback::from(move |kind: MediaKind| {
+            let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
+            busy.set(*busy + 1);
+            run::<DraftView>("capture", json!({ "draft": id, "kind": kind }), move |r| {
+                busy.set(busy.saturating_sub(1));
+                match r {
+                    Ok(d) => {
+                        error.set(d.error.clone());
+                        current.set(Some(d))
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+
     let locate = {
-        let (update, locating, error, id, i) = (update.clone(), locating.clone(), error.clone(), d.id, i.clone());
+        let (update, locating, located_since, error, id, i) =
+            (update.clone(), locating.clone(), located_since.clone(), error.clone(), d.id, i.clone());
         Callback::from(move |_| {
             locating.set(true);
+            located_since.set(js_sys::Date::now());
             let (update, locating, error, i) = (update.clone(), locating.clone(), error.clone(), i.clone());
-            run::<Fix>("locate", (), move |r| {
+            run::<Located>("locate", (), move |r| {
                 locating.set(false);
                 match r {
-                    Ok(f) => update.emit((
+                    Ok(Located::Found { fix: f }) => update.emit((
                         "set_location",
                         json!({ "draft": id, "lat": f.lat, "lon": f.lon, "accuracy_m": f.accuracy_m, "source": LocationSource::Gps }),
                     )),
-                    Err(_) => error.set(Some(i.t("no-fix"))),
+                    Ok(Located::Denied) => error.set(Some(i.t("location-denied"))),
+                    Ok(Located::NoFix) | Err(_) => error.set(Some(i.t("no-fix"))),
                 }
             });
         })
@@ -181,24 +211,26 @@ pub fn NewReport() -> Html {
         Callback::from(move |e: Event| update.emit(("set_description", json!({ "draft": id, "text": value_of(&e) }))))
     };
 
+    // Sent or discarded, the draft screen is done with: the next screen takes its place, so back
+    // does not return to an empty draft.
     let send = {
-        let (go, error, refresh, id) = (ctx.go.clone(), error.clone(), ctx.refresh.clone(), d.id);
+        let (replace, error, refresh, id) = (ctx.replace.clone(), error.clone(), ctx.refresh.clone(), d.id);
         Callback::from(move |_| {
-            let (go, error, refresh) = (go.clone(), error.clone(), refresh.clone());
+            let (replace, error, refresh) = (replace.clone(), error.clone(), refresh.clone());
             run::<Uuid>("submit", json!({ "draft": id }), move |r| match r {
                 Ok(report) => {
                     refresh.emit(());
-                    go.emit(Route::Report(report))
+                    replace.emit(Route::Report(report))
                 }
                 Err(e) => error.set(Some(e)),
             });
         })
     };
     let discard = {
-        let (go, id) = (ctx.go.clone(), d.id);
+        let (replace, id) = (ctx.replace.clone(), d.id);
         Callback::from(move |_| {
-            let go = go.clone();
-            run::<()>("discard_draft", json!({ "draft": id }), move |_| go.emit(Route::Home));
+            let replace = replace.clone();
+            run::<()>("discard_draft", json!({ "draft": id }), move |_| replace.emit(Route::Home));
         })
     };
 
@@ -298,11 +330,28 @@ pub fn NewReport() -> Html {
             <h1>{i.t("report-problem")}</h1>
 
             <h2>{"1. "}{i.t("step-photo")}</h2>
-            <div class="thumbs">
-                {media}
+            <div class="thumbs">{media}</div>
+            <div class="capture">
+                if ctx.settings.native_camera {
+                    <button id="take-photo" class="add-media" disabled={*busy > 0} onclick={let n = native.clone(); Callback::from(move |_| n.emit(MediaKind::Photo))}>
+                        <span class="glyph">{"📷"}</span><span>{i.t("take-photo")}</span>
+                    </button>
+                    <button id="record-video" class="add-media" disabled={*busy > 0} onclick={let n = native.clone(); Callback::from(move |_| n.emit(MediaKind::Video))}>
+                        <span class="glyph">{"🎥"}</span><span>{i.t("record-video")}</span>
+                    </button>
+                } else {
+                    <label class="add-media">
+                        <span class="glyph">{"📷"}</span><span>{i.t("take-photo")}</span>
+                        <input id="photo-input" type="file" accept="image/*" capture="environment" onchange={on_files.clone()} />
+                    </label>
+                    <label class="add-media">
+                        <span class="glyph">{"🎥"}</span><span>{i.t("record-video")}</span>
+                        <input id="video-input" type="file" accept="video/*" capture="environment" onchange={on_files.clone()} />
+                    </label>
+                }
                 <label class="add-media">
-                    <span class="glyph">{"📷"}</span><span>{i.t("add-photo")}</span>
-                    <input id="media-input" type="file" accept="image/*,video/*" capture="environment" multiple=true onchange={on_files} />
+                    <span class="glyph">{"🖼️"}</span><span>{i.t("from-gallery")}</span>
+                    <input id="media-input" type="file" accept="image/*,video/*" multiple=true onchange={on_files} />
                 </label>
             </div>
 
@@ -310,6 +359,14 @@ pub fn NewReport() -> Html {
             <p id="location-text" class={classes!("location", d.location.is_none().then_some("missing"))}>{"📍 "}{location_text.clone()}</p>
             if ctx.settings.can_locate {
                 <button id="locate" class="secondary" onclick={locate} disabled={*locating}>{i.t("use-my-location")}</button>
+                if *locating {
+                    <p id="locating" class="small muted" role="status">{match ctx.live_fix {
+                        Some((acc, at)) if at >= *located_since => {
+                            i.t_args("locating-accuracy", &[("n", Arg::Num(acc.round() as i64))])
+                        }
+                        _ => i.t("locating"),
+                    }}</p>
+                }
             } else {
                 <p class="small muted">{i.t("no-gps-hint")}</p>
             }

@@ -51,8 +51,8 @@ pub fn Article(p: &ArticleProps) -> Html {
     }
     let item = news.as_ref().and_then(|n| n.as_ref().ok()).and_then(|n| n.iter().find(|i| i.id == p.id).cloned());
     let back = {
-        let go = ctx.go.clone();
-        Callback::from(move |_| go.emit(Route::News))
+        let back = ctx.back.clone();
+        Callback::from(move |_| back.emit(()))
     };
     html! {
         <article class="article">

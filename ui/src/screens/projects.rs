@@ -102,8 +102,8 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
         })
     };
     let back = {
-        let go = ctx.go.clone();
-        Callback::from(move |_| go.emit(Route::Projects))
+        let back = ctx.back.clone();
+        Callback::from(move |_| back.emit(()))
     };
     // Flagging asks nothing more: one tap, queued offline like a comment.
     let flag = {

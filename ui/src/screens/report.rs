@@ -7,7 +7,7 @@ use uuid::Uuid;
 use yew::prelude::*;
 
 use super::{category_name, pending, value_of};
-use crate::app::{Ctx, Route};
+use crate::app::Ctx;
 use crate::format;
 use crate::hooks::{run, use_call};
 use crate::i18n::Arg;
@@ -39,8 +39,8 @@ pub fn ReportPage(p: &Props) -> Html {
     let cats = cats.as_ref().and_then(|c| c.as_ref().ok()).cloned().unwrap_or_default();
     let agencies = agencies.as_ref().and_then(|c| c.as_ref().ok()).cloned().unwrap_or_default();
     let back = {
-        let go = ctx.go.clone();
-        Callback::from(move |_| go.emit(Route::Home))
+        let back = ctx.back.clone();
+        Callback::from(move |_| back.emit(()))
     };
     let act = {
         let (error, refresh) = (error.clone(), ctx.refresh.clone());

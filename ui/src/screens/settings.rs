@@ -1,12 +1,13 @@
 //! Settings: language, server address, videos only on Wi-Fi, sign in / sign out.
 
-use qala_protocol::Lang;
+use qala_protocol::{Lang, ServerChange};
 use serde_json::json;
 use yew::prelude::*;
 
 use super::value_of;
 use crate::app::{Ctx, Route};
 use crate::hooks::run;
+use crate::i18n::Arg;
 
 #[function_component]
 pub fn Settings() -> Html {
@@ -24,6 +25,29 @@ pub fn Settings() -> Html {
                     saved.set(true);
                     refresh.emit(())
                 }
+                Err(e) => error.set(Some(e)),
+            });
+        })
+    };
+    // Another server: nothing goes there until the resident confirms, when items still wait.
+    let pending_server = use_state(|| None::<(String, u32)>);
+    let changed = use_state(|| false);
+    let change_server = {
+        let (refresh, error, pending_server, changed) =
+            (ctx.refresh.clone(), error.clone(), pending_server.clone(), changed.clone());
+        Callback::from(move |(server, confirmed): (String, bool)| {
+            let (refresh, error, pending_server, changed) =
+                (refresh.clone(), error.clone(), pending_server.clone(), changed.clone());
+            let args = json!({ "server": server.clone(), "confirmed": confirmed });
+            run::<ServerChange>("change_server", args, move |r| match r {
+                Ok(c) if c.changed => {
+                    error.set(None);
+                    pending_server.set(None);
+                    changed.set(true);
+                    refresh.emit(())
+                }
+                Ok(c) if c.waiting > 0 => pending_server.set(Some((server, c.waiting))),
+                Ok(_) => {}
                 Err(e) => error.set(Some(e)),
             });
         })
@@ -52,8 +76,18 @@ pub fn Settings() -> Html {
             }) }
             </div>
             <h2>{i.t("server")}</h2>
-            <input id="server" type="url" value={ctx.settings.server.clone()}
-                onchange={let set = set.clone(); Callback::from(move |e: Event| set.emit(("server", value_of(&e))))} />
+            <input id="server" type="url" inputmode="url" autocomplete="off" value={ctx.settings.server.clone()}
+                onchange={let c = change_server.clone(); Callback::from(move |e: Event| c.emit((value_of(&e), false)))} />
+            if let Some((server, waiting)) = (*pending_server).clone() {
+                <div id="server-warning" class="card warn" role="alert">
+                    <p>{i.t_args("server-change-waiting", &[("n", Arg::Num(waiting as i64))])}</p>
+                    <button id="server-confirm" class="secondary"
+                        onclick={let c = change_server.clone(); Callback::from(move |_| c.emit((server.clone(), true)))}>
+                        {i.t("server-change-confirm")}
+                    </button>
+                </div>
+            }
+            if *changed { <p id="server-changed" class="small muted">{i.t("server-changed")}</p> }
             <label class="check">
                 <input id="video-wifi" type="checkbox" checked={ctx.settings.video_wifi_only}
                     onchange={let set = set.clone(); Callback::from(move |e: Event| {

@@ -40,19 +40,19 @@ pub fn SignIn() -> Html {
         })
     };
     let verify = {
-        let (phone, code, busy, error, go, refresh) =
-            (phone.clone(), code.clone(), busy.clone(), error.clone(), ctx.go.clone(), ctx.refresh.clone());
+        let (phone, code, busy, error, replace, refresh) =
+            (phone.clone(), code.clone(), busy.clone(), error.clone(), ctx.replace.clone(), ctx.refresh.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             busy.set(true);
-            let (busy, error, go, refresh) = (busy.clone(), error.clone(), go.clone(), refresh.clone());
+            let (busy, error, replace, refresh) = (busy.clone(), error.clone(), replace.clone(), refresh.clone());
             let phone = normalize_phone(&phone).unwrap_or_default();
             run::<()>("sign_in", serde_json::json!({ "phone": phone, "code": code.trim() }), move |r| {
                 busy.set(false);
                 match r {
                     Ok(()) => {
                         refresh.emit(());
-                        go.emit(Route::Home)
+                        replace.emit(Route::Home)
                     }
                     Err(e) => error.set(Some(e)),
                 }
