@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use fantoccini::elements::Element;
-use fantoccini::{Client as Browser, ClientBuilder, Locator};
+use fantoccini::{Client as Browser, Locator};
 use qala_protocol::{DeclaredMedia, MediaKind, MediaState, RejectReason, ReportStatus};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, ORIGIN};
@@ -71,17 +71,7 @@ impl Driver {
                 "prefs": { "intl.accept_languages": lang },
             }),
         );
-        let url = format!("http://127.0.0.1:{}", self.port);
-        let t0 = Instant::now();
-        loop {
-            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
-                Ok(c) => return c,
-                Err(_) if t0.elapsed() < Duration::from_secs(30) => {
-                    tokio::time::sleep(Duration::from_millis(200)).await
-                }
-                Err(e) => panic!("no WebDriver session on {url}: {e}"),
-            }
-        }
+        qala_journeys::desktop::connect(self.port, caps).await
     }
 }
 

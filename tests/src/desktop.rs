@@ -1,7 +1,6 @@
 //! The desktop the end-to-end tests run the app on: an Xvfb display, tauri-driver (which starts
 //! WebKitWebDriver) and a WebDriver session on the real app binary. Each piece is a child process
 //! that is stopped when dropped — tauri-driver with SIGTERM, or WebKitWebDriver keeps its port.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -10,7 +9,8 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
-pub const APP: &str = env!("CARGO_BIN_EXE_qala-app");
+/// The app binary, built beside the test binary (with its UI embedded).
+pub static APP: std::sync::LazyLock<PathBuf> = std::sync::LazyLock::new(|| crate::workspace_bin("qala-app"));
 
 pub struct Display {
     child: Child,
@@ -74,17 +74,23 @@ impl Driver {
         eprintln!("[e2e] new session");
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
-        caps.insert("tauri:options".into(), serde_json::json!({ "application": APP }));
-        let url = format!("http://127.0.0.1:{}", self.port);
-        let t0 = Instant::now();
-        loop {
-            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
-                Ok(c) => return c,
-                Err(_) if t0.elapsed() < Duration::from_secs(30) => {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("no WebDriver session on {url}: {e}"),
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": APP.to_string_lossy() }));
+        connect(self.port, caps).await
+    }
+}
+
+/// A WebDriver session from the driver on `port` (tauri-driver, chromedriver), waiting up to 30 s
+/// for the driver to listen.
+pub async fn connect(port: u16, caps: serde_json::Map<String, serde_json::Value>) -> Client {
+    let url = format!("http://127.0.0.1:{port}");
+    let t0 = Instant::now();
+    loop {
+        match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
+            Ok(c) => return c,
+            Err(_) if t0.elapsed() < Duration::from_secs(30) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
+            Err(e) => panic!("no WebDriver session on {url}: {e}"),
         }
     }
 }

@@ -4,7 +4,6 @@
 //! notifications there, and the test clicks one (the `ActionInvoked` signal with the `default`
 //! action, which is what a click on a notification sends). It stands in for a phone's notification
 //! shade, which cannot be reached from these machines.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};

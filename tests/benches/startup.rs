@@ -1,15 +1,12 @@
 //! Cold start of the real app under Xvfb: from asking tauri-driver for a session (which launches
 //! the app binary) to the first interactive screen (Home with its "Report a problem" button),
 //! with a fresh data folder each time. Prints each run and the median; the goal is ≤ 1.0 s.
-//! Run: `cargo bench -p qala-app --features custom-protocol --bench startup` (after the UI is built).
-
-#[path = "../tests/desktop.rs"]
-mod desktop;
+//! Run: `cargo bench -p qala-journeys --bench startup` (after the UI is built).
 
 use std::time::{Duration, Instant};
 
-use desktop::{Display, Driver};
 use fantoccini::Locator;
+use qala_journeys::desktop::{Display, Driver};
 
 const RUNS: usize = 7;
 

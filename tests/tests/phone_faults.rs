@@ -1,6 +1,6 @@
 //! Bad networks and crashes: nothing lost, nothing duplicated, uploads resume.
 
-mod common;
+mod phone;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use chrono::Utc;
-use common::proxy::Proxy;
-use common::*;
+use phone::proxy::Proxy;
+use phone::*;
 use qala_core::Core;
 use qala_core::sync::SyncEngine;
 use qala_protocol::*;
