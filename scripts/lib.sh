@@ -167,7 +167,13 @@ ui_bundle_size() {
 ANDROID_TARGET="aarch64-linux-android"
 ensure_android_check_deps() {
   ensure_apt gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-  rustup target list --installed | grep -qx "$ANDROID_TARGET" || rustup target add "$ANDROID_TARGET"
+  if ! command -v rustup >/dev/null 2>&1; then
+    echo "rustup is needed to add the $ANDROID_TARGET target" >&2
+    return 1
+  fi
+  local installed
+  installed=$(rustup target list --installed)
+  grep -qx "$ANDROID_TARGET" <<<"$installed" || rustup target add "$ANDROID_TARGET"
 }
 
 android_check() {

@@ -16,6 +16,7 @@ pub enum AppError {
     #[cfg_attr(desktop, allow(dead_code))]
     LocationDenied,
     #[error("{0} is only on phones")]
+    #[cfg_attr(target_os = "android", allow(dead_code))]
     PhoneOnly(&'static str),
 }
 

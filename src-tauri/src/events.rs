@@ -78,6 +78,8 @@ pub fn open_on_tap(app: &AppHandle) {
         tracing::info!(%route, action = performed.action_id(), "notification tapped");
         handle.state::<crate::state::AppState>().set_opened(route.clone());
         let _ = handle.emit(OPEN, route);
+        // A phone brings the app forward itself when its notification is tapped.
+        #[cfg(desktop)]
         if let Some(w) = handle.get_webview_window("main") {
             let _ = w.unminimize();
             let _ = w.set_focus();
@@ -108,8 +110,19 @@ fn notification_text(core: &Core, event: &SyncEvent) -> Option<(uuid::Uuid, Stri
         SyncEvent::NewAnswer { report } => (*report, None),
         _ => return None,
     };
-    let number =
-        core.my_report(report).ok().flatten().and_then(|r| r.report).map(|r| r.registration_number).unwrap_or_default();
+    // The number comes from the server; desktop notification servers read markup in the body, so
+    // only what a registration number is made of goes in (ALA-2026-000123).
+    let number: String = core
+        .my_report(report)
+        .ok()
+        .flatten()
+        .and_then(|r| r.report)
+        .map(|r| r.registration_number)
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(32)
+        .collect();
     let text = match status {
         None => match lang.as_str() {
             "kk" => format!("{number}: мекеме жауап берді"),

@@ -24,6 +24,32 @@ use crate::state::{AppState, DEFAULT_SERVER};
 /// The city's catalogue as shipped; the server's copy replaces it at the first sync.
 const BUNDLED_CATALOG: &str = include_str!("../../server/data/catalog.json");
 
+/// The server to talk to: `QALA_SERVER` when set, else the one chosen in Settings, else the default.
+/// A session stored by an earlier version belongs to the server used then; coming from the
+/// environment, a new address leaves the old server as a switch in Settings does. A stored address
+/// that is no longer allowed (plain HTTP to another machine) falls back to the default.
+fn chosen_server(core: &Arc<qala_core::Core>) -> Result<String, Box<dyn std::error::Error>> {
+    use qala_core::sync::api::check_server_address;
+    let stored = core.setting("server")?.unwrap_or_else(|| DEFAULT_SERVER.into());
+    qala_core::sync::adopt_unbound_session(core, &stored)?;
+    let wanted = match std::env::var("QALA_SERVER") {
+        Ok(env) => check_server_address(&env).map_err(|e| tracing::error!("QALA_SERVER is ignored: {e}")).ok(),
+        Err(_) => None,
+    };
+    let server = match wanted.or_else(|| check_server_address(&stored).ok()) {
+        Some(s) => s,
+        None => {
+            tracing::error!(%stored, "the stored server address is not allowed; using the default");
+            DEFAULT_SERVER.to_string()
+        }
+    };
+    if server != stored {
+        qala_core::sync::SyncEngine::new(core.clone(), &stored).leave_server()?;
+        core.set_setting("server", &server)?;
+    }
+    Ok(server)
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let _ = tracing_subscriber::fmt()
@@ -45,13 +71,7 @@ pub fn run() {
             // The first report can be captured before the phone was ever online.
             let bundled: qala_protocol::CatalogResponse = serde_json::from_str(BUNDLED_CATALOG)?;
             core.store_catalog(&bundled, false)?;
-            if let Ok(server) = std::env::var("QALA_SERVER") {
-                match qala_core::sync::api::check_server_address(&server) {
-                    Ok(server) => core.set_setting("server", &server)?,
-                    Err(e) => tracing::error!("QALA_SERVER is ignored: {e}"),
-                }
-            }
-            let server = core.setting("server")?.unwrap_or_else(|| DEFAULT_SERVER.into());
+            let server = chosen_server(&core)?;
             tracing::info!(data = %dir.display(), %server, "qala app starting");
             let state = AppState::new(app.handle().clone(), core, &server);
             app.manage(state);

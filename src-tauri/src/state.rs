@@ -15,6 +15,8 @@ use crate::events;
 
 /// How often the engine syncs on its own when nothing nudges it.
 const SYNC_INTERVAL: Duration = Duration::from_secs(60);
+/// How long a running cycle may finish before a server switch cuts it off.
+const SWITCH_GRACE: Duration = Duration::from_secs(5);
 /// The server the app talks to before the resident or the environment says otherwise.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 /// The network before the webview says anything: a desktop's is unmetered; a phone's is unknown
@@ -109,7 +111,7 @@ impl AppState {
         // would write the old server's objects and tokens back.
         let running = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(h) = running {
-            h.abort().await;
+            h.stop_within(SWITCH_GRACE).await;
         }
         old.leave_server()?;
         self.core.set_setting("server", &server)?;

@@ -33,10 +33,11 @@ fn transport(e: reqwest::Error) -> CoreError {
 
 async fn fail(r: Response) -> CoreError {
     let status = r.status();
-    if status == StatusCode::UNAUTHORIZED {
+    let body: Option<ErrorBody> = r.json().await.ok();
+    // Only Qala's own 401 ends the session; a proxy's or a captive portal's says nothing about it.
+    if status == StatusCode::UNAUTHORIZED && body.is_some() {
         return CoreError::SignedOut;
     }
-    let body: Option<ErrorBody> = r.json().await.ok();
     let (code, message) = body.map_or_else(|| (NOT_QALA.into(), status.to_string()), |b| (b.error, b.message));
     CoreError::Server { status: status.as_u16(), code, message }
 }
@@ -111,7 +112,12 @@ impl Api {
     fn build(server: &str, roots: Roots, connect: Duration, total: Duration) -> Self {
         // rustls needs one crypto provider per process; a second install is a harmless no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let builder = reqwest::Client::builder().connect_timeout(connect).timeout(total);
+        // No redirects: a 307/308 would send a body that holds a refresh token, a code or a file to
+        // wherever the answer points, and the server never redirects the API.
+        let builder = reqwest::Client::builder()
+            .connect_timeout(connect)
+            .timeout(total)
+            .redirect(reqwest::redirect::Policy::none());
         let builder = match roots {
             Roots::Platform => builder,
             Roots::Bundled => builder.tls_certs_only(

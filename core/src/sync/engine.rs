@@ -135,11 +135,7 @@ impl SyncEngine {
     /// Trades the code for a session, kept in the store.
     pub async fn sign_in(&self, phone: &str, code: &str) -> CoreResult<()> {
         let s = self.api.otp_verify(phone, self.core.device_id(), code).await?;
-        self.keep_session(&s)
-    }
-
-    fn keep_session(&self, s: &qala_protocol::Session) -> CoreResult<()> {
-        session::keep_session(&self.core.db(), self.api.server(), s)
+        self.replace_session(&s)
     }
 
     fn stored_tokens(&self) -> CoreResult<StoredTokens> {
@@ -176,9 +172,7 @@ impl SyncEngine {
             Ok(s) => Ok(s.access_token),
             Err(CoreError::SignedOut) => {
                 // Only if nobody stored a newer session meanwhile.
-                if self.stored_tokens()?.refresh.as_deref() == Some(refresh.as_str()) {
-                    session::forget_tokens(&self.core.db())?;
-                }
+                session::forget_if_current(&self.core, self.api.server(), &refresh)?;
                 Err(CoreError::SignedOut)
             }
             Err(e) => Err(e),
@@ -570,11 +564,15 @@ impl SyncHandle {
         let _ = self.task.await;
     }
 
-    /// Stops at once, even mid-cycle. Safe for the phone's data: every step stores its progress
-    /// before the next network call, so an interrupted cycle resumes where it was.
-    pub async fn abort(self) {
-        self.task.abort();
-        let _ = self.task.await;
+    /// Stops, letting a running cycle finish for up to `grace`, then cuts it off. Cutting off is
+    /// safe for the phone's data (every step stores its progress before the next network call); a
+    /// token refresh cut off mid-way loses the rotated token, so the grace comes first.
+    pub async fn stop_within(mut self, grace: Duration) {
+        self.stop.notify_one();
+        if tokio::time::timeout(grace, &mut self.task).await.is_err() {
+            self.task.abort();
+            let _ = self.task.await;
+        }
     }
 }
 

@@ -7,3 +7,4 @@ mod session;
 
 pub use engine::{SyncEngine, SyncEvent, SyncHandle, SyncSummary};
 pub use qala_protocol::NetworkKind;
+pub use session::adopt_unbound_session;

@@ -66,6 +66,28 @@ pub(super) fn stored_tokens(conn: &Connection, server: &str) -> CoreResult<Store
     })
 }
 
+/// A session from before tokens were bound to their server (an earlier version of the app) belongs
+/// to the server the app was using then: call before the address changes (`QALA_SERVER`).
+pub fn adopt_unbound_session(core: &crate::Core, server: &str) -> CoreResult<()> {
+    let conn = core.db();
+    if db::meta_get(&conn, REFRESH_TOKEN)?.is_some() && db::meta_get(&conn, SESSION_SERVER)?.is_none() {
+        db::meta_set(&conn, SESSION_SERVER, server)?;
+    }
+    Ok(())
+}
+
+/// Forgets the session if it is still the one `refresh` belongs to (the server refused it), in one
+/// transaction with the check, so a sign-in that landed meanwhile stays.
+pub(super) fn forget_if_current(core: &crate::Core, server: &str, refresh: &str) -> CoreResult<()> {
+    let mut conn = core.db();
+    let tx = conn.transaction()?;
+    if stored_tokens(&tx, server)?.refresh.as_deref() == Some(refresh) {
+        forget_tokens(&tx)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 pub(super) fn keep_session(conn: &Connection, server: &str, s: &Session) -> CoreResult<()> {
     db::meta_set(conn, SESSION_SERVER, server)?;
     db::meta_set(conn, ACCESS_TOKEN, &s.access_token)?;
@@ -111,6 +133,19 @@ impl SyncEngine {
         }
         tx.commit()?;
         Ok(kept)
+    }
+
+    /// Keeps a new sign-in's session. A session it replaces (signing in again without signing out)
+    /// is revoked, not left alive on the server for 60 days.
+    pub(super) fn replace_session(&self, s: &Session) -> CoreResult<()> {
+        let mut conn = self.core.db();
+        let tx = conn.transaction()?;
+        if db::meta_get(&tx, REFRESH_TOKEN)?.is_some_and(|old| old != s.refresh_token) {
+            self.queue_revocation(&tx)?;
+        }
+        keep_session(&tx, self.api.server(), s)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Tokens of another server (the address changed under them) are never sent to this one:
@@ -179,19 +214,11 @@ impl SyncEngine {
         if queued.is_empty() {
             return Ok(0);
         }
-        let outcomes = futures_util::future::join_all(queued.iter().map(|r| self.revoke(r))).await;
+        let done = futures_util::future::join_all(queued.iter().map(|r| self.revoke(r))).await;
         let conn = self.core.db();
         let mut list = revocations(&conn)?;
-        for (r, outcome) in queued.iter().zip(outcomes) {
-            let Some(at) = list.iter().position(|x| x == r) else { continue };
-            match outcome {
-                Revoked::Done => {
-                    list.remove(at);
-                }
-                Revoked::Rotated(token) => list[at].refresh_token = token,
-                Revoked::Later => {}
-            }
-        }
+        // An entry is known by its token (which `revoke` may have rotated and stored meanwhile).
+        list.retain(|x| !done.iter().flatten().any(|token| *token == x.refresh_token));
         let expired = Utc::now() - chrono::Duration::days(REVOCATION_KEEP_DAYS);
         list.retain(|r| r.queued_at > expired);
         set_revocations(&conn, &list)?;
@@ -202,37 +229,47 @@ impl SyncEngine {
     /// holds: the refresh token buys a fresh one (rotating the refresh token, which is kept in
     /// case the second call fails), and that one signs out. Only Qala's own refusal counts as
     /// "already over": a captive portal's or a proxy's error page says nothing about the session.
-    async fn revoke(&self, r: &Revocation) -> Revoked {
+    ///
+    /// Returns the token of the entry when the session is over, `None` when it must be tried again.
+    /// A rotated token is stored before the second call, so an interruption between the two (the
+    /// network, the app being closed) leaves the live token queued, not the dead one.
+    async fn revoke(&self, r: &Revocation) -> Option<String> {
         let api = Api::with_timeouts(&r.server, REVOCATION_CONNECT, REVOCATION_TIMEOUT);
         let session = match api.refresh(&r.refresh_token, self.core.device_id()).await {
             Ok(s) => s,
-            Err(CoreError::SignedOut) => return Revoked::Done,
+            Err(CoreError::SignedOut) => return Some(r.refresh_token.clone()),
             Err(CoreError::Server { status, code, .. })
                 if (400..500).contains(&status) && ![408, 429].contains(&status) && code != NOT_QALA =>
             {
-                return Revoked::Done;
+                return Some(r.refresh_token.clone());
             }
             Err(e) => {
                 tracing::info!(server = %r.server, error = %e, "sign-out not yet sent to the server");
-                return Revoked::Later;
+                return None;
             }
         };
+        if let Err(e) = self.rotated(&r.refresh_token, &session.refresh_token) {
+            tracing::warn!(error = %e, "a rotated token could not be stored");
+        }
         match api.logout(&session.access_token).await {
-            Ok(()) | Err(CoreError::SignedOut) => Revoked::Done,
+            Ok(()) | Err(CoreError::SignedOut) => Some(session.refresh_token),
             Err(e) => {
                 tracing::info!(server = %r.server, error = %e, "sign-out not yet sent to the server");
-                Revoked::Rotated(session.refresh_token)
+                None
             }
         }
     }
-}
 
-/// What one revocation attempt achieved.
-enum Revoked {
-    Done,
-    /// The server rotated the refresh token but did not confirm the sign-out: try again with this one.
-    Rotated(String),
-    Later,
+    /// A queued session's refresh token was rotated: the queue holds the new one, for a full life.
+    fn rotated(&self, old: &str, new: &str) -> CoreResult<()> {
+        let conn = self.core.db();
+        let mut list = revocations(&conn)?;
+        for r in list.iter_mut().filter(|r| r.refresh_token == old) {
+            r.refresh_token = new.to_string();
+            r.queued_at = Utc::now();
+        }
+        set_revocations(&conn, &list)
+    }
 }
 
 /// Adds a revocation, keeping the newest [`MAX_REVOCATIONS`].
