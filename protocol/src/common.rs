@@ -59,6 +59,11 @@ impl LocalizedText {
     }
 
     /// True when at least one language has text.
+    /// The same text with each language trimmed, as forms and requests are stored.
+    pub fn trimmed(&self) -> Self {
+        Self::new(self.kk.trim(), self.ru.trim(), self.en.trim())
+    }
+
     pub fn is_blank(&self) -> bool {
         self.get(Lang::Ru).trim().is_empty()
     }

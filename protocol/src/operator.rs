@@ -1,10 +1,10 @@
 //! Requests of the agency side (operators) and of administrators.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{LocalizedText, ProjectStage, ProjectStatus, RejectReason, Report, ReportStatus};
+use crate::{Comment, LocalizedText, ProjectStage, ProjectStatus, RejectReason, Report, ReportStatus, Role};
 
 /// Filters for an operator's list of reports. All optional; the list is sorted by deadline.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
@@ -117,6 +117,67 @@ pub struct Created {
 pub struct AdminNews {
     pub item: crate::NewsItem,
     pub published: bool,
+}
+
+/// A staff account as administrators see it (never the password or its hash).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffAccount {
+    pub user_id: Uuid,
+    pub login: String,
+    pub role: Role,
+    /// An operator's agency; administrators have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    pub display_name: String,
+    /// Has a password; a disabled account has none and cannot sign in.
+    pub active: bool,
+}
+
+/// A staff account to create. The server generates the password and shows it once.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffInput {
+    /// 3–40 characters: letters, digits, '.', '_', '-'; kept in lower case.
+    pub login: String,
+    pub display_name: String,
+    /// `operator` (needs an agency) or `admin` (has none).
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+}
+
+/// A generated password, given once: when an account is created or its password is reset.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedPassword {
+    pub user_id: Uuid,
+    pub login: String,
+    pub password: String,
+}
+
+/// A comment as moderators see it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModerationItem {
+    pub comment: Comment,
+    pub hidden: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden_reason: Option<String>,
+    /// Residents who flagged it.
+    pub flags: u32,
+    /// A moderator has decided on it (flags no longer hide it).
+    pub reviewed: bool,
+}
+
+/// One dated day off of the working calendar (or, with `working` set, a weekend worked by decree).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub name: String,
+    #[serde(default)]
+    pub working: bool,
 }
 
 /// Counts for one slice of the statistics (a category, an agency, or everything).

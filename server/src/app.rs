@@ -20,7 +20,7 @@ use crate::media::storage::{MediaStore, S3Config};
 use crate::push_queue::PushQueue;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{OtpLimits, Store};
+use crate::store::{OtpLimits, Store, StoreResult};
 
 /// The shipped catalogue of agencies and categories.
 pub const CATALOG_JSON: &str = include_str!("../data/catalog.json");
@@ -67,7 +67,7 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub async fn load(store: &dyn Store) -> AppResult<Self> {
+    pub async fn load(store: &dyn Store) -> StoreResult<Self> {
         Ok(Catalog {
             agencies: store.agencies().await?,
             categories: store.categories().await?.into_iter().map(|c| (c.code.clone(), c)).collect(),
@@ -97,7 +97,7 @@ impl CatalogCell {
         self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub async fn reload(&self, store: &dyn Store) -> AppResult<()> {
+    pub async fn reload(&self, store: &dyn Store) -> StoreResult<()> {
         let fresh = Arc::new(Catalog::load(store).await?);
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use qala_protocol::Role;
 
 use crate::app::{ClientLimits, MEDIA_GC_GRACE_HOURS, Quotas, Timeouts};
@@ -20,67 +20,131 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Reads the TOML file named by `--config` (or `QALA_CONFIG`) in `args` and returns, for each
-/// setting, the environment variable and value it stands for. The caller sets those that are not
-/// set already, so the order of precedence is flags, then environment, then file, then defaults.
-pub fn config_file_env(args: &[String]) -> Result<Vec<(String, String)>, String> {
-    let path = args
-        .iter()
-        .position(|a| a == "--config")
-        .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--config=").map(str::to_string)))
-        .or_else(|| std::env::var("QALA_CONFIG").ok());
-    let Some(path) = path else { return Ok(vec![]) };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    let table: toml::Table = text.parse().map_err(|e| format!("{path}: {e}"))?;
-    table
-        .into_iter()
-        .map(|(key, value)| {
-            let value = match value {
-                toml::Value::String(s) => s,
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                toml::Value::Array(items) => items
-                    .into_iter()
-                    .map(|v| v.as_str().map(str::to_string).ok_or_else(|| format!("{path}: {key}: a list of strings")))
-                    .collect::<Result<Vec<_>, _>>()?
-                    .join(","),
-                other => return Err(format!("{path}: {key}: unsupported value {other}")),
-            };
-            let var = match key.replace('-', "_").as_str() {
-                // Repeatable flags read a comma-separated list from their plural variable.
-                "open311_key" | "open311_keys" => "QALA_OPEN311_KEYS".to_string(),
-                "trusted_proxy" | "trusted_proxies" => "QALA_TRUSTED_PROXIES".to_string(),
-                k @ ("addr"
-                | "data_dir"
-                | "database_url"
-                | "demo"
-                | "city_prefix"
-                | "log_format"
-                | "otp_ttl_secs"
-                | "retention_days"
-                | "s3_bucket"
-                | "s3_endpoint"
-                | "s3_region"
-                | "otp_requests_per_addr"
-                | "login_failures_per_addr"
-                | "password_checks"
-                | "header_timeout_secs"
-                | "request_timeout_secs"
-                | "upload_timeout_secs"
-                | "max_connections"
-                | "max_in_flight"
-                | "quota_reports_per_day"
-                | "quota_comments_per_day"
-                | "quota_media_mb_per_day"
-                | "media_gc_grace_hours") => {
-                    format!("QALA_{}", k.to_uppercase())
-                }
-                other => return Err(format!("{path}: unknown setting {other:?}")),
-            };
-            Ok((var, value))
-        })
-        .collect()
+/// Why the configuration could not be read. Each names the file and the setting at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    File { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Toml { path: String, message: String },
+    #[error("{path}: unknown setting {key:?}")]
+    Unknown { path: String, key: String },
+    #[error("{path}: {key}: {message}")]
+    Value { path: String, key: String, message: String },
+    /// The command line itself (or `--help`, `--version`): clap prints it the usual way.
+    #[error(transparent)]
+    Cli(#[from] clap::Error),
+}
+
+/// Reads the whole configuration: flags win over environment variables, which win over the TOML
+/// file named by `--config` (or `QALA_CONFIG`), which wins over the built-in defaults.
+///
+/// The file's settings become the *defaults* of the flags they name (`addr = "0.0.0.0:8080"` is
+/// the default of `--addr`; a list such as `open311_key = ["ikomek:…"]` the default of the
+/// repeatable flag), so clap itself applies the order, every value is parsed and checked by the
+/// flag's own parser, and nothing is written to the process environment.
+pub fn parse(argv: &[String]) -> Result<Cli, ConfigError> {
+    let first = Cli::command().try_get_matches_from(argv)?;
+    let Some(path) = config_path(&first) else { return Ok(Cli::from_arg_matches(&first)?) };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::File { path: shown.clone(), source })?;
+    let table: toml::Table =
+        text.parse().map_err(|e: toml::de::Error| ConfigError::Toml { path: shown.clone(), message: e.to_string() })?;
+    let mut cmd = Cli::command();
+    for (key, value) in table {
+        let id = match key.replace('-', "_").as_str() {
+            // Repeatable flags are named in the singular on the command line.
+            "open311_key" => "open311_keys".to_string(),
+            "trusted_proxy" => "trusted_proxies".to_string(),
+            other => other.to_string(),
+        };
+        let values = file_values(&value).map_err(|message| ConfigError::Value {
+            path: shown.clone(),
+            key: key.clone(),
+            message,
+        })?;
+        let (next, found) = with_default(cmd, &id, &values).map_err(|message| ConfigError::Value {
+            path: shown.clone(),
+            key: key.clone(),
+            message,
+        })?;
+        cmd = next;
+        if !found {
+            return Err(ConfigError::Unknown { path: shown, key });
+        }
+    }
+    Ok(Cli::from_arg_matches(&cmd.try_get_matches_from(argv)?)?)
+}
+
+/// Runs `value` through the parser of `arg` (on a one-argument command: clap's own check of a
+/// value is not public), and says why it does not parse.
+fn check_value(arg: &clap::Arg, value: &str) -> Result<(), String> {
+    let probe = clap::Arg::new("value").long("value").value_parser(arg.get_value_parser().clone());
+    let check = clap::Command::new("check").no_binary_name(true).arg(probe);
+    check.try_get_matches_from(["--value", value]).map(drop).map_err(|e| {
+        let text = e.render().to_string();
+        let reason = text.lines().next().and_then(|l| l.rsplit_once("': ")).map_or("", |(_, r)| r.trim());
+        format!("invalid value {value:?} {reason}").trim_end().to_string()
+    })
+}
+
+/// The `--config` file, from the flag or the environment (clap reads both into the global arg).
+fn config_path(m: &clap::ArgMatches) -> Option<PathBuf> {
+    let mut m = m;
+    loop {
+        if let Some(p) = m.get_one::<PathBuf>("config") {
+            return Some(p.clone());
+        }
+        m = m.subcommand()?.1;
+    }
+}
+
+/// A TOML value as the text(s) a flag would be given.
+fn file_values(value: &toml::Value) -> Result<Vec<String>, String> {
+    Ok(match value {
+        toml::Value::String(s) => vec![s.clone()],
+        toml::Value::Integer(i) => vec![i.to_string()],
+        toml::Value::Boolean(b) => vec![b.to_string()],
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| "a list of strings".to_string()))
+            .collect::<Result<_, _>>()?,
+        other => return Err(format!("unsupported value {other}")),
+    })
+}
+
+/// Makes `values` the default of the argument `id` wherever a (sub)command has it; tells whether
+/// one did. Each value is checked by the argument's own parser first (clap takes defaults on trust).
+/// The command tree is this program's own, two levels deep.
+fn with_default(cmd: clap::Command, id: &str, values: &[String]) -> Result<(clap::Command, bool), String> {
+    let arg = cmd.get_arguments().find(|a| a.get_id() == id && id != "config");
+    let mut found = arg.is_some();
+    let mut cmd = match arg {
+        Some(arg) => {
+            for v in values {
+                check_value(arg, v)?;
+            }
+            let values: Vec<clap::builder::OsStr> = values.iter().map(|v| v.clone().into()).collect();
+            cmd.mut_arg(id, |a| a.default_values(values))
+        }
+        None => cmd,
+    };
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for name in names {
+        let mut outcome = Ok(false);
+        cmd = cmd.mut_subcommand(name, |sub| match with_default(sub.clone(), id, values) {
+            Ok((sub, f)) => {
+                outcome = Ok(f);
+                sub
+            }
+            Err(e) => {
+                outcome = Err(e);
+                sub
+            }
+        });
+        found |= outcome?;
+    }
+    Ok((cmd, found))
 }
 
 #[derive(Subcommand, Debug)]
@@ -233,4 +297,57 @@ fn parse_staff_role(s: &str) -> Result<Role, String> {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        std::iter::once("qala-server").chain(list.iter().copied()).map(String::from).collect()
+    }
+
+    fn serve(cli: Cli) -> ServeArgs {
+        match cli.command {
+            Command::Serve(s) => s,
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_file_fills_what_flags_leave_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qala.toml");
+        std::fs::write(
+            &path,
+            "connections-per-addr = 7\ncity_prefix = \"AST\"\ndemo = true\ntrusted_proxy = [\"10.0.0.0/8\", \"192.168.0.1\"]\n",
+        )
+        .unwrap();
+        let file = path.to_str().unwrap();
+        let s = serve(parse(&args(&["serve", "--config", file])).unwrap());
+        assert_eq!((s.connections_per_addr, s.city_prefix.as_str(), s.demo), (7, "AST", true));
+        assert_eq!(s.trusted_proxies.len(), 2);
+        let s = serve(parse(&args(&["--config", file, "serve", "--city-prefix", "SHY"])).unwrap());
+        assert_eq!((s.city_prefix.as_str(), s.connections_per_addr), ("SHY", 7));
+        // Without a file, the built-in defaults.
+        let s = serve(parse(&args(&["serve"])).unwrap());
+        assert_eq!(s.connections_per_addr, Timeouts::DEFAULT.connections_per_addr);
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qala.toml");
+        let file = path.to_str().unwrap();
+        for (text, named) in [
+            ("city_prefx = \"AST\"\n", "city_prefx"),
+            ("config = \"other.toml\"\n", "config"),
+            ("addr = { host = \"x\" }\n", "addr"),
+            ("addr = \"not an address\"\n", "not an address"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let e = parse(&args(&["serve", "--config", file])).unwrap_err().to_string();
+            assert!(e.contains(named), "{text:?}: {e}");
+        }
+    }
 }

@@ -8,8 +8,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::{generate_password, hash_password};
 use crate::domain::display_name;
-use crate::error::{AppError, AppResult};
-use crate::store::{NewStaff, OpKey};
+use crate::error::AppResult;
+use crate::store::{NewStaff, OpKey, StoreError};
 
 fn t(kk: &str, ru: &str, en: &str) -> LocalizedText {
     LocalizedText::new(kk, ru, en)
@@ -112,8 +112,8 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         };
         match st.store.create_staff(&staff, now).await {
             Ok(_) => println!("demo {login} account: login={login} password={password} (printed once)"),
-            Err(AppError::Conflict(_)) => {}
-            Err(e) => return Err(e),
+            Err(StoreError::Taken(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     st.store.meta_set("demo_seeded", "yes").await?;

@@ -5,6 +5,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qala_protocol::{ErrorBody, FieldError};
 
+use crate::service::ServiceError;
+use crate::store::StoreError;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// An input broke a rule; `field` names it.
@@ -57,6 +60,33 @@ pub type AppResult<T> = Result<T, AppError>;
 impl From<FieldError> for AppError {
     fn from(e: FieldError) -> Self {
         AppError::Validation { field: Some(e.field), message: e.message }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Taken(message) => AppError::Conflict(message),
+            StoreError::UnknownReference { field, message } => AppError::validation(field, message),
+            StoreError::QuotaExceeded { message, retry_after_s } => AppError::QuotaExceeded { message, retry_after_s },
+            StoreError::Database(e) => AppError::Database(e),
+            e @ (StoreError::Corrupt(_) | StoreError::Migrate(_) | StoreError::Json(_)) => {
+                AppError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid { field, message } => AppError::Validation { field, message },
+            ServiceError::Forbidden(m) => AppError::Forbidden(m),
+            ServiceError::NotFound(m) => AppError::NotFound(m),
+            ServiceError::Conflict(m) => AppError::Conflict(m),
+            ServiceError::Store(e) => e.into(),
+            ServiceError::Internal(m) => AppError::Internal(m),
+        }
     }
 }
 

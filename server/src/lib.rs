@@ -14,4 +14,5 @@ pub mod http;
 pub mod limits;
 pub mod media;
 pub mod push_queue;
+pub mod service;
 pub mod store;

@@ -1,6 +1,5 @@
-use clap::Parser;
 use qala_server::auth::{generate_password, hash_password};
-use qala_server::config::{Cli, Command, LogFormat, StaffCommand};
+use qala_server::config::{Cli, Command, ConfigError, LogFormat, StaffCommand};
 use qala_server::store::NewStaff;
 use tracing_subscriber::EnvFilter;
 
@@ -14,24 +13,17 @@ fn init_logs(format: LogFormat) {
 }
 
 fn main() -> std::process::ExitCode {
-    // Settings from a config file become environment variables, before any thread exists.
     let argv: Vec<String> = std::env::args().collect();
-    match qala_server::config::config_file_env(&argv) {
-        Ok(vars) => {
-            for (k, v) in vars {
-                if std::env::var_os(&k).is_none() {
-                    // SAFETY: single-threaded here; the runtime is built below.
-                    unsafe { std::env::set_var(k, v) };
-                }
-            }
-        }
+    let cli = match qala_server::config::parse(&argv) {
+        Ok(cli) => cli,
+        Err(ConfigError::Cli(e)) => e.exit(),
         Err(e) => {
             eprintln!("qala-server: {e}");
             return std::process::ExitCode::FAILURE;
         }
-    }
+    };
     match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt.block_on(run()),
+        Ok(rt) => rt.block_on(run(cli)),
         Err(e) => {
             eprintln!("qala-server: {e}");
             std::process::ExitCode::FAILURE
@@ -39,8 +31,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run() -> std::process::ExitCode {
-    let cli = Cli::parse();
+async fn run(cli: Cli) -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => {
             init_logs(args.log_format);

@@ -70,7 +70,10 @@ async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(Vec<PushItem>, Reply
         }
         // A panic inside a rule must not take the writer (and every later push) down with it.
         let applied = AssertUnwindSafe(store.push_batch(items)).catch_unwind().await;
-        let applied = applied.unwrap_or_else(|_| Err(AppError::Internal("a push panicked".into())));
+        let applied = match applied {
+            Ok(done) => done.map_err(AppError::from),
+            Err(_) => Err(AppError::Internal("a push panicked".into())),
+        };
         match applied {
             Ok(outcomes) => {
                 let mut rest = outcomes.into_iter();

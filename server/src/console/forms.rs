@@ -3,20 +3,20 @@
 
 use axum::Form;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::i18n::L;
 use super::layout::Shown;
-use super::session::Operator;
+use super::session::{Operator, SignedIn};
 use crate::app::AppState;
 use crate::error::AppError;
 
-/// A form posted by a signed-in operator, with its CSRF token (and the request's origin) checked.
-/// Handlers take it last, as it reads the body.
-pub struct Posted<T>(pub Operator, pub T);
+/// A form posted by a signed-in operator (or, with `W = AdminOp`, an administrator), with its CSRF
+/// token (and the request's origin) checked. Handlers take it last, as it reads the body.
+pub struct Posted<T, W = Operator>(pub W, pub T);
 
 /// Every console form: the token, and the form's own fields.
 #[derive(Deserialize)]
@@ -31,17 +31,18 @@ struct WithToken<T> {
 #[derive(Deserialize)]
 pub struct Nothing {}
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
+impl<T: DeserializeOwned + Send, W: SignedIn> FromRequest<AppState> for Posted<T, W> {
     type Rejection = Response;
 
     async fn from_request(req: Request, st: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let op = Operator::from_request_parts(&mut parts, st).await?;
+        let who = W::from_request_parts(&mut parts, st).await?;
         let headers = parts.headers.clone();
         let f = Form::<WithToken<T>>::from_request(Request::from_parts(parts, body), st).await;
+        let op = who.operator();
         let f = form(op.l, f).map_err(IntoResponse::into_response)?;
         op.check(&headers, &f.csrf).map_err(IntoResponse::into_response)?;
-        Ok(Posted(op, f.fields))
+        Ok(Posted(who, f.fields))
     }
 }
 
@@ -51,11 +52,6 @@ pub type FormResult<T> = Result<Form<T>, FormRejection>;
 /// The parsed form, or an error page in the operator's language.
 pub fn form<T>(l: L, f: FormResult<T>) -> Result<T, Shown> {
     f.map(|Form(v)| v).map_err(|e| Shown(l, AppError::BadRequest(e.body_text())))
-}
-
-/// Checks a text field by the protocol's rules (length, control characters).
-pub fn text_ok(l: L, value: &str, field: &str, max: usize, required: bool) -> Result<(), Shown> {
-    qala_protocol::validate::text(value, field, max, required).map_err(|e| Shown(l, e.into()))
 }
 
 /// Trimmed text, `None` when blank.

@@ -9,7 +9,7 @@ use qala_protocol::{Lang, ReportStatus};
 use super::i18n::L;
 use super::session::Operator;
 use crate::domain::calendar::local_offset;
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 
 /// What a console handler answers: a page or a redirect, or an error shown as a page.
 pub type Answer = Result<Response, Shown>;
@@ -63,9 +63,10 @@ pub trait ShowErr<T> {
     fn shown(self, l: L) -> Result<T, Shown>;
 }
 
-impl<T> ShowErr<T> for AppResult<T> {
+/// Any layer's error (the API's, the service layer's, the store's) becomes a page.
+impl<T, E: Into<AppError>> ShowErr<T> for Result<T, E> {
     fn shown(self, l: L) -> Result<T, Shown> {
-        self.map_err(|e| Shown(l, e))
+        self.map_err(|e| Shown(l, e.into()))
     }
 }
 

@@ -12,6 +12,7 @@ use super::layout::{Answer, ShowErr, age, deadline, frame, notice, status_chip};
 use super::session::Operator;
 use crate::app::{AppState, Catalog};
 use crate::domain::calendar::local_offset;
+use crate::service::reports;
 
 /// Reports per page of the queue.
 const PAGE: u32 = 50;
@@ -118,16 +119,14 @@ pub async fn page(
     let number = f.number.trim().to_uppercase();
     let mut not_found = false;
     if !number.is_empty() {
-        match st.store.report_by_number(&number).await.shown(l)? {
-            Some(r) if op.p.acts_for(&r.agency) => {
-                return Ok(Redirect::to(&format!("/console/reports/{}", r.id)).into_response());
-            }
-            _ => not_found = true,
+        match reports::by_number(&st, &op.p, &number).await.shown(l)? {
+            Some(r) => return Ok(Redirect::to(&format!("/console/reports/{}", r.id)).into_response()),
+            None => not_found = true,
         }
     }
-    let scope = if op.is_admin() { None } else { op.p.agency.as_deref() };
+    let scope = op.p.scope();
     let now = Utc::now();
-    let (items, total) = st.store.list_reports(scope, &f.query(), now).await.shown(l)?;
+    let (items, total) = reports::list(&st, &op.p, &f.query()).await.shown(l)?;
     let catalog = st.catalog.get();
     let mut categories: Vec<_> = catalog
         .categories
@@ -229,19 +228,12 @@ pub async fn escalation(State(st): State<AppState>, op: Operator) -> Answer {
     let l = op.l;
     let now = Utc::now();
     let catalog = st.catalog.get();
-    let agencies: Vec<String> = match (&op.p.agency, op.is_admin()) {
-        (_, true) => catalog.agencies.iter().map(|a| a.code.clone()).collect(),
-        (Some(a), false) => vec![a.clone()],
-        (None, false) => vec![],
-    };
     // The end of the next working day, local time, inclusive (a one-day deadline set today ends
     // exactly then).
     let soon = catalog.calendar.deadline(now, 1) + chrono::Duration::seconds(1);
-    let q = ReportQuery { due_before: Some(soon), limit: Some(500), ..ReportQuery::default() };
     let today = now.with_timezone(&local_offset()).date_naive();
     let mut sections = Vec::new();
-    for a in agencies {
-        let (items, _) = st.store.list_reports(Some(&a), &q, now).await.shown(l)?;
+    for (a, items) in reports::due_by(&st, &op.p, soon).await.shown(l)? {
         let (late, due): (Vec<Report>, Vec<Report>) = items.into_iter().partition(|r| r.deadline < now);
         if !late.is_empty() || !due.is_empty() {
             sections.push((a, late, due));

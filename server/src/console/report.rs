@@ -6,22 +6,24 @@ use axum::response::{IntoResponse, Redirect};
 use chrono::Utc;
 use maud::{Markup, html};
 use qala_protocol::{
-    MediaKind, MediaRef, MediaState, NOTE_MAX_CHARS, RejectReason, Report, ReportStatus, RouteRequest,
+    AssignRequest, MediaKind, MediaRef, MediaState, NOTE_MAX_CHARS, NoteRequest, RejectReason, RejectRequest, Report,
+    ReportStatus, RouteRequest,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::forms::{Posted, opt, text_ok};
+use super::forms::{Posted, opt};
 use super::i18n::L;
 use super::layout::{Answer, ShowErr, Shown, csrf, deadline, frame, notice, status_chip, when};
 use super::queue::{agency_name, category_name};
 use super::session::Operator;
 use crate::app::AppState;
-use crate::domain::reports::{Action, WORKING};
+use crate::domain::reports::WORKING;
 use crate::error::AppError;
 use crate::http::media::serve_media;
-use crate::http::operator::{perform, route_action};
 use crate::http::uploads::store_whole_file;
+use crate::service::reports;
+use crate::service::{ServiceError, ServiceResult};
 
 /// Reasons an operator picks from when rejecting, in the order the form lists them.
 pub const REJECT_REASONS: [RejectReason; 6] = [
@@ -46,10 +48,10 @@ pub fn reason_code(r: RejectReason) -> &'static str {
 
 /// The report if this operator may see it; another agency's report is "not found", as in the API.
 async fn visible(st: &AppState, op: &Operator, id: Uuid) -> Result<Report, Shown> {
-    match st.store.report(id).await.shown(op.l)? {
-        Some((r, _)) if op.p.acts_for(&r.agency) => Ok(r),
-        _ => Err(Shown(op.l, AppError::NotFound(op.l.t("error.no_report").into()))),
-    }
+    reports::get(st, &op.p, id).await.map_err(|e| match e {
+        ServiceError::NotFound(_) => Shown(op.l, AppError::NotFound(op.l.t("error.no_report").into())),
+        e => Shown(op.l, e.into()),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -252,16 +254,12 @@ fn actions(op: &Operator, r: &Report, catalog: &crate::app::Catalog) -> Markup {
 
 /// After an action: back to the report, or to the queue when the report left this operator's
 /// agency (routed elsewhere).
-async fn after(st: &AppState, op: &Operator, id: Uuid, action: Action) -> Answer {
-    let r = perform(st, &op.p, id, action).await.shown(op.l)?;
+fn after(op: &Operator, done: ServiceResult<Report>) -> Answer {
+    let r = done.shown(op.l)?;
+    let id = r.id;
     let to =
         if op.p.acts_for(&r.agency) { format!("/console/reports/{id}?done=1") } else { "/console?routed=1".into() };
     Ok(Redirect::to(&to).into_response())
-}
-
-fn note_checked(l: L, field: &str, note: &str) -> Result<Option<String>, Shown> {
-    text_ok(l, note, field, NOTE_MAX_CHARS, false)?;
-    Ok(opt(note))
 }
 
 #[derive(Deserialize, Default)]
@@ -272,9 +270,8 @@ pub struct AssignForm {
 }
 
 pub async fn assign(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<AssignForm>) -> Answer {
-    text_ok(op.l, &f.executor, "executor", 200, true)?;
-    let note = note_checked(op.l, "note", &f.note)?;
-    after(&st, &op, id, Action::Assign { executor: f.executor, note }).await
+    let req = AssignRequest { executor: f.executor, note: opt(&f.note) };
+    after(&op, reports::assign(&st, &op.p, id, req).await)
 }
 
 #[derive(Deserialize, Default)]
@@ -284,8 +281,7 @@ pub struct NoteForm {
 }
 
 pub async fn start(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<NoteForm>) -> Answer {
-    let note = note_checked(op.l, "note", &f.note)?;
-    after(&st, &op, id, Action::Start { note }).await
+    after(&op, reports::start(&st, &op.p, id, NoteRequest { note: opt(&f.note) }).await)
 }
 
 #[derive(Deserialize, Default)]
@@ -296,8 +292,8 @@ pub struct RouteForm {
 }
 
 pub async fn route(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<RouteForm>) -> Answer {
-    let action = route_action(&st, RouteRequest { agency: f.agency, note: opt(&f.note) }).shown(op.l)?;
-    after(&st, &op, id, action).await
+    let req = RouteRequest { agency: f.agency, note: opt(&f.note) };
+    after(&op, reports::route(&st, &op.p, id, req).await)
 }
 
 #[derive(Deserialize, Default)]
@@ -313,8 +309,7 @@ pub async fn reject(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op,
         .into_iter()
         .find(|r| reason_code(*r) == f.reason)
         .ok_or_else(|| Shown(l, AppError::validation("reason", "pick a reason from the list")))?;
-    text_ok(l, &f.text, "text", NOTE_MAX_CHARS, true)?;
-    after(&st, &op, id, Action::Reject { reason, text: f.text }).await
+    after(&op, reports::reject(&st, &op.p, id, RejectRequest { reason, text: f.text }).await)
 }
 
 /// The answer with its photo report, sent as one multipart form. The CSRF token is checked
@@ -347,21 +342,13 @@ pub async fn answer(
         }
     }
     op.check(&headers, &token)?;
-    text_ok(l, &text, "text", NOTE_MAX_CHARS, true)?;
     // An answer without a photo report is what residents call a formal answer: the console asks
     // for one, to be checked against the resident's own photo.
     if files.is_empty() {
         return Err(Shown(l, AppError::validation("photo", l.t("act.photo_required"))));
     }
-    if files.len() > qala_protocol::MAX_PHOTOS_PER_REPORT {
-        let m = format!("at most {} files", qala_protocol::MAX_PHOTOS_PER_REPORT);
-        return Err(Shown(l, AppError::validation("photo", m)));
-    }
     // Refuse before storing anything if the report cannot be answered by this operator.
-    let r = visible(&st, &op, id).await?;
-    if !WORKING.contains(&r.status) {
-        return Err(Shown(l, AppError::Conflict(format!("cannot answer a report that is {}", r.status.as_str()))));
-    }
+    reports::check_answer(&st, &op.p, id, &text, files.len()).await.shown(l)?;
     let mut media: Vec<MediaRef> = Vec::with_capacity(files.len());
     for data in files {
         match store_whole_file(&st, &op.p, data).await {
@@ -374,7 +361,7 @@ pub async fn answer(
         }
     }
     let ids: Vec<Uuid> = media.iter().map(|m| m.id).collect();
-    let done = after(&st, &op, id, Action::Answer { text, media }).await;
+    let done = after(&op, reports::answer_stored(&st, &op.p, id, text, media).await);
     // Refused (the report changed since the check above, say): nothing refers to the files, so
     // they go. After a server-side failure the answer may have committed after all: keep them.
     if let Err(Shown(_, e)) = &done

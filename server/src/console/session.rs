@@ -20,10 +20,10 @@ use super::i18n::{L, parse_lang};
 use super::layout::{Answer, ShowErr, Shown, bare_page, html_page};
 use crate::app::AppState;
 use crate::auth::{TokenPolicy, hash_token, open_session};
-use crate::domain::Principal;
 use crate::error::AppError;
 use crate::http::auth::check_staff_password;
 use crate::http::extract::ClientAddr;
+use crate::service::access::{Admin, Staff};
 
 pub const SESSION_COOKIE: &str = "qala_console";
 pub const LANG_COOKIE: &str = "qala_lang";
@@ -104,7 +104,8 @@ impl FromRequestParts<AppState> for Ui {
 /// A signed-in operator or administrator. Without a live console session the request is sent
 /// to the login page.
 pub struct Operator {
-    pub p: Principal,
+    /// Checked by the service layer: agency staff, scoped to their agency.
+    pub p: Staff,
     pub name: String,
     /// The operator's agency, named in the page language.
     pub agency_name: Option<String>,
@@ -124,13 +125,16 @@ impl FromRequestParts<AppState> for Operator {
         };
         let token_hash = hash_token(&token);
         let p = match st.store.session_by_access(&token_hash, Utc::now()).await {
-            Ok(Some(p)) if p.is_staff() => p,
-            Ok(_) => return Err(to_login()),
-            Err(e) => return Err(Shown(l, e).into_response()),
+            Ok(Some(p)) => match Staff::check(p) {
+                Ok(staff) => staff,
+                Err(_) => return Err(to_login()),
+            },
+            Ok(None) => return Err(to_login()),
+            Err(e) => return Err(Shown(l, e.into()).into_response()),
         };
         let name = match st.store.me(p.user_id).await {
             Ok(me) => me.map(|m| m.display_name).unwrap_or_default(),
-            Err(e) => return Err(Shown(l, e).into_response()),
+            Err(e) => return Err(Shown(l, e.into()).into_response()),
         };
         let agency_name = p.agency.as_deref().map(|code| {
             st.catalog.get().agency(code).map_or_else(|| code.to_string(), |a| a.name.get(l.0).to_string())
@@ -155,14 +159,48 @@ impl Operator {
     pub fn is_admin(&self) -> bool {
         self.p.role == qala_protocol::Role::Admin
     }
+}
 
-    /// Administrators only.
-    pub fn admin(&self) -> Result<(), Shown> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(Shown(self.l, AppError::Forbidden(self.l.t("error.admin_only").into())))
+/// A signed-in administrator: the administrators' pages take this, so none of them can be
+/// reached without the check (an operator gets "administrators only").
+pub struct AdminOp {
+    pub op: Operator,
+    pub admin: Admin,
+}
+
+impl std::ops::Deref for AdminOp {
+    type Target = Operator;
+    fn deref(&self) -> &Operator {
+        &self.op
+    }
+}
+
+impl FromRequestParts<AppState> for AdminOp {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let op = Operator::from_request_parts(parts, st).await?;
+        match Admin::check(op.p.clone().into()) {
+            Ok(admin) => Ok(AdminOp { op, admin }),
+            Err(_) => Err(Shown(op.l, AppError::Forbidden(op.l.t("error.admin_only").into())).into_response()),
         }
+    }
+}
+
+/// Who posted a form: a signed-in operator, or an administrator.
+pub trait SignedIn: FromRequestParts<AppState, Rejection = Response> + Send {
+    fn operator(&self) -> &Operator;
+}
+
+impl SignedIn for Operator {
+    fn operator(&self) -> &Operator {
+        self
+    }
+}
+
+impl SignedIn for AdminOp {
+    fn operator(&self) -> &Operator {
+        &self.op
     }
 }
 

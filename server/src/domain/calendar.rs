@@ -96,13 +96,9 @@ struct HolidayFile {
     last_year: i32,
 }
 
-/// One dated day off (or, with `working` set, a weekend worked by decree).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Holiday {
-    pub date: NaiveDate,
-    pub name: String,
-    pub working: bool,
-}
+/// One dated day off (or, with `working` set, a weekend worked by decree); administrators edit
+/// them through the API, so the type is the protocol's.
+pub use qala_protocol::Holiday;
 
 /// Expands the holiday data file (fixed dates, religious dates, decree transfers) into dated days,
 /// applying the Labour Code rule that a fixed holiday on a weekend moves to the next working day.

@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::auth::hash_token;
 use crate::domain::Principal;
 use crate::error::AppError;
+use crate::service::access::{Admin, Staff};
 
 /// `Json<T>` whose failures are ours: 400 for unreadable JSON, 413 for an oversized body, 415 for a
 /// wrong content type, 422 for JSON of the wrong shape.
@@ -94,24 +95,7 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The signed-in user, if `allowed` accepts them; 403 with `refusal` otherwise.
-async fn auth_if<S>(
-    parts: &mut Parts,
-    state: &S,
-    allowed: fn(&Principal) -> bool,
-    refusal: &str,
-) -> Result<Principal, AppError>
-where
-    S: Send + Sync,
-    AppState: FromRef<S>,
-{
-    let Auth(p) = Auth::from_request_parts(parts, state).await?;
-    if allowed(&p) { Ok(p) } else { Err(AppError::Forbidden(refusal.into())) }
-}
-
-/// Staff only (operators and administrators).
-pub struct Staff(pub Principal);
-
+/// Staff only (operators and administrators): the service layer's checked principal.
 impl<S> FromRequestParts<S> for Staff
 where
     S: Send + Sync,
@@ -120,13 +104,12 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        auth_if(parts, state, Principal::is_staff, "for agency staff only").await.map(Staff)
+        let Auth(p) = Auth::from_request_parts(parts, state).await?;
+        Ok(Staff::check(p)?)
     }
 }
 
-/// Administrators only.
-pub struct Admin(pub Principal);
-
+/// Administrators only: the service layer's checked principal.
 impl<S> FromRequestParts<S> for Admin
 where
     S: Send + Sync,
@@ -135,7 +118,8 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        auth_if(parts, state, |p| p.role == qala_protocol::Role::Admin, "for administrators only").await.map(Admin)
+        let Auth(p) = Auth::from_request_parts(parts, state).await?;
+        Ok(Admin::check(p)?)
     }
 }
 

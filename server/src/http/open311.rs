@@ -54,8 +54,9 @@ impl IntoResponse for Failure {
     }
 }
 
-impl From<(AppError, Format)> for Failure {
-    fn from((e, f): (AppError, Format)) -> Self {
+impl<E: Into<AppError>> From<(E, Format)> for Failure {
+    fn from((e, f): (E, Format)) -> Self {
+        let e: AppError = e.into();
         let status = e.status();
         let message = if status.is_server_error() {
             tracing::error!(error = %e, "open311 request failed");

@@ -98,7 +98,11 @@ impl Modify for CommonErrors {
         super::operator::answer, super::operator::reject,
         super::admin::news_list, super::admin::news_create, super::admin::news_update, super::admin::news_delete,
         super::admin::projects_list, super::admin::project_create, super::admin::project_update,
-        super::admin::project_delete, super::admin::comment_hide,
+        super::admin::project_delete, super::admin::comments_for_review, super::admin::comment_hide,
+        super::admin::comment_restore, super::admin::agency_put, super::admin::category_put,
+        super::admin::staff_list, super::admin::staff_create, super::admin::staff_password,
+        super::admin::staff_disable, super::admin::holidays_list, super::admin::holiday_put,
+        super::admin::holiday_delete,
         openapi_json,
     )
 )]

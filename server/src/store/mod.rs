@@ -5,6 +5,7 @@
 //! computed, or a closure from [`crate::domain::reports`] that the store runs inside its write
 //! transaction — so the rules are written once and a refusal rolls everything back.
 
+mod error;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -14,8 +15,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use qala_protocol::{
-    AdminNews, Agency, Category, Comment, FlagComment, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project,
-    Report, ReportQuery, Role,
+    AdminNews, Agency, Category, FlagComment, Me, MediaKind, NewComment, NewsInput, OpOutcome, Project, Report,
+    ReportQuery, Role,
 };
 use uuid::Uuid;
 
@@ -23,7 +24,7 @@ use crate::domain::Principal;
 use crate::domain::calendar::Holiday;
 use crate::domain::quota::{Charge, QuotaKind};
 use crate::domain::reports::Refusal;
-use crate::error::AppResult;
+pub use error::{OnConstraint, StoreError, StoreResult};
 
 /// An op as the idempotency ledger records it.
 #[derive(Clone, Debug)]
@@ -43,29 +44,9 @@ pub struct NewStaff {
     pub display_name: String,
 }
 
-/// A staff account as administrators see it (never the password hash).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StaffAccount {
-    pub user_id: Uuid,
-    pub login: String,
-    pub role: Role,
-    pub agency: Option<String>,
-    pub display_name: String,
-    /// Has a password; a disabled account has none and cannot sign in.
-    pub active: bool,
-}
-
-/// A comment as moderators see it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModerationItem {
-    pub comment: Comment,
-    pub hidden: bool,
-    pub hidden_reason: Option<String>,
-    /// Residents who flagged it.
-    pub flags: u32,
-    /// A moderator has decided on it (flags no longer hide it).
-    pub reviewed: bool,
-}
+/// What administrators see of staff accounts and of comments to moderate: the protocol's types,
+/// as the API returns them.
+pub use qala_protocol::{ModerationItem, StaffAccount};
 
 /// What a staff login needs to check a password.
 #[derive(Clone, Debug)]
@@ -211,42 +192,42 @@ pub mod prelude {
 #[async_trait]
 pub trait MetaStore: Send + Sync + 'static {
     /// The value under `key`, created as `init` on first use (server secrets, settings).
-    async fn meta_get_or_init(&self, key: &str, init: &str) -> AppResult<String>;
-    async fn meta_set(&self, key: &str, value: &str) -> AppResult<()>;
+    async fn meta_get_or_init(&self, key: &str, init: &str) -> StoreResult<String>;
+    async fn meta_set(&self, key: &str, value: &str) -> StoreResult<()>;
     /// Inserts agencies and categories that are not there yet; existing rows (maybe edited by an
     /// administrator) are left alone.
-    async fn seed_catalog(&self, agencies: &[Agency], categories: &[Category]) -> AppResult<()>;
-    async fn agencies(&self) -> AppResult<Vec<Agency>>;
-    async fn categories(&self) -> AppResult<Vec<Category>>;
-    async fn seed_holidays(&self, holidays: &[Holiday]) -> AppResult<()>;
-    async fn holidays(&self) -> AppResult<Vec<Holiday>>;
+    async fn seed_catalog(&self, agencies: &[Agency], categories: &[Category]) -> StoreResult<()>;
+    async fn agencies(&self) -> StoreResult<Vec<Agency>>;
+    async fn categories(&self) -> StoreResult<Vec<Category>>;
+    async fn seed_holidays(&self, holidays: &[Holiday]) -> StoreResult<()>;
+    async fn holidays(&self) -> StoreResult<Vec<Holiday>>;
     /// Creates or replaces an agency; phones pull the change.
-    async fn put_agency(&self, agency: &Agency) -> AppResult<()>;
+    async fn put_agency(&self, agency: &Agency) -> StoreResult<()>;
     /// Creates or replaces a category (its agency must exist); phones pull the change.
-    async fn put_category(&self, category: &Category) -> AppResult<()>;
+    async fn put_category(&self, category: &Category) -> StoreResult<()>;
     /// Adds or replaces the entry for a day (a holiday, or a working weekend day).
-    async fn put_holiday(&self, holiday: &Holiday) -> AppResult<()>;
-    async fn delete_holiday(&self, day: chrono::NaiveDate) -> AppResult<bool>;
+    async fn put_holiday(&self, holiday: &Holiday) -> StoreResult<()>;
+    async fn delete_holiday(&self, day: chrono::NaiveDate) -> StoreResult<bool>;
 }
 
 /// Residents, staff, one-time codes and sessions.
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     /// The resident with this (normalised) phone, created on first sign-in.
-    async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> AppResult<Principal>;
-    /// Fails with `Conflict` when the login is taken.
-    async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid>;
-    async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>>;
+    async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> StoreResult<Principal>;
+    /// Fails with `Taken` when the login is taken and `UnknownReference` for an unknown agency.
+    async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> StoreResult<Uuid>;
+    async fn staff_credentials(&self, login: &str) -> StoreResult<Option<StaffCredentials>>;
     /// Every operator and administrator, by login.
-    async fn staff_all(&self) -> AppResult<Vec<StaffAccount>>;
+    async fn staff_all(&self) -> StoreResult<Vec<StaffAccount>>;
     /// Records a failed staff login and returns the failures for `login` since `since`.
-    async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> AppResult<u32>;
+    async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> StoreResult<u32>;
     /// Failed staff logins for `login` since `since`.
-    async fn login_failures(&self, login: &str, since: DateTime<Utc>) -> AppResult<u32>;
+    async fn login_failures(&self, login: &str, since: DateTime<Utc>) -> StoreResult<u32>;
     /// The account that reports arriving through another channel (a call centre, a bot) belong to,
     /// created on first use. It has no password and no phone: nobody can sign in as it.
-    async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> AppResult<Principal>;
-    async fn me(&self, user_id: Uuid) -> AppResult<Option<Me>>;
+    async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Principal>;
+    async fn me(&self, user_id: Uuid) -> StoreResult<Option<Me>>;
     /// Whether a new code for `phone` on `device_id` would be over a limit (seconds to wait),
     /// read without the write lock: floods are refused before they queue for it.
     async fn otp_limited(
@@ -255,7 +236,7 @@ pub trait AccountStore: Send + Sync + 'static {
         device_id: &str,
         now: DateTime<Utc>,
         limits: OtpLimits,
-    ) -> AppResult<Option<u64>>;
+    ) -> StoreResult<Option<u64>>;
     async fn otp_issue(
         &self,
         phone: &str,
@@ -264,7 +245,7 @@ pub trait AccountStore: Send + Sync + 'static {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         limits: OtpLimits,
-    ) -> AppResult<OtpIssue>;
+    ) -> StoreResult<OtpIssue>;
     async fn otp_verify(
         &self,
         phone: &str,
@@ -272,9 +253,9 @@ pub trait AccountStore: Send + Sync + 'static {
         code_hash: &str,
         now: DateTime<Utc>,
         max_attempts: u32,
-    ) -> AppResult<OtpCheck>;
-    async fn session_create(&self, s: &NewSession, now: DateTime<Utc>) -> AppResult<()>;
-    async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> AppResult<Option<Principal>>;
+    ) -> StoreResult<OtpCheck>;
+    async fn session_create(&self, s: &NewSession, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Principal>>;
     /// Trades a live refresh token of `device_id` for the new session `next` (the old one dies);
     /// `next.user_id` is taken from the old session.
     async fn session_rotate(
@@ -283,11 +264,11 @@ pub trait AccountStore: Send + Sync + 'static {
         device_id: &str,
         next: &NewSession,
         now: DateTime<Utc>,
-    ) -> AppResult<Option<Principal>>;
-    async fn session_revoke(&self, access_hash: &str) -> AppResult<()>;
+    ) -> StoreResult<Option<Principal>>;
+    async fn session_revoke(&self, access_hash: &str) -> StoreResult<()>;
     /// Sets a staff account's password (`None` disables the account) and ends all its sessions;
     /// false when there is no such staff account.
-    async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> AppResult<bool>;
+    async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> StoreResult<bool>;
 }
 
 /// A query of public reports (Open311 `requests`).
@@ -310,40 +291,46 @@ pub struct PublicRequestQuery {
 pub trait ReportStore: Send + Sync + 'static {
     /// Registers a report: allocates its number in the `prefix`-year sequence, stores it and its
     /// change rows, records the op. Same op or same report id again: `Duplicate`.
-    async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> AppResult<OpOutcome>;
+    async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> StoreResult<OpOutcome>;
     /// Runs `rule` on the report inside a write transaction and stores the result with its change rows.
-    async fn mutate_report(&self, op: Option<&OpKey>, report_id: Uuid, rule: &Mutator<'_>) -> AppResult<MutateOutcome>;
+    async fn mutate_report(
+        &self,
+        op: Option<&OpKey>,
+        report_id: Uuid,
+        rule: &Mutator<'_>,
+    ) -> StoreResult<MutateOutcome>;
     /// A report and its author.
-    async fn report(&self, id: Uuid) -> AppResult<Option<(Report, Uuid)>>;
+    async fn report(&self, id: Uuid) -> StoreResult<Option<(Report, Uuid)>>;
     /// The report with this registration number.
-    async fn report_by_number(&self, number: &str) -> AppResult<Option<Report>>;
+    async fn report_by_number(&self, number: &str) -> StoreResult<Option<Report>>;
     /// The statistics of the reports registered at or after `since` (all when `None`), as of
     /// `now`, aggregated by the database: a few rows per category, however many reports there are.
     async fn stats_rows(
         &self,
         since: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
-    ) -> AppResult<(Vec<crate::domain::stats::StatsRow>, Vec<crate::domain::stats::AnswerTimes>)>;
+    ) -> StoreResult<(Vec<crate::domain::stats::StatsRow>, Vec<crate::domain::stats::AnswerTimes>)>;
     /// Public reports (never withdrawn ones) matching `q`, newest first, at most `q.limit`: every
     /// filter and the limit run in the database, so the cost follows the answer, not the table.
-    async fn public_requests(&self, q: &PublicRequestQuery) -> AppResult<Vec<Report>>;
+    async fn public_requests(&self, q: &PublicRequestQuery) -> StoreResult<Vec<Report>>;
     /// Reports of `agency` (all agencies when `None`) matching `q`, by deadline; and the total.
     async fn list_reports(
         &self,
         agency: Option<&str>,
         q: &ReportQuery,
         now: DateTime<Utc>,
-    ) -> AppResult<(Vec<Report>, u64)>;
+    ) -> StoreResult<(Vec<Report>, u64)>;
 }
 
 /// News, city projects and their discussion.
 #[async_trait]
 pub trait CivicStore: Send + Sync + 'static {
-    async fn add_comment(&self, op: &OpKey, author: &str, c: &NewComment, now: DateTime<Utc>) -> AppResult<OpOutcome>;
+    async fn add_comment(&self, op: &OpKey, author: &str, c: &NewComment, now: DateTime<Utc>)
+    -> StoreResult<OpOutcome>;
     /// Hides a comment from everyone and marks it reviewed; false when there is no such comment.
-    async fn hide_comment(&self, id: Uuid, reason: &str) -> AppResult<bool>;
+    async fn hide_comment(&self, id: Uuid, reason: &str) -> StoreResult<bool>;
     /// Shows a hidden comment again and marks it reviewed, so flags no longer hide it.
-    async fn restore_comment(&self, id: Uuid) -> AppResult<bool>;
+    async fn restore_comment(&self, id: Uuid) -> StoreResult<bool>;
     /// Records a resident's flag; the `threshold`-th flag of an unreviewed comment hides it.
     async fn flag_comment(
         &self,
@@ -351,30 +338,30 @@ pub trait CivicStore: Send + Sync + 'static {
         flag: &FlagComment,
         threshold: u32,
         now: DateTime<Utc>,
-    ) -> AppResult<OpOutcome>;
+    ) -> StoreResult<OpOutcome>;
     /// Comments for moderators: hidden by flags and not reviewed first, then the newest.
-    async fn comments_for_review(&self, limit: u32) -> AppResult<Vec<ModerationItem>>;
+    async fn comments_for_review(&self, limit: u32) -> StoreResult<Vec<ModerationItem>>;
     /// Creates or replaces a news item; unpublished news leaves the public log (tombstone).
-    async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> AppResult<()>;
-    async fn delete_news(&self, id: Uuid) -> AppResult<bool>;
+    async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn delete_news(&self, id: Uuid) -> StoreResult<bool>;
     /// Every news item, newest first, with its published flag.
-    async fn news_all(&self) -> AppResult<Vec<AdminNews>>;
-    async fn projects_all(&self) -> AppResult<Vec<Project>>;
-    async fn put_project(&self, project: &Project) -> AppResult<()>;
-    async fn project(&self, id: Uuid) -> AppResult<Option<Project>>;
-    async fn delete_project(&self, id: Uuid) -> AppResult<bool>;
+    async fn news_all(&self) -> StoreResult<Vec<AdminNews>>;
+    async fn projects_all(&self) -> StoreResult<Vec<Project>>;
+    async fn put_project(&self, project: &Project) -> StoreResult<()>;
+    async fn project(&self, id: Uuid) -> StoreResult<Option<Project>>;
+    async fn delete_project(&self, id: Uuid) -> StoreResult<bool>;
 }
 
 /// The change log phones pull.
 #[async_trait]
 pub trait ChangeLog: Send + Sync + 'static {
     /// Changes after `cursor` visible to `user` (public ones and the user's own), oldest first.
-    async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> AppResult<PullPage>;
+    async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<PullPage>;
     /// Cursors below this may have missed a pruned tombstone and must start over.
-    async fn retention_floor(&self) -> AppResult<i64>;
+    async fn retention_floor(&self) -> StoreResult<i64>;
     /// Drops change rows superseded by a newer row for the same object, and tombstones older than
     /// `before`; raises the retention floor past any dropped tombstone. Returns rows dropped.
-    async fn compact(&self, before: DateTime<Utc>) -> AppResult<u64>;
+    async fn compact(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// Uploads in progress and stored media.
@@ -382,31 +369,31 @@ pub trait ChangeLog: Send + Sync + 'static {
 pub trait MediaRecords: Send + Sync + 'static {
     /// Creates the upload, or returns the existing one with the same id and owner. A new upload is
     /// charged to `quota` (its length) in the same transaction; over the quota nothing is created
-    /// and the answer is `AppError::QuotaExceeded`.
-    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>, quota: Option<&Charge>) -> AppResult<UploadRow>;
-    async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>>;
+    /// and the answer is `StoreError::QuotaExceeded`.
+    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>, quota: Option<&Charge>) -> StoreResult<UploadRow>;
+    async fn upload(&self, id: Uuid) -> StoreResult<Option<UploadRow>>;
     /// Unfinished uploads of one account.
-    async fn open_uploads(&self, owner: Uuid) -> AppResult<u32>;
+    async fn open_uploads(&self, owner: Uuid) -> StoreResult<u32>;
     /// Moves the offset from `from` to `to` if it is still `from`.
-    async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool>;
-    async fn upload_delete(&self, id: Uuid) -> AppResult<()>;
+    async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> StoreResult<bool>;
+    async fn upload_delete(&self, id: Uuid) -> StoreResult<()>;
     /// Deletes the upload only if it is still expired at `now` (a chunk may have just extended
     /// it, or its owner started it again); whether it did.
-    async fn upload_delete_expired(&self, id: Uuid, now: DateTime<Utc>) -> AppResult<bool>;
+    async fn upload_delete_expired(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Up to `limit` uploads expired before `now`.
-    async fn uploads_expired(&self, now: DateTime<Utc>, limit: u32) -> AppResult<Vec<Uuid>>;
+    async fn uploads_expired(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Uuid>>;
     /// Records a completed file, ends its upload, and fills it into every report that declared it.
-    async fn media_complete(&self, m: &MediaRow) -> AppResult<()>;
-    async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>>;
+    async fn media_complete(&self, m: &MediaRow) -> StoreResult<()>;
+    async fn media(&self, id: Uuid) -> StoreResult<Option<MediaRow>>;
     /// Reports that refer to this media file.
-    async fn media_links(&self, id: Uuid) -> AppResult<Vec<MediaLink>>;
+    async fn media_links(&self, id: Uuid) -> StoreResult<Vec<MediaLink>>;
     /// Collects media no report uses. Looks at up to `limit` files stored before `before`, in the
     /// order they were stored, from where the previous pass stopped (a mark kept in the database),
     /// and deletes the rows of those that no report and no answer refers to. Each pass reads a
     /// bounded slice, and over time each file is looked at once: a file referred to then is kept for
     /// good (references are never removed). The objects of the returned ids are the caller's to
     /// delete, after this has committed.
-    async fn media_sweep(&self, before: DateTime<Utc>, limit: u32) -> AppResult<MediaSweep>;
+    async fn media_sweep(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<MediaSweep>;
 }
 
 /// One op of a push, ready for the store: what the domain decided, or the rule to run.
@@ -448,7 +435,7 @@ pub trait PushLedger: Send + Sync + 'static {
     /// Applies the items in order, each atomically on its own (applied, duplicate or rejected
     /// without a trace), and makes the batch durable with one commit. A crash before that commit
     /// loses the whole batch and the phone, which got no answer, sends it again.
-    async fn push_batch(&self, items: Vec<PushItem>) -> AppResult<Vec<OpOutcome>>;
+    async fn push_batch(&self, items: Vec<PushItem>) -> StoreResult<Vec<OpOutcome>>;
 }
 
 /// Counters of the daily quotas (see [`crate::domain::quota`]). Charging happens inside the write
@@ -456,9 +443,9 @@ pub trait PushLedger: Send + Sync + 'static {
 #[async_trait]
 pub trait QuotaLedger: Send + Sync + 'static {
     /// How much of `kind` the account has used on the local day `day`.
-    async fn quota_used(&self, user: Uuid, kind: QuotaKind, day: chrono::NaiveDate) -> AppResult<u64>;
+    async fn quota_used(&self, user: Uuid, kind: QuotaKind, day: chrono::NaiveDate) -> StoreResult<u64>;
     /// Drops the counters of the days before `before`; returns the rows dropped.
-    async fn quota_prune(&self, before: chrono::NaiveDate) -> AppResult<u64>;
+    async fn quota_prune(&self, before: chrono::NaiveDate) -> StoreResult<u64>;
 }
 
 impl MutateOutcome {

@@ -10,7 +10,7 @@
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 
 type Db = Postgres;
 type DbRow = sqlx::postgres::PgRow;
@@ -40,7 +40,7 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to `url` and brings the schema up to date. With `schema`, everything lives in that
     /// schema (created if missing) — for tests and for several deployments in one database.
-    pub async fn connect(url: &str, schema: Option<&str>) -> AppResult<Self> {
+    pub async fn connect(url: &str, schema: Option<&str>) -> StoreResult<Self> {
         let mut opts: PgConnectOptions = url.parse()?;
         if let Some(schema) = schema {
             let admin = PgPoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
@@ -57,7 +57,7 @@ impl PgStore {
         Ok(store)
     }
 
-    async fn begin(&self) -> AppResult<Tx> {
+    async fn begin(&self) -> StoreResult<Tx> {
         let mut tx = self.write.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
         Ok(tx)

@@ -6,17 +6,17 @@ use qala_protocol::{Me, Role};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Backend, DbConnection, Tx, parse_role, parse_ts, parse_uuid, ts};
+use super::{Backend, DbConnection, Tx, parse_role, parse_ts, parse_uuid, ts, unknown_agency};
 use crate::auth::constant_time_eq;
 use crate::domain::{Principal, display_name};
-use crate::error::{AppError, AppResult};
+use crate::store::error::{OnConstraint, StoreError, StoreResult};
 use crate::store::{
     AccountStore, NewSession, NewStaff, OtpCheck, OtpIssue, OtpLimits, StaffAccount, StaffCredentials,
 };
 
 #[async_trait]
 impl AccountStore for Backend {
-    async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> AppResult<Principal> {
+    async fn resident_for_phone(&self, phone: &str, now: DateTime<Utc>) -> StoreResult<Principal> {
         let mut tx = self.begin().await?;
         let existing: Option<(String, String)> =
             sqlx::query_as("SELECT id, role FROM users WHERE phone = $1").bind(phone).fetch_optional(&mut *tx).await?;
@@ -40,27 +40,11 @@ impl AccountStore for Backend {
         Ok(principal)
     }
 
-    async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Uuid> {
+    async fn create_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> StoreResult<Uuid> {
         // Logins are case-insensitive: kept in lower case.
         let login = staff.login.trim().to_lowercase();
         let staff = &NewStaff { login, ..staff.clone() };
         let mut tx = self.begin().await?;
-        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
-            .bind(&staff.login)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(AppError::Conflict(format!("login {} is taken", staff.login)));
-        }
-        if let Some(agency) = &staff.agency {
-            let known: Option<String> = sqlx::query_scalar("SELECT code FROM agencies WHERE code = $1")
-                .bind(agency)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Err(AppError::validation("agency", format!("unknown agency {agency}")));
-            }
-        }
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO users (id, role, login, password_hash, agency, display_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -73,12 +57,14 @@ impl AccountStore for Backend {
         .bind(&staff.display_name)
         .bind(ts(now))
         .execute(&mut *tx)
-        .await?;
+        .await
+        .on_unique(|| StoreError::Taken(format!("login {} is taken", staff.login)))
+        .on_foreign_key(|| unknown_agency(staff.agency.as_deref().unwrap_or("")))?;
         tx.commit().await?;
         Ok(id)
     }
 
-    async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> AppResult<Principal> {
+    async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Principal> {
         let login = format!("channel:{name}");
         let mut tx = self.begin().await?;
         let existing: Option<String> =
@@ -103,7 +89,7 @@ impl AccountStore for Backend {
         Ok(Principal { user_id: id, role: Role::Resident, agency: None })
     }
 
-    async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> AppResult<u32> {
+    async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> StoreResult<u32> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
             .bind(login)
@@ -124,7 +110,7 @@ impl AccountStore for Backend {
         Ok(n as u32)
     }
 
-    async fn login_failures(&self, login: &str, since: DateTime<Utc>) -> AppResult<u32> {
+    async fn login_failures(&self, login: &str, since: DateTime<Utc>) -> StoreResult<u32> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
             .bind(login)
             .bind(ts(since))
@@ -133,13 +119,13 @@ impl AccountStore for Backend {
         Ok(n as u32)
     }
 
-    async fn staff_credentials(&self, login: &str) -> AppResult<Option<StaffCredentials>> {
+    async fn staff_credentials(&self, login: &str) -> StoreResult<Option<StaffCredentials>> {
         let row =
             sqlx::query("SELECT id, role, agency, password_hash FROM users WHERE login = $1 AND role != 'resident'")
                 .bind(login)
                 .fetch_optional(&self.read)
                 .await?;
-        row.map(|r| -> AppResult<StaffCredentials> {
+        row.map(|r| -> StoreResult<StaffCredentials> {
             Ok(StaffCredentials {
                 principal: Principal {
                     user_id: parse_uuid(r.get("id"))?,
@@ -152,7 +138,7 @@ impl AccountStore for Backend {
         .transpose()
     }
 
-    async fn staff_all(&self) -> AppResult<Vec<StaffAccount>> {
+    async fn staff_all(&self) -> StoreResult<Vec<StaffAccount>> {
         let rows = sqlx::query(
             "SELECT id, login, role, agency, display_name, password_hash FROM users
              WHERE role != 'resident' AND login IS NOT NULL ORDER BY login",
@@ -173,12 +159,12 @@ impl AccountStore for Backend {
             .collect()
     }
 
-    async fn me(&self, user_id: Uuid) -> AppResult<Option<Me>> {
+    async fn me(&self, user_id: Uuid) -> StoreResult<Option<Me>> {
         let row = sqlx::query("SELECT role, phone, agency, display_name FROM users WHERE id = $1")
             .bind(user_id.to_string())
             .fetch_optional(&self.read)
             .await?;
-        row.map(|r| -> AppResult<Me> {
+        row.map(|r| -> StoreResult<Me> {
             Ok(Me {
                 user_id,
                 role: parse_role(r.get("role"))?,
@@ -190,7 +176,7 @@ impl AccountStore for Backend {
         .transpose()
     }
 
-    async fn otp_limited(&self, phone: &str, device_id: &str, now: DateTime<Utc>, limits: OtpLimits) -> AppResult<Option<u64>> {
+    async fn otp_limited(&self, phone: &str, device_id: &str, now: DateTime<Utc>, limits: OtpLimits) -> StoreResult<Option<u64>> {
         let mut conn = self.read.acquire().await?;
         otp_over_limit(&mut conn, phone, device_id, now, limits).await
     }
@@ -203,7 +189,7 @@ impl AccountStore for Backend {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         limits: OtpLimits,
-    ) -> AppResult<OtpIssue> {
+    ) -> StoreResult<OtpIssue> {
         let mut tx = self.begin().await?;
         // Checked again inside the write transaction: two requests that both passed the read
         // check cannot both be issued past the limit.
@@ -241,7 +227,7 @@ impl AccountStore for Backend {
         code_hash: &str,
         now: DateTime<Utc>,
         max_attempts: u32,
-    ) -> AppResult<OtpCheck> {
+    ) -> StoreResult<OtpCheck> {
         let mut tx = self.begin().await?;
         let row = sqlx::query("SELECT device_id, code_hash, expires_at, attempts FROM otp_codes WHERE phone = $1")
             .bind(phone)
@@ -275,14 +261,14 @@ impl AccountStore for Backend {
         Ok(outcome)
     }
 
-    async fn session_create(&self, s: &NewSession, now: DateTime<Utc>) -> AppResult<()> {
+    async fn session_create(&self, s: &NewSession, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         insert_session(&mut tx, s, now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> AppResult<Option<Principal>> {
+    async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Principal>> {
         let row = sqlx::query(
             "SELECT u.id, u.role, u.agency FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.access_hash = $1 AND s.access_expires_at > $2",
@@ -291,7 +277,7 @@ impl AccountStore for Backend {
         .bind(ts(now))
         .fetch_optional(&self.read)
         .await?;
-        row.map(|r| -> AppResult<Principal> {
+        row.map(|r| -> StoreResult<Principal> {
             Ok(Principal {
                 user_id: parse_uuid(r.get("id"))?,
                 role: parse_role(r.get("role"))?,
@@ -307,7 +293,7 @@ impl AccountStore for Backend {
         device_id: &str,
         next: &NewSession,
         now: DateTime<Utc>,
-    ) -> AppResult<Option<Principal>> {
+    ) -> StoreResult<Option<Principal>> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "SELECT u.id, u.role, u.agency, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id
@@ -333,7 +319,7 @@ impl AccountStore for Backend {
         Ok(Some(principal))
     }
 
-    async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> AppResult<bool> {
+    async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND role != 'resident'")
             .bind(password_hash)
@@ -348,7 +334,7 @@ impl AccountStore for Backend {
         Ok(found)
     }
 
-    async fn session_revoke(&self, access_hash: &str) -> AppResult<()> {
+    async fn session_revoke(&self, access_hash: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE access_hash = $1").bind(access_hash).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -356,7 +342,7 @@ impl AccountStore for Backend {
     }
 }
 
-async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> AppResult<()> {
+async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO sessions (access_hash, refresh_hash, user_id, device_id, access_expires_at, refresh_expires_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -388,7 +374,7 @@ async fn otp_over_limit(
     device_id: &str,
     now: DateTime<Utc>,
     limits: OtpLimits,
-) -> AppResult<Option<u64>> {
+) -> StoreResult<Option<u64>> {
     let checks = [
         ("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at", phone, limits.per_phone, limits.phone_window_s),
         ("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at", phone, limits.per_phone_daily, 86_400),

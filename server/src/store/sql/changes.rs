@@ -6,12 +6,12 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Backend, ts};
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use crate::store::{ChangeLog, ChangeRow, PullPage};
 
 #[async_trait]
 impl ChangeLog for Backend {
-    async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> AppResult<PullPage> {
+    async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<PullPage> {
         let rows = sqlx::query(
             "SELECT seq, kind, entity_id, payload FROM changes
              WHERE seq > $1 AND (owner IS NULL OR owner = $2) ORDER BY seq LIMIT $3",
@@ -35,14 +35,14 @@ impl ChangeLog for Backend {
         Ok(PullPage { rows, has_more })
     }
 
-    async fn retention_floor(&self) -> AppResult<i64> {
+    async fn retention_floor(&self) -> StoreResult<i64> {
         let v: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'retention_floor'")
             .fetch_optional(&self.read)
             .await?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
-    async fn compact(&self, before: DateTime<Utc>) -> AppResult<u64> {
+    async fn compact(&self, before: DateTime<Utc>) -> StoreResult<u64> {
         // In slices of the log, each its own short write transaction: writers (and pushes) wait
         // for one slice at most, never for the whole log.
         let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes").fetch_one(&self.read).await?;
@@ -86,7 +86,7 @@ const COMPACT_SLICE: i64 = 5_000;
 impl Backend {
     /// Runs `sql` (a DELETE bounded by `seq > $1 AND seq <= $2`) over `0..=upto` in slices of
     /// [`COMPACT_SLICE`], each its own write transaction; returns the rows deleted.
-    async fn delete_in_slices(&self, sql: &'static str, upto: i64) -> AppResult<u64> {
+    async fn delete_in_slices(&self, sql: &'static str, upto: i64) -> StoreResult<u64> {
         let (mut from, mut dropped) = (0, 0);
         while from < upto {
             let to = from.saturating_add(COMPACT_SLICE).min(upto);

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::quotas::charge_in;
 use super::{Backend, Tx, op_record, op_seen, ts, write_change};
 use crate::domain::quota::Charge;
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use crate::store::{CivicStore, ModerationItem, OpKey};
 
 #[async_trait]
@@ -23,14 +23,14 @@ impl CivicStore for Backend {
         author: &str,
         comment: &NewComment,
         now: DateTime<Utc>,
-    ) -> AppResult<OpOutcome> {
+    ) -> StoreResult<OpOutcome> {
         let mut tx = self.begin().await?;
         let outcome = comment_in(&mut tx, op, author, comment, now, None).await?;
         tx.commit().await?;
         Ok(outcome)
     }
 
-    async fn hide_comment(&self, id: Uuid, reason: &str) -> AppResult<bool> {
+    async fn hide_comment(&self, id: Uuid, reason: &str) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let hidden: Option<i64> = sqlx::query_scalar("SELECT hidden FROM comments WHERE id = $1")
             .bind(id.to_string())
@@ -51,7 +51,7 @@ impl CivicStore for Backend {
         Ok(true)
     }
 
-    async fn restore_comment(&self, id: Uuid) -> AppResult<bool> {
+    async fn restore_comment(&self, id: Uuid) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let row: Option<(i64, String)> = sqlx::query_as("SELECT hidden, data FROM comments WHERE id = $1")
             .bind(id.to_string())
@@ -79,14 +79,14 @@ impl CivicStore for Backend {
         flag: &FlagComment,
         threshold: u32,
         now: DateTime<Utc>,
-    ) -> AppResult<OpOutcome> {
+    ) -> StoreResult<OpOutcome> {
         let mut tx = self.begin().await?;
         let outcome = flag_in(&mut tx, op, flag, threshold, now).await?;
         tx.commit().await?;
         Ok(outcome)
     }
 
-    async fn comments_for_review(&self, limit: u32) -> AppResult<Vec<ModerationItem>> {
+    async fn comments_for_review(&self, limit: u32) -> StoreResult<Vec<ModerationItem>> {
         let rows = sqlx::query(
             "SELECT data, hidden, hidden_reason, reviewed, flags FROM (
                  SELECT c.id, c.data, c.hidden, c.hidden_reason, c.reviewed,
@@ -112,7 +112,7 @@ impl CivicStore for Backend {
             .collect()
     }
 
-    async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> AppResult<()> {
+    async fn put_news(&self, id: Uuid, input: &NewsInput, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let old: Option<(String, i64)> = sqlx::query_as("SELECT data, published FROM news WHERE id = $1")
             .bind(id.to_string())
@@ -143,7 +143,7 @@ impl CivicStore for Backend {
         Ok(())
     }
 
-    async fn delete_news(&self, id: Uuid) -> AppResult<bool> {
+    async fn delete_news(&self, id: Uuid) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("DELETE FROM news WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         if done.rows_affected() == 1 {
@@ -153,24 +153,24 @@ impl CivicStore for Backend {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn news_all(&self) -> AppResult<Vec<AdminNews>> {
+    async fn news_all(&self) -> StoreResult<Vec<AdminNews>> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT data, published FROM news").fetch_all(&self.read).await?;
         let mut all = rows
             .iter()
             .map(|(d, p)| Ok(AdminNews { item: serde_json::from_str(d)?, published: *p != 0 }))
-            .collect::<AppResult<Vec<_>>>()?;
+            .collect::<StoreResult<Vec<_>>>()?;
         all.sort_by_key(|a| std::cmp::Reverse(a.item.published_at));
         Ok(all)
     }
 
-    async fn projects_all(&self) -> AppResult<Vec<Project>> {
+    async fn projects_all(&self) -> StoreResult<Vec<Project>> {
         let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM projects").fetch_all(&self.read).await?;
         let mut all = rows.iter().map(|d| serde_json::from_str(d)).collect::<Result<Vec<Project>, _>>()?;
         all.sort_by_key(|p| std::cmp::Reverse(p.created_at));
         Ok(all)
     }
 
-    async fn put_project(&self, project: &Project) -> AppResult<()> {
+    async fn put_project(&self, project: &Project) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO projects (id, data) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
@@ -192,7 +192,7 @@ impl CivicStore for Backend {
         Ok(())
     }
 
-    async fn project(&self, id: Uuid) -> AppResult<Option<Project>> {
+    async fn project(&self, id: Uuid) -> StoreResult<Option<Project>> {
         let data: Option<String> = sqlx::query_scalar("SELECT data FROM projects WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.read)
@@ -200,7 +200,7 @@ impl CivicStore for Backend {
         data.map(|d| Ok(serde_json::from_str(&d)?)).transpose()
     }
 
-    async fn delete_project(&self, id: Uuid) -> AppResult<bool> {
+    async fn delete_project(&self, id: Uuid) -> StoreResult<bool> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
         let comments: Vec<(String, i64)> = sqlx::query_as("SELECT id, hidden FROM comments WHERE project_id = $1")
@@ -231,7 +231,7 @@ pub(super) async fn comment_in(
     c: &NewComment,
     now: DateTime<Utc>,
     quota: Option<&Charge>,
-) -> AppResult<OpOutcome> {
+) -> StoreResult<OpOutcome> {
     if let Some(seen) = op_seen(tx, op).await? {
         return Ok(seen);
     }
@@ -308,7 +308,7 @@ pub(super) async fn flag_in(
     flag: &FlagComment,
     threshold: u32,
     now: DateTime<Utc>,
-) -> AppResult<OpOutcome> {
+) -> StoreResult<OpOutcome> {
     if let Some(seen) = op_seen(tx, op).await? {
         return Ok(seen);
     }

@@ -6,7 +6,7 @@ use qala_protocol::{Entity, EntityKind, MediaKind, OpOutcome, Role};
 use uuid::Uuid;
 
 use super::{Db, Tx};
-use crate::error::{AppError, AppResult};
+use crate::store::error::{StoreError, StoreResult};
 use crate::store::OpKey;
 
 /// Sortable text form of a time.
@@ -14,26 +14,26 @@ pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-pub fn parse_ts(s: &str) -> AppResult<DateTime<Utc>> {
+pub fn parse_ts(s: &str) -> StoreResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| AppError::Internal(format!("bad stored time {s:?}: {e}")))
+        .map_err(|e| StoreError::Corrupt(format!("bad stored time {s:?}: {e}")))
 }
 
-pub fn parse_uuid(s: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(s).map_err(|e| AppError::Internal(format!("bad stored id {s:?}: {e}")))
+pub fn parse_uuid(s: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("bad stored id {s:?}: {e}")))
 }
 
-pub fn parse_role(s: &str) -> AppResult<Role> {
-    Role::parse(s).ok_or_else(|| AppError::Internal(format!("bad stored role {s:?}")))
+pub fn parse_role(s: &str) -> StoreResult<Role> {
+    Role::parse(s).ok_or_else(|| StoreError::Corrupt(format!("bad stored role {s:?}")))
 }
 
-pub fn parse_kind(s: &str) -> AppResult<MediaKind> {
-    MediaKind::parse(s).ok_or_else(|| AppError::Internal(format!("bad stored media kind {s:?}")))
+pub fn parse_kind(s: &str) -> StoreResult<MediaKind> {
+    MediaKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("bad stored media kind {s:?}")))
 }
 
 /// Applies the `migrations` not yet applied, each with its version row, in one transaction.
-pub async fn migrate(tx: &mut Tx, migrations: &[(i64, &'static str)]) -> AppResult<()> {
+pub async fn migrate(tx: &mut Tx, migrations: &[(i64, &'static str)]) -> StoreResult<()> {
     sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
         .execute(&mut **tx)
         .await?;
@@ -62,7 +62,7 @@ pub async fn write_change(
     owner: Option<Uuid>,
     entity: Option<&Entity>,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> StoreResult<()> {
     let payload = entity.map(serde_json::to_string).transpose()?;
     write_changes(tx, &[(kind, id, owner, payload)], now).await
 }
@@ -72,7 +72,7 @@ pub async fn write_changes(
     tx: &mut Tx,
     rows: &[(EntityKind, &str, Option<Uuid>, Option<String>)],
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> StoreResult<()> {
     let at = ts(now);
     let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO changes (kind, entity_id, owner, payload, at) ");
     qb.push_values(rows, |mut row, (kind, id, owner, payload)| {
@@ -87,7 +87,7 @@ pub async fn write_changes(
 }
 
 /// Has this op been applied? `Some(outcome)` when the ledger already knows it.
-pub async fn op_seen(tx: &mut Tx, op: &OpKey) -> AppResult<Option<OpOutcome>> {
+pub async fn op_seen(tx: &mut Tx, op: &OpKey) -> StoreResult<Option<OpOutcome>> {
     let user: Option<String> = sqlx::query_scalar("SELECT user_id FROM applied_ops WHERE op_id = $1")
         .bind(op.op_id.to_string())
         .fetch_optional(&mut **tx)
@@ -104,7 +104,7 @@ pub fn ledger_outcome(user: &str, op: &OpKey) -> OpOutcome {
     }
 }
 
-pub async fn op_record(tx: &mut Tx, op: &OpKey, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn op_record(tx: &mut Tx, op: &OpKey, now: DateTime<Utc>) -> StoreResult<()> {
     sqlx::query("INSERT INTO applied_ops (op_id, user_id, kind, at) VALUES ($1, $2, $3, $4)")
         .bind(op.op_id.to_string())
         .bind(op.user_id.to_string())
@@ -113,4 +113,9 @@ pub async fn op_record(tx: &mut Tx, op: &OpKey, now: DateTime<Utc>) -> AppResult
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// The refusal of a row that names an agency the catalogue does not have.
+pub fn unknown_agency(code: &str) -> StoreError {
+    StoreError::UnknownReference { field: "agency", message: format!("unknown agency {code}") }
 }

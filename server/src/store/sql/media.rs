@@ -11,14 +11,14 @@ use super::reports::{load_report, save_report};
 use super::{Backend, Db, DbConnection, DbRow, Tx, parse_kind, parse_role, parse_ts, parse_uuid, ts};
 use crate::domain::quota::Charge;
 use crate::domain::reports::fill_media;
-use crate::error::{AppError, AppResult};
+use crate::store::error::{StoreError, StoreResult};
 use crate::store::{MediaLink, MediaRecords, MediaRow, MediaSweep, UploadRow};
 
 /// The `meta` key of where the last media sweep stopped: `<created_at>|<id>` of the last file it
 /// looked at.
 const SWEEP_MARK: &str = "media_sweep_mark";
 
-pub(super) fn media_row(r: &DbRow) -> AppResult<MediaRow> {
+pub(super) fn media_row(r: &DbRow) -> StoreResult<MediaRow> {
     Ok(MediaRow {
         id: parse_uuid(r.get("id"))?,
         owner: parse_uuid(r.get("owner"))?,
@@ -52,7 +52,7 @@ pub(super) fn may_fill(report: &Report, owner: Uuid, m: &MediaRow) -> bool {
 }
 
 /// Fills every pending media reference whose file already arrived.
-pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) -> AppResult<()> {
+pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) -> StoreResult<()> {
     let pending: Vec<Uuid> = {
         let answer = report.answer.iter().flat_map(|a| a.media.iter());
         report.media.iter().chain(answer).filter(|m| m.state == MediaState::Pending).map(|m| m.id).collect()
@@ -72,13 +72,13 @@ pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) 
 
 #[async_trait]
 impl MediaRecords for Backend {
-    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>, quota: Option<&Charge>) -> AppResult<UploadRow> {
+    async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>, quota: Option<&Charge>) -> StoreResult<UploadRow> {
         let mut tx = self.begin().await?;
         if let Some(existing) = fetch_upload(&mut tx, u.id).await? {
             return if existing.owner == u.owner && existing.length == u.length && existing.kind == u.kind {
                 Ok(existing)
             } else {
-                Err(AppError::Conflict("an upload with this id exists".into()))
+                Err(StoreError::Taken("an upload with this id exists".into()))
             };
         }
         let media_owner: Option<String> = sqlx::query_scalar("SELECT owner FROM media WHERE id = $1")
@@ -86,13 +86,13 @@ impl MediaRecords for Backend {
             .fetch_optional(&mut *tx)
             .await?;
         if media_owner.is_some() {
-            return Err(AppError::Conflict("a media file with this id is already stored".into()));
+            return Err(StoreError::Taken("a media file with this id is already stored".into()));
         }
         // Only a new upload counts, with every byte it declares, before any byte is accepted.
         if let Some(quota) = quota
             && !charge_in(&mut tx, quota).await?
         {
-            return Err(AppError::QuotaExceeded { message: quota.message(), retry_after_s: quota.retry_after_s });
+            return Err(StoreError::QuotaExceeded { message: quota.message(), retry_after_s: quota.retry_after_s });
         }
         sqlx::query(
             "INSERT INTO uploads (id, owner, kind, length, \"offset\", sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
@@ -106,17 +106,17 @@ impl MediaRecords for Backend {
         .bind(ts(u.expires_at))
         .execute(&mut *tx)
         .await?;
-        let stored = fetch_upload(&mut tx, u.id).await?.ok_or_else(|| AppError::Internal("upload vanished".into()))?;
+        let stored = fetch_upload(&mut tx, u.id).await?.ok_or_else(|| StoreError::Corrupt("upload vanished".into()))?;
         tx.commit().await?;
         Ok(stored)
     }
 
-    async fn upload(&self, id: Uuid) -> AppResult<Option<UploadRow>> {
+    async fn upload(&self, id: Uuid) -> StoreResult<Option<UploadRow>> {
         let mut conn = self.read.acquire().await?;
         fetch_upload(&mut conn, id).await
     }
 
-    async fn open_uploads(&self, owner: Uuid) -> AppResult<u32> {
+    async fn open_uploads(&self, owner: Uuid) -> StoreResult<u32> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE owner = $1 AND expires_at >= $2")
             .bind(owner.to_string())
             .bind(ts(chrono::Utc::now()))
@@ -125,7 +125,7 @@ impl MediaRecords for Backend {
         Ok(n as u32)
     }
 
-    async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> AppResult<bool> {
+    async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("UPDATE uploads SET \"offset\" = $1, expires_at = $2 WHERE id = $3 AND \"offset\" = $4")
             .bind(to as i64)
@@ -138,14 +138,14 @@ impl MediaRecords for Backend {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn upload_delete(&self, id: Uuid) -> AppResult<()> {
+    async fn upload_delete(&self, id: Uuid) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM uploads WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn upload_delete_expired(&self, id: Uuid, now: DateTime<Utc>) -> AppResult<bool> {
+    async fn upload_delete_expired(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let gone = sqlx::query("DELETE FROM uploads WHERE id = $1 AND expires_at < $2")
             .bind(id.to_string())
@@ -157,7 +157,7 @@ impl MediaRecords for Backend {
         Ok(gone > 0)
     }
 
-    async fn uploads_expired(&self, now: DateTime<Utc>, limit: u32) -> AppResult<Vec<Uuid>> {
+    async fn uploads_expired(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Uuid>> {
         let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE expires_at < $1 LIMIT $2")
             .bind(ts(now))
             .bind(i64::from(limit))
@@ -166,7 +166,7 @@ impl MediaRecords for Backend {
         ids.iter().map(|s| parse_uuid(s)).collect()
     }
 
-    async fn media_complete(&self, m: &MediaRow) -> AppResult<()> {
+    async fn media_complete(&self, m: &MediaRow) -> StoreResult<()> {
         let now = m.created_at;
         let mut tx = self.begin().await?;
         sqlx::query(
@@ -201,13 +201,13 @@ impl MediaRecords for Backend {
         Ok(())
     }
 
-    async fn media(&self, id: Uuid) -> AppResult<Option<MediaRow>> {
+    async fn media(&self, id: Uuid) -> StoreResult<Option<MediaRow>> {
         let row =
             sqlx::query("SELECT * FROM media WHERE id = $1").bind(id.to_string()).fetch_optional(&self.read).await?;
         row.as_ref().map(media_row).transpose()
     }
 
-    async fn media_links(&self, id: Uuid) -> AppResult<Vec<MediaLink>> {
+    async fn media_links(&self, id: Uuid) -> StoreResult<Vec<MediaLink>> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT r.owner, r.agency, rm.in_answer FROM report_media rm JOIN reports r ON r.id = rm.report_id WHERE rm.media_id = $1",
         )
@@ -219,7 +219,7 @@ impl MediaRecords for Backend {
             .collect()
     }
 
-    async fn media_sweep(&self, before: DateTime<Utc>, limit: u32) -> AppResult<MediaSweep> {
+    async fn media_sweep(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<MediaSweep> {
         let mut tx = self.begin().await?;
         let mark: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(SWEEP_MARK)
@@ -263,18 +263,18 @@ impl MediaRecords for Backend {
         .await?;
         tx.commit().await?;
         Ok(MediaSweep {
-            deleted: deleted.iter().map(|s| parse_uuid(s)).collect::<AppResult<_>>()?,
+            deleted: deleted.iter().map(|s| parse_uuid(s)).collect::<StoreResult<_>>()?,
             more: slice.len() as u64 >= u64::from(limit),
         })
     }
 }
 
-pub(super) async fn fetch_upload(conn: &mut DbConnection, id: Uuid) -> AppResult<Option<UploadRow>> {
+pub(super) async fn fetch_upload(conn: &mut DbConnection, id: Uuid) -> StoreResult<Option<UploadRow>> {
     let row = sqlx::query("SELECT id, owner, kind, length, \"offset\", sha256, expires_at FROM uploads WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|r| -> AppResult<UploadRow> {
+    row.map(|r| -> StoreResult<UploadRow> {
         Ok(UploadRow {
             id: parse_uuid(r.get("id"))?,
             owner: parse_uuid(r.get("owner"))?,

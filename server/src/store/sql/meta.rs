@@ -7,14 +7,14 @@ use chrono::{NaiveDate, Utc};
 use qala_protocol::{Agency, Category, Entity, EntityKind};
 use sqlx::Row;
 
-use super::{Backend, write_change};
+use super::{Backend, unknown_agency, write_change};
 use crate::domain::calendar::Holiday;
-use crate::error::{AppError, AppResult};
+use crate::store::error::{OnConstraint, StoreError, StoreResult};
 use crate::store::MetaStore;
 
 #[async_trait]
 impl MetaStore for Backend {
-    async fn meta_get_or_init(&self, key: &str, init: &str) -> AppResult<String> {
+    async fn meta_get_or_init(&self, key: &str, init: &str) -> StoreResult<String> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(key)
@@ -27,7 +27,7 @@ impl MetaStore for Backend {
         Ok(v)
     }
 
-    async fn meta_set(&self, key: &str, value: &str) -> AppResult<()> {
+    async fn meta_set(&self, key: &str, value: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -40,7 +40,7 @@ impl MetaStore for Backend {
         Ok(())
     }
 
-    async fn seed_catalog(&self, agencies: &[Agency], categories: &[Category]) -> AppResult<()> {
+    async fn seed_catalog(&self, agencies: &[Agency], categories: &[Category]) -> StoreResult<()> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
         for a in agencies {
@@ -69,19 +69,19 @@ impl MetaStore for Backend {
         Ok(())
     }
 
-    async fn agencies(&self) -> AppResult<Vec<Agency>> {
+    async fn agencies(&self) -> StoreResult<Vec<Agency>> {
         let rows: Vec<String> =
             sqlx::query_scalar("SELECT data FROM agencies ORDER BY code").fetch_all(&self.read).await?;
         rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
-    async fn categories(&self) -> AppResult<Vec<Category>> {
+    async fn categories(&self) -> StoreResult<Vec<Category>> {
         let rows: Vec<String> =
             sqlx::query_scalar("SELECT data FROM categories ORDER BY code").fetch_all(&self.read).await?;
         rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
-    async fn seed_holidays(&self, holidays: &[Holiday]) -> AppResult<()> {
+    async fn seed_holidays(&self, holidays: &[Holiday]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         for h in holidays {
             sqlx::query("INSERT INTO holidays (day, name, working) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
@@ -95,7 +95,7 @@ impl MetaStore for Backend {
         Ok(())
     }
 
-    async fn put_agency(&self, a: &Agency) -> AppResult<()> {
+    async fn put_agency(&self, a: &Agency) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO agencies (code, data) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET data = excluded.data")
             .bind(&a.code)
@@ -107,15 +107,8 @@ impl MetaStore for Backend {
         Ok(())
     }
 
-    async fn put_category(&self, c: &Category) -> AppResult<()> {
+    async fn put_category(&self, c: &Category) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let known: Option<String> = sqlx::query_scalar("SELECT code FROM agencies WHERE code = $1")
-            .bind(&c.agency)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if known.is_none() {
-            return Err(AppError::validation("agency", format!("unknown agency {}", c.agency)));
-        }
         sqlx::query(
             "INSERT INTO categories (code, agency, data) VALUES ($1, $2, $3)
              ON CONFLICT (code) DO UPDATE SET agency = excluded.agency, data = excluded.data",
@@ -124,14 +117,15 @@ impl MetaStore for Backend {
         .bind(&c.agency)
         .bind(serde_json::to_string(c)?)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .on_foreign_key(|| unknown_agency(&c.agency))?;
         write_change(&mut tx, EntityKind::Category, &c.code, None, Some(&Entity::Category(c.clone())), Utc::now())
             .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn put_holiday(&self, h: &Holiday) -> AppResult<()> {
+    async fn put_holiday(&self, h: &Holiday) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO holidays (day, name, working) VALUES ($1, $2, $3)
@@ -146,21 +140,21 @@ impl MetaStore for Backend {
         Ok(())
     }
 
-    async fn delete_holiday(&self, day: NaiveDate) -> AppResult<bool> {
+    async fn delete_holiday(&self, day: NaiveDate) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day.to_string()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn holidays(&self) -> AppResult<Vec<Holiday>> {
+    async fn holidays(&self) -> StoreResult<Vec<Holiday>> {
         let rows = sqlx::query("SELECT day, name, working FROM holidays ORDER BY day").fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
                 let day: String = r.get("day");
                 Ok(Holiday {
                     date: NaiveDate::from_str(&day)
-                        .map_err(|e| AppError::Internal(format!("bad holiday {day}: {e}")))?,
+                        .map_err(|e| StoreError::Corrupt(format!("bad holiday {day}: {e}")))?,
                     name: r.get("name"),
                     working: r.get::<i64, _>("working") != 0,
                 })

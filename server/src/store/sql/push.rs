@@ -6,7 +6,7 @@ use qala_protocol::OpOutcome;
 use super::Backend;
 use super::civic::{comment_in, flag_in};
 use super::reports::{create_in, mutate_in};
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use crate::store::{PushItem, PushLedger};
 
 #[async_trait]
@@ -15,7 +15,7 @@ impl PushLedger for Backend {
     /// so ops stay independent of each other inside the shared transaction; a database error aborts
     /// the batch and the phone sends it again. One commit per push instead of one per op is what
     /// makes a batch of 100 cheap.
-    async fn push_batch(&self, items: Vec<PushItem>) -> AppResult<Vec<OpOutcome>> {
+    async fn push_batch(&self, items: Vec<PushItem>) -> StoreResult<Vec<OpOutcome>> {
         let mut tx = self.begin().await?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{Backend, Tx};
 use crate::domain::quota::{Charge, QuotaKind};
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use crate::store::QuotaLedger;
 
 fn to_i64(n: u64) -> i64 {
@@ -19,7 +19,7 @@ fn to_i64(n: u64) -> i64 {
 /// statement on one row found by its key, so the cost does not depend on the account's history,
 /// and no other write can come between them (writers are serialised, see the backends). Call it
 /// after every other reason to refuse the write: the counter stays only if the write does.
-pub(super) async fn charge_in(tx: &mut Tx, c: &Charge) -> AppResult<bool> {
+pub(super) async fn charge_in(tx: &mut Tx, c: &Charge) -> StoreResult<bool> {
     if c.amount > c.limit {
         return Ok(false);
     }
@@ -41,7 +41,7 @@ pub(super) async fn charge_in(tx: &mut Tx, c: &Charge) -> AppResult<bool> {
 
 #[async_trait]
 impl QuotaLedger for Backend {
-    async fn quota_used(&self, user: Uuid, kind: QuotaKind, day: NaiveDate) -> AppResult<u64> {
+    async fn quota_used(&self, user: Uuid, kind: QuotaKind, day: NaiveDate) -> StoreResult<u64> {
         let used: Option<i64> =
             sqlx::query_scalar("SELECT used FROM quota_usage WHERE day = $1 AND user_id = $2 AND kind = $3")
                 .bind(day.to_string())
@@ -52,7 +52,7 @@ impl QuotaLedger for Backend {
         Ok(used.unwrap_or(0).max(0) as u64)
     }
 
-    async fn quota_prune(&self, before: NaiveDate) -> AppResult<u64> {
+    async fn quota_prune(&self, before: NaiveDate) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
         let done =
             sqlx::query("DELETE FROM quota_usage WHERE day < $1").bind(before.to_string()).execute(&mut *tx).await?;

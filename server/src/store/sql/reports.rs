@@ -12,7 +12,7 @@ use super::{Backend, Db, DbRow, Tx, ledger_outcome, op_record, op_seen, parse_uu
 use crate::domain::quota::Charge;
 use crate::domain::reports::{registration_number, registration_year};
 use crate::domain::stats::{AnswerTimes, StatsRow};
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 use crate::store::{MutateOutcome, Mutator, OpKey, PublicRequestQuery, ReportStore};
 
 /// Stores the report's row, its media links and its two change rows (the author's full view and the
@@ -23,7 +23,7 @@ pub(super) async fn save_report(
     owner: Uuid,
     insert: bool,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> StoreResult<()> {
     let view = serde_json::to_string(report)?;
     let id = report.id.to_string();
     // What the public statistics need of the answer, in columns the database can aggregate.
@@ -89,12 +89,12 @@ pub(super) async fn save_report(
     .await
 }
 
-pub(super) async fn load_report(tx: &mut Tx, id: Uuid) -> AppResult<Option<(Report, Uuid)>> {
+pub(super) async fn load_report(tx: &mut Tx, id: Uuid) -> StoreResult<Option<(Report, Uuid)>> {
     let row = sqlx::query("SELECT owner, view FROM reports WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
-    row.map(|r| -> AppResult<(Report, Uuid)> {
+    row.map(|r| -> StoreResult<(Report, Uuid)> {
         Ok((serde_json::from_str(r.get("view"))?, parse_uuid(r.get("owner"))?))
     })
     .transpose()
@@ -133,32 +133,32 @@ pub(super) fn push_filters(qb: &mut QueryBuilder<Db>, agency: Option<&str>, q: &
 
 #[async_trait]
 impl ReportStore for Backend {
-    async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> AppResult<OpOutcome> {
+    async fn create_report(&self, op: &OpKey, owner: Uuid, report: Report, prefix: &str) -> StoreResult<OpOutcome> {
         let mut tx = self.begin().await?;
         let outcome = create_in(&mut tx, op, owner, report, prefix, None).await?;
         tx.commit().await?;
         Ok(outcome)
     }
 
-    async fn mutate_report(&self, op: Option<&OpKey>, report_id: Uuid, rule: &Mutator<'_>) -> AppResult<MutateOutcome> {
+    async fn mutate_report(&self, op: Option<&OpKey>, report_id: Uuid, rule: &Mutator<'_>) -> StoreResult<MutateOutcome> {
         let mut tx = self.begin().await?;
         let outcome = mutate_in(&mut tx, op, report_id, rule).await?;
         tx.commit().await?;
         Ok(outcome)
     }
 
-    async fn report(&self, id: Uuid) -> AppResult<Option<(Report, Uuid)>> {
+    async fn report(&self, id: Uuid) -> StoreResult<Option<(Report, Uuid)>> {
         let row = sqlx::query("SELECT owner, view FROM reports WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.read)
             .await?;
-        row.map(|r| -> AppResult<(Report, Uuid)> {
+        row.map(|r| -> StoreResult<(Report, Uuid)> {
             Ok((serde_json::from_str(r.get("view"))?, parse_uuid(r.get("owner"))?))
         })
         .transpose()
     }
 
-    async fn report_by_number(&self, number: &str) -> AppResult<Option<Report>> {
+    async fn report_by_number(&self, number: &str) -> StoreResult<Option<Report>> {
         let view: Option<String> = sqlx::query_scalar("SELECT view FROM reports WHERE reg_number = $1")
             .bind(number)
             .fetch_optional(&self.read)
@@ -170,7 +170,7 @@ impl ReportStore for Backend {
         &self,
         since: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
-    ) -> AppResult<(Vec<StatsRow>, Vec<AnswerTimes>)> {
+    ) -> StoreResult<(Vec<StatsRow>, Vec<AnswerTimes>)> {
         let since = since.map(ts).unwrap_or_default();
         let rows = sqlx::query(
             "SELECT category, agency, status, COUNT(*) AS n,
@@ -182,7 +182,7 @@ impl ReportStore for Backend {
         .bind(&since)
         .fetch_all(&self.read)
         .await?;
-        let count = |r: &DbRow, c: &str| -> AppResult<u64> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0).max(0) as u64) };
+        let count = |r: &DbRow, c: &str| -> StoreResult<u64> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0).max(0) as u64) };
         let mut stats = Vec::with_capacity(rows.len());
         for r in &rows {
             let status: String = r.try_get("status")?;
@@ -216,7 +216,7 @@ impl ReportStore for Backend {
         Ok((stats, times))
     }
 
-    async fn public_requests(&self, q: &PublicRequestQuery) -> AppResult<Vec<Report>> {
+    async fn public_requests(&self, q: &PublicRequestQuery) -> StoreResult<Vec<Report>> {
         let mut qb = QueryBuilder::<Db>::new("SELECT view FROM reports WHERE status <> 'withdrawn'");
         let list = |qb: &mut QueryBuilder<Db>, column: &str, values: &[String]| {
             qb.push(format!(" AND {column} IN ("));
@@ -254,7 +254,7 @@ impl ReportStore for Backend {
         agency: Option<&str>,
         q: &ReportQuery,
         now: DateTime<Utc>,
-    ) -> AppResult<(Vec<Report>, u64)> {
+    ) -> StoreResult<(Vec<Report>, u64)> {
         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM reports WHERE 1 = 1");
         push_filters(&mut count, agency, q, now);
         let total: i64 = count.build_query_scalar().fetch_one(&self.read).await?;
@@ -279,7 +279,7 @@ pub(super) async fn create_in(
     mut report: Report,
     prefix: &str,
     quota: Option<&Charge>,
-) -> AppResult<OpOutcome> {
+) -> StoreResult<OpOutcome> {
     let now = report.registered_at;
     // Both idempotency checks in one statement: the op ledger, and the report id itself.
     let (op_user, existing): (Option<String>, Option<String>) = sqlx::query_as(
@@ -327,7 +327,7 @@ pub(super) async fn mutate_in(
     op: Option<&OpKey>,
     report_id: Uuid,
     rule: &Mutator<'_>,
-) -> AppResult<MutateOutcome> {
+) -> StoreResult<MutateOutcome> {
     let now = Utc::now();
     if let Some(op) = op
         && let Some(seen) = op_seen(tx, op).await?

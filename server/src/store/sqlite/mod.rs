@@ -14,7 +14,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
-use crate::error::AppResult;
+use crate::store::error::StoreResult;
 
 type Db = Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
@@ -40,7 +40,7 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating if missing) the database file and brings its schema up to date.
-    pub async fn open(path: &Path) -> AppResult<Self> {
+    pub async fn open(path: &Path) -> StoreResult<Self> {
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -59,7 +59,7 @@ impl SqliteStore {
         Ok(store)
     }
 
-    async fn begin(&self) -> AppResult<Tx> {
+    async fn begin(&self) -> StoreResult<Tx> {
         Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
     }
 }

@@ -1,0 +1,32 @@
+//! The storage conformance suite on PostgreSQL (the server that runs on 127.0.0.1:5432; a fresh
+//! schema per test). Point QALA_TEST_DATABASE_URL elsewhere if needed.
+
+use crate::upgrade::{UNDO_4, answered_report, assert_upgraded};
+
+fn database_url() -> String {
+    std::env::var("QALA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+async fn postgres() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
+    let schema = format!("qala_t_{}", Uuid::now_v7().simple());
+    let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
+    (Arc::new(store), Box::new(schema))
+}
+
+store_suite!(postgres());
+
+#[tokio::test]
+async fn upgrading_an_older_database_fills_the_answer_columns() {
+    let schema = format!("qala_t_{}", Uuid::now_v7().simple());
+    let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
+    answered_report(&store).await;
+    drop(store);
+    let opts: sqlx::postgres::PgConnectOptions = database_url().parse().unwrap();
+    let pool = sqlx::PgPool::connect_with(opts.options([("search_path", schema.as_str())])).await.unwrap();
+    for sql in UNDO_4 {
+        sqlx::query(*sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
+    assert_upgraded(&store).await;
+}

@@ -1,0 +1,718 @@
+//! The storage conformance suite: every `Store` implementation must pass all of it. Use
+//! `store_suite!(async_factory_expr)` in a test file to instantiate it for one backend.
+
+#[macro_export]
+macro_rules! store_suite {
+    ($factory:expr) => {
+        use std::sync::Arc;
+
+        use chrono::{Duration, Utc};
+        use qala_protocol::*;
+        use qala_server::domain::Principal;
+        use qala_server::domain::calendar::WorkCalendar;
+        use qala_server::domain::reports::{Refusal, register};
+        use qala_server::store::*;
+        use uuid::Uuid;
+
+        async fn store() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
+            $factory.await
+        }
+
+        async fn seeded() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
+            let (s, guard) = store().await;
+            let (agencies, categories) = qala_server::app::shipped_catalog().unwrap();
+            s.seed_catalog(&agencies, &categories).await.unwrap();
+            (s, guard)
+        }
+
+        fn category() -> Category {
+            qala_server::app::shipped_catalog().unwrap().1.into_iter().find(|c| c.code == "road_repair").unwrap()
+        }
+
+        fn report_for(id: Uuid, media: Vec<DeclaredMedia>) -> Report {
+            let new = NewReport {
+                id,
+                category: "road_repair".into(),
+                description: "hole".into(),
+                location: Location { lat: 43.2, lon: 76.9, accuracy_m: None, source: LocationSource::Pin, fixed_at: Utc::now() },
+                address: None,
+                media,
+                created_at: Utc::now(),
+            };
+            register(&new, &category(), Utc::now(), &WorkCalendar::default())
+        }
+
+        fn project_in_discussion(until: Option<chrono::DateTime<Utc>>) -> Project {
+            Project {
+                id: Uuid::now_v7(),
+                title: LocalizedText::new("", "Парк", ""),
+                description: LocalizedText::new("", "Описание", ""),
+                status: ProjectStatus::Discussion,
+                stages: vec![],
+                discussion_until: until,
+                created_at: Utc::now(),
+            }
+        }
+
+        fn key(user: Uuid) -> OpKey {
+            OpKey { op_id: Uuid::now_v7(), user_id: user, kind: "create_report" }
+        }
+
+        async fn resident(s: &Arc<dyn Store>, n: u32) -> Principal {
+            s.resident_for_phone(&format!("+7701{n:07}"), Utc::now()).await.unwrap()
+        }
+
+        #[tokio::test]
+        async fn seeding_twice_changes_nothing() {
+            let (s, _g) = seeded().await;
+            let (agencies, categories) = qala_server::app::shipped_catalog().unwrap();
+            s.seed_catalog(&agencies, &categories).await.unwrap();
+            assert_eq!(s.categories().await.unwrap().len(), 21);
+            let p = resident(&s, 1).await;
+            let page = s.pull(p.user_id, 0, 1000).await.unwrap();
+            assert_eq!(page.rows.len(), agencies.len() + 21);
+        }
+
+        #[tokio::test]
+        async fn numbers_are_sequential_and_ops_are_idempotent() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 2).await;
+            let b = resident(&s, 3).await;
+            let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+            let keys: Vec<OpKey> = ids.iter().map(|_| key(a.user_id)).collect();
+            for (id, k) in ids.iter().zip(&keys) {
+                assert_eq!(s.create_report(k, a.user_id, report_for(*id, vec![]), "AST").await.unwrap(), OpOutcome::Applied);
+            }
+            let year = Utc::now().format("%Y").to_string();
+            for (i, id) in ids.iter().enumerate() {
+                let (r, owner) = s.report(*id).await.unwrap().unwrap();
+                assert_eq!(r.registration_number, format!("AST-{year}-{:06}", i + 1));
+                assert_eq!(owner, a.user_id);
+            }
+            assert_eq!(s.create_report(&keys[0], a.user_id, report_for(ids[0], vec![]), "AST").await.unwrap(), OpOutcome::Duplicate);
+            assert_eq!(s.create_report(&key(a.user_id), a.user_id, report_for(ids[0], vec![]), "AST").await.unwrap(), OpOutcome::Duplicate);
+            let stolen = s.create_report(&key(b.user_id), b.user_id, report_for(ids[0], vec![]), "AST").await.unwrap();
+            assert!(matches!(stolen, OpOutcome::Rejected { ref code, .. } if code == "id_conflict"));
+            let replayed = OpKey { user_id: b.user_id, ..keys[1].clone() };
+            let r = s.create_report(&replayed, b.user_id, report_for(Uuid::now_v7(), vec![]), "AST").await.unwrap();
+            assert!(matches!(r, OpOutcome::Rejected { ref code, .. } if code == "id_conflict"));
+        }
+
+        #[tokio::test]
+        async fn a_refused_rule_leaves_no_trace() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 4).await;
+            let id = Uuid::now_v7();
+            s.create_report(&key(a.user_id), a.user_id, report_for(id, vec![]), "ALA").await.unwrap();
+            let before = s.pull(a.user_id, 0, 1000).await.unwrap().rows.len();
+            let rule = |r: &mut Report, _owner: Uuid| -> Result<(), Refusal> {
+                r.description = "vandalised".into();
+                Err(Refusal::invalid("nope", "refused on purpose"))
+            };
+            let out = s.mutate_report(Some(&key(a.user_id)), id, &rule).await.unwrap();
+            assert!(matches!(out, MutateOutcome::Refused(_)));
+            assert_eq!(s.report(id).await.unwrap().unwrap().0.description, "hole");
+            assert_eq!(s.pull(a.user_id, 0, 1000).await.unwrap().rows.len(), before);
+            let missing = s.mutate_report(None, Uuid::now_v7(), &|_: &mut Report, _| Ok(())).await.unwrap();
+            assert!(matches!(missing, MutateOutcome::NotFound));
+            // An applied op is a duplicate the second time, and the rule does not run again.
+            let k = key(a.user_id);
+            let bump = |r: &mut Report, _owner: Uuid| -> Result<(), Refusal> {
+                r.description.push('!');
+                Ok(())
+            };
+            assert!(matches!(s.mutate_report(Some(&k), id, &bump).await.unwrap(), MutateOutcome::Applied(_)));
+            assert!(matches!(s.mutate_report(Some(&k), id, &bump).await.unwrap(), MutateOutcome::Duplicate));
+            assert_eq!(s.report(id).await.unwrap().unwrap().0.description, "hole!");
+        }
+
+        #[tokio::test]
+        async fn pull_is_scoped_and_exact() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 5).await;
+            let b = resident(&s, 6).await;
+            let floor = s.pull(a.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            for _ in 0..3 {
+                s.create_report(&key(a.user_id), a.user_id, report_for(Uuid::now_v7(), vec![]), "ALA").await.unwrap();
+            }
+            let mine = s.pull(a.user_id, floor, 6).await.unwrap();
+            assert_eq!(mine.rows.len(), 6);
+            assert!(!mine.has_more);
+            let theirs = s.pull(b.user_id, floor, 100).await.unwrap();
+            assert_eq!(theirs.rows.len(), 3);
+            assert!(theirs.rows.iter().all(|r| r.kind == "public_report"));
+            let first = s.pull(a.user_id, floor, 5).await.unwrap();
+            assert!(first.has_more);
+            let rest = s.pull(a.user_id, first.rows.last().unwrap().seq, 5).await.unwrap();
+            assert_eq!(rest.rows.len(), 1);
+            assert!(!rest.has_more);
+        }
+
+        #[tokio::test]
+        async fn compaction_keeps_latest_states_and_raises_the_floor() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 7).await;
+            let input = NewsInput { title: LocalizedText::new("", "Новость", ""), body: LocalizedText::new("", "Текст", ""), published: true };
+            let keep = Uuid::now_v7();
+            let gone = Uuid::now_v7();
+            s.put_news(keep, &input, Utc::now()).await.unwrap();
+            s.put_news(keep, &NewsInput { title: LocalizedText::new("", "Правка", ""), ..input.clone() }, Utc::now()).await.unwrap();
+            s.put_news(gone, &input, Utc::now()).await.unwrap();
+            assert!(s.delete_news(gone).await.unwrap());
+            assert!(!s.delete_news(gone).await.unwrap());
+            assert_eq!(s.retention_floor().await.unwrap(), 0);
+            let before = s.pull(a.user_id, 0, 1000).await.unwrap().rows;
+            // Nothing is old enough yet: only superseded rows go.
+            let dropped = s.compact(Utc::now() - Duration::days(1)).await.unwrap();
+            assert_eq!(dropped, 2, "the first version of `keep` and the first row of `gone`");
+            assert_eq!(s.retention_floor().await.unwrap(), 0);
+            // Now the tombstone is old enough.
+            s.compact(Utc::now() + Duration::seconds(1)).await.unwrap();
+            let floor = s.retention_floor().await.unwrap();
+            assert!(floor > 0);
+            let after = s.pull(a.user_id, 0, 1000).await.unwrap().rows;
+            assert_eq!(after.len(), before.len() - 3);
+            let news: Vec<_> = after.iter().filter(|r| r.kind == "news").collect();
+            assert_eq!(news.len(), 1);
+            assert!(news[0].payload.as_deref().unwrap().contains("Правка"));
+        }
+
+        #[tokio::test]
+        async fn one_time_codes_burn_and_limit() {
+            let (s, _g) = seeded().await;
+            let now = Utc::now();
+            let limits = OtpLimits { per_phone: 2, phone_window_s: 600, per_phone_daily: 10, per_device: 10, device_window_s: 3600 };
+            let exp = now + Duration::minutes(5);
+            assert_eq!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h1", now, exp, limits).await.unwrap(), OtpIssue::Issued);
+            assert_eq!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h2", now, exp, limits).await.unwrap(), OtpIssue::Issued);
+            assert!(matches!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h3", now, exp, limits).await.unwrap(), OtpIssue::RateLimited { .. }));
+            // The newest code replaced the first.
+            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h1", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 2 }));
+            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "x", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 1 }));
+            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "x", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 0 }));
+            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h2", now, 3).await.unwrap(), OtpCheck::Exhausted);
+            // Later, in a new window, a fresh code works once.
+            let later = now + Duration::minutes(11);
+            s.otp_issue("+77010000001", "dev-aaaaaaaa", "h4", later, later + Duration::minutes(5), limits).await.unwrap();
+            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h4", later, 3).await.unwrap(), OtpCheck::Valid);
+            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h4", later, 3).await.unwrap(), OtpCheck::Missing);
+            // At most `per_phone_daily` codes a day, however they are spread.
+            let daily = OtpLimits { per_phone: 100, phone_window_s: 60, per_phone_daily: 3, per_device: 100, device_window_s: 60 };
+            for minute in 0..3 {
+                let t = now + Duration::minutes(30 + minute);
+                assert_eq!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", t, t, daily).await.unwrap(), OtpIssue::Issued);
+            }
+            let t = now + Duration::minutes(40);
+            assert!(matches!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", t, t, daily).await.unwrap(), OtpIssue::RateLimited { .. }));
+            let tomorrow = now + Duration::hours(25);
+            assert_eq!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", tomorrow, tomorrow, daily).await.unwrap(), OtpIssue::Issued);
+            // Expired.
+            s.otp_issue("+77010000002", "dev-aaaaaaaa", "h5", now, now + Duration::seconds(1), limits).await.unwrap();
+            assert_eq!(s.otp_verify("+77010000002", "dev-aaaaaaaa", "h5", now + Duration::seconds(2), 3).await.unwrap(), OtpCheck::Missing);
+        }
+
+        #[tokio::test]
+        async fn sessions_rotate_per_device() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 8).await;
+            let now = Utc::now();
+            let policy = qala_server::auth::TokenPolicy::default();
+            let (first, rec) = qala_server::auth::new_session(&a, "dev-one-1234", now, policy);
+            s.session_create(&rec, now).await.unwrap();
+            let hash = qala_server::auth::hash_token(&first.access_token);
+            assert_eq!(s.session_by_access(&hash, now).await.unwrap(), Some(a.clone()));
+            assert_eq!(s.session_by_access(&hash, now + Duration::hours(1)).await.unwrap(), None, "access expires");
+            let (_, next) = qala_server::auth::new_session(&a, "dev-one-1234", now, policy);
+            let rh = qala_server::auth::hash_token(&first.refresh_token);
+            assert_eq!(s.session_rotate(&rh, "dev-two-1234", &next, now).await.unwrap(), None);
+            assert_eq!(s.session_rotate(&rh, "dev-one-1234", &next, now).await.unwrap(), Some(a.clone()));
+            assert_eq!(s.session_rotate(&rh, "dev-one-1234", &next, now).await.unwrap(), None, "used once");
+            assert_eq!(s.session_by_access(&hash, now).await.unwrap(), None);
+            assert_eq!(s.session_by_access(&next.access_hash, now).await.unwrap(), Some(a));
+        }
+
+        #[tokio::test]
+        async fn uploads_advance_conditionally_and_complete_into_reports() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 9).await;
+            // Stores keep times to the microsecond.
+            let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+            let media_id = Uuid::now_v7();
+            let row = UploadRow { id: media_id, owner: a.user_id, kind: MediaKind::Photo, length: 100, offset: 0, sha256: None, expires_at: now + Duration::hours(1) };
+            assert_eq!(s.upload_create(&row, now, None).await.unwrap(), row);
+            assert_eq!(s.upload_create(&row, now, None).await.unwrap(), row, "creating again returns the same upload");
+            let other = UploadRow { owner: Uuid::now_v7(), ..row.clone() };
+            assert!(s.upload_create(&other, now, None).await.is_err());
+            assert!(s.upload_advance(media_id, 0, 40, row.expires_at).await.unwrap());
+            assert!(!s.upload_advance(media_id, 0, 60, row.expires_at).await.unwrap(), "stale offset");
+            assert_eq!(s.upload(media_id).await.unwrap().unwrap().offset, 40);
+            let report_id = Uuid::now_v7();
+            s.create_report(&key(a.user_id), a.user_id, report_for(report_id, vec![DeclaredMedia { id: media_id, kind: MediaKind::Photo }]), "ALA")
+                .await
+                .unwrap();
+            let m = MediaRow {
+                id: media_id,
+                owner: a.user_id,
+                owner_role: Role::Resident,
+                kind: MediaKind::Photo,
+                content_type: "image/jpeg".into(),
+                size: 90,
+                sha256: "ab".repeat(32),
+                upload_length: 100,
+                created_at: now,
+            };
+            s.media_complete(&m).await.unwrap();
+            assert_eq!(s.upload(media_id).await.unwrap(), None);
+            assert_eq!(s.media(media_id).await.unwrap(), Some(m));
+            let (r, _) = s.report(report_id).await.unwrap().unwrap();
+            assert_eq!(r.media[0].state, MediaState::Received);
+            assert_eq!(s.media_links(media_id).await.unwrap(), vec![MediaLink { report_owner: a.user_id, agency: "mobility".into(), in_answer: false }]);
+            assert!(s.uploads_expired(now + Duration::hours(2), 100).await.unwrap().is_empty(), "completed uploads are gone");
+            let stale = UploadRow { id: Uuid::now_v7(), expires_at: now - Duration::seconds(1), ..row.clone() };
+            s.upload_create(&stale, now, None).await.unwrap();
+            assert_eq!(s.uploads_expired(now, 100).await.unwrap(), vec![stale.id]);
+            assert!(!s.upload_delete_expired(stale.id, now - Duration::days(30)).await.unwrap(), "not expired then");
+            assert!(s.upload_delete_expired(stale.id, now).await.unwrap());
+            assert!(s.upload(stale.id).await.unwrap().is_none());
+            s.upload_delete(stale.id).await.unwrap();
+            assert_eq!(s.upload(stale.id).await.unwrap(), None);
+        }
+
+        #[tokio::test]
+        async fn a_batch_applies_each_op_on_its_own() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 11).await;
+            let first = Uuid::now_v7();
+            let k1 = key(a.user_id);
+            let refuse = |r: &mut Report, _owner: Uuid| -> Result<(), Refusal> {
+                r.description = "must not stick".into();
+                Err(Refusal::invalid("nope", "refused"))
+            };
+            let items = vec![
+                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA".into(), quota: None },
+                PushItem::CreateReport { op: k1.clone(), owner: a.user_id, report: Box::new(report_for(first, vec![])), prefix: "ALA".into(), quota: None },
+                PushItem::Decided(OpOutcome::Rejected { code: "validation".into(), reason: "bad".into() }),
+                PushItem::Mutate { op: key(a.user_id), report_id: first, rule: Box::new(refuse) },
+                PushItem::CreateReport { op: key(a.user_id), owner: a.user_id, report: Box::new(report_for(Uuid::now_v7(), vec![])), prefix: "ALA".into(), quota: None },
+            ];
+            let out = s.push_batch(items).await.unwrap();
+            assert_eq!(out[0], OpOutcome::Applied);
+            assert_eq!(out[1], OpOutcome::Duplicate, "the same op later in the same batch");
+            assert!(matches!(out[2], OpOutcome::Rejected { .. }));
+            assert!(matches!(out[3], OpOutcome::Rejected { ref code, .. } if code == "nope"));
+            assert_eq!(out[4], OpOutcome::Applied);
+            assert_eq!(s.report(first).await.unwrap().unwrap().0.description, "hole");
+            let year = Utc::now().format("%Y").to_string();
+            let mine = s.pull(a.user_id, 0, 1000).await.unwrap().rows.into_iter().filter(|r| r.kind == "report").count();
+            assert_eq!(mine, 2);
+            let (second, _) = s.report(first).await.unwrap().unwrap();
+            assert_eq!(second.registration_number, format!("ALA-{year}-000001"));
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn a_reader_paging_during_concurrent_writes_skips_and_repeats_nothing() {
+            let (s, _g) = seeded().await;
+            let reader = resident(&s, 12).await;
+            let project = project_in_discussion(None);
+            s.put_project(&project).await.unwrap();
+            let start = s.pull(reader.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            // Comments share no row, so nothing but the store's own discipline orders their commits;
+            // batches take their first seq early and commit late.
+            let mut writers = Vec::new();
+            for w in 0..8u32 {
+                let s = s.clone();
+                writers.push(tokio::spawn(async move {
+                    let p = s.resident_for_phone(&format!("+7702{w:07}"), Utc::now()).await.unwrap();
+                    let comment = |_| {
+                        let c = NewComment {
+                            id: Uuid::now_v7(),
+                            project_id: project.id,
+                            parent_id: None,
+                            body: format!("writer {w}"),
+                            position: Position::Neutral,
+                            created_at: Utc::now(),
+                        };
+                        let op = OpKey { op_id: Uuid::now_v7(), user_id: p.user_id, kind: "comment" };
+                        PushItem::Comment { op, author: "Qala-T".into(), comment: Box::new(c), now: Utc::now(), quota: None }
+                    };
+                    let per_batch = if w % 2 == 0 { 10 } else { 1 };
+                    for _ in 0..(30 / per_batch) {
+                        s.push_batch((0..per_batch).map(comment).collect()).await.unwrap();
+                    }
+                }));
+            }
+            let mut seen = Vec::new();
+            let mut cursor = start;
+            loop {
+                let done = writers.iter().all(|w| w.is_finished());
+                let page = s.pull(reader.user_id, cursor, 7).await.unwrap();
+                if let Some(last) = page.rows.last() {
+                    cursor = last.seq;
+                }
+                seen.extend(page.rows.iter().map(|r| r.seq));
+                if done && !page.has_more {
+                    break;
+                }
+            }
+            for w in writers {
+                w.await.unwrap();
+            }
+            assert!(seen.windows(2).all(|p| p[0] < p[1]), "nothing repeated, in order");
+            let all: Vec<i64> = s.pull(reader.user_id, start, 1000).await.unwrap().rows.iter().map(|r| r.seq).collect();
+            assert_eq!(all.len(), 240, "one row per comment");
+            assert_eq!(seen, all, "nothing skipped");
+        }
+
+        #[tokio::test]
+        async fn comments_need_an_open_project() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 10).await;
+            let now = Utc::now();
+            let project = project_in_discussion(Some(now - Duration::days(1)));
+            let c = NewComment { id: Uuid::now_v7(), project_id: project.id, parent_id: None, body: "за".into(), position: Position::For, created_at: now };
+            let k = OpKey { op_id: Uuid::now_v7(), user_id: a.user_id, kind: "comment" };
+            assert!(matches!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Rejected { ref code, .. } if code == "unknown_project"));
+            s.put_project(&project).await.unwrap();
+            assert!(matches!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Rejected { ref code, .. } if code == "discussion_closed"));
+            s.put_project(&Project { discussion_until: None, ..project.clone() }).await.unwrap();
+            assert_eq!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Applied);
+            assert_eq!(s.add_comment(&k, "Qala-1", &c, now).await.unwrap(), OpOutcome::Duplicate);
+            assert!(s.hide_comment(c.id, "spam").await.unwrap());
+            assert!(s.hide_comment(c.id, "spam").await.unwrap(), "hiding twice is fine");
+            assert!(!s.hide_comment(Uuid::now_v7(), "spam").await.unwrap());
+            assert!(s.delete_project(project.id).await.unwrap());
+            assert_eq!(s.project(project.id).await.unwrap(), None);
+        }
+        #[tokio::test]
+        async fn catalogue_and_calendar_edits_are_kept_and_published() {
+            let (s, _g) = seeded().await;
+            let p = resident(&s, 20).await;
+            let start = s.pull(p.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            let parks = Agency { code: "parks".into(), name: LocalizedText::new("Саябақ", "Парки", "Parks") };
+            s.put_agency(&parks).await.unwrap();
+            let mut bench = category();
+            bench.code = "benches".into();
+            bench.agency = "parks".into();
+            bench.deadline_days = 2;
+            s.put_category(&bench).await.unwrap();
+            bench.active = false;
+            s.put_category(&bench).await.unwrap();
+            let orphan = Category { code: "orphan".into(), agency: "nobody".into(), ..bench.clone() };
+            match s.put_category(&orphan).await {
+                Err(StoreError::UnknownReference { field: "agency", .. }) => {}
+                other => panic!("a category needs a known agency: {other:?}"),
+            }
+            let cats = s.categories().await.unwrap();
+            assert_eq!(cats.iter().find(|c| c.code == "benches"), Some(&bench));
+            assert!(s.agencies().await.unwrap().contains(&parks));
+            let rows = s.pull(p.user_id, start, 1000).await.unwrap().rows;
+            let kinds: Vec<_> = rows.iter().map(|r| (r.kind.as_str(), r.entity_id.as_str())).collect();
+            assert_eq!(kinds, [("agency", "parks"), ("category", "benches"), ("category", "benches")]);
+
+            let day = chrono::NaiveDate::from_ymd_opt(2031, 3, 3).unwrap();
+            let holiday = qala_server::domain::calendar::Holiday { date: day, name: "Test".into(), working: false };
+            s.put_holiday(&holiday).await.unwrap();
+            s.put_holiday(&qala_server::domain::calendar::Holiday { working: true, ..holiday.clone() }).await.unwrap();
+            let kept = s.holidays().await.unwrap();
+            assert!(kept.iter().any(|h| h.date == day && h.working), "replaced, not doubled");
+            assert!(s.delete_holiday(day).await.unwrap());
+            assert!(!s.delete_holiday(day).await.unwrap());
+            let staff = NewStaff {
+                login: "Op.One".into(),
+                password_hash: "x".into(),
+                role: Role::Operator,
+                agency: Some("parks".into()),
+                display_name: "Op".into(),
+            };
+            s.create_staff(&staff, Utc::now()).await.unwrap();
+            // The database's own constraints answer, in the same statement as the insert.
+            let again = NewStaff { login: "OP.ONE".into(), ..staff.clone() };
+            assert!(matches!(s.create_staff(&again, Utc::now()).await, Err(StoreError::Taken(_))), "logins are unique");
+            let lost = NewStaff { login: "op.two".into(), agency: Some("nobody".into()), ..staff.clone() };
+            match s.create_staff(&lost, Utc::now()).await {
+                Err(StoreError::UnknownReference { field: "agency", .. }) => {}
+                other => panic!("an operator needs a known agency: {other:?}"),
+            }
+            let all = s.staff_all().await.unwrap();
+            assert_eq!(all.len(), 1, "nothing of a refused account is kept");
+            assert_eq!((all[0].login.as_str(), all[0].agency.as_deref(), all[0].active), ("op.one", Some("parks"), true));
+            let op = s.staff_credentials("op.one").await.unwrap().unwrap().principal;
+            let (_, session) = qala_server::auth::new_session(&op, "console-web", Utc::now(), Default::default());
+            s.session_create(&session, Utc::now()).await.unwrap();
+            assert!(s.session_by_access(&session.access_hash, Utc::now()).await.unwrap().is_some());
+            assert!(s.set_staff_password(op.user_id, None).await.unwrap());
+            assert!(!s.staff_all().await.unwrap()[0].active, "disabled");
+            assert!(s.session_by_access(&session.access_hash, Utc::now()).await.unwrap().is_none(), "its sessions end");
+            assert!(!s.set_staff_password(p.user_id, Some("x")).await.unwrap(), "residents have no password");
+        }
+
+        #[tokio::test]
+        async fn flags_hide_a_comment_until_a_moderator_decides() {
+            let (s, _g) = seeded().await;
+            let author = resident(&s, 30).await;
+            let project = project_in_discussion(None);
+            s.put_project(&project).await.unwrap();
+            let now = Utc::now();
+            let c = NewComment { id: Uuid::now_v7(), project_id: project.id, parent_id: None, body: "реклама".into(), position: Position::Neutral, created_at: now };
+            let k = OpKey { op_id: Uuid::now_v7(), user_id: author.user_id, kind: "comment" };
+            assert_eq!(s.add_comment(&k, "Qala-A", &c, now).await.unwrap(), OpOutcome::Applied);
+            let flag = FlagComment { comment_id: c.id, reason: Some("spam".into()) };
+            let by = |u: &Principal| OpKey { op_id: Uuid::now_v7(), user_id: u.user_id, kind: "flag_comment" };
+            let own = s.flag_comment(&by(&author), &flag, 3, now).await.unwrap();
+            assert!(matches!(own, OpOutcome::Rejected { ref code, .. } if code == "own_comment"));
+            let unknown = FlagComment { comment_id: Uuid::now_v7(), reason: None };
+            let r = resident(&s, 31).await;
+            assert!(matches!(s.flag_comment(&by(&r), &unknown, 3, now).await.unwrap(), OpOutcome::Rejected { ref code, .. } if code == "unknown_comment"));
+            let mut flaggers = Vec::new();
+            for n in 32..36 {
+                flaggers.push(resident(&s, n).await);
+            }
+            let same = by(&flaggers[0]);
+            assert_eq!(s.flag_comment(&same, &flag, 3, now).await.unwrap(), OpOutcome::Applied);
+            assert_eq!(s.flag_comment(&same, &flag, 3, now).await.unwrap(), OpOutcome::Duplicate, "same op");
+            assert_eq!(s.flag_comment(&by(&flaggers[0]), &flag, 3, now).await.unwrap(), OpOutcome::Duplicate, "same resident");
+            s.flag_comment(&by(&flaggers[1]), &flag, 3, now).await.unwrap();
+            let review = s.comments_for_review(10).await.unwrap();
+            assert_eq!((review[0].flags, review[0].hidden), (2, false));
+            s.flag_comment(&by(&flaggers[2]), &flag, 3, now).await.unwrap();
+            let review = s.comments_for_review(10).await.unwrap();
+            assert_eq!((review[0].flags, review[0].hidden, review[0].reviewed), (3, true, false));
+            let last = s.pull(author.user_id, 0, 1000).await.unwrap().rows.into_iter().rev().find(|r| r.entity_id == c.id.to_string()).unwrap();
+            assert!(last.payload.is_none(), "hidden from phones");
+            assert!(s.restore_comment(c.id).await.unwrap());
+            s.flag_comment(&by(&flaggers[3]), &flag, 3, now).await.unwrap();
+            let review = s.comments_for_review(10).await.unwrap();
+            assert_eq!((review[0].flags, review[0].hidden, review[0].reviewed), (4, false, true), "reviewed stays visible");
+            let last = s.pull(author.user_id, 0, 1000).await.unwrap().rows.into_iter().rev().find(|r| r.entity_id == c.id.to_string()).unwrap();
+            assert!(last.payload.is_some(), "back on phones");
+            assert!(!s.restore_comment(Uuid::now_v7()).await.unwrap());
+        }
+        #[tokio::test]
+        async fn lists_filter_what_is_late_and_what_is_due() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 40).await;
+            let mut late = report_for(Uuid::now_v7(), vec![]);
+            late.deadline = Utc::now() - Duration::days(1);
+            let fresh = report_for(Uuid::now_v7(), vec![]);
+            for r in [late, fresh] {
+                assert_eq!(s.create_report(&key(a.user_id), a.user_id, r, "ALA").await.unwrap(), OpOutcome::Applied);
+            }
+            let count = |q: ReportQuery| {
+                let s = s.clone();
+                async move { s.list_reports(Some("mobility"), &q, Utc::now()).await.unwrap().1 }
+            };
+            assert_eq!(count(ReportQuery { overdue: Some(true), ..Default::default() }).await, 1);
+            assert_eq!(count(ReportQuery { overdue: Some(false), ..Default::default() }).await, 1);
+            assert_eq!(count(ReportQuery { due_before: Some(Utc::now() + Duration::days(60)), ..Default::default() }).await, 2);
+            assert_eq!(count(ReportQuery { due_before: Some(Utc::now()), ..Default::default() }).await, 1);
+            assert_eq!(count(ReportQuery { due_before: Some(Utc::now() - Duration::days(60)), ..Default::default() }).await, 0);
+        }
+
+        #[tokio::test]
+        async fn statistics_and_open_data_are_answered_by_the_database() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 41).await;
+            // Three reports: answered in 10 h (on time), answered in 30 h (late), still open and late.
+            let mut ids = Vec::new();
+            for (answer_h, deadline_h) in [(Some(10), 24), (Some(30), 24), (None, -1)] {
+                let mut r = report_for(Uuid::now_v7(), vec![]);
+                r.registered_at = Utc::now() - Duration::hours(40);
+                r.deadline = r.registered_at + Duration::hours(deadline_h);
+                let (id, at) = (r.id, r.registered_at);
+                s.create_report(&key(a.user_id), a.user_id, r, "ALA").await.unwrap();
+                if let Some(h) = answer_h {
+                    let answer = move |r: &mut Report, _: Uuid| -> Result<(), Refusal> {
+                        r.status = ReportStatus::Done;
+                        r.answer = Some(Answer { text: "ok".into(), media: vec![], agency: "mobility".into(), at: at + Duration::hours(h) });
+                        Ok(())
+                    };
+                    assert!(matches!(s.mutate_report(None, id, &answer).await.unwrap(), MutateOutcome::Applied(_)));
+                }
+                ids.push(id);
+            }
+            let (rows, times) = s.stats_rows(None, Utc::now()).await.unwrap();
+            let c = qala_server::domain::stats::counts(&rows, &times);
+            assert_eq!((c.received, c.done, c.in_progress, c.overdue), (3, 2, 1, 1));
+            assert_eq!(c.done_on_time_share, Some(0.5));
+            assert_eq!(c.median_hours_to_answer, Some(20.0));
+            assert_eq!(s.stats_rows(Some(Utc::now()), Utc::now()).await.unwrap().0.len(), 0, "none registered since now");
+
+            let numbers: Vec<String> = {
+                let mut n = Vec::new();
+                for id in &ids {
+                    n.push(s.report(*id).await.unwrap().unwrap().0.registration_number);
+                }
+                n
+            };
+            let q = PublicRequestQuery { limit: 1000, ..Default::default() };
+            assert_eq!(s.public_requests(&q).await.unwrap().len(), 3);
+            let open = s.public_requests(&PublicRequestQuery { open: Some(true), ..q.clone() }).await.unwrap();
+            assert_eq!(open.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ids[2]]);
+            assert_eq!(s.public_requests(&PublicRequestQuery { open: Some(false), ..q.clone() }).await.unwrap().len(), 2);
+            let one = PublicRequestQuery { numbers: Some(vec![numbers[1].clone()]), open: Some(true), ..q.clone() };
+            assert_eq!(s.public_requests(&one).await.unwrap()[0].id, ids[1], "numbers override the other filters");
+            assert_eq!(s.public_requests(&PublicRequestQuery { limit: 2, ..q.clone() }).await.unwrap().len(), 2);
+            let later = PublicRequestQuery { from: Some(Utc::now()), ..q.clone() };
+            assert!(s.public_requests(&later).await.unwrap().is_empty());
+            let other = PublicRequestQuery { categories: Some(vec!["sidewalks".into()]), ..q };
+            assert!(s.public_requests(&other).await.unwrap().is_empty());
+        }
+
+        #[tokio::test]
+        async fn daily_quotas_are_charged_with_the_write_and_refuse_past_the_limit() {
+            use qala_server::domain::quota::{Charge, QUOTA_EXCEEDED, QuotaKind};
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 50).await;
+            let b = resident(&s, 51).await;
+            let now = Utc::now();
+            let day = qala_server::domain::quota::local_day(now);
+            let over = |o: &OpOutcome| matches!(o, OpOutcome::Rejected { code, .. } if code == QUOTA_EXCEEDED);
+            let reports = |u: Uuid, at| Some(Charge::new(u, QuotaKind::Reports, 1, 2, at));
+            let create = |k: OpKey, owner: Uuid, id: Uuid, quota| PushItem::CreateReport {
+                op: k,
+                owner,
+                report: Box::new(report_for(id, vec![])),
+                prefix: "ALA".into(),
+                quota,
+            };
+
+            // Reports: a duplicate and a refusal for another reason cost nothing; the third new one
+            // of the day is refused and leaves nothing behind; another account has its own count.
+            let (r1, r2, r3) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+            let (k1, k3) = (key(a.user_id), key(a.user_id));
+            let out = s
+                .push_batch(vec![
+                    create(k1.clone(), a.user_id, r1, reports(a.user_id, now)),
+                    create(k1.clone(), a.user_id, r1, reports(a.user_id, now)),
+                    create(key(a.user_id), a.user_id, r1, reports(a.user_id, now)),
+                    create(key(b.user_id), b.user_id, r1, reports(b.user_id, now)),
+                    create(key(a.user_id), a.user_id, r2, reports(a.user_id, now)),
+                    create(k3.clone(), a.user_id, r3, reports(a.user_id, now)),
+                    create(key(b.user_id), b.user_id, Uuid::now_v7(), reports(b.user_id, now)),
+                ])
+                .await
+                .unwrap();
+            assert_eq!(out[0], OpOutcome::Applied);
+            assert_eq!(out[1], OpOutcome::Duplicate, "the same op");
+            assert_eq!(out[2], OpOutcome::Duplicate, "the same report under another op");
+            assert!(matches!(out[3], OpOutcome::Rejected { ref code, .. } if code == "id_conflict"));
+            assert_eq!(out[4], OpOutcome::Applied);
+            assert!(over(&out[5]), "{:?}", out[5]);
+            assert_eq!(out[6], OpOutcome::Applied, "another account's quota is its own");
+            assert!(s.report(r3).await.unwrap().is_none(), "a refused report is not stored");
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Reports, day).await.unwrap(), 2);
+            assert_eq!(s.quota_used(b.user_id, QuotaKind::Reports, day).await.unwrap(), 1);
+            // The refused op is not recorded as applied: sent again the next day, it goes through.
+            let tomorrow = now + Duration::days(1);
+            let out = s.push_batch(vec![create(k3, a.user_id, r3, reports(a.user_id, tomorrow))]).await.unwrap();
+            assert_eq!(out[0], OpOutcome::Applied);
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Reports, day.succ_opt().unwrap()).await.unwrap(), 1);
+
+            // Comments: one a day here; a comment refused for another reason costs nothing.
+            let project = project_in_discussion(None);
+            s.put_project(&project).await.unwrap();
+            let comment = |project_id: Uuid| PushItem::Comment {
+                op: OpKey { op_id: Uuid::now_v7(), user_id: a.user_id, kind: "comment" },
+                author: "Qala-Q".into(),
+                comment: Box::new(NewComment { id: Uuid::now_v7(), project_id, parent_id: None, body: "за".into(), position: Position::For, created_at: now }),
+                now,
+                quota: Some(Charge::new(a.user_id, QuotaKind::Comments, 1, 1, now)),
+            };
+            let out = s.push_batch(vec![comment(Uuid::now_v7()), comment(project.id), comment(project.id)]).await.unwrap();
+            assert!(matches!(out[0], OpOutcome::Rejected { ref code, .. } if code == "unknown_project"));
+            assert_eq!(out[1], OpOutcome::Applied);
+            assert!(over(&out[2]), "{:?}", out[2]);
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Comments, day).await.unwrap(), 1);
+
+            // Media bytes: counted when an upload is created, all its declared bytes at once;
+            // creating the same upload again costs nothing.
+            let bytes = |len: u64| Charge::new(a.user_id, QuotaKind::MediaBytes, len, 150, now);
+            let upload = |len: u64| UploadRow { id: Uuid::now_v7(), owner: a.user_id, kind: MediaKind::Photo, length: len, offset: 0, sha256: None, expires_at: now + Duration::hours(1) };
+            let first = upload(100);
+            s.upload_create(&first, now, Some(&bytes(100))).await.unwrap();
+            s.upload_create(&first, now, Some(&bytes(100))).await.unwrap();
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::MediaBytes, day).await.unwrap(), 100);
+            let second = upload(60);
+            match s.upload_create(&second, now, Some(&bytes(60))).await {
+                Err(StoreError::QuotaExceeded { retry_after_s, .. }) => {
+                    assert!((1..=86_400).contains(&retry_after_s));
+                }
+                other => panic!("expected the quota to refuse: {other:?}"),
+            }
+            assert_eq!(s.upload(second.id).await.unwrap(), None, "nothing created over the quota");
+            s.upload_create(&upload(50), now, Some(&bytes(50))).await.unwrap();
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::MediaBytes, day).await.unwrap(), 150);
+            // Uploads without a quota (staff) are not counted.
+            s.upload_create(&upload(1000), now, None).await.unwrap();
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::MediaBytes, day).await.unwrap(), 150);
+
+            // Old days' counters are pruned; the days kept are untouched.
+            assert_eq!(s.quota_prune(day).await.unwrap(), 0, "nothing before today");
+            assert!(s.quota_prune(day.succ_opt().unwrap()).await.unwrap() >= 4, "today's rows");
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Reports, day).await.unwrap(), 0);
+            assert_eq!(s.quota_used(a.user_id, QuotaKind::Reports, day.succ_opt().unwrap()).await.unwrap(), 1);
+        }
+
+        #[tokio::test]
+        async fn media_no_report_uses_are_swept_after_the_grace_period_in_bounded_passes() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 52).await;
+            let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+            let start = now - Duration::days(30);
+            let media_at = |at: chrono::DateTime<Utc>| MediaRow {
+                id: Uuid::now_v7(),
+                owner: a.user_id,
+                owner_role: Role::Resident,
+                kind: MediaKind::Photo,
+                content_type: "image/jpeg".into(),
+                size: 10,
+                sha256: "cd".repeat(32),
+                upload_length: 10,
+                created_at: at,
+            };
+            // In storing order: unused, in a report, unused, in an answer, unused; and a recent unused one.
+            let unused1 = media_at(start);
+            let in_report = media_at(start + Duration::seconds(1));
+            let unused2 = media_at(start + Duration::seconds(2));
+            let in_answer = media_at(start + Duration::seconds(3));
+            let unused3 = media_at(start + Duration::seconds(4));
+            let recent = media_at(now - Duration::days(1));
+            for m in [&unused1, &in_report, &unused2, &in_answer, &unused3, &recent] {
+                s.media_complete(m).await.unwrap();
+            }
+            let report_id = Uuid::now_v7();
+            let declared = vec![DeclaredMedia { id: in_report.id, kind: MediaKind::Photo }];
+            s.create_report(&key(a.user_id), a.user_id, report_for(report_id, declared), "ALA").await.unwrap();
+            let answer_media = in_answer.id;
+            let answer = move |r: &mut Report, _: Uuid| -> Result<(), Refusal> {
+                let photo = MediaRef { id: answer_media, kind: MediaKind::Photo, state: MediaState::Pending, sha256: None, size: None, content_type: None };
+                r.answer = Some(Answer { text: "done".into(), media: vec![photo], agency: "mobility".into(), at: Utc::now() });
+                Ok(())
+            };
+            assert!(matches!(s.mutate_report(None, report_id, &answer).await.unwrap(), MutateOutcome::Applied(_)));
+
+            // Two files per pass: each pass looks at the next two, never at one looked at before.
+            let before = now - Duration::days(14);
+            let pass = s.media_sweep(before, 2).await.unwrap();
+            assert_eq!(pass, MediaSweep { deleted: vec![unused1.id], more: true });
+            let pass = s.media_sweep(before, 2).await.unwrap();
+            assert_eq!(pass, MediaSweep { deleted: vec![unused2.id], more: true });
+            let pass = s.media_sweep(before, 2).await.unwrap();
+            assert_eq!(pass, MediaSweep { deleted: vec![unused3.id], more: false });
+            assert_eq!(s.media_sweep(before, 2).await.unwrap(), MediaSweep::default(), "nothing left to look at");
+            for gone in [&unused1, &unused2, &unused3] {
+                assert_eq!(s.media(gone.id).await.unwrap(), None);
+            }
+            for kept in [&in_report, &in_answer, &recent] {
+                assert!(s.media(kept.id).await.unwrap().is_some(), "used or within the grace period");
+            }
+            let (r, _) = s.report(report_id).await.unwrap().unwrap();
+            assert_eq!(r.media[0].state, MediaState::Received, "the report's file is untouched");
+            // Once past the grace period, the recent one goes too; the used ones stay.
+            let later = s.media_sweep(now + Duration::days(1), 500).await.unwrap();
+            assert_eq!(later, MediaSweep { deleted: vec![recent.id], more: false });
+            assert!(s.media(in_report.id).await.unwrap().is_some());
+            assert!(s.media(in_answer.id).await.unwrap().is_some());
+        }
+    };
+}
