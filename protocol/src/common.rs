@@ -58,11 +58,12 @@ impl LocalizedText {
             .unwrap_or("")
     }
 
-    /// True when at least one language has text.
     /// The same text with each language trimmed, as forms and requests are stored.
     pub fn trimmed(&self) -> Self {
         Self::new(self.kk.trim(), self.ru.trim(), self.en.trim())
     }
+
+    /// True when no language has text.
 
     pub fn is_blank(&self) -> bool {
         self.get(Lang::Ru).trim().is_empty()

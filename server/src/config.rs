@@ -113,38 +113,40 @@ fn file_values(value: &toml::Value) -> Result<Vec<String>, String> {
     })
 }
 
-/// Makes `values` the default of the argument `id` wherever a (sub)command has it; tells whether
-/// one did. Each value is checked by the argument's own parser first (clap takes defaults on trust).
-/// The command tree is this program's own, two levels deep.
+/// Makes the file's `values` the default of the `serve` argument `id`, and of `staff add`'s
+/// argument too when it is one of the data settings both share. Tells whether `serve` has it: a
+/// setting of nothing else (`login`, `role` of `staff add`) is unknown to the file.
 fn with_default(cmd: clap::Command, id: &str, values: &[String]) -> Result<(clap::Command, bool), String> {
-    let arg = cmd.get_arguments().find(|a| a.get_id() == id && id != "config");
-    let mut found = arg.is_some();
-    let mut cmd = match arg {
-        Some(arg) => {
-            for v in values {
-                check_value(arg, v)?;
-            }
-            let values: Vec<clap::builder::OsStr> = values.iter().map(|v| v.clone().into()).collect();
-            cmd.mut_arg(id, |a| a.default_values(values))
-        }
-        None => cmd,
+    let serve = cmd.find_subcommand("serve").expect("the serve command exists");
+    let Some(arg) = serve.get_arguments().find(|a| a.get_id() == id && id != "config") else {
+        return Ok((cmd, false));
     };
-    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
-    for name in names {
-        let mut outcome = Ok(false);
-        cmd = cmd.mut_subcommand(name, |sub| match with_default(sub.clone(), id, values) {
-            Ok((sub, f)) => {
-                outcome = Ok(f);
-                sub
-            }
-            Err(e) => {
-                outcome = Err(e);
-                sub
-            }
-        });
-        found |= outcome?;
+    let values = file_args(arg, values)?;
+    let shared = DataArgs::command().get_arguments().any(|a| a.get_id() == id);
+    let set = |c: clap::Command| c.mut_arg(id, |a| a.default_values(values.clone()));
+    let mut cmd = cmd.mut_subcommand("serve", set);
+    if shared {
+        cmd = cmd.mut_subcommand("staff", |s| s.mut_subcommand("add", set));
     }
-    Ok((cmd, found))
+    Ok((cmd, true))
+}
+
+/// The values a file gives an argument, as its flag would take them: a list only for a repeatable
+/// flag (split at its delimiter, as its environment variable is), each checked by its parser.
+fn file_args(arg: &clap::Arg, values: &[String]) -> Result<Vec<String>, String> {
+    let values: Vec<String> = match arg.get_value_delimiter() {
+        Some(d) => {
+            values.iter().flat_map(|v| v.split(d)).map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect()
+        }
+        None => values.to_vec(),
+    };
+    if !matches!(arg.get_action(), clap::ArgAction::Append) && values.len() != 1 {
+        return Err("takes one value, not a list".into());
+    }
+    for v in &values {
+        check_value(arg, v)?;
+    }
+    Ok(values)
 }
 
 #[derive(Subcommand, Debug)]
@@ -329,6 +331,15 @@ mod tests {
         assert_eq!(s.trusted_proxies.len(), 2);
         let s = serve(parse(&args(&["--config", file, "serve", "--city-prefix", "SHY"])).unwrap());
         assert_eq!((s.city_prefix.as_str(), s.connections_per_addr), ("SHY", 7));
+        // A list may also be written as the environment variable has it.
+        std::fs::write(&path, "trusted_proxies = \"10.0.0.0/8, 192.168.0.1\"\ndata_dir = \"/srv/qala\"\n").unwrap();
+        let s = serve(parse(&args(&["serve", "--config", file])).unwrap());
+        assert_eq!(s.trusted_proxies.len(), 2);
+        // Data settings reach `staff add` too, which works on the same data.
+        match parse(&args(&["--config", file, "staff", "add", "--login", "x.y", "--role", "admin"])).unwrap().command {
+            Command::Staff { command: StaffCommand::Add(a) } => assert_eq!(a.data.data_dir, PathBuf::from("/srv/qala")),
+            other => panic!("not staff add: {other:?}"),
+        }
         // Without a file, the built-in defaults.
         let s = serve(parse(&args(&["serve"])).unwrap());
         assert_eq!(s.connections_per_addr, Timeouts::DEFAULT.connections_per_addr);
@@ -344,6 +355,8 @@ mod tests {
             ("config = \"other.toml\"\n", "config"),
             ("addr = { host = \"x\" }\n", "addr"),
             ("addr = \"not an address\"\n", "not an address"),
+            ("addr = [\"127.0.0.1:1\", \"127.0.0.1:2\"]\n", "one value"),
+            ("login = \"someone\"\n", "login"),
         ] {
             std::fs::write(&path, text).unwrap();
             let e = parse(&args(&["serve", "--config", file])).unwrap_err().to_string();

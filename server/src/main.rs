@@ -1,6 +1,6 @@
+use qala_protocol::StaffInput;
 use qala_server::auth::{generate_password, hash_password};
 use qala_server::config::{Cli, Command, ConfigError, LogFormat, StaffCommand};
-use qala_server::store::NewStaff;
 use tracing_subscriber::EnvFilter;
 
 fn init_logs(format: LogFormat) {
@@ -55,18 +55,16 @@ async fn add_staff(args: qala_server::config::StaffAddArgs) -> qala_server::erro
     let (store, _) = qala_server::app::open_storage(&args.data).await?;
     let (agencies, categories) = qala_server::app::shipped_catalog()?;
     store.seed_catalog(&agencies, &categories).await?;
-    if (args.role == qala_protocol::Role::Operator) != args.agency.is_some() {
-        return Err(qala_server::error::AppError::validation("agency", "operators need an agency; admins have none"));
-    }
-    let password = generate_password();
-    let staff = NewStaff {
-        login: args.login.clone(),
-        password_hash: hash_password(&password)?,
+    let input = StaffInput {
+        display_name: args.name.unwrap_or_else(|| args.login.clone()),
+        login: args.login,
         role: args.role,
         agency: args.agency,
-        display_name: args.name.unwrap_or_else(|| args.login.clone()),
     };
+    qala_server::service::staff::checked(input.clone(), String::new())?;
+    let password = generate_password();
+    let staff = qala_server::service::staff::checked(input, hash_password(&password)?)?;
     store.create_staff(&staff, chrono::Utc::now()).await?;
-    println!("login={} password={password}", args.login);
+    println!("login={} password={password}", staff.login);
     Ok(())
 }

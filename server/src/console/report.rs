@@ -95,9 +95,12 @@ const SAME_PLACE_M: f64 = 300.0;
 /// Open reports of the same category within [`SAME_PLACE_M`], nearest first: operators drown in
 /// repeats, and a duplicate is rejected with a pointer to the report that is being worked.
 async fn nearby_open(st: &AppState, op: &Operator, r: &Report) -> Result<Vec<(Report, f64)>, Shown> {
-    let scope = if op.is_admin() { None } else { op.p.agency.as_deref() };
-    let q = qala_protocol::ReportQuery { category: Some(r.category.clone()), limit: Some(500), ..Default::default() };
-    let (all, _) = st.store.list_reports(scope, &q, Utc::now()).await.shown(op.l)?;
+    let q = qala_protocol::ReportQuery {
+        category: Some(r.category.clone()),
+        limit: Some(reports::MAX_PAGE),
+        ..Default::default()
+    };
+    let (all, _) = reports::list(st, &op.p, &q).await.shown(op.l)?;
     let mut near: Vec<(Report, f64)> = all
         .into_iter()
         .filter(|o| o.id != r.id && o.status.is_open())

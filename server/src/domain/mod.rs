@@ -19,10 +19,6 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub fn is_staff(&self) -> bool {
-        matches!(self.role, Role::Operator | Role::Admin)
-    }
-
     /// May this principal act for `agency`? Administrators act for every agency.
     pub fn acts_for(&self, agency: &str) -> bool {
         match self.role {

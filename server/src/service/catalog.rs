@@ -23,16 +23,17 @@ pub fn localized(field: &str, t: &LocalizedText, max: usize) -> ServiceResult<()
 }
 
 /// Codes of agencies and categories: short, lower-case, stable (phones and Open311 use them).
-pub fn check_code(code: &str) -> ServiceResult<String> {
+/// `field` names the input at fault (a category's `agency` is a code too).
+pub fn check_code(field: &str, code: &str) -> ServiceResult<String> {
     let code = code.trim();
     let ok = (2..=40).contains(&code.len())
         && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok { Ok(code.to_string()) } else { Err(ServiceError::invalid("code", "2–40 characters: a–z, 0–9, _")) }
+    if ok { Ok(code.to_string()) } else { Err(ServiceError::invalid(field, "2–40 characters: a–z, 0–9, _")) }
 }
 
 /// Creates or renames an agency.
 pub async fn save_agency(st: &AppState, _: &Admin, agency: Agency) -> ServiceResult<()> {
-    let agency = Agency { code: check_code(&agency.code)?, name: agency.name.trimmed() };
+    let agency = Agency { code: check_code("code", &agency.code)?, name: agency.name.trimmed() };
     localized("name", &agency.name, 200)?;
     st.store.put_agency(&agency).await?;
     st.catalog.reload(st.store.as_ref()).await?;
@@ -43,9 +44,9 @@ pub async fn save_agency(st: &AppState, _: &Admin, agency: Agency) -> ServiceRes
 pub async fn save_category(st: &AppState, _: &Admin, category: Category) -> ServiceResult<()> {
     let icon = category.icon.trim();
     let category = Category {
-        code: check_code(&category.code)?,
+        code: check_code("code", &category.code)?,
         name: category.name.trimmed(),
-        agency: category.agency.trim().to_string(),
+        agency: check_code("agency", &category.agency)?,
         icon: if icon.is_empty() { "other".into() } else { icon.to_string() },
         ..category
     };
@@ -65,9 +66,10 @@ mod tests {
 
     #[test]
     fn codes_are_plain() {
-        assert_eq!(check_code(" road_repair ").unwrap(), "road_repair");
-        assert!(check_code("Road Repair").is_err());
-        assert!(check_code("x").is_err());
+        assert_eq!(check_code("code", " road_repair ").unwrap(), "road_repair");
+        assert!(check_code("code", "Road Repair").is_err());
+        assert!(check_code("code", "x").is_err());
+        assert!(check_code("agency", "\u{0}\u{0}").is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use qala_protocol::{IssuedPassword, Role, StaffAccount, StaffInput};
 use uuid::Uuid;
 
 use super::access::Admin;
+use super::catalog::check_code;
 use super::{ServiceError, ServiceResult};
 use crate::app::AppState;
 use crate::auth::{generate_password, hash_password};
@@ -27,24 +28,30 @@ fn check_login(login: &str) -> ServiceResult<String> {
     }
 }
 
-/// Creates an account with a generated password.
-pub async fn create(st: &AppState, admin: &Admin, input: StaffInput) -> ServiceResult<IssuedPassword> {
+/// The account an input asks for, checked: a login of the allowed characters (in lower case), a
+/// name, and an agency exactly when the role is operator. The server's command line uses it too.
+pub fn checked(input: StaffInput, password_hash: String) -> ServiceResult<NewStaff> {
     let login = check_login(&input.login)?;
     qala_protocol::validate::text(&input.display_name, "display_name", 100, true)?;
-    let agency = input.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(String::from);
+    let agency = match input.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) => Some(check_code("agency", a)?),
+        None => None,
+    };
     match (input.role, &agency) {
         (Role::Operator, Some(_)) | (Role::Admin, None) => {}
         (Role::Resident, _) => return Err(ServiceError::invalid("role", "operator or admin")),
         _ => return Err(ServiceError::invalid("agency", "an operator needs an agency; an administrator has none")),
     }
-    let (password, hash) = new_password().await?;
-    let staff = NewStaff {
-        login: login.clone(),
-        password_hash: hash,
-        role: input.role,
-        agency,
-        display_name: input.display_name.trim().into(),
-    };
+    Ok(NewStaff { login, password_hash, role: input.role, agency, display_name: input.display_name.trim().into() })
+}
+
+/// Creates an account with a generated password.
+pub async fn create(st: &AppState, admin: &Admin, input: StaffInput) -> ServiceResult<IssuedPassword> {
+    // Checked before the (costly) hash, and again with it.
+    checked(input.clone(), String::new())?;
+    let (password, hash) = new_password(st).await?;
+    let staff = checked(input, hash)?;
+    let login = staff.login.clone();
     let user_id = st.store.create_staff(&staff, Utc::now()).await?;
     tracing::info!(%login, by = %admin.user_id, "staff account created");
     Ok(IssuedPassword { user_id, login, password })
@@ -54,7 +61,7 @@ pub async fn create(st: &AppState, admin: &Admin, input: StaffInput) -> ServiceR
 /// session of the account ends.
 pub async fn reset_password(st: &AppState, admin: &Admin, id: Uuid) -> ServiceResult<IssuedPassword> {
     let login = login_of(st, id).await?;
-    let (password, hash) = new_password().await?;
+    let (password, hash) = new_password(st).await?;
     st.store.set_staff_password(id, Some(&hash)).await?;
     tracing::info!(%login, by = %admin.user_id, "staff password reset");
     Ok(IssuedPassword { user_id: id, login, password })
@@ -78,9 +85,12 @@ async fn login_of(st: &AppState, id: Uuid) -> ServiceResult<String> {
     s.map(|s| s.login).ok_or_else(|| ServiceError::NotFound("no such staff account".into()))
 }
 
-/// A generated password and its argon2 hash (hashed off the async threads: it takes a while on
-/// purpose).
-async fn new_password() -> ServiceResult<(String, String)> {
+/// A generated password and its argon2 hash: hashed off the async threads (it takes a while on
+/// purpose), and within the server's bound on password work at once (each takes ~19 MiB), the
+/// bound sign-ins share.
+async fn new_password(st: &AppState) -> ServiceResult<(String, String)> {
+    let _permit =
+        st.password_checks.clone().acquire_owned().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
     let password = generate_password();
     let p = password.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&p))

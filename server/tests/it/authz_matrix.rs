@@ -328,6 +328,8 @@ const ROUTER_SOURCES: &[(&str, &str)] = &[
 /// `.merge(` calls in `http/mod.rs` when [`ROUTER_SOURCES`] was written: a new one is a router
 /// this test does not read yet.
 const MERGES: usize = 13;
+/// `.merge(` calls in `http/admin/mod.rs` and `console/admin/mod.rs` (one module per resource).
+const ADMIN_MERGES: usize = 12;
 
 const METHODS: [&str; 7] = [GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS];
 
@@ -347,9 +349,14 @@ fn has_row(method: &str, pattern: &str) -> bool {
 /// `(METHOD, path pattern)` of every `.route("…", get(…).post(…))` line of a router's source.
 fn routes_in(prefix: &str, source: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for line in source.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
-        let Some(at) = line.find(".route(\"") else { continue };
-        let rest = &line[at + ".route(\"".len()..];
+    // A line may hold several `.route(…)` calls (rustfmt joins short chains): each one's handlers
+    // run to the next.
+    let calls = source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("//"))
+        .flat_map(|l| l.split(".route(\"").skip(1).map(move |rest| (l, rest)));
+    for (line, rest) in calls {
         let end = rest.find('"').expect("the route's path ends on its line");
         let (path, handlers) = (&rest[..end], &rest[end..]);
         let mut found = 0;
@@ -373,6 +380,9 @@ fn routes_in(prefix: &str, source: &str) -> Vec<(String, String)> {
 async fn every_route_has_a_row_and_every_row_a_route() {
     let merges = include_str!("../../src/http/mod.rs").matches(".merge(").count();
     assert_eq!(merges, MERGES, "http/mod.rs merges another router: add its file to ROUTER_SOURCES (and rows)");
+    let admin_merges = include_str!("../../src/http/admin/mod.rs").matches(".merge(").count()
+        + include_str!("../../src/console/admin/mod.rs").matches(".merge(").count();
+    assert_eq!(admin_merges, ADMIN_MERGES, "an admin router merges another module: add it to ROUTER_SOURCES");
     let routed: Vec<(String, String)> =
         ROUTER_SOURCES.iter().flat_map(|(prefix, src)| routes_in(prefix, src)).collect();
     assert!(routed.len() >= 60, "routes read from the routers' source: {}", routed.len());
