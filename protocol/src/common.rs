@@ -64,7 +64,6 @@ impl LocalizedText {
     }
 
     /// True when no language has text.
-
     pub fn is_blank(&self) -> bool {
         self.get(Lang::Ru).trim().is_empty()
     }
