@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod civic;
+pub mod commands;
 pub mod common;
 pub mod error;
 pub mod media;

@@ -1,4 +1,6 @@
-//! The commands the UI calls: thin wrappers over qala-core. Core calls touch SQLite and files (a
+//! The commands the UI calls: thin wrappers over qala-core. Each one's name, argument and result
+//! types are a row of the table in `qala_protocol::commands`; the handler takes `args: Args<C>`
+//! and answers `Output<C>` of its row (a test matches handlers to rows by name). Core calls touch SQLite and files (a
 //! photo takes ~0.2 s to prepare), so they run on the blocking pool, never on the UI thread.
 //! Every write nudges the sync engine: it leaves at once when there is a network.
 
@@ -6,10 +8,12 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use qala_core::Core;
-use qala_protocol::{
-    Agency, AppSettings, Category, CommentView, DraftView, Lang, Located, Location, LocationSource, MediaKind,
-    MyReport, NearbyReport, NetworkKind, NewsItem, Position, Project, ServerChange, SyncStatus,
+use qala_protocol::commands::{
+    self as cmd, Args, CaptureArgs, ChangeServerArgs, CommentArgs, ComplainArgs, DetachArgs, FlagCommentArgs,
+    NearbyArgs, Output, RateArgs, SetAddressArgs, SetCategoryArgs, SetDescriptionArgs, SetLocationArgs, SetSettingArgs,
+    SignInArgs, WithdrawArgs,
 };
+use qala_protocol::{AppSettings, DraftView, Lang, Located, Location, NearbyReport};
 use tauri::State;
 use tauri::ipc::{InvokeBody, Request};
 use uuid::Uuid;
@@ -50,7 +54,7 @@ fn draft_view(core: &Core, id: Uuid) -> Result<DraftView, qala_core::CoreError> 
 // --- settings and sign-in ---
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn settings(state: State<'_, AppState>) -> AppResult<AppSettings> {
+pub async fn settings(state: State<'_, AppState>) -> AppResult<Output<cmd::Settings>> {
     with_core(&state, |core| {
         let lang = chosen_lang(core)?;
         Ok(AppSettings {
@@ -67,7 +71,11 @@ pub async fn settings(state: State<'_, AppState>) -> AppResult<AppSettings> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_setting(state: State<'_, AppState>, key: String, value: String) -> AppResult<()> {
+pub async fn set_setting(
+    state: State<'_, AppState>,
+    args: Args<cmd::SetSetting>,
+) -> AppResult<Output<cmd::SetSetting>> {
+    let SetSettingArgs { key, value } = args;
     let value = value.trim().to_string();
     let ok = match key.as_str() {
         "lang" => ["kk", "ru", "en"].contains(&value.as_str()),
@@ -88,12 +96,16 @@ pub async fn set_setting(state: State<'_, AppState>, key: String, value: String)
 
 /// Points the app at another server (see `AppState::switch_server`).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn change_server(state: State<'_, AppState>, server: String, confirmed: bool) -> AppResult<ServerChange> {
+pub async fn change_server(
+    state: State<'_, AppState>,
+    args: Args<cmd::ChangeServer>,
+) -> AppResult<Output<cmd::ChangeServer>> {
+    let ChangeServerArgs { server, confirmed } = args;
     state.switch_server(&server, confirmed).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sync_status(state: State<'_, AppState>) -> AppResult<SyncStatus> {
+pub async fn sync_status(state: State<'_, AppState>) -> AppResult<Output<cmd::GetSyncStatus>> {
     let engine = state.engine();
     tauri::async_runtime::spawn_blocking(move || engine.status())
         .await
@@ -104,7 +116,11 @@ pub async fn sync_status(state: State<'_, AppState>) -> AppResult<SyncStatus> {
 /// The connection type as the webview knows it; sent at start and on every change. Coming back
 /// online is also the moment to sync.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_network(state: State<'_, AppState>, kind: NetworkKind) -> AppResult<()> {
+pub async fn set_network(
+    state: State<'_, AppState>,
+    args: Args<cmd::SetNetwork>,
+) -> AppResult<Output<cmd::SetNetwork>> {
+    let kind = args.kind;
     state.set_network(kind);
     state.nudge();
     Ok(())
@@ -112,31 +128,36 @@ pub async fn set_network(state: State<'_, AppState>, kind: NetworkKind) -> AppRe
 
 /// The route a tapped notification asked for, if the screens have not opened it yet.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn take_opened(state: State<'_, AppState>) -> AppResult<Option<String>> {
+pub async fn take_opened(state: State<'_, AppState>) -> AppResult<Output<cmd::TakeOpened>> {
     Ok(state.take_opened())
 }
 
 /// "Send now anyway": the videos waiting for Wi-Fi go on the current network.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn send_videos_now(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn send_videos_now(state: State<'_, AppState>) -> AppResult<Output<cmd::SendVideosNow>> {
     state.engine().send_videos_now();
     state.nudge();
     Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sync_now(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn sync_now(state: State<'_, AppState>) -> AppResult<Output<cmd::SyncNow>> {
     state.nudge();
     Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn request_code(state: State<'_, AppState>, phone: String) -> AppResult<()> {
+pub async fn request_code(
+    state: State<'_, AppState>,
+    args: Args<cmd::RequestCode>,
+) -> AppResult<Output<cmd::RequestCode>> {
+    let phone = args.phone;
     Ok(state.engine().request_code(&phone).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sign_in(state: State<'_, AppState>, phone: String, code: String) -> AppResult<()> {
+pub async fn sign_in(state: State<'_, AppState>, args: Args<cmd::SignIn>) -> AppResult<Output<cmd::SignIn>> {
+    let SignInArgs { phone, code } = args;
     state.engine().sign_in(&phone, &code).await?;
     state.nudge();
     Ok(())
@@ -144,7 +165,7 @@ pub async fn sign_in(state: State<'_, AppState>, phone: String, code: String) ->
 
 /// Signs out here at once; the server is told by the next cycle (now, or when back online).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn sign_out(state: State<'_, AppState>) -> AppResult<Output<cmd::SignOut>> {
     let engine = state.engine();
     tauri::async_runtime::spawn_blocking(move || engine.sign_out())
         .await
@@ -156,48 +177,48 @@ pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
 // --- reading ---
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn my_reports(state: State<'_, AppState>) -> AppResult<Vec<MyReport>> {
+pub async fn my_reports(state: State<'_, AppState>) -> AppResult<Output<cmd::MyReports>> {
     with_core(&state, |core| core.my_reports()).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn my_report(state: State<'_, AppState>, id: Uuid) -> AppResult<Option<MyReport>> {
+pub async fn my_report(
+    state: State<'_, AppState>,
+    args: Args<cmd::MyReportById>,
+) -> AppResult<Output<cmd::MyReportById>> {
+    let id = args.id;
     with_core(&state, move |core| core.my_report(id)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn categories(state: State<'_, AppState>) -> AppResult<Vec<Category>> {
+pub async fn categories(state: State<'_, AppState>) -> AppResult<Output<cmd::Categories>> {
     with_core(&state, |core| core.categories(chosen_lang(core)?.unwrap_or_default())).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn agencies(state: State<'_, AppState>) -> AppResult<Vec<Agency>> {
+pub async fn agencies(state: State<'_, AppState>) -> AppResult<Output<cmd::Agencies>> {
     with_core(&state, |core| core.agencies()).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn news(state: State<'_, AppState>) -> AppResult<Vec<NewsItem>> {
+pub async fn news(state: State<'_, AppState>) -> AppResult<Output<cmd::News>> {
     with_core(&state, |core| core.news()).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn projects(state: State<'_, AppState>) -> AppResult<Vec<Project>> {
+pub async fn projects(state: State<'_, AppState>) -> AppResult<Output<cmd::Projects>> {
     with_core(&state, |core| core.projects()).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn comments(state: State<'_, AppState>, project: Uuid) -> AppResult<Vec<CommentView>> {
+pub async fn comments(state: State<'_, AppState>, args: Args<cmd::Comments>) -> AppResult<Output<cmd::Comments>> {
+    let project = args.project;
     with_core(&state, move |core| core.comments(project)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn nearby(
-    state: State<'_, AppState>,
-    category: String,
-    lat: f64,
-    lon: f64,
-    radius_m: f64,
-) -> AppResult<Vec<NearbyReport>> {
+pub async fn nearby(state: State<'_, AppState>, args: Args<cmd::Nearby>) -> AppResult<Output<cmd::Nearby>> {
+    let NearbyArgs { category, lat, lon, radius_m } = args;
     let radius = radius_m.clamp(10.0, 2000.0);
     with_core(&state, move |core| {
         Ok(core
@@ -213,7 +234,7 @@ pub async fn nearby(
 
 /// The draft the resident was working on, or a new one: leaving the screen loses nothing.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn current_draft(state: State<'_, AppState>) -> AppResult<DraftView> {
+pub async fn current_draft(state: State<'_, AppState>) -> AppResult<Output<cmd::CurrentDraft>> {
     with_core(&state, |core| {
         let open =
             core.setting("current_draft")?.and_then(|s| s.parse::<Uuid>().ok()).filter(|id| core.draft(*id).is_ok());
@@ -233,7 +254,7 @@ pub async fn current_draft(state: State<'_, AppState>) -> AppResult<DraftView> {
 /// A photo or video from the picker, as raw bytes; the draft id comes in the `draft` header.
 /// A file that cannot be used leaves its reason on the draft (shown), not an exception.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn attach(state: State<'_, AppState>, request: Request<'_>) -> AppResult<DraftView> {
+pub async fn attach(state: State<'_, AppState>, request: Request<'_>) -> AppResult<Output<cmd::Attach>> {
     let draft: Uuid = request
         .headers()
         .get("draft")
@@ -258,7 +279,8 @@ fn attach_to(core: &Core, draft: Uuid, bytes: Vec<u8>) -> Result<DraftView, qala
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn detach(state: State<'_, AppState>, draft: Uuid, media: Uuid) -> AppResult<DraftView> {
+pub async fn detach(state: State<'_, AppState>, args: Args<cmd::Detach>) -> AppResult<Output<cmd::Detach>> {
+    let DetachArgs { draft, media } = args;
     with_core(&state, move |core| {
         core.detach(draft, media)?;
         draft_view(core, draft)
@@ -269,12 +291,9 @@ pub async fn detach(state: State<'_, AppState>, draft: Uuid, media: Uuid) -> App
 #[tauri::command(rename_all = "snake_case")]
 pub async fn set_location(
     state: State<'_, AppState>,
-    draft: Uuid,
-    lat: f64,
-    lon: f64,
-    accuracy_m: Option<f32>,
-    source: LocationSource,
-) -> AppResult<DraftView> {
+    args: Args<cmd::SetLocation>,
+) -> AppResult<Output<cmd::SetLocation>> {
+    let SetLocationArgs { draft, lat, lon, accuracy_m, source } = args;
     let location = Location { lat, lon, accuracy_m, source, fixed_at: Utc::now() };
     with_core(&state, move |core| {
         core.set_location(draft, &location)?;
@@ -284,7 +303,11 @@ pub async fn set_location(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_address(state: State<'_, AppState>, draft: Uuid, address: String) -> AppResult<DraftView> {
+pub async fn set_address(
+    state: State<'_, AppState>,
+    args: Args<cmd::SetAddress>,
+) -> AppResult<Output<cmd::SetAddress>> {
+    let SetAddressArgs { draft, address } = args;
     with_core(&state, move |core| {
         core.set_address(draft, &address)?;
         draft_view(core, draft)
@@ -293,7 +316,11 @@ pub async fn set_address(state: State<'_, AppState>, draft: Uuid, address: Strin
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_category(state: State<'_, AppState>, draft: Uuid, code: String) -> AppResult<DraftView> {
+pub async fn set_category(
+    state: State<'_, AppState>,
+    args: Args<cmd::SetCategory>,
+) -> AppResult<Output<cmd::SetCategory>> {
+    let SetCategoryArgs { draft, code } = args;
     with_core(&state, move |core| {
         core.set_category(draft, &code)?;
         draft_view(core, draft)
@@ -302,7 +329,11 @@ pub async fn set_category(state: State<'_, AppState>, draft: Uuid, code: String)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_description(state: State<'_, AppState>, draft: Uuid, text: String) -> AppResult<DraftView> {
+pub async fn set_description(
+    state: State<'_, AppState>,
+    args: Args<cmd::SetDescription>,
+) -> AppResult<Output<cmd::SetDescription>> {
+    let SetDescriptionArgs { draft, text } = args;
     with_core(&state, move |core| {
         core.set_description(draft, &text)?;
         draft_view(core, draft)
@@ -316,9 +347,9 @@ pub async fn set_description(state: State<'_, AppState>, draft: Uuid, text: Stri
 pub async fn capture(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
-    draft: Uuid,
-    kind: MediaKind,
-) -> AppResult<DraftView> {
+    args: Args<cmd::Capture>,
+) -> AppResult<Output<cmd::Capture>> {
+    let CaptureArgs { draft, kind } = args;
     let bytes = crate::camera::capture(&app, kind).await?;
     with_core(&state, move |core| attach_to(core, draft, bytes)).await
 }
@@ -327,7 +358,7 @@ pub async fn capture(
 /// Phones only: the desktop has none (and the plugin's desktop code returns 0,0, which must never
 /// become a report's location).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn locate(app: tauri::AppHandle) -> AppResult<Located> {
+pub async fn locate(app: tauri::AppHandle) -> AppResult<Output<cmd::Locate>> {
     match crate::location::fix(&app).await {
         Ok(fix) => Ok(Located::Found { fix }),
         Err(AppError::LocationDenied) => Ok(Located::Denied),
@@ -342,7 +373,12 @@ pub async fn locate(app: tauri::AppHandle) -> AppResult<Located> {
 /// Queues the report. The first time, this is also when the phone asks to show notifications
 /// (Android 13+ asks the resident): the resident has just done what they will be notified about.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn submit(app: tauri::AppHandle, state: State<'_, AppState>, draft: Uuid) -> AppResult<Uuid> {
+pub async fn submit(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    args: Args<cmd::Submit>,
+) -> AppResult<Output<cmd::Submit>> {
+    let draft = args.draft;
     let id = with_core(&state, move |core| {
         let id = core.submit(draft)?;
         core.set_setting("current_draft", "")?;
@@ -355,7 +391,11 @@ pub async fn submit(app: tauri::AppHandle, state: State<'_, AppState>, draft: Uu
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn discard_draft(state: State<'_, AppState>, draft: Uuid) -> AppResult<()> {
+pub async fn discard_draft(
+    state: State<'_, AppState>,
+    args: Args<cmd::DiscardDraft>,
+) -> AppResult<Output<cmd::DiscardDraft>> {
+    let draft = args.draft;
     with_core(&state, move |core| {
         core.discard_draft(draft)?;
         core.set_setting("current_draft", "")
@@ -366,21 +406,24 @@ pub async fn discard_draft(state: State<'_, AppState>, draft: Uuid) -> AppResult
 // --- acting on reports and projects ---
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn rate(state: State<'_, AppState>, report: Uuid, stars: u8, comment: Option<String>) -> AppResult<()> {
+pub async fn rate(state: State<'_, AppState>, args: Args<cmd::Rate>) -> AppResult<Output<cmd::Rate>> {
+    let RateArgs { report, stars, comment } = args;
     with_core(&state, move |core| core.rate(report, stars, comment.as_deref())).await?;
     state.nudge();
     Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn complain(state: State<'_, AppState>, report: Uuid, text: String) -> AppResult<()> {
+pub async fn complain(state: State<'_, AppState>, args: Args<cmd::Complain>) -> AppResult<Output<cmd::Complain>> {
+    let ComplainArgs { report, text } = args;
     with_core(&state, move |core| core.complain(report, &text)).await?;
     state.nudge();
     Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn withdraw(state: State<'_, AppState>, report: Uuid, reason: Option<String>) -> AppResult<()> {
+pub async fn withdraw(state: State<'_, AppState>, args: Args<cmd::Withdraw>) -> AppResult<Output<cmd::Withdraw>> {
+    let WithdrawArgs { report, reason } = args;
     with_core(&state, move |core| core.withdraw(report, reason.as_deref())).await?;
     state.nudge();
     Ok(())
@@ -388,20 +431,19 @@ pub async fn withdraw(state: State<'_, AppState>, report: Uuid, reason: Option<S
 
 /// Flags someone's comment for the moderators; queued like a comment.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn flag_comment(state: State<'_, AppState>, comment: Uuid, reason: Option<String>) -> AppResult<()> {
+pub async fn flag_comment(
+    state: State<'_, AppState>,
+    args: Args<cmd::FlagComment>,
+) -> AppResult<Output<cmd::FlagComment>> {
+    let FlagCommentArgs { comment, reason } = args;
     with_core(&state, move |core| core.flag_comment(comment, reason.as_deref())).await?;
     state.nudge();
     Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn comment(
-    state: State<'_, AppState>,
-    project: Uuid,
-    parent: Option<Uuid>,
-    body: String,
-    position: Position,
-) -> AppResult<Uuid> {
+pub async fn comment(state: State<'_, AppState>, args: Args<cmd::CommentOn>) -> AppResult<Output<cmd::CommentOn>> {
+    let CommentArgs { project, parent, body, position } = args;
     let id = with_core(&state, move |core| core.comment(project, parent, &body, position)).await?;
     state.nudge();
     Ok(id)

@@ -6,9 +6,9 @@
 //! The frame also follows the phone's life: it syncs when the app comes back to the foreground
 //! and when the network returns, and tells the shell what the network is.
 
+use qala_protocol::commands::{self as cmd, NoArgs, SetNetworkArgs};
 use qala_protocol::events::{FIX, OPEN, SYNC};
 use qala_protocol::{AppEvent, AppSettings, Fix, NetworkKind, SyncStatus};
-use serde_json::json;
 use yew::prelude::*;
 
 use crate::hooks::{run, use_call};
@@ -44,8 +44,8 @@ pub fn App() -> Html {
     let tick = use_reducer(Tick::default);
     let progress = use_state(|| None::<(u64, u64)>);
     let live_fix = use_state(|| None::<(f32, f64)>);
-    let settings = use_call::<AppSettings, _>("settings", (), tick.0);
-    let status = use_call::<SyncStatus, _>("sync_status", (), tick.0);
+    let settings = use_call::<cmd::Settings>(NoArgs {}, tick.0);
+    let status = use_call::<cmd::GetSyncStatus>(NoArgs {}, tick.0);
 
     // Shell events: progress moves the bar; anything else reloads the screens.
     {
@@ -94,11 +94,11 @@ pub fn App() -> Html {
             let on_tap = open.clone();
             bridge::on_event(OPEN, move |json| {
                 if let Ok(path) = serde_json::from_str::<String>(&json) {
-                    run::<Option<String>>("take_opened", (), |_| ());
+                    run::<cmd::TakeOpened>(NoArgs {}, |_| ());
                     on_tap(path);
                 }
             });
-            run::<Option<String>>("take_opened", (), move |r| {
+            run::<cmd::TakeOpened>(NoArgs {}, move |r| {
                 if let Ok(Some(path)) = r {
                     open(path);
                 }
@@ -111,13 +111,13 @@ pub fn App() -> Html {
         let tick = tick.clone();
         use_effect_with((), move |_| {
             let report_network = || {
-                run::<()>("set_network", json!({ "kind": network_kind(&bridge::connection_type()) }), |_| ());
+                run::<cmd::SetNetwork>(SetNetworkArgs { kind: network_kind(&bridge::connection_type()) }, |_| ());
             };
             report_network();
             bridge::on_network_change(report_network);
             bridge::on_foreground(move || {
                 let tick = tick.clone();
-                run::<()>("sync_now", (), move |_| tick.dispatch(()));
+                run::<cmd::SyncNow>(NoArgs {}, move |_| tick.dispatch(()));
             });
         });
     }
@@ -256,7 +256,7 @@ fn SyncBar(p: &SyncBarProps) -> Html {
         Callback::from(move |e: MouseEvent| {
             e.stop_propagation();
             let refresh = refresh.clone();
-            run::<()>("send_videos_now", (), move |_| refresh.emit(()));
+            run::<cmd::SendVideosNow>(NoArgs {}, move |_| refresh.emit(()));
         })
     };
     let onclick = {
@@ -264,7 +264,7 @@ fn SyncBar(p: &SyncBarProps) -> Html {
         Callback::from(move |_| {
             if signed_in {
                 let refresh = refresh.clone();
-                run::<()>("sync_now", (), move |_| refresh.emit(()));
+                run::<cmd::SyncNow>(NoArgs {}, move |_| refresh.emit(()));
             } else {
                 go.emit(Route::SignIn);
             }

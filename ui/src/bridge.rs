@@ -1,8 +1,13 @@
-//! The wire to the Tauri shell. Commands go through `window.__TAURI_INTERNALS__.invoke` as JSON
+//! The wire to the Tauri shell, and the only place that touches Tauri's private
+//! `window.__TAURI_INTERNALS__` (its `invoke`, `transformCallback` and `convertFileSrc`, and the
+//! event plugin's `listen`; the shell's test `command_table.rs` fails when a Tauri upgrade changes
+//! them). Commands are the rows of `qala_protocol::commands`, called with [`invoke`]: the argument
+//! and result types come from the row. They go through `invoke` as JSON
 //! (serde_json on both sides, so no second serializer is linked into the wasm); files go as raw
 //! bytes with their metadata in headers, so a 6 MB photo is not inflated into a JSON array.
 //! Outside the app (a plain browser) every call fails with a clear message instead of hanging.
 
+use qala_protocol::commands::{ARGS_KEY, Args, Command, Output};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -82,8 +87,19 @@ pub fn on_foreground(f: impl FnMut() + 'static) {
     cb.forget();
 }
 
-/// Calls a shell command with JSON arguments. The error is the shell's message, ready to show.
-pub async fn call<T: DeserializeOwned>(cmd: &str, args: impl Serialize) -> Result<T, String> {
+/// Calls command `C` of the table. The error is the shell's message, ready to show.
+pub async fn invoke<C: Command>(args: &Args<C>) -> Result<Output<C>, String> {
+    let mut payload = serde_json::Map::new();
+    payload.insert(ARGS_KEY.into(), serde_json::to_value(args).map_err(|e| e.to_string())?);
+    call(C::NAME, payload).await
+}
+
+/// Calls command `C` with a file's bytes as the body; `headers` carry what it needs besides.
+pub async fn invoke_file<C: Command>(bytes: js_sys::Uint8Array, headers: &[(&str, &str)]) -> Result<Output<C>, String> {
+    call_bytes(C::NAME, bytes, headers).await
+}
+
+async fn call<T: DeserializeOwned>(cmd: &str, args: impl Serialize) -> Result<T, String> {
     if !in_tauri() {
         return Err("This screen runs inside the Qala app.".into());
     }
@@ -93,8 +109,7 @@ pub async fn call<T: DeserializeOwned>(cmd: &str, args: impl Serialize) -> Resul
     serde_json::from_str(&text).map_err(|e| format!("unexpected answer from the app: {e}"))
 }
 
-/// Calls a shell command with a file's bytes; `headers` carry what the command needs besides.
-pub async fn call_bytes<T: DeserializeOwned>(
+async fn call_bytes<T: DeserializeOwned>(
     cmd: &str,
     bytes: js_sys::Uint8Array,
     headers: &[(&str, &str)],

@@ -1,8 +1,7 @@
 //! Loading screen data from the shell: one hook that calls a command when its arguments or the
 //! app's change counter move, so every screen refreshes after a sync without knowing about syncs.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use qala_protocol::commands::{Args, Command, Output};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -12,27 +11,24 @@ use crate::bridge;
 pub type Loaded<T> = Option<Result<T, String>>;
 
 #[hook]
-pub fn use_call<T, A>(cmd: &'static str, args: A, tick: u32) -> UseStateHandle<Loaded<T>>
+pub fn use_call<C>(args: Args<C>, tick: u32) -> UseStateHandle<Loaded<Output<C>>>
 where
-    T: DeserializeOwned + 'static,
-    A: Serialize + PartialEq + Clone + 'static,
+    C: Command + 'static,
+    Args<C>: PartialEq + Clone + 'static,
+    Output<C>: 'static,
 {
     let state = use_state(|| None);
     {
         let state = state.clone();
         use_effect_with((args, tick), move |(args, _)| {
             let args = args.clone();
-            spawn_local(async move { state.set(Some(bridge::call(cmd, args).await)) });
+            spawn_local(async move { state.set(Some(bridge::invoke::<C>(&args).await)) });
         });
     }
     state
 }
 
-/// Runs a command for its effect and reports the outcome to `done`.
-pub fn run<T: DeserializeOwned + 'static>(
-    cmd: &'static str,
-    args: impl Serialize + 'static,
-    done: impl FnOnce(Result<T, String>) + 'static,
-) {
-    spawn_local(async move { done(bridge::call(cmd, args).await) });
+/// Runs command `C` for its effect and reports the outcome to `done`.
+pub fn run<C: Command + 'static>(args: Args<C>, done: impl FnOnce(Result<Output<C>, String>) + 'static) {
+    spawn_local(async move { done(bridge::invoke::<C>(&args).await) });
 }

@@ -1,6 +1,7 @@
 //! Home: the big "report a problem" button and my reports with their status, deadline and sync state.
 
-use qala_protocol::{Category, MyReport};
+use qala_protocol::Category;
+use qala_protocol::commands::{self as cmd, NoArgs};
 use yew::prelude::*;
 
 use super::{category_name, pending};
@@ -11,8 +12,8 @@ use crate::hooks::use_call;
 #[function_component]
 pub fn Home() -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
-    let reports = use_call::<Vec<MyReport>, _>("my_reports", (), ctx.tick);
-    let cats = use_call::<Vec<Category>, _>("categories", (), ctx.tick);
+    let reports = use_call::<cmd::MyReports>(NoArgs {}, ctx.tick);
+    let cats = use_call::<cmd::Categories>(NoArgs {}, ctx.tick);
     let i = &ctx.i;
     let cats: Vec<Category> = cats.as_ref().and_then(|c| c.as_ref().ok()).cloned().unwrap_or_default();
     let new_report = {

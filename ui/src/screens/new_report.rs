@@ -9,8 +9,13 @@
 //! enough and sends each better one, so the accuracy shown improves as the resident waits. Every step is saved in the draft at once, so leaving the screen or a
 //! crash loses nothing; sending only queues, it never waits for the network.
 
+use std::rc::Rc;
+
+use qala_protocol::commands::{
+    self as cmd, CaptureArgs, DetachArgs, DraftArgs, NearbyArgs, NoArgs, SetAddressArgs, SetCategoryArgs,
+    SetDescriptionArgs, SetLocationArgs, SetSettingArgs,
+};
 use qala_protocol::{Category, DraftView, Located, LocationSource, MediaKind, NearbyReport};
-use serde_json::json;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -29,54 +34,133 @@ const NEARBY_M: f64 = 300.0;
 /// A GPS fix worse than this suggests adding the address.
 const POOR_FIX_M: f32 = 100.0;
 
+/// The screen's state, changed only by [`Action`]s (Yew's reducer), so that each callback says what
+/// happened rather than which of several handles to set.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Screen {
+    /// The draft as the shell last saved it.
+    draft: Option<DraftView>,
+    error: Option<String>,
+    /// Updates sent and not answered yet: sending waits for them.
+    busy: u32,
+    locating: bool,
+    /// When the resident asked for the location: fixes from before belong to an earlier watch.
+    located_since: f64,
+    /// Open reports of the same category nearby.
+    nearby: Vec<NearbyReport>,
+}
+
+enum Action {
+    /// The shell's draft, with nothing to report.
+    Loaded(DraftView),
+    /// An update went to the shell.
+    Sent,
+    /// The shell answered an update: the draft as saved, or why not. For a file (`file`), the
+    /// reason it could not be used is on the draft, and shown.
+    Answered {
+        draft: Result<DraftView, String>,
+        file: bool,
+    },
+    Failed(String),
+    Locating {
+        since: f64,
+    },
+    Located,
+    Nearby(Vec<NearbyReport>),
+}
+
+impl Reducible for Screen {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Loaded(d) => s.draft = Some(d),
+            Action::Sent => s.busy += 1,
+            Action::Answered { draft, file } => {
+                s.busy = s.busy.saturating_sub(1);
+                match draft {
+                    Ok(d) => {
+                        s.error = if file { d.error.clone() } else { None };
+                        s.draft = Some(d);
+                    }
+                    Err(e) => s.error = Some(e),
+                }
+            }
+            Action::Failed(e) => s.error = Some(e),
+            Action::Locating { since } => {
+                s.locating = true;
+                s.located_since = since;
+            }
+            Action::Located => s.locating = false,
+            Action::Nearby(n) => s.nearby = n,
+        }
+        Rc::new(s)
+    }
+}
+
+/// A change to the draft; the shell answers each with the draft as saved.
+enum Edit {
+    Location(SetLocationArgs),
+    Address(SetAddressArgs),
+    Category(SetCategoryArgs),
+    Description(SetDescriptionArgs),
+    Detach(DetachArgs),
+    Capture(CaptureArgs),
+}
+
+/// Sends `edit` to the shell; the screen counts it as busy until the answer.
+fn send_edit(screen: &UseReducerDispatcher<Screen>, edit: Edit) {
+    screen.dispatch(Action::Sent);
+    let screen = screen.clone();
+    let file = matches!(edit, Edit::Capture(_));
+    let done = move |draft: Result<DraftView, String>| screen.dispatch(Action::Answered { draft, file });
+    match edit {
+        Edit::Location(a) => run::<cmd::SetLocation>(a, done),
+        Edit::Address(a) => run::<cmd::SetAddress>(a, done),
+        Edit::Category(a) => run::<cmd::SetCategory>(a, done),
+        Edit::Description(a) => run::<cmd::SetDescription>(a, done),
+        Edit::Detach(a) => run::<cmd::Detach>(a, done),
+        Edit::Capture(a) => run::<cmd::Capture>(a, done),
+    }
+}
+
 #[function_component]
 pub fn NewReport() -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
     let i = ctx.i.clone();
-    let draft = use_call::<DraftView, _>("current_draft", (), 0);
-    let cats = use_call::<Vec<Category>, _>("categories", (), ctx.tick);
-    let current = use_state(|| None::<DraftView>);
-    let error = use_state(|| None::<String>);
-    let busy = use_state(|| 0u32);
-    let locating = use_state(|| false);
-    // When the resident asked for the location: fixes from before belong to an earlier watch.
-    let located_since = use_state(|| 0.0f64);
-    let nearby = use_state(Vec::<NearbyReport>::new);
+    let draft = use_call::<cmd::CurrentDraft>(NoArgs {}, 0);
+    let cats = use_call::<cmd::Categories>(NoArgs {}, ctx.tick);
+    let screen = use_reducer(Screen::default);
+    let dispatch = screen.dispatcher();
 
     // The draft from the shell, then every update the shell answers with. Without a GPS, a new
     // draft starts in the district chosen last time (one tap fewer; the resident sees and can change it).
     {
-        let current = current.clone();
+        let dispatch = dispatch.clone();
         let last_area = (!ctx.settings.can_locate).then(|| ctx.settings.last_area.clone()).flatten();
         use_effect_with(draft.as_ref().and_then(|d| d.as_ref().ok()).cloned(), move |d| {
             if let Some(d) = d {
-                current.set(Some(d.clone()));
+                dispatch.dispatch(Action::Loaded(d.clone()));
                 if d.location.is_none()
                     && let Some(a) = last_area.as_deref().and_then(areas::find)
                 {
-                    run::<DraftView>("set_location", area_location(d.id, a), move |r| {
-                        if let Ok(d) = r {
-                            current.set(Some(d))
-                        }
-                    });
+                    send_edit(&dispatch, Edit::Location(area_location(d.id, a)));
                 }
             }
         });
     }
     // Same problem nearby? Asked when both a category and a location are known.
     {
-        let nearby = nearby.clone();
-        let key = current.as_ref().and_then(|d| Some((d.category.clone()?, d.location.clone()?)));
+        let dispatch = dispatch.clone();
+        let key = screen.draft.as_ref().and_then(|d| Some((d.category.clone()?, d.location.clone()?)));
         use_effect_with(key.map(|(c, l)| (c, l.lat.to_bits(), l.lon.to_bits())), move |k| {
             if let Some((category, lat, lon)) = k.clone() {
                 let (lat, lon) = (f64::from_bits(lat), f64::from_bits(lon));
-                run::<Vec<NearbyReport>>(
-                    "nearby",
-                    json!({ "category": category, "lat": lat, "lon": lon, "radius_m": NEARBY_M }),
-                    move |r| nearby.set(r.unwrap_or_default()),
-                );
+                let args = NearbyArgs { category, lat, lon, radius_m: NEARBY_M };
+                run::<cmd::Nearby>(args, move |r| dispatch.dispatch(Action::Nearby(r.unwrap_or_default())));
             } else {
-                nearby.set(vec![]);
+                dispatch.dispatch(Action::Nearby(vec![]));
             }
         });
     }
@@ -84,38 +168,25 @@ pub fn NewReport() -> Html {
     if let Some(p) = pending(&ctx, &draft) {
         return p;
     }
-    let Some(d) = (*current).clone() else { return html! {} };
+    let Some(d) = screen.draft.clone() else { return html! {} };
+    let busy = screen.busy;
     let cats: Vec<Category> = cats.as_ref().and_then(|c| c.as_ref().ok()).cloned().unwrap_or_default();
 
     // Sends one update to the shell; the answer is the draft as saved.
     let update = {
-        let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
-        Callback::from(move |(cmd, args): (&'static str, serde_json::Value)| {
-            let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
-            busy.set(*busy + 1);
-            run::<DraftView>(cmd, args, move |r| {
-                busy.set(busy.saturating_sub(1));
-                match r {
-                    Ok(d) => {
-                        error.set(None);
-                        current.set(Some(d))
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        })
+        let dispatch = dispatch.clone();
+        Callback::from(move |edit: Edit| send_edit(&dispatch, edit))
     };
 
     // Files from the picker (camera on phones): bytes go to the shell, which prepares them.
     let on_files = {
-        let (current, error, busy, id) = (current.clone(), error.clone(), busy.clone(), d.id);
+        let (dispatch, id) = (dispatch.clone(), d.id);
         Callback::from(move |e: Event| {
             let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
             let Some(files) = input.files() else { return };
             let files: Vec<web_sys::File> = (0..files.length()).filter_map(|n| files.get(n)).collect();
             input.set_value("");
-            let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
-            busy.set(*busy + 1);
+            let dispatch = dispatch.clone();
             spawn_local(async move {
                 for f in files {
                     let bytes = match wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await {
@@ -123,54 +194,37 @@ pub fn NewReport() -> Html {
                         Err(_) => continue,
                     };
                     let draft = id.to_string();
-                    match bridge::call_bytes::<DraftView>("attach", bytes, &[("draft", &draft)]).await {
-                        Ok(d) => {
-                            error.set(d.error.clone());
-                            current.set(Some(d))
-                        }
-                        Err(e) => error.set(Some(e)),
-                    }
+                    dispatch.dispatch(Action::Sent);
+                    let answer = bridge::invoke_file::<cmd::Attach>(bytes, &[("draft", &draft)]).await;
+                    dispatch.dispatch(Action::Answered { draft: answer, file: true });
                 }
-                busy.set(busy.saturating_sub(1));
             });
         })
     };
 
     // The phone's own camera (Android): the shell opens it and attaches what it returns.
     let native = {
-        let (current, error, busy, id) = (current.clone(), error.clone(), busy.clone(), d.id);
-        Callback::from(move |kind: MediaKind| {
-            let (current, error, busy) = (current.clone(), error.clone(), busy.clone());
-            busy.set(*busy + 1);
-            run::<DraftView>("capture", json!({ "draft": id, "kind": kind }), move |r| {
-                busy.set(busy.saturating_sub(1));
-                match r {
-                    Ok(d) => {
-                        error.set(d.error.clone());
-                        current.set(Some(d))
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        })
+        let (update, id) = (update.clone(), d.id);
+        Callback::from(move |kind: MediaKind| update.emit(Edit::Capture(CaptureArgs { draft: id, kind })))
     };
 
     let locate = {
-        let (update, locating, located_since, error, id, i) =
-            (update.clone(), locating.clone(), located_since.clone(), error.clone(), d.id, i.clone());
+        let (update, dispatch, id, i) = (update.clone(), dispatch.clone(), d.id, i.clone());
         Callback::from(move |_| {
-            locating.set(true);
-            located_since.set(js_sys::Date::now());
-            let (update, locating, error, i) = (update.clone(), locating.clone(), error.clone(), i.clone());
-            run::<Located>("locate", (), move |r| {
-                locating.set(false);
+            dispatch.dispatch(Action::Locating { since: js_sys::Date::now() });
+            let (update, dispatch, i) = (update.clone(), dispatch.clone(), i.clone());
+            run::<cmd::Locate>(NoArgs {}, move |r| {
+                dispatch.dispatch(Action::Located);
                 match r {
-                    Ok(Located::Found { fix: f }) => update.emit((
-                        "set_location",
-                        json!({ "draft": id, "lat": f.lat, "lon": f.lon, "accuracy_m": f.accuracy_m, "source": LocationSource::Gps }),
-                    )),
-                    Ok(Located::Denied) => error.set(Some(i.t("location-denied"))),
-                    Ok(Located::NoFix) | Err(_) => error.set(Some(i.t("no-fix"))),
+                    Ok(Located::Found { fix: f }) => update.emit(Edit::Location(SetLocationArgs {
+                        draft: id,
+                        lat: f.lat,
+                        lon: f.lon,
+                        accuracy_m: f.accuracy_m,
+                        source: LocationSource::Gps,
+                    })),
+                    Ok(Located::Denied) => dispatch.dispatch(Action::Failed(i.t("location-denied"))),
+                    Ok(Located::NoFix) | Err(_) => dispatch.dispatch(Action::Failed(i.t("no-fix"))),
                 }
             });
         })
@@ -181,48 +235,53 @@ pub fn NewReport() -> Html {
         Callback::from(move |e: Event| {
             let code = value_of(&e);
             if let Some(a) = areas::find(&code) {
-                run::<()>("set_setting", json!({ "key": "last_area", "value": a.code }), |_| ());
-                update.emit(("set_location", area_location(id, a)));
+                run::<cmd::SetSetting>(SetSettingArgs { key: "last_area".into(), value: a.code.into() }, |_| ());
+                update.emit(Edit::Location(area_location(id, a)));
             }
         })
     };
     let on_coords = {
-        let (update, error, id, i) = (update.clone(), error.clone(), d.id, i.clone());
+        let (update, dispatch, id, i) = (update.clone(), dispatch.clone(), d.id, i.clone());
         Callback::from(move |e: Event| {
             let text = value_of(&e);
             if text.trim().is_empty() {
                 return;
             }
             match format::parse_coordinates(&text) {
-                Some((lat, lon)) => update.emit((
-                    "set_location",
-                    json!({ "draft": id, "lat": lat, "lon": lon, "accuracy_m": null, "source": LocationSource::Pin }),
-                )),
-                None => error.set(Some(i.t("coords-invalid"))),
+                Some((lat, lon)) => update.emit(Edit::Location(SetLocationArgs {
+                    draft: id,
+                    lat,
+                    lon,
+                    accuracy_m: None,
+                    source: LocationSource::Pin,
+                })),
+                None => dispatch.dispatch(Action::Failed(i.t("coords-invalid"))),
             }
         })
     };
     let on_address = {
         let (update, id) = (update.clone(), d.id);
-        Callback::from(move |e: Event| update.emit(("set_address", json!({ "draft": id, "address": value_of(&e) }))))
+        Callback::from(move |e: Event| update.emit(Edit::Address(SetAddressArgs { draft: id, address: value_of(&e) })))
     };
     let on_description = {
         let (update, id) = (update.clone(), d.id);
-        Callback::from(move |e: Event| update.emit(("set_description", json!({ "draft": id, "text": value_of(&e) }))))
+        Callback::from(move |e: Event| {
+            update.emit(Edit::Description(SetDescriptionArgs { draft: id, text: value_of(&e) }))
+        })
     };
 
     // Sent or discarded, the draft screen is done with: the next screen takes its place, so back
     // does not return to an empty draft.
     let send = {
-        let (replace, error, refresh, id) = (ctx.replace.clone(), error.clone(), ctx.refresh.clone(), d.id);
+        let (replace, dispatch, refresh, id) = (ctx.replace.clone(), dispatch.clone(), ctx.refresh.clone(), d.id);
         Callback::from(move |_| {
-            let (replace, error, refresh) = (replace.clone(), error.clone(), refresh.clone());
-            run::<Uuid>("submit", json!({ "draft": id }), move |r| match r {
+            let (replace, dispatch, refresh) = (replace.clone(), dispatch.clone(), refresh.clone());
+            run::<cmd::Submit>(DraftArgs { draft: id }, move |r| match r {
                 Ok(report) => {
                     refresh.emit(());
                     replace.emit(Route::Report(report))
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => dispatch.dispatch(Action::Failed(e)),
             });
         })
     };
@@ -230,7 +289,7 @@ pub fn NewReport() -> Html {
         let (replace, id) = (ctx.replace.clone(), d.id);
         Callback::from(move |_| {
             let replace = replace.clone();
-            run::<()>("discard_draft", json!({ "draft": id }), move |_| replace.emit(Route::Home));
+            run::<cmd::DiscardDraft>(DraftArgs { draft: id }, move |_| replace.emit(Route::Home));
         })
     };
 
@@ -268,11 +327,11 @@ pub fn NewReport() -> Html {
     .filter(|(m, _)| *m)
     .map(|(_, k)| i.t(k))
     .collect();
-    let ready = missing.is_empty() && *busy == 0;
+    let ready = missing.is_empty() && busy == 0;
 
     let media = d.media.iter().map(|m| {
         let (update, draft, media) = (update.clone(), d.id, m.id);
-        let remove = Callback::from(move |_| update.emit(("detach", json!({ "draft": draft, "media": media }))));
+        let remove = Callback::from(move |_| update.emit(Edit::Detach(DetachArgs { draft, media })));
         let preview = match m.kind {
             qala_protocol::MediaKind::Photo => html! { <img src={bridge::media_url(&m.id)} alt="" /> },
             qala_protocol::MediaKind::Video => html! { <video src={bridge::media_url(&m.id)} muted=true /> },
@@ -285,13 +344,13 @@ pub fn NewReport() -> Html {
         let selected = d.category.as_deref() == Some(&c.code);
         html! {
             <button id={format!("cat-{}", c.code)} class={classes!("cat", selected.then_some("selected"))} aria-pressed={selected.to_string()}
-                onclick={Callback::from(move |_| update.emit(("set_category", json!({ "draft": draft, "code": code.clone() }))))}>
+                onclick={Callback::from(move |_| update.emit(Edit::Category(SetCategoryArgs { draft, code: code.clone() })))}>
                 <span class="glyph">{areas::icon(&c.icon)}</span><span>{c.name.get(i.lang).to_string()}</span>
             </button>
         }
     }).collect::<Html>();
 
-    let same = if nearby.is_empty() {
+    let same = if screen.nearby.is_empty() {
         html! {}
     } else {
         let now = format::now();
@@ -300,7 +359,7 @@ pub fn NewReport() -> Html {
                 <h3>{i.t("same-problem")}</h3>
                 <p class="small muted">{i.t("same-problem-hint")}</p>
                 <ul class="list">
-                { for nearby.iter().map(|n| {
+                { for screen.nearby.iter().map(|n| {
                     let (due, overdue) = format::deadline(&i, n.report.status, n.report.deadline, now);
                     html! {
                         <li class="row small">
@@ -333,10 +392,10 @@ pub fn NewReport() -> Html {
             <div class="thumbs">{media}</div>
             <div class="capture">
                 if ctx.settings.native_camera {
-                    <button id="take-photo" class="add-media" disabled={*busy > 0} onclick={let n = native.clone(); Callback::from(move |_| n.emit(MediaKind::Photo))}>
+                    <button id="take-photo" class="add-media" disabled={busy > 0} onclick={let n = native.clone(); Callback::from(move |_| n.emit(MediaKind::Photo))}>
                         <span class="glyph">{"📷"}</span><span>{i.t("take-photo")}</span>
                     </button>
-                    <button id="record-video" class="add-media" disabled={*busy > 0} onclick={let n = native.clone(); Callback::from(move |_| n.emit(MediaKind::Video))}>
+                    <button id="record-video" class="add-media" disabled={busy > 0} onclick={let n = native.clone(); Callback::from(move |_| n.emit(MediaKind::Video))}>
                         <span class="glyph">{"🎥"}</span><span>{i.t("record-video")}</span>
                     </button>
                 } else {
@@ -358,10 +417,10 @@ pub fn NewReport() -> Html {
             <h2>{"2. "}{i.t("step-location")}</h2>
             <p id="location-text" class={classes!("location", d.location.is_none().then_some("missing"))}>{"📍 "}{location_text.clone()}</p>
             if ctx.settings.can_locate {
-                <button id="locate" class="secondary" onclick={locate} disabled={*locating}>{i.t("use-my-location")}</button>
-                if *locating {
+                <button id="locate" class="secondary" onclick={locate} disabled={screen.locating}>{i.t("use-my-location")}</button>
+                if screen.locating {
                     <p id="locating" class="small muted" role="status">{match ctx.live_fix {
-                        Some((acc, at)) if at >= *located_since => {
+                        Some((acc, at)) if at >= screen.located_since => {
                             i.t_args("locating-accuracy", &[("n", Arg::Num(acc.round() as i64))])
                         }
                         _ => i.t("locating"),
@@ -400,7 +459,7 @@ pub fn NewReport() -> Html {
                 <p class="small muted">{i.t("preview-private")}</p>
             </section>
 
-            if let Some(e) = &*error { <p class="error" role="alert" id="draft-error">{e.clone()}</p> }
+            if let Some(e) = &screen.error { <p class="error" role="alert" id="draft-error">{e.clone()}</p> }
             if !missing.is_empty() { <p class="small muted" id="missing">{i.t("still-needed")}{" "}{missing.join(", ")}</p> }
             <div class="actions">
                 <button id="send" class="big primary" disabled={!ready} onclick={send}>{i.t("send")}</button>
@@ -411,6 +470,55 @@ pub fn NewReport() -> Html {
 }
 
 /// A draft's location from a district: its centre, its radius as the accuracy, marked as an address.
-fn area_location(draft: Uuid, a: &areas::Area) -> serde_json::Value {
-    json!({ "draft": draft, "lat": a.lat, "lon": a.lon, "accuracy_m": a.radius_m, "source": LocationSource::Address })
+fn area_location(draft: Uuid, a: &areas::Area) -> SetLocationArgs {
+    SetLocationArgs { draft, lat: a.lat, lon: a.lon, accuracy_m: Some(a.radius_m), source: LocationSource::Address }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(error: Option<&str>) -> DraftView {
+        DraftView {
+            id: Uuid::nil(),
+            category: None,
+            description: String::new(),
+            location: None,
+            address: None,
+            media: vec![],
+            error: error.map(Into::into),
+        }
+    }
+
+    fn after(actions: Vec<Action>) -> Screen {
+        actions.into_iter().fold(Rc::new(Screen::default()), Reducible::reduce).as_ref().clone()
+    }
+
+    #[test]
+    fn sending_waits_for_every_answer() {
+        let s = after(vec![Action::Sent, Action::Sent, Action::Answered { draft: Ok(draft(None)), file: false }]);
+        assert_eq!(s.busy, 1);
+        let s = after(vec![Action::Sent, Action::Answered { draft: Err("x".into()), file: false }]);
+        assert_eq!((s.busy, s.error.as_deref()), (0, Some("x")));
+        assert_eq!(after(vec![Action::Answered { draft: Err("late".into()), file: true }]).busy, 0, "never below 0");
+    }
+
+    #[test]
+    fn a_refused_file_shows_its_reason_and_the_next_edit_clears_it() {
+        let s = after(vec![Action::Sent, Action::Answered { draft: Ok(draft(Some("not a photo"))), file: true }]);
+        assert_eq!(s.error.as_deref(), Some("not a photo"));
+        let s = after(vec![
+            Action::Answered { draft: Ok(draft(Some("not a photo"))), file: true },
+            Action::Answered { draft: Ok(draft(Some("not a photo"))), file: false },
+        ]);
+        assert_eq!(s.error, None);
+    }
+
+    #[test]
+    fn locating_keeps_when_it_started() {
+        let s = after(vec![Action::Locating { since: 42.0 }]);
+        assert!(s.locating && s.located_since == 42.0);
+        let s = after(vec![Action::Locating { since: 42.0 }, Action::Located]);
+        assert!(!s.locating && s.located_since == 42.0);
+    }
 }

@@ -1,7 +1,6 @@
 //! City news: the list and an article, both read from the phone's copy (offline too).
 
-use qala_protocol::NewsItem;
-use serde_json::json;
+use qala_protocol::commands::{self as cmd, NoArgs};
 use uuid::Uuid;
 use yew::prelude::*;
 
@@ -13,7 +12,7 @@ use crate::hooks::use_call;
 #[function_component]
 pub fn NewsList() -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
-    let news = use_call::<Vec<NewsItem>, _>("news", (), ctx.tick);
+    let news = use_call::<cmd::News>(NoArgs {}, ctx.tick);
     if let Some(p) = pending(&ctx, &news) {
         return p;
     }
@@ -45,7 +44,7 @@ pub struct ArticleProps {
 #[function_component]
 pub fn Article(p: &ArticleProps) -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
-    let news = use_call::<Vec<NewsItem>, _>("news", json!({}), ctx.tick);
+    let news = use_call::<cmd::News>(NoArgs {}, ctx.tick);
     if let Some(x) = pending(&ctx, &news) {
         return x;
     }

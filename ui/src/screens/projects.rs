@@ -1,8 +1,8 @@
 //! City projects: the list, a project with its stages, and its discussion — threaded comments with
 //! a position (for / against / neutral), written offline and queued like reports.
 
-use qala_protocol::{CommentView, Position, Project, ProjectStatus, SyncState};
-use serde_json::json;
+use qala_protocol::commands::{self as cmd, CommentArgs, FlagCommentArgs, NoArgs, ProjectArgs};
+use qala_protocol::{Position, ProjectStatus, SyncState};
 use uuid::Uuid;
 use yew::prelude::*;
 
@@ -32,7 +32,7 @@ fn position_key(p: Position) -> &'static str {
 #[function_component]
 pub fn ProjectList() -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
-    let projects = use_call::<Vec<Project>, _>("projects", (), ctx.tick);
+    let projects = use_call::<cmd::Projects>(NoArgs {}, ctx.tick);
     if let Some(p) = pending(&ctx, &projects) {
         return p;
     }
@@ -65,8 +65,8 @@ pub struct ProjectProps {
 pub fn ProjectPage(p: &ProjectProps) -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
     let i = ctx.i.clone();
-    let projects = use_call::<Vec<Project>, _>("projects", (), ctx.tick);
-    let comments = use_call::<Vec<CommentView>, _>("comments", json!({ "project": p.id }), ctx.tick);
+    let projects = use_call::<cmd::Projects>(NoArgs {}, ctx.tick);
+    let comments = use_call::<cmd::Comments>(ProjectArgs { project: p.id }, ctx.tick);
     let body = use_state(String::new);
     let position = use_state(|| Position::Neutral);
     let reply_to = use_state(|| None::<Uuid>);
@@ -88,9 +88,8 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (body, reply_to, error, refresh) = (body.clone(), reply_to.clone(), error.clone(), refresh.clone());
-            let args =
-                json!({ "project": project, "parent": *reply_to, "body": (*body).clone(), "position": *position });
-            run::<Uuid>("comment", args, move |r| match r {
+            let args = CommentArgs { project, parent: *reply_to, body: (*body).clone(), position: *position };
+            run::<cmd::CommentOn>(args, move |r| match r {
                 Ok(_) => {
                     body.set(String::new());
                     reply_to.set(None);
@@ -110,7 +109,7 @@ pub fn ProjectPage(p: &ProjectProps) -> Html {
         let (error, refresh) = (error.clone(), ctx.refresh.clone());
         Callback::from(move |comment: Uuid| {
             let (error, refresh) = (error.clone(), refresh.clone());
-            run::<()>("flag_comment", json!({ "comment": comment, "reason": null }), move |r| match r {
+            run::<cmd::FlagComment>(FlagCommentArgs { comment, reason: None }, move |r| match r {
                 Ok(()) => refresh.emit(()),
                 Err(e) => error.set(Some(e)),
             });

@@ -1,8 +1,8 @@
 //! One of my reports: number, status and its history, agency, deadline, my photos beside the
 //! agency's photo report, then rating (1–2 reopens), complaint or withdrawal.
 
-use qala_protocol::{Agency, Category, MyReport, ReportStatus};
-use serde_json::json;
+use qala_protocol::ReportStatus;
+use qala_protocol::commands::{self as cmd, ComplainArgs, IdArgs, NoArgs, RateArgs, WithdrawArgs};
 use uuid::Uuid;
 use yew::prelude::*;
 
@@ -18,13 +18,20 @@ pub struct Props {
     pub id: Uuid,
 }
 
+/// What the resident does to a report from its page.
+enum Act {
+    Rate(RateArgs),
+    Complain(ComplainArgs),
+    Withdraw(WithdrawArgs),
+}
+
 #[function_component]
 pub fn ReportPage(p: &Props) -> Html {
     let ctx = use_context::<Ctx>().expect("ctx");
     let i = ctx.i.clone();
-    let report = use_call::<Option<MyReport>, _>("my_report", json!({ "id": p.id }), ctx.tick);
-    let cats = use_call::<Vec<Category>, _>("categories", (), ctx.tick);
-    let agencies = use_call::<Vec<Agency>, _>("agencies", (), ctx.tick);
+    let report = use_call::<cmd::MyReportById>(IdArgs { id: p.id }, ctx.tick);
+    let cats = use_call::<cmd::Categories>(NoArgs {}, ctx.tick);
+    let agencies = use_call::<cmd::Agencies>(NoArgs {}, ctx.tick);
     let stars = use_state(|| 0u8);
     let rate_text = use_state(String::new);
     let complaint = use_state(String::new);
@@ -44,15 +51,20 @@ pub fn ReportPage(p: &Props) -> Html {
     };
     let act = {
         let (error, refresh) = (error.clone(), ctx.refresh.clone());
-        Callback::from(move |(cmd, args): (&'static str, serde_json::Value)| {
+        Callback::from(move |act: Act| {
             let (error, refresh) = (error.clone(), refresh.clone());
-            run::<()>(cmd, args, move |res| match res {
+            let done = move |res: Result<(), String>| match res {
                 Ok(()) => {
                     error.set(None);
                     refresh.emit(())
                 }
                 Err(e) => error.set(Some(e)),
-            });
+            };
+            match act {
+                Act::Rate(args) => run::<cmd::Rate>(args, done),
+                Act::Complain(args) => run::<cmd::Complain>(args, done),
+                Act::Withdraw(args) => run::<cmd::Withdraw>(args, done),
+            }
         })
     };
     let my_photos = r.media.iter().map(|m| media(&m.id, m.kind, &i)).collect::<Html>();
@@ -135,7 +147,7 @@ pub fn ReportPage(p: &Props) -> Html {
                     <textarea id="rate-comment" rows="2" placeholder={i.t("rate-comment")}
                         onchange={let t = rate_text.clone(); Callback::from(move |e: Event| t.set(value_of(&e)))} />
                     <button id="rate-send" class="primary" disabled={stars_v == 0}
-                        onclick={Callback::from(move |_| act.emit(("rate", json!({ "report": id, "stars": stars_v, "comment": (!text.trim().is_empty()).then_some(text.clone()) }))))}>
+                        onclick={Callback::from(move |_| act.emit(Act::Rate(RateArgs { report: id, stars: stars_v, comment: (!text.trim().is_empty()).then_some(text.clone()) })))}>
                         {i.t("rate-send")}</button>
                 </section>
             }
@@ -150,13 +162,13 @@ pub fn ReportPage(p: &Props) -> Html {
                     <textarea id="complaint" rows="2" placeholder={i.t("complain-placeholder")}
                         onchange={let t = complaint.clone(); Callback::from(move |e: Event| t.set(value_of(&e)))} />
                     <button class="secondary" disabled={text.trim().is_empty()}
-                        onclick={Callback::from(move |_| act.emit(("complain", json!({ "report": id, "text": text.clone() }))))}>{i.t("complain-send")}</button>
+                        onclick={Callback::from(move |_| act.emit(Act::Complain(ComplainArgs { report: id, text: text.clone() })))}>{i.t("complain-send")}</button>
                 </details>
             }
         });
         let withdraw = (rep.status.is_open()).then(|| {
             let (act, id) = (act.clone(), rep.id);
-            html! { <button id="withdraw" class="link" onclick={Callback::from(move |_| act.emit(("withdraw", json!({ "report": id, "reason": null }))))}>{i.t("withdraw")}</button> }
+            html! { <button id="withdraw" class="link" onclick={Callback::from(move |_| act.emit(Act::Withdraw(WithdrawArgs { report: id, reason: None })))}>{i.t("withdraw")}</button> }
         });
         html! {
             <>

@@ -1,7 +1,7 @@
 //! Settings: language, server address, videos only on Wi-Fi, sign in / sign out.
 
-use qala_protocol::{Lang, ServerChange};
-use serde_json::json;
+use qala_protocol::Lang;
+use qala_protocol::commands::{self as cmd, ChangeServerArgs, NoArgs, SetSettingArgs};
 use yew::prelude::*;
 
 use super::value_of;
@@ -19,7 +19,7 @@ pub fn Settings() -> Html {
         let (refresh, error, saved) = (ctx.refresh.clone(), error.clone(), saved.clone());
         Callback::from(move |(key, value): (&'static str, String)| {
             let (refresh, error, saved) = (refresh.clone(), error.clone(), saved.clone());
-            run::<()>("set_setting", json!({ "key": key, "value": value }), move |r| match r {
+            run::<cmd::SetSetting>(SetSettingArgs { key: key.into(), value }, move |r| match r {
                 Ok(()) => {
                     error.set(None);
                     saved.set(true);
@@ -38,8 +38,8 @@ pub fn Settings() -> Html {
         Callback::from(move |(server, confirmed): (String, bool)| {
             let (refresh, error, pending_server, changed) =
                 (refresh.clone(), error.clone(), pending_server.clone(), changed.clone());
-            let args = json!({ "server": server.clone(), "confirmed": confirmed });
-            run::<ServerChange>("change_server", args, move |r| match r {
+            let args = ChangeServerArgs { server: server.clone(), confirmed };
+            run::<cmd::ChangeServer>(args, move |r| match r {
                 Ok(c) if c.changed => {
                     error.set(None);
                     pending_server.set(None);
@@ -57,7 +57,7 @@ pub fn Settings() -> Html {
         let refresh = ctx.refresh.clone();
         Callback::from(move |_| {
             let refresh = refresh.clone();
-            run::<()>("sign_out", (), move |_| refresh.emit(()));
+            run::<cmd::SignOut>(NoArgs {}, move |_| refresh.emit(()));
         })
     };
     let sign_in = {

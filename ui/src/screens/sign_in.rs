@@ -1,5 +1,6 @@
 //! Sign in: phone number, then the code from the SMS. Capture works without it; sending does not.
 
+use qala_protocol::commands::{self as cmd, RequestCodeArgs, SignInArgs};
 use qala_protocol::normalize_phone;
 use yew::prelude::*;
 
@@ -27,7 +28,7 @@ pub fn SignIn() -> Html {
             };
             busy.set(true);
             let (sent, busy, error) = (sent.clone(), busy.clone(), error.clone());
-            run::<()>("request_code", serde_json::json!({ "phone": normal }), move |r| {
+            run::<cmd::RequestCode>(RequestCodeArgs { phone: normal }, move |r| {
                 busy.set(false);
                 match r {
                     Ok(()) => {
@@ -47,7 +48,7 @@ pub fn SignIn() -> Html {
             busy.set(true);
             let (busy, error, replace, refresh) = (busy.clone(), error.clone(), replace.clone(), refresh.clone());
             let phone = normalize_phone(&phone).unwrap_or_default();
-            run::<()>("sign_in", serde_json::json!({ "phone": phone, "code": code.trim() }), move |r| {
+            run::<cmd::SignIn>(SignInArgs { phone, code: code.trim().to_string() }, move |r| {
                 busy.set(false);
                 match r {
                     Ok(()) => {

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use qala_protocol::{Agency, Category, LocalizedText};
 use serde::Deserialize;
 
-use super::{back, invalid, names};
+use super::{back, invalid, text_inputs};
 use crate::app::AppState;
 use crate::console::forms::{Posted, opt, ticked};
 use crate::console::i18n::L;
@@ -22,13 +22,9 @@ pub fn router() -> Router<AppState> {
         .route("/console/admin/categories", post(category_save))
 }
 
-fn name_inputs(l: L, prefix: &str, t: Option<&LocalizedText>) -> Markup {
-    html! {
-        @for (lang, key) in [("kk", "field.name_kk"), ("ru", "field.name_ru"), ("en", "field.name_en")] {
-            @let value = t.map(|t| match lang { "kk" => t.kk.as_str(), "ru" => t.ru.as_str(), _ => t.en.as_str() });
-            label { (l.t(key)) input name={(prefix) "_" (lang)} value=[value] maxlength="200"; }
-        }
-    }
+/// The name fields of an agency or a category.
+fn name_inputs(l: L, t: Option<&LocalizedText>) -> Markup {
+    text_inputs("name", ["field.name_kk", "field.name_ru", "field.name_en"].map(|k| l.t(k).to_string()), false, t)
 }
 
 async fn catalog_page(State(st): State<AppState>, a: AdminOp) -> Answer {
@@ -53,7 +49,7 @@ async fn catalog_page(State(st): State<AppState>, a: AdminOp) -> Answer {
                     (csrf(op))
                     input type="hidden" name="code" value=(a.code);
                     p { strong { (a.code) } }
-                    (name_inputs(l, "name", Some(&a.name)))
+                    (name_inputs(l, Some(&a.name)))
                     button type="submit" { (l.t("common.save")) }
                 }
             }
@@ -61,7 +57,7 @@ async fn catalog_page(State(st): State<AppState>, a: AdminOp) -> Answer {
                 (csrf(op))
                 h3 { (l.t("catalog.new_agency")) }
                 label { (l.t("field.code")) input name="code" required pattern="[a-z0-9_]{2,40}"; }
-                (name_inputs(l, "name", None))
+                (name_inputs(l, None))
                 button.primary type="submit" { (l.t("common.add")) }
             }
         }
@@ -72,7 +68,7 @@ async fn catalog_page(State(st): State<AppState>, a: AdminOp) -> Answer {
                     (csrf(op))
                     input type="hidden" name="code" value=(c.code);
                     p { strong { (c.code) } @if !c.active { " · " span.muted { (l.t("catalog.inactive")) } } }
-                    (name_inputs(l, "name", Some(&c.name)))
+                    (name_inputs(l, Some(&c.name)))
                     label { (l.t("col.agency")) (agency_select(&c.agency)) }
                     label { (l.t("catalog.days")) input type="number" name="deadline_days" min="1" max="60" value=(c.deadline_days) required; }
                     label { (l.t("catalog.icon")) input name="icon" value=(c.icon) maxlength="40"; }
@@ -84,7 +80,7 @@ async fn catalog_page(State(st): State<AppState>, a: AdminOp) -> Answer {
                 (csrf(op))
                 h3 { (l.t("catalog.new_category")) }
                 label { (l.t("field.code")) input name="code" required pattern="[a-z0-9_]{2,40}"; }
-                (name_inputs(l, "name", None))
+                (name_inputs(l, None))
                 label { (l.t("col.agency")) (agency_select("")) }
                 label { (l.t("catalog.days")) input type="number" name="deadline_days" min="1" max="60" value="10" required; }
                 label { (l.t("catalog.icon")) input name="icon" value="other" maxlength="40"; }
@@ -106,7 +102,7 @@ struct AgencyForm {
 }
 
 async fn agency_save(State(st): State<AppState>, Posted(a, f): Posted<AgencyForm, AdminOp>) -> Answer {
-    let agency = Agency { code: f.code, name: names(&f.name_kk, &f.name_ru, &f.name_en) };
+    let agency = Agency { code: f.code, name: LocalizedText::new(f.name_kk, f.name_ru, f.name_en) };
     catalog::save_agency(&st, &a.admin, agency).await.shown(a.l)?;
     back("/console/admin/catalog")
 }
@@ -134,7 +130,7 @@ async fn category_save(State(st): State<AppState>, Posted(a, f): Posted<Category
         .ok_or_else(|| invalid(a.l, "deadline_days", "1 to 60 working days"))?;
     let category = Category {
         code: f.code,
-        name: names(&f.name_kk, &f.name_ru, &f.name_en),
+        name: LocalizedText::new(f.name_kk, f.name_ru, f.name_en),
         agency: f.agency,
         deadline_days: days,
         icon: opt(&f.icon).unwrap_or_else(|| "other".into()),

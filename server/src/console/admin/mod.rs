@@ -34,23 +34,23 @@ fn invalid(l: L, field: &str, message: &str) -> Shown {
     Shown(l, AppError::validation(field, message))
 }
 
-/// The three languages' fields of a form, as one text.
-fn names(kk: &str, ru: &str, en: &str) -> LocalizedText {
-    LocalizedText::new(kk, ru, en)
-}
-
-/// One field per language (`prefix_kk`, `prefix_ru`, `prefix_en`), filled with `value` when
-/// editing; a text area for long texts.
-fn text_inputs(l: L, prefix: &str, label_key: &str, area: bool, value: Option<&LocalizedText>) -> Markup {
+/// One field per language (`prefix_kk`, `prefix_ru`, `prefix_en`) under `labels` (in that
+/// order), filled with `value` when editing; a text area for long texts.
+fn text_inputs(prefix: &str, labels: [String; 3], area: bool, value: Option<&LocalizedText>) -> Markup {
     html! {
-        @for lang in ["kk", "ru", "en"] {
+        @for (lang, label) in ["kk", "ru", "en"].into_iter().zip(labels) {
             @let v = value.map(|t| match lang { "kk" => t.kk.as_str(), "ru" => t.ru.as_str(), _ => t.en.as_str() });
-            label { (l.t(label_key)) " (" (lang) ")"
+            label { (label)
                 @if area { textarea name={(prefix) "_" (lang)} { (v.unwrap_or("")) } }
                 @else { input name={(prefix) "_" (lang)} maxlength="200" value=[v]; }
             }
         }
     }
+}
+
+/// The labels `<text of key> (kk)`, `… (ru)`, `… (en)`.
+fn per_language(l: L, key: &str) -> [String; 3] {
+    ["kk", "ru", "en"].map(|lang| format!("{} ({lang})", l.t(key)))
 }
 
 fn back(to: &str) -> Answer {

@@ -4,11 +4,11 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use maud::{Markup, html};
-use qala_protocol::{AdminNews, NewsInput};
+use qala_protocol::{AdminNews, LocalizedText, NewsInput};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{back, names, text_inputs};
+use super::{back, per_language, text_inputs};
 use crate::app::AppState;
 use crate::console::forms::{Nothing, Posted, ticked};
 use crate::console::layout::{Answer, ShowErr, csrf, day, frame};
@@ -32,8 +32,8 @@ fn news_form(op: &Operator, existing: Option<&AdminNews>) -> Markup {
         form.card #news-form method="post" action=(action) {
             (csrf(op))
             h2 { (l.t(if existing.is_some() { "news.edit" } else { "news.create" })) }
-            (text_inputs(l, "title", "news.headline", false, existing.map(|n| &n.item.title)))
-            (text_inputs(l, "body", "news.body", true, existing.map(|n| &n.item.body)))
+            (text_inputs("title", per_language(l, "news.headline"), false, existing.map(|n| &n.item.title)))
+            (text_inputs("body", per_language(l, "news.body"), true, existing.map(|n| &n.item.body)))
             label.inline { input type="checkbox" name="published" value="1" checked[existing.is_none_or(|n| n.published)]; (l.t("news.publish_now")) }
             button.primary type="submit" { (l.t(if existing.is_some() { "common.save" } else { "common.add" })) }
         }
@@ -90,8 +90,8 @@ struct NewsForm {
 impl NewsForm {
     fn input(&self) -> NewsInput {
         NewsInput {
-            title: names(&self.title_kk, &self.title_ru, &self.title_en),
-            body: names(&self.body_kk, &self.body_ru, &self.body_en),
+            title: LocalizedText::new(&self.title_kk, &self.title_ru, &self.title_en),
+            body: LocalizedText::new(&self.body_kk, &self.body_ru, &self.body_en),
             published: ticked(&self.published),
         }
     }

@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use maud::{Markup, html};
-use qala_protocol::{ProjectInput, ProjectStage, ProjectStatus};
+use qala_protocol::{LocalizedText, ProjectInput, ProjectStage, ProjectStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{back, invalid, names, text_inputs};
+use super::{back, invalid, per_language, text_inputs};
 use crate::app::AppState;
 use crate::console::forms::Posted;
 use crate::console::i18n::L;
@@ -56,7 +56,7 @@ fn parse_stages(text: &str) -> Vec<ProjectStage> {
             let kk = parts.next().unwrap_or("");
             let ru = parts.next().unwrap_or("");
             let en = parts.next().unwrap_or("");
-            ProjectStage { title: names(kk, ru, en), done }
+            ProjectStage { title: LocalizedText::new(kk, ru, en), done }
         })
         .collect()
 }
@@ -97,8 +97,8 @@ async fn projects_page(State(st): State<AppState>, a: AdminOp) -> Answer {
         form.card #new-project method="post" action="/console/admin/projects" {
             (csrf(op))
             h2 { (l.t("projects.create")) }
-            (text_inputs(l, "title", "news.headline", false, None))
-            (text_inputs(l, "description", "projects.description", true, None))
+            (text_inputs("title", per_language(l, "news.headline"), false, None))
+            (text_inputs("description", per_language(l, "projects.description"), true, None))
             label { (l.t("col.status")) (status_select(l, ProjectStatus::Discussion)) }
             label { (l.t("projects.discussion_until")) input type="date" name="discussion_until"; }
             label { (l.t("projects.stages")) textarea name="stages" rows="4" {} }
@@ -140,8 +140,8 @@ async fn project_create(State(st): State<AppState>, Posted(a, f): Posted<Project
             .map(|t| t.with_timezone(&Utc))
     });
     let input = ProjectInput {
-        title: names(&f.title_kk, &f.title_ru, &f.title_en),
-        description: names(&f.description_kk, &f.description_ru, &f.description_en),
+        title: LocalizedText::new(f.title_kk, f.title_ru, f.title_en),
+        description: LocalizedText::new(f.description_kk, f.description_ru, f.description_en),
         status: parse_status(a.l, &f.status)?,
         stages: parse_stages(&f.stages),
         discussion_until: until,

@@ -1,19 +1,12 @@
 //! The administrators' API, one module per resource. Every capability of the console's
 //! administrator pages is here too, through the same service functions (`crate::service`).
 
-mod catalog;
-mod comments;
-mod holidays;
-mod news;
-mod projects;
-mod staff;
-
-pub use catalog::*;
-pub use comments::*;
-pub use holidays::*;
-pub use news::*;
-pub use projects::*;
-pub use staff::*;
+pub mod catalog;
+pub mod comments;
+pub mod holidays;
+pub mod news;
+pub mod projects;
+pub mod staff;
 
 use axum::Router;
 
