@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use qala_core::Core;
 use qala_core::sync::engine::SyncEvent;
-use qala_protocol::{AppEvent, ReportStatus};
+use qala_protocol::{AppEvent, Lang};
+use qala_texts::{Arg, Texts};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::Receiver;
@@ -123,33 +124,14 @@ fn notification_text(core: &Core, event: &SyncEvent) -> Option<(uuid::Uuid, Stri
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(32)
         .collect();
+    let texts = Texts::get(Lang::ALL.into_iter().find(|l| l.code() == lang).unwrap_or_default());
+    let number = Arg::Str(number);
     let text = match status {
-        None => match lang.as_str() {
-            "kk" => format!("{number}: мекеме жауап берді"),
-            "en" => format!("{number}: the agency answered"),
-            _ => format!("{number}: ведомство ответило"),
-        },
-        Some(s) => format!("{number}: {}", status_word(s, &lang)),
+        None => texts.t_args("notify-answered", &[("number", number)]),
+        Some(s) => {
+            let status = Arg::Str(texts.t(&format!("status-{}", s.as_str())));
+            texts.t_args("notify-status", &[("number", number), ("status", status)])
+        }
     };
     Some((report, text))
-}
-
-fn status_word(s: ReportStatus, lang: &str) -> &'static str {
-    use ReportStatus::*;
-    let [kk, ru, en] = match s {
-        Submitted => ["жіберілді", "отправлено", "sent"],
-        Registered => ["тіркелді", "зарегистрировано", "registered"],
-        Assigned => ["орындаушы тағайындалды", "назначен исполнитель", "assigned"],
-        InProgress => ["жұмыста", "в работе", "in progress"],
-        Done => ["жауап бар", "есть ответ", "answered"],
-        Rejected => ["қабылданбады", "отклонено", "rejected"],
-        Reopened => ["қайта жұмысқа жіберілді", "возвращено в работу", "reopened"],
-        Closed => ["жабылды", "закрыто", "closed"],
-        Withdrawn => ["кері қайтарылды", "отозвано", "withdrawn"],
-    };
-    match lang {
-        "kk" => kk,
-        "en" => en,
-        _ => ru,
-    }
 }

@@ -23,18 +23,18 @@ impl IntoResponse for Shown {
         let status = e.status();
         let message = if status.is_server_error() {
             tracing::error!(error = %e, "console request failed");
-            l.t("error.internal").to_string()
+            l.t("console-error-internal").to_string()
         } else {
             e.to_string()
         };
         let body = bare_page(
             l,
-            l.t("error.title"),
+            l.t("console-error-title"),
             html! {
                 div.card {
-                    h1 { (l.t("error.title")) }
+                    h1 { (l.t("console-error-title")) }
                     p.error role="alert" { (message) }
-                    p { a href="/console" { (l.t("error.back")) } }
+                    p { a href="/console" { (l.t("console-error-back")) } }
                 }
             },
         );
@@ -84,7 +84,7 @@ fn head(l: L, title: &str) -> Markup {
 
 fn lang_switch(l: L) -> Markup {
     html! {
-        nav.langs aria-label=(l.t("nav.language")) {
+        nav.langs aria-label=(l.t("console-nav-language")) {
             @for lang in Lang::ALL {
                 @if lang == l.0 { strong { (lang.code()) } } @else { a href={"/console/lang/" (lang.code())} { (lang.code()) } }
             }
@@ -113,15 +113,15 @@ pub fn frame(op: &Operator, title: &str, body: Markup) -> Response {
                 header.top {
                     a.brand href="/console" { "Qala" }
                     nav.menu {
-                        a href="/console" { (l.t("nav.queue")) }
-                        a href="/console/escalation" { (l.t("nav.escalation")) }
+                        a href="/console" { (l.t("console-nav-queue")) }
+                        a href="/console/escalation" { (l.t("console-nav-escalation")) }
                         @if op.is_admin() {
-                            a href="/console/admin/catalog" { (l.t("nav.catalog")) }
-                            a href="/console/admin/staff" { (l.t("nav.staff")) }
-                            a href="/console/admin/news" { (l.t("nav.news")) }
-                            a href="/console/admin/projects" { (l.t("nav.projects")) }
-                            a href="/console/admin/comments" { (l.t("nav.comments")) }
-                            a href="/console/admin/holidays" { (l.t("nav.holidays")) }
+                            a href="/console/admin/catalog" { (l.t("console-nav-catalog")) }
+                            a href="/console/admin/staff" { (l.t("console-nav-staff")) }
+                            a href="/console/admin/news" { (l.t("console-nav-news")) }
+                            a href="/console/admin/projects" { (l.t("console-nav-projects")) }
+                            a href="/console/admin/comments" { (l.t("console-nav-comments")) }
+                            a href="/console/admin/holidays" { (l.t("console-nav-holidays")) }
                         }
                     }
                     div.who {
@@ -129,7 +129,7 @@ pub fn frame(op: &Operator, title: &str, body: Markup) -> Response {
                         (lang_switch(l))
                         form method="post" action="/console/logout" {
                             (csrf(op))
-                            button.link type="submit" { (l.t("nav.logout")) }
+                            button.link type="submit" { (l.t("console-nav-logout")) }
                         }
                     }
                 }
@@ -159,7 +159,11 @@ pub fn day(t: DateTime<Utc>) -> String {
 pub fn age(l: L, since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let hours = (now - since).num_hours().max(0);
     let (d, h) = (hours / 24, hours % 24);
-    if d > 0 { format!("{d} {} {h} {}", l.t("age.d"), l.t("age.h")) } else { format!("{h} {}", l.t("age.h")) }
+    if d > 0 {
+        format!("{d} {} {h} {}", l.t("console-age-d"), l.t("console-age-h"))
+    } else {
+        format!("{h} {}", l.t("console-age-h"))
+    }
 }
 
 pub fn status_chip(l: L, s: ReportStatus) -> Markup {
@@ -170,7 +174,7 @@ pub fn status_chip(l: L, s: ReportStatus) -> Markup {
 pub fn deadline(l: L, at: DateTime<Utc>, status: ReportStatus, now: DateTime<Utc>) -> Markup {
     let late = status.is_open() && at < now;
     html! {
-        @if late { span.overdue title=(l.t("queue.overdue")) { "⚠ " (day(at)) } } @else { span { (day(at)) } }
+        @if late { span.overdue title=(l.t("console-queue-overdue")) { "⚠ " (day(at)) } } @else { span { (day(at)) } }
     }
 }
 

@@ -137,42 +137,42 @@ pub async fn page(
     categories.sort_by(|a, b| a.1.cmp(&b.1));
     let pager = Pager::new(f.page(), total);
     let body = html! {
-        @if f.routed.is_some() { (notice(l.t("queue.routed"))) }
-        @if not_found { p.error role="alert" { (l.t("queue.no_number")) " " (number) } }
+        @if f.routed.is_some() { (notice(l.t("console-queue-routed"))) }
+        @if not_found { p.error role="alert" { (l.t("console-queue-no_number")) " " (number) } }
         form.card.filters #find-number method="get" action="/console" {
-            label { (l.t("queue.number")) input name="number" placeholder="ALA-2026-000123" maxlength="40"; }
-            button type="submit" { (l.t("queue.open")) }
+            label { (l.t("console-queue-number")) input name="number" placeholder="ALA-2026-000123" maxlength="40"; }
+            button type="submit" { (l.t("console-queue-open")) }
         }
         form.card.filters #filters method="get" action="/console" {
-            label { (l.t("filter.status"))
+            label { (l.t("console-filter-status"))
                 select name="status" {
-                    option value="" { (l.t("filter.any")) }
+                    option value="" { (l.t("console-filter-any")) }
                     @for s in ReportStatus::ALL.iter().filter(|s| **s != ReportStatus::Submitted) {
                         option value=(s.as_str()) selected[f.status == s.as_str()] { (l.status(*s)) }
                     }
                 }
             }
-            label { (l.t("filter.category"))
+            label { (l.t("console-filter-category"))
                 select name="category" {
-                    option value="" { (l.t("filter.any")) }
+                    option value="" { (l.t("console-filter-any")) }
                     @for (code, name) in &categories { option value=(code) selected[&f.category == code] { (name) } }
                 }
             }
-            label { (l.t("filter.from")) input type="date" name="from" value=(f.from); }
-            label { (l.t("filter.to")) input type="date" name="to" value=(f.to); }
-            label.inline { input type="checkbox" name="overdue" value="1" checked[f.overdue.as_deref().is_some_and(|v| !v.is_empty())]; (l.t("filter.overdue")) }
-            button.primary type="submit" { (l.t("filter.apply")) }
-            a href="/console" { (l.t("filter.reset")) }
+            label { (l.t("console-filter-from")) input type="date" name="from" value=(f.from); }
+            label { (l.t("console-filter-to")) input type="date" name="to" value=(f.to); }
+            label.inline { input type="checkbox" name="overdue" value="1" checked[f.overdue.as_deref().is_some_and(|v| !v.is_empty())]; (l.t("console-filter-overdue")) }
+            button.primary type="submit" { (l.t("console-filter-apply")) }
+            a href="/console" { (l.t("console-filter-reset")) }
         }
-        p.muted { (l.t("queue.total")) ": " strong #total { (total) } }
+        p.muted { (l.t("console-queue-total")) ": " strong #total { (total) } }
         @if items.is_empty() {
-            p.card { (l.t("queue.empty")) }
+            p.card { (l.t("console-queue-empty")) }
         } @else {
             div.scroll { table #queue {
                 thead { tr {
-                    th { (l.t("col.number")) } th { (l.t("col.category")) }
-                    @if op.is_admin() { th { (l.t("col.agency")) } }
-                    th { (l.t("col.address")) } th { (l.t("col.age")) } th { (l.t("col.deadline")) } th { (l.t("col.status")) }
+                    th { (l.t("console-col-number")) } th { (l.t("console-col-category")) }
+                    @if op.is_admin() { th { (l.t("console-col-agency")) } }
+                    th { (l.t("console-col-address")) } th { (l.t("console-col-age")) } th { (l.t("console-col-deadline")) } th { (l.t("console-col-status")) }
                 } }
                 tbody { @for r in &items {
                     tr class=[(r.status.is_open() && r.deadline < now).then_some("overdue")] {
@@ -189,13 +189,13 @@ pub async fn page(
         }
         @if pager.pages > 1 || pager.prev.is_some() {
             nav.pager {
-                @if let Some(p) = pager.prev { a href=(f.link_to_page(p)) { "← " (l.t("page.prev")) } }
+                @if let Some(p) = pager.prev { a href=(f.link_to_page(p)) { "← " (l.t("console-page-prev")) } }
                 span { (pager.shown) " / " (pager.pages) }
-                @if let Some(n) = pager.next { a href=(f.link_to_page(n)) { (l.t("page.next")) " →" } }
+                @if let Some(n) = pager.next { a href=(f.link_to_page(n)) { (l.t("console-page-next")) " →" } }
             }
         }
     };
-    Ok(frame(&op, l.t("queue.title"), body))
+    Ok(frame(&op, l.t("console-queue-title"), body))
 }
 
 /// The queue's pager: the pages before and after this one (if any) and "page n of m" as shown.
@@ -256,19 +256,19 @@ pub async fn escalation(State(st): State<AppState>, op: Operator) -> Answer {
     };
     let body: Response = frame(
         &op,
-        l.t("escalation.title"),
+        l.t("console-escalation-title"),
         html! {
-            p.muted { (l.t("escalation.note")) }
-            @if sections.is_empty() { p.card { (l.t("escalation.none")) } }
+            p.muted { (l.t("console-escalation-note")) }
+            @if sections.is_empty() { p.card { (l.t("console-escalation-none")) } }
             @for (agency, late, due) in &sections {
                 section.card.escalation data-agency=(agency) {
                     h2 { (agency_name(l, &catalog, agency)) " — "
-                        span.overdue { (l.t("escalation.late")) ": " (late.len()) } " · "
-                        span.soon { (l.t("escalation.soon")) ": " (due.len()) } }
+                        span.overdue { (l.t("console-escalation-late")) ": " (late.len()) } " · "
+                        span.soon { (l.t("console-escalation-soon")) ": " (due.len()) } }
                     div.scroll { table {
                         thead { tr {
-                            th { (l.t("col.number")) } th { (l.t("col.category")) } th { (l.t("col.address")) }
-                            th { (l.t("col.deadline")) } th { (l.t("escalation.late_by")) } th { (l.t("col.status")) }
+                            th { (l.t("console-col-number")) } th { (l.t("console-col-category")) } th { (l.t("console-col-address")) }
+                            th { (l.t("console-col-deadline")) } th { (l.t("console-escalation-late_by")) } th { (l.t("console-col-status")) }
                         } }
                         tbody { (rows(late, true)) (rows(due, false)) }
                     } }

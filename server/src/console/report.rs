@@ -20,8 +20,7 @@ use super::session::Operator;
 use crate::app::AppState;
 use crate::domain::reports::WORKING;
 use crate::error::AppError;
-use crate::http::media::serve_media;
-use crate::http::uploads::store_whole_file;
+use crate::media::{ingest, serve::serve_media};
 use crate::service::reports;
 use crate::service::{ServiceError, ServiceResult};
 
@@ -49,7 +48,7 @@ pub fn reason_code(r: RejectReason) -> &'static str {
 /// The report if this operator may see it; another agency's report is "not found", as in the API.
 async fn visible(st: &AppState, op: &Operator, id: Uuid) -> Result<Report, Shown> {
     reports::get(st, &op.p, id).await.map_err(|e| match e {
-        ServiceError::NotFound(_) => Shown(op.l, AppError::NotFound(op.l.t("error.no_report").into())),
+        ServiceError::NotFound(_) => Shown(op.l, AppError::NotFound(op.l.t("console-error-no_report").into())),
         e => Shown(op.l, e.into()),
     })
 }
@@ -67,12 +66,12 @@ fn media_list(l: L, media: &[MediaRef]) -> Markup {
                 @if m.state == MediaState::Received {
                     @match m.kind {
                         MediaKind::Photo => a href={"/console/media/" (m.id)} target="_blank" {
-                            img src={"/console/media/" (m.id)} alt=(l.t("report.photo")) loading="lazy";
+                            img src={"/console/media/" (m.id)} alt=(l.t("console-report-photo")) loading="lazy";
                         },
                         MediaKind::Video => video src={"/console/media/" (m.id)} controls preload="metadata" {},
                     }
                 } @else {
-                    span.muted { (l.t("report.media_pending")) }
+                    span.muted { (l.t("console-report-media_pending")) }
                 }
             }
         }
@@ -82,10 +81,10 @@ fn media_list(l: L, media: &[MediaRef]) -> Markup {
 fn by(l: L, role: qala_protocol::ActorRole) -> &'static str {
     use qala_protocol::ActorRole::*;
     l.t(match role {
-        Resident => "role.resident",
-        Operator => "role.operator",
-        Admin => "role.admin",
-        System => "role.system",
+        Resident => "console-role-resident",
+        Operator => "console-role-operator",
+        Admin => "console-role-admin",
+        System => "console-role-system",
     })
 }
 
@@ -130,59 +129,59 @@ pub async fn page(
     let near = if working { nearby_open(&st, &op, &r).await? } else { Vec::new() };
     let loc = &r.location;
     let body = html! {
-        @if !done.is_empty() { (notice(l.t("report.saved"))) }
+        @if !done.is_empty() { (notice(l.t("console-report-saved"))) }
         div.grid {
             section.card {
                 p { (status_chip(l, r.status)) " " strong { (category_name(l, &catalog, &r.category)) } }
                 dl {
-                    dt { (l.t("col.agency")) } dd #agency { (agency_name(l, &catalog, &r.agency)) }
-                    dt { (l.t("report.registered")) } dd { (when(r.registered_at)) }
-                    dt { (l.t("col.deadline")) } dd { (deadline(l, r.deadline, r.status, now)) }
-                    @if let Some(e) = &r.executor { dt { (l.t("report.executor")) } dd { (e) } }
+                    dt { (l.t("console-col-agency")) } dd #agency { (agency_name(l, &catalog, &r.agency)) }
+                    dt { (l.t("console-report-registered")) } dd { (when(r.registered_at)) }
+                    dt { (l.t("console-col-deadline")) } dd { (deadline(l, r.deadline, r.status, now)) }
+                    @if let Some(e) = &r.executor { dt { (l.t("console-report-executor")) } dd { (e) } }
                 }
-                h2 { (l.t("report.description")) }
+                h2 { (l.t("console-report-description")) }
                 p #description { (r.description) }
             }
             section.card {
-                h2 { (l.t("report.location")) }
+                h2 { (l.t("console-report-location")) }
                 @if let Some(a) = &r.address { p { (a) } }
                 p { (format!("{:.6}, {:.6}", loc.lat, loc.lon))
-                    @if let Some(acc) = loc.accuracy_m { " ± " (acc.round()) " " (l.t("unit.m")) } }
+                    @if let Some(acc) = loc.accuracy_m { " ± " (acc.round()) " " (l.t("console-unit-m")) } }
                 // A link, not an embedded map: the page stays usable without outside servers.
                 p { a href=(format!("https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}#map=18/{:.6}/{:.6}", loc.lat, loc.lon, loc.lat, loc.lon))
-                    target="_blank" rel="noopener noreferrer" { (l.t("report.open_map")) } }
-                h2 { (l.t("report.media")) }
+                    target="_blank" rel="noopener noreferrer" { (l.t("console-report-open_map")) } }
+                h2 { (l.t("console-report-media")) }
                 @if r.media.is_empty() { p.muted { "—" } } @else { (media_list(l, &r.media)) }
             }
         }
         @if let Some(a) = &r.answer {
-            section.card #answer { h2 { (l.t("report.answer")) " · " (when(a.at)) } p { (a.text) } (media_list(l, &a.media)) }
+            section.card #answer { h2 { (l.t("console-report-answer")) " · " (when(a.at)) } p { (a.text) } (media_list(l, &a.media)) }
         }
         @if let Some(j) = &r.rejection {
-            section.card #rejection { h2 { (l.t("report.rejection")) " · " (when(j.at)) }
-                p { strong { (l.t(&format!("reason.{}", reason_code(j.reason)))) } } p { (j.text) } }
+            section.card #rejection { h2 { (l.t("console-report-rejection")) " · " (when(j.at)) }
+                p { strong { (l.t(&format!("reason-{}", reason_code(j.reason)))) } } p { (j.text) } }
         }
         @if let Some(rt) = &r.rating {
-            section.card { h2 { (l.t("report.rating")) } p { (rt.stars) " / 5" @if let Some(c) = &rt.comment { " — " (c) } } }
+            section.card { h2 { (l.t("console-report-rating")) } p { (rt.stars) " / 5" @if let Some(c) = &rt.comment { " — " (c) } } }
         }
         @if !r.complaints.is_empty() {
-            section.card { h2 { (l.t("report.complaints")) }
+            section.card { h2 { (l.t("console-report-complaints")) }
                 ul { @for c in &r.complaints { li { (when(c.at)) " — " (c.text) } } } }
         }
         @if !near.is_empty() {
             section.card #nearby {
-                h2 { (l.t("report.nearby")) }
+                h2 { (l.t("console-report-nearby")) }
                 ul { @for (o, d) in &near {
-                    li { a href={"/console/reports/" (o.id)} { (o.registration_number) } " · " (d.round()) " " (l.t("unit.m"))
+                    li { a href={"/console/reports/" (o.id)} { (o.registration_number) } " · " (d.round()) " " (l.t("console-unit-m"))
                         " · " (status_chip(l, o.status)) " · " (o.description.chars().take(80).collect::<String>()) }
                 } }
             }
         }
-        @if working { (actions(&op, &r, &catalog)) } @else { p.muted { (l.t("act.closed")) } }
+        @if working { (actions(&op, &r, &catalog)) } @else { p.muted { (l.t("console-act-closed")) } }
         section.card {
-            h2 { (l.t("report.history")) }
+            h2 { (l.t("console-report-history")) }
             div.scroll { table #history {
-                thead { tr { th { (l.t("report.time")) } th { (l.t("col.status")) } th { (l.t("report.by")) } th { (l.t("report.note")) } } }
+                thead { tr { th { (l.t("console-report-time")) } th { (l.t("console-col-status")) } th { (l.t("console-report-by")) } th { (l.t("console-report-note")) } } }
                 tbody { @for h in &r.history {
                     tr { td { (when(h.at)) } td { (status_chip(l, h.status)) } td { (by(l, h.by)) } td { (h.note.as_deref().unwrap_or("")) } }
                 } }
@@ -197,58 +196,58 @@ fn actions(op: &Operator, r: &Report, catalog: &crate::app::Catalog) -> Markup {
     let base = format!("/console/reports/{}", r.id);
     html! {
         section.card.actions {
-            h2 { (l.t("act.title")) }
+            h2 { (l.t("console-act-title")) }
             div.grid {
                 form #answer-form method="post" action={(base) "/answer"} enctype="multipart/form-data" {
-                    h3 { (l.t("act.answer")) }
+                    h3 { (l.t("console-act-answer")) }
                     (csrf(op))
-                    label { (l.t("act.answer_text")) textarea name="text" required maxlength=(NOTE_MAX_CHARS) {} }
-                    label { (l.t("act.photos")) input type="file" name="photo" accept="image/*,video/*" multiple required; }
-                    @if !r.media.is_empty() { p.muted { (l.t("act.compare")) } (media_list(l, &r.media)) }
-                    button.primary type="submit" { (l.t("act.answer")) }
+                    label { (l.t("console-act-answer_text")) textarea name="text" required maxlength=(NOTE_MAX_CHARS) {} }
+                    label { (l.t("console-act-photos")) input type="file" name="photo" accept="image/*,video/*" multiple required; }
+                    @if !r.media.is_empty() { p.muted { (l.t("console-act-compare")) } (media_list(l, &r.media)) }
+                    button.primary type="submit" { (l.t("console-act-answer")) }
                 }
                 form #reject-form method="post" action={(base) "/reject"} {
-                    h3 { (l.t("act.reject")) }
+                    h3 { (l.t("console-act-reject")) }
                     (csrf(op))
-                    label { (l.t("act.reject_reason"))
+                    label { (l.t("console-act-reject_reason"))
                         select name="reason" required {
                             @for reason in REJECT_REASONS {
-                                option value=(reason_code(reason)) { (l.t(&format!("reason.{}", reason_code(reason)))) }
+                                option value=(reason_code(reason)) { (l.t(&format!("reason-{}", reason_code(reason)))) }
                             }
                         }
                     }
-                    label { (l.t("act.reject_text")) textarea name="text" required maxlength=(NOTE_MAX_CHARS) {} }
-                    button.danger type="submit" { (l.t("act.reject")) }
+                    label { (l.t("console-act-reject_text")) textarea name="text" required maxlength=(NOTE_MAX_CHARS) {} }
+                    button.danger type="submit" { (l.t("console-act-reject")) }
                 }
             }
             div.grid {
                 form #assign-form method="post" action={(base) "/assign"} {
-                    h3 { (l.t("act.assign")) }
+                    h3 { (l.t("console-act-assign")) }
                     (csrf(op))
-                    label { (l.t("act.executor")) input name="executor" required maxlength="200" value=[r.executor.as_deref()]; }
-                    label { (l.t("act.note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
-                    button type="submit" { (l.t("act.assign")) }
+                    label { (l.t("console-act-executor")) input name="executor" required maxlength="200" value=[r.executor.as_deref()]; }
+                    label { (l.t("console-act-note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
+                    button type="submit" { (l.t("console-act-assign")) }
                 }
                 @if r.status != ReportStatus::InProgress {
                     form #start-form method="post" action={(base) "/start"} {
-                        h3 { (l.t("act.start")) }
+                        h3 { (l.t("console-act-start")) }
                         (csrf(op))
-                        label { (l.t("act.note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
-                        button type="submit" { (l.t("act.start")) }
+                        label { (l.t("console-act-note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
+                        button type="submit" { (l.t("console-act-start")) }
                     }
                 }
                 form #route-form method="post" action={(base) "/route"} {
-                    h3 { (l.t("act.route")) }
+                    h3 { (l.t("console-act-route")) }
                     (csrf(op))
-                    label { (l.t("act.route_to"))
+                    label { (l.t("console-act-route_to"))
                         select name="agency" required {
                             @for a in catalog.agencies.iter().filter(|a| a.code != r.agency) {
                                 option value=(a.code) { (a.name.get(l.0)) }
                             }
                         }
                     }
-                    label { (l.t("act.note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
-                    button type="submit" { (l.t("act.route")) }
+                    label { (l.t("console-act-note")) input name="note" maxlength=(NOTE_MAX_CHARS); }
+                    button type="submit" { (l.t("console-act-route")) }
                 }
             }
         }
@@ -348,13 +347,13 @@ pub async fn answer(
     // An answer without a photo report is what residents call a formal answer: the console asks
     // for one, to be checked against the resident's own photo.
     if files.is_empty() {
-        return Err(Shown(l, AppError::validation("photo", l.t("act.photo_required"))));
+        return Err(Shown(l, AppError::validation("photo", l.t("console-act-photo_required"))));
     }
     // Refuse before storing anything if the report cannot be answered by this operator.
     reports::check_answer(&st, &op.p, id, &text, files.len()).await.shown(l)?;
     let mut media: Vec<MediaRef> = Vec::with_capacity(files.len());
     for data in files {
-        match store_whole_file(&st, &op.p, data).await {
+        match ingest::whole_file(&st, &op.p, data).await {
             Ok(m) => media.push(m),
             Err(e) => {
                 // A later file was refused: the ones stored before it belong to nothing.

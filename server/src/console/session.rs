@@ -28,7 +28,7 @@ use crate::service::access::{Admin, Staff};
 pub const SESSION_COOKIE: &str = "qala_console";
 pub const LANG_COOKIE: &str = "qala_lang";
 /// The session's device id in the sessions table.
-const CONSOLE_DEVICE: &str = "console-web";
+pub(super) const CONSOLE_DEVICE: &str = "console-web";
 
 /// A console session lasts a working shift; then the operator signs in again.
 fn shift() -> TokenPolicy {
@@ -152,7 +152,7 @@ impl Operator {
             Ok(())
         } else {
             tracing::warn!(user = %self.p.user_id, "console form refused: bad CSRF token or foreign origin");
-            Err(Shown(self.l, AppError::Forbidden(self.l.t("error.csrf").into())))
+            Err(Shown(self.l, AppError::Forbidden(self.l.t("console-error-csrf").into())))
         }
     }
 
@@ -182,7 +182,7 @@ impl FromRequestParts<AppState> for AdminOp {
         let op = Operator::from_request_parts(parts, st).await?;
         match Admin::check(op.p.clone().into()) {
             Ok(admin) => Ok(AdminOp { op, admin }),
-            Err(_) => Err(Shown(op.l, AppError::Forbidden(op.l.t("error.admin_only").into())).into_response()),
+            Err(_) => Err(Shown(op.l, AppError::Forbidden(op.l.t("console-error-admin_only").into())).into_response()),
         }
     }
 }
@@ -211,14 +211,14 @@ pub async fn login_page(Ui(l): Ui) -> Response {
 fn login_form(l: L, error: Option<&str>) -> maud::Markup {
     bare_page(
         l,
-        l.t("login.title"),
+        l.t("console-login-title"),
         html! {
             form.card.login method="post" action="/console/login" {
-                h1 { "Qala · " (l.t("login.title")) }
+                h1 { "Qala · " (l.t("console-login-title")) }
                 @if let Some(e) = error { p.error role="alert" { (e) } }
-                label { (l.t("login.login")) input name="login" autocomplete="username" required autofocus; }
-                label { (l.t("login.password")) input name="password" type="password" autocomplete="current-password" required; }
-                button.primary type="submit" { (l.t("login.submit")) }
+                label { (l.t("console-login-login")) input name="login" autocomplete="username" required autofocus; }
+                label { (l.t("console-login-password")) input name="password" type="password" autocomplete="current-password" required; }
+                button.primary type="submit" { (l.t("console-login-submit")) }
             }
         },
     )
@@ -239,16 +239,16 @@ pub async fn login(
     f: FormResult<LoginForm>,
 ) -> Answer {
     if !same_origin(&headers) {
-        return Err(Shown(l, AppError::Forbidden(l.t("error.csrf").into())));
+        return Err(Shown(l, AppError::Forbidden(l.t("console-error-csrf").into())));
     }
     let f = form(l, f)?;
     let principal = match check_staff_password(&st, addr, &f.login, &f.password).await {
         Ok(p) => p,
         Err(AppError::BadCredentials) => {
-            return Ok(html_page(AppError::BadCredentials.status(), login_form(l, Some(l.t("login.failed")))));
+            return Ok(html_page(AppError::BadCredentials.status(), login_form(l, Some(l.t("console-login-failed")))));
         }
         Err(e @ AppError::RateLimited { .. }) => {
-            return Ok(html_page(e.status(), login_form(l, Some(l.t("login.limited")))));
+            return Ok(html_page(e.status(), login_form(l, Some(l.t("console-login-limited")))));
         }
         Err(e) => return Err(Shown(l, e)),
     };

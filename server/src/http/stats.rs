@@ -85,11 +85,8 @@ pub async fn page(State(st): State<AppState>, Query(q): Query<PageQuery>) -> App
 }
 
 fn render_page(s: &PublicStats, lang: Lang, catalog: &crate::app::Catalog) -> String {
-    let t = |kk: &'static str, ru: &'static str, en: &'static str| match lang {
-        Lang::Kk => kk,
-        Lang::Ru => ru,
-        Lang::En => en,
-    };
+    let texts = qala_texts::Texts::get(lang);
+    let t = |key: &str| texts.text(key).unwrap_or("?");
     let names: std::collections::HashMap<&str, &str> = catalog
         .categories
         .values()
@@ -98,13 +95,13 @@ fn render_page(s: &PublicStats, lang: Lang, catalog: &crate::app::Catalog) -> St
         .collect();
     let head = format!(
         "<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        t("Түсті", "Поступило", "Received"),
-        t("Жұмыста", "В работе", "In progress"),
-        t("Орындалды", "Выполнено", "Done"),
-        t("Қабылданбады", "Отклонено", "Rejected"),
-        t("Мерзімі өтті", "Просрочено", "Overdue"),
-        t("Мерзімінде", "В срок", "On time"),
-        t("Жауапқа дейін, сағ", "До ответа, ч (медиана)", "Hours to answer (median)"),
+        t("stats-received"),
+        t("stats-in-progress"),
+        t("stats-done"),
+        t("stats-rejected"),
+        t("stats-overdue"),
+        t("stats-on-time"),
+        t("stats-hours-to-answer"),
     );
     let row = |name: &str, c: &StatsCounts| {
         format!(
@@ -125,21 +122,11 @@ fn render_page(s: &PublicStats, lang: Lang, catalog: &crate::app::Catalog) -> St
          td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}}th:first-child{{text-align:left}}</style></head><body>\
          <h1>{}</h1>",
         lang.code(),
-        t("Qala: өтініштер статистикасы", "Qala: статистика обращений", "Qala: report statistics")
+        t("stats-title")
     );
-    for (title, p) in [
-        (t("Соңғы 30 күн", "Последние 30 дней", "Last 30 days"), &s.last_30_days),
-        (t("Барлық уақыт", "За всё время", "All time"), &s.all_time),
-    ] {
-        html.push_str(&format!(
-            "<h2>{}</h2><table>{head}{}</table>",
-            esc(title),
-            row(t("Барлығы", "Всего", "Total"), &p.total)
-        ));
-        for (label, groups) in [
-            (t("Санаттар", "Категории", "Categories"), &p.by_category),
-            (t("Мекемелер", "Ведомства", "Agencies"), &p.by_agency),
-        ] {
+    for (title, p) in [(t("stats-last-30-days"), &s.last_30_days), (t("stats-all-time"), &s.all_time)] {
+        html.push_str(&format!("<h2>{}</h2><table>{head}{}</table>", esc(title), row(t("stats-total"), &p.total)));
+        for (label, groups) in [(t("stats-categories"), &p.by_category), (t("stats-agencies"), &p.by_agency)] {
             html.push_str(&format!("<h3>{}</h3><table>{head}", esc(label)));
             for g in groups {
                 html.push_str(&row(names.get(g.code.as_str()).copied().unwrap_or(g.code.as_str()), &g.counts));

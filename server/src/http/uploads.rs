@@ -27,9 +27,9 @@ use crate::app::AppState;
 use crate::domain::Principal;
 use crate::domain::quota::{Charge, QuotaKind};
 use crate::error::{AppError, AppResult};
+use crate::media::ingest::{self, Declared};
 use crate::media::storage::StagedPiece;
-use crate::store::{MediaRow, UploadRow};
-use qala_media::{mp4, photo, sniff};
+use crate::store::UploadRow;
 
 pub const TUS_VERSION: &str = "1.0.0";
 const TUS_EXTENSIONS: &str = "creation,checksum,expiration";
@@ -486,138 +486,25 @@ impl Pieces<'_> {
     }
 }
 
-/// The last byte arrived: check, clean, store, and fill into reports. A file that fails a check is
-/// dropped entirely — nothing of it is kept.
+/// The last byte arrived: the file goes through the ingest pipeline (`media::ingest`) and is
+/// filled into reports. A file that fails a check is dropped entirely — nothing of it is kept.
 async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<()> {
     let permit = st.finishing.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let data = match st.media.assemble(upload.id, upload.length).await {
-        Ok(d) => d,
+    let declared = Declared { kind: upload.kind, length: upload.length, sha256: upload.sha256.clone() };
+    let prepared = match st.media.assemble(upload.id, upload.length).await {
+        Ok(data) => ingest::prepare(permit, Some(declared), data).await,
+        Err(e) => Err(e),
+    };
+    let file = match prepared {
+        Ok(file) => file,
         Err(e) => {
             st.store.upload_delete(upload.id).await?;
             st.media.discard_staging(upload.id).await?;
             return Err(e);
         }
     };
-    // Hashing and cleaning up to 25 MB is CPU work: on the blocking pool, not an async worker.
-    let checked = upload.clone();
-    let outcome = blocking(move || {
-        // Held until the bytes are dropped, even if the request that asked is gone.
-        let _permit = permit;
-        let (content_type, cleaned) = check_and_clean(&checked, data)?;
-        let sha256 = hex::encode(Sha256::digest(&cleaned));
-        Ok((content_type, cleaned, sha256))
-    })
-    .await;
-    let (content_type, cleaned, sha256) = match outcome {
-        Ok(ok) => ok,
-        Err(e) => {
-            st.store.upload_delete(upload.id).await?;
-            st.media.discard_staging(upload.id).await?;
-            return Err(e);
-        }
-    };
-    let size = cleaned.len() as u64;
-    st.media.put(upload.id, Bytes::from(cleaned)).await?;
-    let row = MediaRow {
-        id: upload.id,
-        owner: p.user_id,
-        owner_role: p.role,
-        kind: upload.kind,
-        content_type: content_type.to_string(),
-        size,
-        sha256,
-        upload_length: upload.length,
-        created_at: Utc::now(),
-    };
-    st.store.media_complete(&row).await?;
+    // A failure to keep it is the server's: the upload stays, to be finished again.
+    ingest::keep(st, p, upload.id, file).await?;
     st.media.discard_staging(upload.id).await?;
-    tracing::info!(id = %upload.id, kind = upload.kind.as_str(), size, staff = (p.role != Role::Resident), "media stored");
     Ok(())
-}
-
-/// Runs CPU-heavy work on the blocking pool.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("media task: {e}")))?
-}
-
-fn check_and_clean(upload: &UploadRow, data: Vec<u8>) -> AppResult<(&'static str, Vec<u8>)> {
-    if data.len() as u64 != upload.length {
-        return Err(AppError::Internal(format!("staged {} bytes, expected {}", data.len(), upload.length)));
-    }
-    if let Some(expected) = &upload.sha256
-        && hex::encode(Sha256::digest(&data)) != *expected
-    {
-        return Err(AppError::ChecksumMismatch("the file does not match the declared sha256; nothing was kept".into()));
-    }
-    let (kind, content_type, cleaned) = sniff_and_clean(data)?;
-    if kind != upload.kind {
-        return Err(AppError::UnsupportedMedia(format!(
-            "declared a {} but sent a {}",
-            upload.kind.as_str(),
-            kind.as_str()
-        )));
-    }
-    Ok((content_type, cleaned))
-}
-
-/// Tells what the bytes are (never trusting a name or a declared type) and strips what would
-/// reveal more than the picture: EXIF but the orientation from photos, location boxes from videos.
-fn sniff_and_clean(data: Vec<u8>) -> AppResult<(MediaKind, &'static str, Vec<u8>)> {
-    let (kind, content_type) = sniff::detect(&data[..data.len().min(64)])
-        .ok_or_else(|| AppError::UnsupportedMedia("not a JPEG, PNG, WebP, MP4 or QuickTime file".into()))?;
-    let cleaned = match kind {
-        MediaKind::Photo => photo::strip(content_type, &data)
-            .map_err(|e| AppError::UnsupportedMedia(format!("the photo is damaged: {e}")))?,
-        // Location boxes go from videos too; the bytes keep their places.
-        MediaKind::Video => {
-            let mut data = data;
-            mp4::strip(&mut data).map_err(|e| AppError::UnsupportedMedia(format!("the video is damaged: {e}")))?;
-            data
-        }
-    };
-    Ok((kind, content_type, cleaned))
-}
-
-/// Stores a whole file a staff member sent in one request (the console's photo report): checked
-/// and cleaned like a tus upload, and recorded as theirs. Returns the reference to put in an answer.
-pub async fn store_whole_file(st: &AppState, p: &Principal, data: Vec<u8>) -> AppResult<qala_protocol::MediaRef> {
-    let _permit = st.finishing.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let upload_length = data.len() as u64;
-    let (kind, content_type, cleaned, sha256) = blocking(move || {
-        let (kind, content_type, cleaned) = sniff_and_clean(data)?;
-        let sha256 = hex::encode(Sha256::digest(&cleaned));
-        Ok((kind, content_type, cleaned, sha256))
-    })
-    .await?;
-    if upload_length > kind.max_bytes() {
-        return Err(AppError::PayloadTooLarge(format!(
-            "a {} may have at most {} bytes",
-            kind.as_str(),
-            kind.max_bytes()
-        )));
-    }
-    let id = Uuid::now_v7();
-    let size = cleaned.len() as u64;
-    st.media.put(id, Bytes::from(cleaned)).await?;
-    let row = MediaRow {
-        id,
-        owner: p.user_id,
-        owner_role: p.role,
-        kind,
-        content_type: content_type.to_string(),
-        size,
-        sha256: sha256.clone(),
-        upload_length,
-        created_at: Utc::now(),
-    };
-    st.store.media_complete(&row).await?;
-    tracing::info!(%id, kind = kind.as_str(), size, "media stored from the console");
-    Ok(qala_protocol::MediaRef {
-        id,
-        kind,
-        state: qala_protocol::MediaState::Received,
-        sha256: Some(sha256),
-        size: Some(size),
-        content_type: Some(content_type.to_string()),
-    })
 }

@@ -274,7 +274,8 @@ async fn an_operator_answers_and_rejects_in_the_browser_and_the_resident_sees_bo
             .unwrap_or(0);
     }
     assert_eq!(width, 640, "the photo report loads in the page");
-    assert!(page_text(&b).await.contains("Выполнено"));
+    // The status reads as on the resident's phone (one set of words, qala-texts).
+    assert!(page_text(&b).await.contains("Есть ответ"));
     shot(&b, "04-answered").await;
 
     // The second report is a duplicate: rejected with a reason from the list and an explanation.

@@ -1,7 +1,7 @@
 //! The storage conformance suite on PostgreSQL (the server that runs on 127.0.0.1:5432; a fresh
 //! schema per test). Point QALA_TEST_DATABASE_URL elsewhere if needed.
 
-use crate::upgrade::{UNDO_4, answered_report, assert_upgraded};
+use crate::upgrade::{LEGACY_HISTORY, UNDO_4, answered_report, assert_upgraded};
 
 fn database_url() -> String {
     std::env::var("QALA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
@@ -29,4 +29,24 @@ async fn upgrading_an_older_database_fills_the_answer_columns() {
     pool.close().await;
     let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
     assert_upgraded(&store).await;
+}
+
+#[tokio::test]
+async fn a_database_from_before_sqlx_migrations_is_adopted_not_migrated_again() {
+    let schema = format!("qala_t_{}", Uuid::now_v7().simple());
+    let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
+    answered_report(&store).await;
+    drop(store);
+    let opts: sqlx::postgres::PgConnectOptions = database_url().parse().unwrap();
+    let pool = sqlx::PgPool::connect_with(opts.options([("search_path", schema.as_str())])).await.unwrap();
+    for sql in LEGACY_HISTORY {
+        sqlx::query(*sql).execute(&pool).await.unwrap();
+    }
+    // Running 0001 again would fail on its tables: opening must only record the history.
+    let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
+    assert_upgraded(&store).await;
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.unwrap();
+    assert_eq!(applied, 5);
+    assert!(sqlx::query("SELECT 1 FROM schema_migrations").fetch_optional(&pool).await.is_err(), "the old table went");
+    pool.close().await;
 }

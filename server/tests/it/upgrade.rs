@@ -53,5 +53,12 @@ pub const UNDO_4: &[&str] = &[
     "DROP INDEX reports_stats",
     "ALTER TABLE reports DROP COLUMN answer_secs",
     "ALTER TABLE reports DROP COLUMN answer_on_time",
-    "DELETE FROM schema_migrations WHERE version = 4",
+    "DELETE FROM _sqlx_migrations WHERE version = 4",
+];
+
+/// Turns a database back into one made before sqlx's migrator: its history in `schema_migrations`.
+pub const LEGACY_HISTORY: &[&str] = &[
+    "DROP TABLE _sqlx_migrations",
+    "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    "INSERT INTO schema_migrations (version, applied_at) VALUES (1, 'x'), (2, 'x'), (3, 'x'), (4, 'x'), (5, 'x')",
 ];

@@ -24,7 +24,12 @@ pub fn router() -> Router<AppState> {
 
 /// The name fields of an agency or a category.
 fn name_inputs(l: L, t: Option<&LocalizedText>) -> Markup {
-    text_inputs("name", ["field.name_kk", "field.name_ru", "field.name_en"].map(|k| l.t(k).to_string()), false, t)
+    text_inputs(
+        "name",
+        ["console-field-name_kk", "console-field-name_ru", "console-field-name_en"].map(|k| l.t(k).to_string()),
+        false,
+        t,
+    )
 }
 
 async fn catalog_page(State(st): State<AppState>, a: AdminOp) -> Answer {
@@ -41,8 +46,8 @@ async fn catalog_page(State(st): State<AppState>, a: AdminOp) -> Answer {
         }
     };
     let body = html! {
-        p.muted { (l.t("catalog.note")) }
-        h2 { (l.t("catalog.agencies")) }
+        p.muted { (l.t("console-catalog-note")) }
+        h2 { (l.t("console-catalog-agencies")) }
         div.grid {
             @for a in &catalog.agencies {
                 form.card method="post" action="/console/admin/agencies" {
@@ -50,46 +55,46 @@ async fn catalog_page(State(st): State<AppState>, a: AdminOp) -> Answer {
                     input type="hidden" name="code" value=(a.code);
                     p { strong { (a.code) } }
                     (name_inputs(l, Some(&a.name)))
-                    button type="submit" { (l.t("common.save")) }
+                    button type="submit" { (l.t("console-common-save")) }
                 }
             }
             form.card #new-agency method="post" action="/console/admin/agencies" {
                 (csrf(op))
-                h3 { (l.t("catalog.new_agency")) }
-                label { (l.t("field.code")) input name="code" required pattern="[a-z0-9_]{2,40}"; }
+                h3 { (l.t("console-catalog-new_agency")) }
+                label { (l.t("console-field-code")) input name="code" required pattern="[a-z0-9_]{2,40}"; }
                 (name_inputs(l, None))
-                button.primary type="submit" { (l.t("common.add")) }
+                button.primary type="submit" { (l.t("console-common-add")) }
             }
         }
-        h2 { (l.t("catalog.categories")) }
+        h2 { (l.t("console-catalog-categories")) }
         div.grid {
             @for c in &categories {
                 form.card method="post" action="/console/admin/categories" data-code=(c.code) {
                     (csrf(op))
                     input type="hidden" name="code" value=(c.code);
-                    p { strong { (c.code) } @if !c.active { " · " span.muted { (l.t("catalog.inactive")) } } }
+                    p { strong { (c.code) } @if !c.active { " · " span.muted { (l.t("console-catalog-inactive")) } } }
                     (name_inputs(l, Some(&c.name)))
-                    label { (l.t("col.agency")) (agency_select(&c.agency)) }
-                    label { (l.t("catalog.days")) input type="number" name="deadline_days" min="1" max="60" value=(c.deadline_days) required; }
-                    label { (l.t("catalog.icon")) input name="icon" value=(c.icon) maxlength="40"; }
-                    label.inline { input type="checkbox" name="active" value="1" checked[c.active]; (l.t("catalog.active")) }
-                    button type="submit" { (l.t("common.save")) }
+                    label { (l.t("console-col-agency")) (agency_select(&c.agency)) }
+                    label { (l.t("console-catalog-days")) input type="number" name="deadline_days" min="1" max="60" value=(c.deadline_days) required; }
+                    label { (l.t("console-catalog-icon")) input name="icon" value=(c.icon) maxlength="40"; }
+                    label.inline { input type="checkbox" name="active" value="1" checked[c.active]; (l.t("console-catalog-active")) }
+                    button type="submit" { (l.t("console-common-save")) }
                 }
             }
             form.card #new-category method="post" action="/console/admin/categories" {
                 (csrf(op))
-                h3 { (l.t("catalog.new_category")) }
-                label { (l.t("field.code")) input name="code" required pattern="[a-z0-9_]{2,40}"; }
+                h3 { (l.t("console-catalog-new_category")) }
+                label { (l.t("console-field-code")) input name="code" required pattern="[a-z0-9_]{2,40}"; }
                 (name_inputs(l, None))
-                label { (l.t("col.agency")) (agency_select("")) }
-                label { (l.t("catalog.days")) input type="number" name="deadline_days" min="1" max="60" value="10" required; }
-                label { (l.t("catalog.icon")) input name="icon" value="other" maxlength="40"; }
+                label { (l.t("console-col-agency")) (agency_select("")) }
+                label { (l.t("console-catalog-days")) input type="number" name="deadline_days" min="1" max="60" value="10" required; }
+                label { (l.t("console-catalog-icon")) input name="icon" value="other" maxlength="40"; }
                 input type="hidden" name="active" value="1";
-                button.primary type="submit" { (l.t("common.add")) }
+                button.primary type="submit" { (l.t("console-common-add")) }
             }
         }
     };
-    Ok(frame(op, l.t("nav.catalog"), body))
+    Ok(frame(op, l.t("console-nav-catalog"), body))
 }
 
 #[derive(Deserialize, Default)]

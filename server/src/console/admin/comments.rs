@@ -26,28 +26,28 @@ async fn comments_page(State(st): State<AppState>, a: AdminOp) -> Answer {
     let l = op.l;
     let items = comments::for_review(&st, &a.admin).await.shown(l)?;
     let body = html! {
-        @if items.is_empty() { p.card { (l.t("comments.none")) } }
+        @if items.is_empty() { p.card { (l.t("console-comments-none")) } }
         div.scroll { table #comments {
-            thead { tr { th { (l.t("comments.author")) } th { (l.t("comments.text")) } th { (l.t("comments.flags")) } th { (l.t("col.status")) } th {} } }
+            thead { tr { th { (l.t("console-comments-author")) } th { (l.t("console-comments-text")) } th { (l.t("console-comments-flags")) } th { (l.t("console-col-status")) } th {} } }
             tbody { @for m in &items {
                 tr data-id=(m.comment.id) class=[(m.hidden && !m.reviewed).then_some("overdue")] {
                     td { (m.comment.author) br; span.muted { (when(m.comment.created_at)) } }
                     td { (m.comment.body) }
                     td { (m.flags) }
                     td {
-                        @if m.hidden { (l.t("comments.hidden")) @if let Some(r) = &m.hidden_reason { ": " (r) } }
-                        @else { (l.t("comments.visible")) }
-                        @if !m.reviewed && (m.hidden || m.flags > 0) { br; strong { (l.t("comments.pending")) } }
+                        @if m.hidden { (l.t("console-comments-hidden")) @if let Some(r) = &m.hidden_reason { ": " (r) } }
+                        @else { (l.t("console-comments-visible")) }
+                        @if !m.reviewed && (m.hidden || m.flags > 0) { br; strong { (l.t("console-comments-pending")) } }
                     }
                     td {
                         form.inline method="post" action={"/console/admin/comments/" (m.comment.id) "/hide"} {
                             (csrf(op))
-                            input name="reason" required maxlength="500" placeholder=(l.t("comments.reason"));
-                            button.danger type="submit" { (l.t("comments.hide")) }
+                            input name="reason" required maxlength="500" placeholder=(l.t("console-comments-reason"));
+                            button.danger type="submit" { (l.t("console-comments-hide")) }
                         }
                         @if m.hidden || !m.reviewed {
                             form method="post" action={"/console/admin/comments/" (m.comment.id) "/restore"} {
-                                (csrf(op)) button type="submit" { (l.t(if m.hidden { "comments.restore" } else { "comments.keep" })) }
+                                (csrf(op)) button type="submit" { (l.t(if m.hidden { "console-comments-restore" } else { "console-comments-keep" })) }
                             }
                         }
                     }
@@ -55,7 +55,7 @@ async fn comments_page(State(st): State<AppState>, a: AdminOp) -> Answer {
             } }
         } }
     };
-    Ok(frame(op, l.t("nav.comments"), body))
+    Ok(frame(op, l.t("console-nav-comments"), body))
 }
 
 #[derive(Deserialize, Default)]

@@ -26,28 +26,28 @@ async fn holidays_page(State(st): State<AppState>, a: AdminOp) -> Answer {
     let l = op.l;
     let days = holidays::upcoming(&st, &a.admin).await.shown(l)?;
     let body = html! {
-        p.muted { (l.t("holidays.note")) }
+        p.muted { (l.t("console-holidays-note")) }
         div.scroll { table #holidays {
-            thead { tr { th { (l.t("holidays.date")) } th { (l.t("holidays.name")) } th { (l.t("holidays.kind")) } th {} } }
+            thead { tr { th { (l.t("console-holidays-date")) } th { (l.t("console-holidays-name")) } th { (l.t("console-holidays-kind")) } th {} } }
             tbody { @for h in &days {
                 tr {
                     td { (h.date.format("%d.%m.%Y")) } td { (h.name) }
-                    td { (l.t(if h.working { "holidays.working" } else { "holidays.off" })) }
+                    td { (l.t(if h.working { "console-holidays-working" } else { "console-holidays-off" })) }
                     td { form method="post" action={"/console/admin/holidays/" (h.date) "/delete"} {
-                        (csrf(op)) button.danger type="submit" { (l.t("common.delete")) } } }
+                        (csrf(op)) button.danger type="submit" { (l.t("console-common-delete")) } } }
                 }
             } }
         } }
         form.card #new-holiday method="post" action="/console/admin/holidays" {
             (csrf(op))
-            h2 { (l.t("holidays.add")) }
-            label { (l.t("holidays.date")) input type="date" name="date" required; }
-            label { (l.t("holidays.name")) input name="name" required maxlength="200"; }
-            label.inline { input type="checkbox" name="working" value="1"; (l.t("holidays.working_hint")) }
-            button.primary type="submit" { (l.t("common.add")) }
+            h2 { (l.t("console-holidays-add")) }
+            label { (l.t("console-holidays-date")) input type="date" name="date" required; }
+            label { (l.t("console-holidays-name")) input name="name" required maxlength="200"; }
+            label.inline { input type="checkbox" name="working" value="1"; (l.t("console-holidays-working_hint")) }
+            button.primary type="submit" { (l.t("console-common-add")) }
         }
     };
-    Ok(frame(op, l.t("nav.holidays"), body))
+    Ok(frame(op, l.t("console-nav-holidays"), body))
 }
 
 #[derive(Deserialize, Default)]

@@ -31,11 +31,11 @@ fn news_form(op: &Operator, existing: Option<&AdminNews>) -> Markup {
     html! {
         form.card #news-form method="post" action=(action) {
             (csrf(op))
-            h2 { (l.t(if existing.is_some() { "news.edit" } else { "news.create" })) }
-            (text_inputs("title", per_language(l, "news.headline"), false, existing.map(|n| &n.item.title)))
-            (text_inputs("body", per_language(l, "news.body"), true, existing.map(|n| &n.item.body)))
-            label.inline { input type="checkbox" name="published" value="1" checked[existing.is_none_or(|n| n.published)]; (l.t("news.publish_now")) }
-            button.primary type="submit" { (l.t(if existing.is_some() { "common.save" } else { "common.add" })) }
+            h2 { (l.t(if existing.is_some() { "console-news-edit" } else { "console-news-create" })) }
+            (text_inputs("title", per_language(l, "console-news-headline"), false, existing.map(|n| &n.item.title)))
+            (text_inputs("body", per_language(l, "console-news-body"), true, existing.map(|n| &n.item.body)))
+            label.inline { input type="checkbox" name="published" value="1" checked[existing.is_none_or(|n| n.published)]; (l.t("console-news-publish_now")) }
+            button.primary type="submit" { (l.t(if existing.is_some() { "console-common-save" } else { "console-common-add" })) }
         }
     }
 }
@@ -46,20 +46,20 @@ async fn news_page(State(st): State<AppState>, a: AdminOp) -> Answer {
     let all = news::list(&st, &a.admin).await.shown(l)?;
     let body = html! {
         div.scroll { table #news {
-            thead { tr { th { (l.t("news.headline")) } th { (l.t("news.date")) } th { (l.t("col.status")) } th {} } }
+            thead { tr { th { (l.t("console-news-headline")) } th { (l.t("console-news-date")) } th { (l.t("console-col-status")) } th {} } }
             tbody { @for n in &all {
                 tr {
                     td { a href={"/console/admin/news/" (n.item.id)} { (n.item.title.get(l.0)) } }
                     td { (day(n.item.published_at)) }
-                    td { (l.t(if n.published { "news.published" } else { "news.draft" })) }
+                    td { (l.t(if n.published { "console-news-published" } else { "console-news-draft" })) }
                     td.inline {
                         form method="post" action={"/console/admin/news/" (n.item.id) "/publish"} {
                             (csrf(op))
                             input type="hidden" name="published" value=(if n.published { "" } else { "1" });
-                            button type="submit" { (l.t(if n.published { "news.unpublish" } else { "news.publish" })) }
+                            button type="submit" { (l.t(if n.published { "console-news-unpublish" } else { "console-news-publish" })) }
                         }
                         form method="post" action={"/console/admin/news/" (n.item.id) "/delete"} {
-                            (csrf(op)) button.danger type="submit" { (l.t("common.delete")) }
+                            (csrf(op)) button.danger type="submit" { (l.t("console-common-delete")) }
                         }
                     }
                 }
@@ -67,12 +67,12 @@ async fn news_page(State(st): State<AppState>, a: AdminOp) -> Answer {
         } }
         (news_form(op, None))
     };
-    Ok(frame(op, l.t("nav.news"), body))
+    Ok(frame(op, l.t("console-nav-news"), body))
 }
 
 async fn news_edit_page(State(st): State<AppState>, a: AdminOp, Path(id): Path<Uuid>) -> Answer {
     let n = news::get(&st, &a.admin, id).await.shown(a.l)?;
-    Ok(frame(&a, a.l.t("news.edit"), news_form(&a, Some(&n))))
+    Ok(frame(&a, a.l.t("console-news-edit"), news_form(&a, Some(&n))))
 }
 
 #[derive(Deserialize, Default)]

@@ -73,7 +73,7 @@ fn status_select(l: L, current: ProjectStatus) -> Markup {
     html! {
         select name="status" {
             @for s in PROJECT_STATUSES {
-                option value=(project_status_code(s)) selected[s == current] { (l.t(&format!("pstatus.{}", project_status_code(s)))) }
+                option value=(project_status_code(s)) selected[s == current] { (l.t(&format!("project-{}", project_status_code(s)))) }
             }
         }
     }
@@ -89,24 +89,24 @@ async fn projects_page(State(st): State<AppState>, a: AdminOp) -> Answer {
                 (csrf(op))
                 h2 { (p.title.get(l.0)) }
                 p.muted { (p.description.get(l.0)) }
-                label { (l.t("col.status")) (status_select(l, p.status)) }
-                label { (l.t("projects.stages")) textarea name="stages" rows="4" { (stages_text(&p.stages)) } }
-                button type="submit" { (l.t("common.save")) }
+                label { (l.t("console-col-status")) (status_select(l, p.status)) }
+                label { (l.t("console-projects-stages")) textarea name="stages" rows="4" { (stages_text(&p.stages)) } }
+                button type="submit" { (l.t("console-common-save")) }
             }
         }
         form.card #new-project method="post" action="/console/admin/projects" {
             (csrf(op))
-            h2 { (l.t("projects.create")) }
-            (text_inputs("title", per_language(l, "news.headline"), false, None))
-            (text_inputs("description", per_language(l, "projects.description"), true, None))
-            label { (l.t("col.status")) (status_select(l, ProjectStatus::Discussion)) }
-            label { (l.t("projects.discussion_until")) input type="date" name="discussion_until"; }
-            label { (l.t("projects.stages")) textarea name="stages" rows="4" {} }
-            button.primary type="submit" { (l.t("common.add")) }
+            h2 { (l.t("console-projects-create")) }
+            (text_inputs("title", per_language(l, "console-news-headline"), false, None))
+            (text_inputs("description", per_language(l, "console-projects-description"), true, None))
+            label { (l.t("console-col-status")) (status_select(l, ProjectStatus::Discussion)) }
+            label { (l.t("console-projects-discussion_until")) input type="date" name="discussion_until"; }
+            label { (l.t("console-projects-stages")) textarea name="stages" rows="4" {} }
+            button.primary type="submit" { (l.t("console-common-add")) }
         }
-        p.muted { (l.t("projects.stages_help")) }
+        p.muted { (l.t("console-projects-stages_help")) }
     };
-    Ok(frame(op, l.t("nav.projects"), body))
+    Ok(frame(op, l.t("console-nav-projects"), body))
 }
 
 fn parse_status(l: L, s: &str) -> Result<ProjectStatus, Shown> {

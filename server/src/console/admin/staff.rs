@@ -34,42 +34,42 @@ async fn staff_view(st: &AppState, a: &AdminOp, created: Option<IssuedPassword>)
     let catalog = st.catalog.get();
     let body = html! {
         @if let Some(IssuedPassword { login, password, .. }) = &created {
-            div.notice #created { (l.t("staff.created")) " " strong { (login) } " · " code #password { (password) } }
+            div.notice #created { (l.t("console-staff-created")) " " strong { (login) } " · " code #password { (password) } }
         }
         div.scroll { table {
-            thead { tr { th { (l.t("staff.login")) } th { (l.t("staff.name")) } th { (l.t("staff.role")) } th { (l.t("col.agency")) } th {} } }
+            thead { tr { th { (l.t("console-staff-login")) } th { (l.t("console-staff-name")) } th { (l.t("console-staff-role")) } th { (l.t("console-col-agency")) } th {} } }
             tbody { @for s in &staff {
                 tr data-login=(s.login) { td { (s.login) } td { (s.display_name) }
-                     td { (l.t(if s.role == Role::Admin { "role.admin" } else { "role.operator" })) }
+                     td { (l.t(if s.role == Role::Admin { "console-role-admin" } else { "console-role-operator" })) }
                      td { (s.agency.as_deref().unwrap_or("—")) }
                      td.inline {
-                        @if !s.active { span.muted { (l.t("staff.disabled")) } }
+                        @if !s.active { span.muted { (l.t("console-staff-disabled")) } }
                         form method="post" action={"/console/admin/staff/" (s.user_id) "/password"} {
-                            (csrf(op)) button type="submit" { (l.t("staff.new_password")) } }
+                            (csrf(op)) button type="submit" { (l.t("console-staff-new_password")) } }
                         @if s.active && s.user_id != op.p.user_id {
                             form method="post" action={"/console/admin/staff/" (s.user_id) "/disable"} {
-                                (csrf(op)) button.danger type="submit" { (l.t("staff.disable")) } }
+                                (csrf(op)) button.danger type="submit" { (l.t("console-staff-disable")) } }
                         }
                      } }
             } }
         } }
         form.card #new-staff method="post" action="/console/admin/staff" {
             (csrf(op))
-            h2 { (l.t("staff.create")) }
-            label { (l.t("staff.login")) input name="login" required pattern="[A-Za-z0-9._-]{3,40}"; }
-            label { (l.t("staff.name")) input name="display_name" required maxlength="100"; }
-            label { (l.t("staff.role"))
-                select name="role" { option value="operator" { (l.t("role.operator")) } option value="admin" { (l.t("role.admin")) } } }
-            label { (l.t("col.agency"))
+            h2 { (l.t("console-staff-create")) }
+            label { (l.t("console-staff-login")) input name="login" required pattern="[A-Za-z0-9._-]{3,40}"; }
+            label { (l.t("console-staff-name")) input name="display_name" required maxlength="100"; }
+            label { (l.t("console-staff-role"))
+                select name="role" { option value="operator" { (l.t("console-role-operator")) } option value="admin" { (l.t("console-role-admin")) } } }
+            label { (l.t("console-col-agency"))
                 select name="agency" {
                     option value="" { "—" }
                     @for a in &catalog.agencies { option value=(a.code) { (a.name.get(l.0)) } }
                 } }
-            p.muted { (l.t("staff.password_note")) }
-            button.primary type="submit" { (l.t("staff.create")) }
+            p.muted { (l.t("console-staff-password_note")) }
+            button.primary type="submit" { (l.t("console-staff-create")) }
         }
     };
-    Ok(frame(op, l.t("nav.staff"), body))
+    Ok(frame(op, l.t("console-nav-staff"), body))
 }
 
 #[derive(Deserialize, Default)]

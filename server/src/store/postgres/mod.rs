@@ -20,14 +20,8 @@ type Backend = PgStore;
 
 super::sql::sql_store_modules!();
 
-/// Schema migrations, applied in order, each once.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../../../migrations/postgres/0002_login_failures.sql")),
-    (3, include_str!("../../../migrations/postgres/0003_moderation.sql")),
-    (4, include_str!("../../../migrations/postgres/0004_public_reads.sql")),
-    (5, include_str!("../../../migrations/postgres/0005_quotas.sql")),
-];
+/// Schema migrations (`migrations/postgres`, one file each), embedded at build time.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 /// The advisory lock key of Qala's writers ("QALA" in ASCII).
 const WRITE_LOCK: i64 = 0x5141_4C41;
@@ -51,9 +45,7 @@ impl PgStore {
         }
         let pool = PgPoolOptions::new().max_connections(16).connect_with(opts).await?;
         let store = PgStore { write: pool.clone(), read: pool };
-        let mut tx = store.begin().await?;
-        migrate(&mut tx, MIGRATIONS).await?;
-        tx.commit().await?;
+        migrate(&store.write, &MIGRATOR).await?;
         Ok(store)
     }
 

@@ -32,25 +32,23 @@ pub fn parse_kind(s: &str) -> StoreResult<MediaKind> {
     MediaKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("bad stored media kind {s:?}")))
 }
 
-/// Applies the `migrations` not yet applied, each with its version row, in one transaction.
-pub async fn migrate(tx: &mut Tx, migrations: &[(i64, &'static str)]) -> StoreResult<()> {
-    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        .execute(&mut **tx)
-        .await?;
-    for (version, sql) in migrations {
-        let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(version)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if done.is_none() {
-            sqlx::raw_sql(*sql).execute(&mut **tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
-                .bind(version)
-                .bind(ts(Utc::now()))
-                .execute(&mut **tx)
-                .await?;
-        }
+/// Brings the schema up to date with `migrator` (sqlx's, embedded by `sqlx::migrate!`; it records
+/// what it applied in `_sqlx_migrations`, with checksums, and on PostgreSQL holds an advisory lock
+/// while it works, so two instances starting at once do not both migrate).
+///
+/// A database made before Qala used sqlx's migrator kept its versions in `schema_migrations`,
+/// always applied in order: those are adopted (recorded as applied, not run again), and the old
+/// table goes.
+pub async fn migrate(pool: &sqlx::Pool<Db>, migrator: &sqlx::migrate::Migrator) -> StoreResult<()> {
+    // The table is there only in such a database; reading it fails everywhere else.
+    let legacy: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(pool).await.unwrap_or(None);
+    if let Some(applied) = legacy {
+        migrator.skip(pool, Some(applied)).await?;
+        sqlx::query("DROP TABLE schema_migrations").execute(pool).await?;
+        tracing::info!(applied, "the schema's history moved to sqlx's migrator");
     }
+    migrator.run(pool).await?;
     Ok(())
 }
 

@@ -24,14 +24,8 @@ type Backend = SqliteStore;
 
 super::sql::sql_store_modules!();
 
-/// Schema migrations, applied in order, each once.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../../../migrations/sqlite/0002_login_failures.sql")),
-    (3, include_str!("../../../migrations/sqlite/0003_moderation.sql")),
-    (4, include_str!("../../../migrations/sqlite/0004_public_reads.sql")),
-    (5, include_str!("../../../migrations/sqlite/0005_quotas.sql")),
-];
+/// Schema migrations (`migrations/sqlite`, one file each), embedded at build time.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
 pub struct SqliteStore {
     write: SqlitePool,
@@ -53,9 +47,7 @@ impl SqliteStore {
         let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
         let store = SqliteStore { write, read };
-        let mut tx = store.begin().await?;
-        migrate(&mut tx, MIGRATIONS).await?;
-        tx.commit().await?;
+        migrate(&store.write, &MIGRATOR).await?;
         Ok(store)
     }
 

@@ -1,0 +1,131 @@
+//! The one way a media file comes in, whoever sends it: a resident's tus upload, an operator's photo
+//! report from the console form, and later the bot. The bytes are told apart by what they are
+//! (never by a name or a declared type), checked against what the sender declared, stripped of what
+//! would reveal more than the picture (EXIF but the orientation from photos, location boxes from
+//! videos), hashed, stored and recorded.
+//!
+//! Two steps, because a caller cleans up differently after each: [`prepare`] is the CPU work and
+//! the checks (a refusal: nothing of the file is kept), [`keep`] stores and records it (a failure
+//! there is the server's, and a tus upload stays to be finished again).
+
+use bytes::Bytes;
+use chrono::Utc;
+use qala_protocol::{MediaKind, MediaRef, MediaState, Role};
+use sha2::{Digest, Sha256};
+use tokio::sync::OwnedSemaphorePermit;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::Principal;
+use crate::error::{AppError, AppResult};
+use crate::store::MediaRow;
+use qala_media::{mp4, photo, sniff};
+
+/// What a sender declared before the bytes came (a tus upload's metadata).
+#[derive(Clone, Debug)]
+pub struct Declared {
+    pub kind: MediaKind,
+    pub length: u64,
+    /// Hex sha256 of the whole file, if declared.
+    pub sha256: Option<String>,
+}
+
+/// A checked and cleaned file, ready to keep.
+pub struct Prepared {
+    pub kind: MediaKind,
+    pub content_type: &'static str,
+    pub cleaned: Vec<u8>,
+    pub sha256: String,
+    /// Bytes as sent, before cleaning.
+    pub upload_length: u64,
+}
+
+/// Checks and cleans `data` on the blocking pool (hashing and cleaning 25 MB is CPU work, not for
+/// an async worker). `permit` bounds how many files are in memory at once; it is held until the
+/// bytes are dropped, even if the request that asked is gone.
+pub async fn prepare(permit: OwnedSemaphorePermit, declared: Option<Declared>, data: Vec<u8>) -> AppResult<Prepared> {
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        check_and_clean(declared.as_ref(), data)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("media task: {e}")))?
+}
+
+fn check_and_clean(declared: Option<&Declared>, data: Vec<u8>) -> AppResult<Prepared> {
+    let upload_length = data.len() as u64;
+    if let Some(d) = declared {
+        if upload_length != d.length {
+            return Err(AppError::Internal(format!("staged {upload_length} bytes, expected {}", d.length)));
+        }
+        if let Some(expected) = &d.sha256
+            && hex::encode(Sha256::digest(&data)) != *expected
+        {
+            return Err(AppError::ChecksumMismatch(
+                "the file does not match the declared sha256; nothing was kept".into(),
+            ));
+        }
+    }
+    let (kind, content_type) = sniff::detect(&data[..data.len().min(64)])
+        .ok_or_else(|| AppError::UnsupportedMedia("not a JPEG, PNG, WebP, MP4 or QuickTime file".into()))?;
+    if let Some(d) = declared
+        && kind != d.kind
+    {
+        return Err(AppError::UnsupportedMedia(format!("declared a {} but sent a {}", d.kind.as_str(), kind.as_str())));
+    }
+    if upload_length > kind.max_bytes() {
+        return Err(AppError::PayloadTooLarge(format!(
+            "a {} may have at most {} bytes",
+            kind.as_str(),
+            kind.max_bytes()
+        )));
+    }
+    let cleaned = match kind {
+        MediaKind::Photo => photo::strip(content_type, &data)
+            .map_err(|e| AppError::UnsupportedMedia(format!("the photo is damaged: {e}")))?,
+        // Location boxes go from videos too; the bytes keep their places.
+        MediaKind::Video => {
+            let mut data = data;
+            mp4::strip(&mut data).map_err(|e| AppError::UnsupportedMedia(format!("the video is damaged: {e}")))?;
+            data
+        }
+    };
+    let sha256 = hex::encode(Sha256::digest(&cleaned));
+    Ok(Prepared { kind, content_type, cleaned, sha256, upload_length })
+}
+
+/// Stores the cleaned bytes as media `id` and records them as `p`'s.
+pub async fn keep(st: &AppState, p: &Principal, id: Uuid, file: Prepared) -> AppResult<MediaRow> {
+    let size = file.cleaned.len() as u64;
+    st.media.put(id, Bytes::from(file.cleaned)).await?;
+    let row = MediaRow {
+        id,
+        owner: p.user_id,
+        owner_role: p.role,
+        kind: file.kind,
+        content_type: file.content_type.to_string(),
+        size,
+        sha256: file.sha256,
+        upload_length: file.upload_length,
+        created_at: Utc::now(),
+    };
+    st.store.media_complete(&row).await?;
+    tracing::info!(%id, kind = row.kind.as_str(), size, staff = (row.owner_role != Role::Resident), "media stored");
+    Ok(row)
+}
+
+/// A whole file sent in one request (the console's photo report): prepared and kept under a new
+/// id. Returns the reference to put in an answer.
+pub async fn whole_file(st: &AppState, p: &Principal, data: Vec<u8>) -> AppResult<MediaRef> {
+    let permit = st.finishing.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let file = prepare(permit, None, data).await?;
+    let row = keep(st, p, Uuid::now_v7(), file).await?;
+    Ok(MediaRef {
+        id: row.id,
+        kind: row.kind,
+        state: MediaState::Received,
+        sha256: Some(row.sha256),
+        size: Some(row.size),
+        content_type: Some(row.content_type),
+    })
+}
