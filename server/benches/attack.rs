@@ -26,7 +26,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use phones::*;
 use qala_protocol::*;
-use qala_server::app::{RunningServer, Settings};
+use qala_server::app::Settings;
+use qala_server::testing::RunningServer;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use qala_protocol::*;
-use qala_server::app::{AppState, RunningServer, Settings};
+use qala_server::app::{AppState, Settings};
 use qala_server::auth::hash_password;
 use qala_server::domain::calendar::WorkCalendar;
 use qala_server::domain::reports::register;
 use qala_server::store::{NewStaff, OpKey, Store};
+use qala_server::testing::RunningServer;
 use uuid::Uuid;
 
 const REPORTS: usize = 2000;

@@ -11,9 +11,10 @@ use std::time::Instant;
 
 use chrono::Utc;
 use qala_protocol::*;
-use qala_server::app::{AppState, RunningServer, Settings};
+use qala_server::app::{AppState, Settings};
 use qala_server::media::storage::MediaStore;
 use qala_server::store::Store;
+use qala_server::testing::RunningServer;
 use uuid::Uuid;
 
 #[path = "common/phones.rs"]

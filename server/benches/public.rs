@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
 use qala_protocol::*;
-use qala_server::app::{RunningServer, Settings};
+use qala_server::app::Settings;
 use qala_server::domain::calendar::WorkCalendar;
 use qala_server::domain::reports::register;
+use qala_server::testing::RunningServer;
 use uuid::Uuid;
 
 const CLIENTS: usize = 4;

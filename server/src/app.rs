@@ -393,38 +393,6 @@ pub async fn embedded_state(data_dir: &Path, settings: Settings) -> AppResult<Ap
     AppState::init(store, media, settings).await
 }
 
-/// A server running inside this process (for the phone core's tests and tools): stop it to let
-/// requests in flight finish.
-pub struct RunningServer {
-    pub addr: SocketAddr,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl RunningServer {
-    /// Serves `state` on `addr` (port 0 picks a free one).
-    pub async fn start(state: AppState, addr: SocketAddr) -> AppResult<Self> {
-        let listener = TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (timeouts, trusted) = (state.settings.timeouts, state.settings.trusted_proxies.clone());
-        let app = crate::http::router(state);
-        let task = tokio::spawn(crate::edge::serve(listener, app, timeouts, trusted, async {
-            let _ = stopped.await;
-        }));
-        Ok(RunningServer { addr, stop, task })
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
-    }
-}
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -16,3 +16,5 @@ pub mod media;
 pub mod push_queue;
 pub mod service;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;

@@ -15,10 +15,11 @@ use image::{ImageEncoder, Rgb, RgbImage};
 use qala_core::Core;
 use qala_core::sync::SyncEngine;
 use qala_protocol::*;
-use qala_server::app::{AppState, RunningServer, Settings, embedded_state};
+use qala_server::app::{AppState, Settings, embedded_state};
 use qala_server::auth::sms::SmsSender;
 use qala_server::domain::Principal;
 use qala_server::domain::reports::{Action, apply};
+use qala_server::testing::RunningServer;
 use tempfile::TempDir;
 use uuid::Uuid;
 
