@@ -3,21 +3,18 @@
 
 use chrono::Utc;
 use qala_protocol::{
-    Comment, FlagComment, NewComment, NewComplaint, NewRating, Op, OpBody, Position, Rating, Report, WithdrawReport,
+    Comment, EntityKind, FlagComment, NewComment, NewComplaint, NewRating, Op, OpBody, Position, Rating, Report,
+    WithdrawReport,
 };
 use uuid::Uuid;
 
 use crate::Core;
-use crate::entities;
+use crate::entities::{self, Kind};
 use crate::error::{CoreError, CoreResult};
 use crate::outbox::{self, Touches};
 
 /// The author name shown on my own comments until the server's copy (with my pseudonym) arrives.
 pub const ME: &str = "me";
-
-/// Local marks: a comment written here, a comment I flagged.
-const MY_COMMENT: &str = "my_comment";
-const COMMENT_FLAG: &str = "comment_flag";
 
 impl Core {
     /// Comments on a project (or answers a comment), offline or not.
@@ -43,9 +40,9 @@ impl Core {
         let op = Op { id: Uuid::now_v7(), op: OpBody::Comment(c.clone()) };
         let mut conn = self.db();
         let tx = conn.transaction()?;
-        entities::put(&tx, "comment", &c.id.to_string(), &local)?;
+        entities::put(&tx, EntityKind::Comment, &c.id.to_string(), &local)?;
         // The server's copy carries my pseudonym, not "me": remember which comments are mine.
-        entities::put(&tx, MY_COMMENT, &c.id.to_string(), &true)?;
+        entities::put(&tx, Kind::MyComment, &c.id.to_string(), &true)?;
         outbox::enqueue(&tx, &op, Touches::Comment(&c.id))?;
         tx.commit()?;
         Ok(c.id)
@@ -59,14 +56,15 @@ impl Core {
         f.validate()?;
         let mut conn = self.db();
         let tx = conn.transaction()?;
-        let c: Comment = entities::get(&tx, "comment", &comment.to_string())?.ok_or(CoreError::NotFound("comment"))?;
-        if c.author == ME || entities::get::<bool>(&tx, MY_COMMENT, &comment.to_string())?.is_some() {
+        let c: Comment =
+            entities::get(&tx, EntityKind::Comment, &comment.to_string())?.ok_or(CoreError::NotFound("comment"))?;
+        if c.author == ME || entities::get::<bool>(&tx, Kind::MyComment, &comment.to_string())?.is_some() {
             return Err(qala_protocol::FieldError::new("comment", "you cannot flag your own comment").into());
         }
-        if entities::get::<bool>(&tx, COMMENT_FLAG, &comment.to_string())?.is_some() {
+        if entities::get::<bool>(&tx, Kind::CommentFlag, &comment.to_string())?.is_some() {
             return Ok(());
         }
-        entities::put(&tx, COMMENT_FLAG, &comment.to_string(), &true)?;
+        entities::put(&tx, Kind::CommentFlag, &comment.to_string(), &true)?;
         let op = Op { id: Uuid::now_v7(), op: OpBody::FlagComment(f) };
         outbox::enqueue(&tx, &op, Touches::Flag(&comment))?;
         tx.commit()?;
@@ -75,15 +73,15 @@ impl Core {
 
     /// Comments I have flagged.
     pub fn my_flags(&self) -> CoreResult<std::collections::HashSet<Uuid>> {
-        self.marked(COMMENT_FLAG)
+        self.marked(Kind::CommentFlag)
     }
 
     /// Comments written on this phone.
     pub fn my_comments(&self) -> CoreResult<std::collections::HashSet<Uuid>> {
-        self.marked(MY_COMMENT)
+        self.marked(Kind::MyComment)
     }
 
-    fn marked(&self, kind: &str) -> CoreResult<std::collections::HashSet<Uuid>> {
+    fn marked(&self, kind: Kind) -> CoreResult<std::collections::HashSet<Uuid>> {
         Ok(entities::ids(&self.db(), kind)?.into_iter().filter_map(|id| Uuid::parse_str(&id).ok()).collect())
     }
 
@@ -120,11 +118,12 @@ impl Core {
         let mut conn = self.db();
         let tx = conn.transaction()?;
         let id = report.to_string();
-        let mut rep: Report = entities::get(&tx, "report", &id)?.ok_or(CoreError::NotFound("registered report"))?;
+        let mut rep: Report =
+            entities::get(&tx, EntityKind::Report, &id)?.ok_or(CoreError::NotFound("registered report"))?;
         // Keep the server's state beside the optimistic one: it returns if the op is refused.
         tx.execute("UPDATE entities SET server = COALESCE(server, data) WHERE kind = 'report' AND id = ?1", [&id])?;
         local(&mut rep);
-        entities::put(&tx, "report", &id, &rep)?;
+        entities::put(&tx, EntityKind::Report, &id, &rep)?;
         outbox::enqueue(&tx, &op, Touches::Report(&report))?;
         tx.commit()?;
         Ok(())

@@ -4,31 +4,22 @@
 
 use chrono::Utc;
 use qala_protocol::{
-    ADDRESS_MAX_CHARS, Category, DESCRIPTION_MAX_CHARS, DeclaredMedia, Location, MAX_PHOTOS_PER_REPORT,
-    MAX_VIDEOS_PER_REPORT, MediaKind, NewReport, Op, OpBody,
+    ADDRESS_MAX_CHARS, Category, DESCRIPTION_MAX_CHARS, DeclaredMedia, DraftView, EntityKind, Location,
+    MAX_PHOTOS_PER_REPORT, MAX_VIDEOS_PER_REPORT, MediaKind, NewReport, Op, OpBody, Setting,
 };
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::db::ts;
-use crate::entities::{self, PENDING_REPORT};
+use crate::entities::{self, Kind};
 use crate::error::{CoreError, CoreResult};
 use crate::media::{photo, video};
 use crate::outbox::{self, Touches};
 use crate::{Core, db};
 
-/// A draft as the capture screen shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Draft {
-    pub id: Uuid,
-    pub category: Option<String>,
-    pub description: String,
-    pub location: Option<Location>,
-    pub address: Option<String>,
-    pub media: Vec<DeclaredMedia>,
-    pub error: Option<String>,
-}
+/// A draft as the capture screen shows it: the protocol's view, so the shell hands it over as it is.
+pub use qala_protocol::DraftView as Draft;
 
 impl Core {
     pub fn start_draft(&self) -> CoreResult<Uuid> {
@@ -67,7 +58,7 @@ impl Core {
                 })
             })
             .collect::<CoreResult<Vec<_>>>()?;
-        Ok(Draft {
+        Ok(DraftView {
             id,
             category: row.0,
             description: row.1,
@@ -203,7 +194,7 @@ impl Core {
     }
 
     pub fn set_category(&self, draft: Uuid, code: &str) -> CoreResult<()> {
-        let known: Vec<Category> = entities::all(&self.db(), "category")?;
+        let known: Vec<Category> = entities::all(&self.db(), EntityKind::Category)?;
         // Before the first pull the catalogue is unknown: the server checks on arrival.
         if !known.is_empty() && !known.iter().any(|c| c.code == code && c.active) {
             return Err(qala_protocol::FieldError::new("category", format!("no category {code:?}")).into());
@@ -250,7 +241,7 @@ impl Core {
         let op = Op { id: Uuid::now_v7(), op: OpBody::CreateReport(new.clone()) };
         let mut conn = self.db();
         let tx = conn.transaction()?;
-        entities::put(&tx, PENDING_REPORT, &new.id.to_string(), &new)?;
+        entities::put(&tx, Kind::PendingReport, &new.id.to_string(), &new)?;
         outbox::enqueue(&tx, &op, Touches::Report(&new.id))?;
         tx.execute("UPDATE media SET report_id = ?1, draft_id = NULL WHERE draft_id = ?1", [new.id.to_string()])?;
         tx.execute("DELETE FROM drafts WHERE id = ?1", [new.id.to_string()])?;
@@ -268,12 +259,12 @@ impl Core {
     }
 
     /// A stored setting (e.g. `video_wifi_only`).
-    pub fn setting(&self, key: &str) -> CoreResult<Option<String>> {
-        db::meta_get(&self.db(), &format!("setting:{key}"))
+    pub fn setting(&self, key: Setting) -> CoreResult<Option<String>> {
+        db::meta_get(&self.db(), &format!("setting:{}", key.as_str()))
     }
 
-    pub fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
-        db::meta_set(&self.db(), &format!("setting:{key}"), value)
+    pub fn set_setting(&self, key: Setting, value: &str) -> CoreResult<()> {
+        db::meta_set(&self.db(), &format!("setting:{}", key.as_str()), value)
     }
 }
 

@@ -10,28 +10,57 @@ use serde::de::DeserializeOwned;
 use crate::error::CoreResult;
 use crate::outbox;
 
-/// Local kind of a report written on this phone and not yet registered (its `NewReport`).
-pub const PENDING_REPORT: &str = "pending_report";
+/// What a row of the local `entities` table holds: an object the server sends (a kind of the
+/// protocol), or one of the phone's own records. Every module names kinds through this type, so the
+/// stored names are written once (`as_str`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Pulled(EntityKind),
+    /// A report written on this phone and not yet registered (its `NewReport`).
+    PendingReport,
+    /// A comment written on this phone (a mark: its author is me).
+    MyComment,
+    /// A comment I flagged (a mark: once per comment).
+    CommentFlag,
+}
 
-pub fn put<T: Serialize>(conn: &Connection, kind: &str, id: &str, value: &T) -> CoreResult<()> {
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Pulled(k) => k.as_str(),
+            Kind::PendingReport => "pending_report",
+            Kind::MyComment => "my_comment",
+            Kind::CommentFlag => "comment_flag",
+        }
+    }
+}
+
+impl From<EntityKind> for Kind {
+    fn from(k: EntityKind) -> Kind {
+        Kind::Pulled(k)
+    }
+}
+
+pub fn put<T: Serialize>(conn: &Connection, kind: impl Into<Kind>, id: &str, value: &T) -> CoreResult<()> {
     conn.execute(
         "INSERT INTO entities (kind, id, data) VALUES (?1, ?2, ?3)
          ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
-        params![kind, id, serde_json::to_string(value)?],
+        params![kind.into().as_str(), id, serde_json::to_string(value)?],
     )?;
     Ok(())
 }
 
-pub fn get<T: DeserializeOwned>(conn: &Connection, kind: &str, id: &str) -> CoreResult<Option<T>> {
+pub fn get<T: DeserializeOwned>(conn: &Connection, kind: impl Into<Kind>, id: &str) -> CoreResult<Option<T>> {
+    let kind = kind.into().as_str();
     let data: Option<String> = conn
         .query_row("SELECT data FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id], |r| r.get(0))
         .optional()?;
     Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-pub fn all<T: DeserializeOwned>(conn: &Connection, kind: &str) -> CoreResult<Vec<T>> {
+pub fn all<T: DeserializeOwned>(conn: &Connection, kind: impl Into<Kind>) -> CoreResult<Vec<T>> {
     let mut stmt = conn.prepare("SELECT data FROM entities WHERE kind = ?1")?;
-    let rows = stmt.query_map([kind], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map([kind.into().as_str()], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for d in rows {
         out.push(serde_json::from_str(&d?)?);
@@ -40,13 +69,18 @@ pub fn all<T: DeserializeOwned>(conn: &Connection, kind: &str) -> CoreResult<Vec
 }
 
 /// The ids of every local object of `kind`.
-pub fn ids(conn: &Connection, kind: &str) -> CoreResult<Vec<String>> {
+pub fn ids(conn: &Connection, kind: impl Into<Kind>) -> CoreResult<Vec<String>> {
     let mut stmt = conn.prepare("SELECT id FROM entities WHERE kind = ?1")?;
-    let rows = stmt.query_map([kind], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map([kind.into().as_str()], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn delete(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
+pub fn delete(conn: &Connection, kind: impl Into<Kind>, id: &str) -> CoreResult<()> {
+    delete_stored(conn, kind.into().as_str(), id)
+}
+
+/// Deletes by the kind's stored name (as the outbox keeps it).
+fn delete_stored(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
     conn.execute("DELETE FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id])?;
     Ok(())
 }
@@ -82,12 +116,12 @@ pub fn apply(conn: &Connection, change: &Change) -> CoreResult<Applied> {
             )?;
             if change.kind == EntityKind::Report {
                 // My report is registered now: the local pending copy has done its job.
-                delete(conn, PENDING_REPORT, id)?;
+                delete(conn, Kind::PendingReport, id)?;
             }
             Ok(Applied::Stored { before })
         }
         None => {
-            delete(conn, kind, id)?;
+            delete(conn, change.kind, id)?;
             Ok(Applied::Deleted)
         }
     }
@@ -112,6 +146,7 @@ pub fn forget_pulled(conn: &Connection, with_catalog: bool) -> CoreResult<usize>
 }
 
 /// When a local object's ops are all acknowledged, the server's state waiting beside it wins.
+/// `kind` is the stored name the outbox names it by.
 pub fn release(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
     if outbox::has_unsent(conn, kind, id)? {
         return Ok(());
@@ -120,7 +155,7 @@ pub fn release(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
         .query_row("SELECT server FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id], |r| r.get(0))
         .optional()?;
     match server.flatten() {
-        Some(s) if s.is_empty() => delete(conn, kind, id)?,
+        Some(s) if s.is_empty() => delete_stored(conn, kind, id)?,
         Some(s) => {
             conn.execute(
                 "UPDATE entities SET data = ?3, server = NULL WHERE kind = ?1 AND id = ?2",

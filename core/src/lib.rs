@@ -31,11 +31,11 @@ impl Core {
     pub fn open(data_dir: &Path) -> CoreResult<Core> {
         std::fs::create_dir_all(data_dir.join("media"))?;
         let conn = db::open(&data_dir.join("qala.db"))?;
-        let device_id = match db::meta_get(&conn, "device_id")? {
+        let device_id = match db::meta_get(&conn, db::key::DEVICE_ID)? {
             Some(id) => id,
             None => {
                 let id = format!("qala-{}", uuid::Uuid::now_v7().simple());
-                db::meta_set(&conn, "device_id", &id)?;
+                db::meta_set(&conn, db::key::DEVICE_ID, &id)?;
                 id
             }
         };

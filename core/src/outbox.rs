@@ -1,11 +1,12 @@
 //! The outbox: every local change writes its op here in the same transaction as the change.
 
 use chrono::Utc;
-use qala_protocol::{Op, OpOutcome};
+use qala_protocol::{EntityKind, Op, OpOutcome};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::db::ts;
+use crate::entities::Kind;
 use crate::error::CoreResult;
 
 /// Which local object an op touches; pulled changes to it wait until the op is acknowledged.
@@ -20,9 +21,9 @@ pub enum Touches<'a> {
 impl Touches<'_> {
     fn parts(&self) -> (&'static str, String) {
         match self {
-            Touches::Report(id) => ("report", id.to_string()),
-            Touches::Comment(id) => ("comment", id.to_string()),
-            Touches::Flag(id) => ("comment_flag", id.to_string()),
+            Touches::Report(id) => (EntityKind::Report.as_str(), id.to_string()),
+            Touches::Comment(id) => (EntityKind::Comment.as_str(), id.to_string()),
+            Touches::Flag(id) => (Kind::CommentFlag.as_str(), id.to_string()),
         }
     }
 }

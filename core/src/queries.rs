@@ -1,13 +1,13 @@
 //! What each screen reads. All local: they work offline.
 
 use qala_protocol::{
-    Agency, Category, Comment, CommentView, Lang, LocalMedia, MediaKind, MyReport, NewReport, NewsItem, Project,
-    PublicReport, Report, SyncState, SyncStatus, distance_m,
+    Agency, Category, Comment, CommentView, EntityKind, Lang, LocalMedia, MediaKind, MyReport, NewReport, NewsItem,
+    Project, PublicReport, Report, SyncState, SyncStatus, distance_m,
 };
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
-use crate::entities::{self, PENDING_REPORT};
+use crate::entities::{self, Kind};
 use crate::error::CoreResult;
 use crate::{Core, db, outbox};
 
@@ -15,8 +15,8 @@ impl Core {
     /// My reports, newest first: registered ones with the server's view, queued ones as written.
     pub fn my_reports(&self) -> CoreResult<Vec<MyReport>> {
         let conn = self.db();
-        let registered: Vec<Report> = entities::all(&conn, "report")?;
-        let pending: Vec<NewReport> = entities::all(&conn, PENDING_REPORT)?;
+        let registered: Vec<Report> = entities::all(&conn, EntityKind::Report)?;
+        let pending: Vec<NewReport> = entities::all(&conn, Kind::PendingReport)?;
         let mut out = Vec::with_capacity(registered.len() + pending.len());
         for r in registered {
             let sync = sync_state(&conn, &r.id)?;
@@ -54,25 +54,25 @@ impl Core {
 
     /// Active categories, sorted by their name in `lang`.
     pub fn categories(&self, lang: Lang) -> CoreResult<Vec<Category>> {
-        let mut cats: Vec<Category> = entities::all(&self.db(), "category")?;
+        let mut cats: Vec<Category> = entities::all(&self.db(), EntityKind::Category)?;
         cats.retain(|c| c.active);
         cats.sort_by(|a, b| a.name.get(lang).cmp(b.name.get(lang)));
         Ok(cats)
     }
 
     pub fn agencies(&self) -> CoreResult<Vec<Agency>> {
-        entities::all(&self.db(), "agency")
+        entities::all(&self.db(), EntityKind::Agency)
     }
 
     /// News, newest first.
     pub fn news(&self) -> CoreResult<Vec<NewsItem>> {
-        let mut n: Vec<NewsItem> = entities::all(&self.db(), "news")?;
+        let mut n: Vec<NewsItem> = entities::all(&self.db(), EntityKind::News)?;
         n.sort_by_key(|i| std::cmp::Reverse(i.published_at));
         Ok(n)
     }
 
     pub fn projects(&self) -> CoreResult<Vec<Project>> {
-        let mut p: Vec<Project> = entities::all(&self.db(), "project")?;
+        let mut p: Vec<Project> = entities::all(&self.db(), EntityKind::Project)?;
         p.sort_by_key(|i| std::cmp::Reverse(i.created_at));
         Ok(p)
     }
@@ -82,7 +82,7 @@ impl Core {
     pub fn comments(&self, project: Uuid) -> CoreResult<Vec<CommentView>> {
         let (flags, mine) = (self.my_flags()?, self.my_comments()?);
         let conn = self.db();
-        let mut all: Vec<Comment> = entities::all(&conn, "comment")?;
+        let mut all: Vec<Comment> = entities::all(&conn, EntityKind::Comment)?;
         all.retain(|c| c.project_id == project);
         thread_order(all)
             .into_iter()
@@ -100,7 +100,7 @@ impl Core {
 
     /// Open reports of `category` within `radius_m` of a point, nearest first: "same problem?".
     pub fn nearby(&self, category: &str, lat: f64, lon: f64, radius_m: f64) -> CoreResult<Vec<(PublicReport, f64)>> {
-        let all: Vec<PublicReport> = entities::all(&self.db(), "public_report")?;
+        let all: Vec<PublicReport> = entities::all(&self.db(), EntityKind::PublicReport)?;
         let mut near: Vec<(PublicReport, f64)> = all
             .into_iter()
             .filter(|r| r.category == category && r.status.is_open())
@@ -124,10 +124,10 @@ impl Core {
             return Ok(());
         }
         for a in &catalog.agencies {
-            entities::put(&tx, "agency", &a.code, a)?;
+            entities::put(&tx, EntityKind::Agency, &a.code, a)?;
         }
         for c in &catalog.categories {
-            entities::put(&tx, "category", &c.code, c)?;
+            entities::put(&tx, EntityKind::Category, &c.code, c)?;
         }
         tx.commit()?;
         Ok(())
@@ -255,19 +255,19 @@ pub fn thread_order(mut all: Vec<Comment>) -> Vec<(Comment, u32)> {
 }
 
 fn sync_state(conn: &rusqlite::Connection, id: &Uuid) -> CoreResult<SyncState> {
-    state_of(conn, "report", id)
+    state_of(conn, EntityKind::Report, id)
 }
 
 fn comment_state(conn: &rusqlite::Connection, id: &Uuid) -> CoreResult<SyncState> {
-    state_of(conn, "comment", id)
+    state_of(conn, EntityKind::Comment, id)
 }
 
-fn state_of(conn: &rusqlite::Connection, kind: &str, id: &Uuid) -> CoreResult<SyncState> {
+fn state_of(conn: &rusqlite::Connection, kind: EntityKind, id: &Uuid) -> CoreResult<SyncState> {
     let id = id.to_string();
-    if let Some((code, reason)) = outbox::rejection(conn, kind, &id)? {
+    if let Some((code, reason)) = outbox::rejection(conn, kind.as_str(), &id)? {
         return Ok(SyncState::Rejected { code, reason });
     }
-    Ok(if outbox::has_unsent(conn, kind, &id)? { SyncState::Queued } else { SyncState::Sent })
+    Ok(if outbox::has_unsent(conn, kind.as_str(), &id)? { SyncState::Queued } else { SyncState::Sent })
 }
 
 fn local_media(conn: &rusqlite::Connection, report: Uuid) -> CoreResult<Vec<LocalMedia>> {

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     Agency, AppSettings, Category, CommentView, DraftView, Located, LocationSource, MediaKind, MyReport, NearbyReport,
-    NetworkKind, NewsItem, Position, Project, ServerChange, SyncStatus,
+    NetworkKind, NewsItem, Position, Project, ServerChange, Setting, SyncStatus,
 };
 
 /// One command of the shell.
@@ -109,9 +109,11 @@ commands! {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct NoArgs {}
 
+/// A setting the screens change (`lang`, `video_wifi_only`, `last_area`; the server has its own
+/// command, the draft is the shell's).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SetSettingArgs {
-    pub key: String,
+    pub key: Setting,
     pub value: String,
 }
 

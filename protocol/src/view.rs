@@ -191,3 +191,31 @@ pub struct Fix {
     pub lon: f64,
     pub accuracy_m: Option<f32>,
 }
+
+/// A setting the phone keeps (in its local store, beside the data).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    /// The resident's language (`kk`, `ru`, `en`); unset: the system's.
+    Lang,
+    /// The server's address.
+    Server,
+    /// `true`: videos wait for Wi-Fi.
+    VideoWifiOnly,
+    /// The draft being written (its id), so leaving the screen loses nothing.
+    CurrentDraft,
+    /// The district chosen last, for a phone without GPS.
+    LastArea,
+}
+
+impl Setting {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Setting::Lang => "lang",
+            Setting::Server => "server",
+            Setting::VideoWifiOnly => "video_wifi_only",
+            Setting::CurrentDraft => "current_draft",
+            Setting::LastArea => "last_area",
+        }
+    }
+}

@@ -13,7 +13,7 @@ use qala_protocol::commands::{
     NearbyArgs, Output, RateArgs, SetAddressArgs, SetCategoryArgs, SetDescriptionArgs, SetLocationArgs, SetSettingArgs,
     SignInArgs, WithdrawArgs,
 };
-use qala_protocol::{AppSettings, DraftView, Lang, Located, Location, NearbyReport};
+use qala_protocol::{AppSettings, DraftView, Lang, Located, Location, NearbyReport, Setting};
 use tauri::State;
 use tauri::ipc::{InvokeBody, Request};
 use uuid::Uuid;
@@ -35,20 +35,7 @@ async fn with_core<T: Send + 'static>(
 
 /// The language the resident chose in Settings, if any.
 fn chosen_lang(core: &Core) -> Result<Option<Lang>, qala_core::CoreError> {
-    Ok(core.setting("lang")?.and_then(|l| Lang::ALL.into_iter().find(|x| x.code() == l)))
-}
-
-fn draft_view(core: &Core, id: Uuid) -> Result<DraftView, qala_core::CoreError> {
-    let d = core.draft(id)?;
-    Ok(DraftView {
-        id: d.id,
-        category: d.category,
-        description: d.description,
-        location: d.location,
-        address: d.address,
-        media: d.media,
-        error: d.error,
-    })
+    Ok(core.setting(Setting::Lang)?.and_then(|l| Lang::ALL.into_iter().find(|x| x.code() == l)))
 }
 
 // --- settings and sign-in ---
@@ -59,12 +46,12 @@ pub async fn settings(state: State<'_, AppState>) -> AppResult<Output<cmd::Setti
         let lang = chosen_lang(core)?;
         Ok(AppSettings {
             lang,
-            server: core.setting("server")?.unwrap_or_else(|| DEFAULT_SERVER.into()),
-            video_wifi_only: core.setting("video_wifi_only")?.as_deref() == Some("true"),
+            server: core.setting(Setting::Server)?.unwrap_or_else(|| DEFAULT_SERVER.into()),
+            video_wifi_only: core.setting(Setting::VideoWifiOnly)?.as_deref() == Some("true"),
             signed_in: core.sync_status()?.signed_in,
             can_locate: cfg!(mobile),
             native_camera: cfg!(target_os = "android"),
-            last_area: core.setting("last_area")?,
+            last_area: core.setting(Setting::LastArea)?,
         })
     })
     .await
@@ -77,17 +64,18 @@ pub async fn set_setting(
 ) -> AppResult<Output<cmd::SetSetting>> {
     let SetSettingArgs { key, value } = args;
     let value = value.trim().to_string();
-    let ok = match key.as_str() {
-        "lang" => ["kk", "ru", "en"].contains(&value.as_str()),
-        "video_wifi_only" => ["true", "false"].contains(&value.as_str()),
-        "last_area" => value.len() <= 40 && value.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-        _ => false,
+    let ok = match key {
+        Setting::Lang => ["kk", "ru", "en"].contains(&value.as_str()),
+        Setting::VideoWifiOnly => ["true", "false"].contains(&value.as_str()),
+        Setting::LastArea => value.len() <= 40 && value.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+        // The server changes through `change_server`; the draft is the shell's own.
+        Setting::Server | Setting::CurrentDraft => false,
     };
     if !ok {
         return Err(AppError::Invalid(format!("cannot set {key:?} to {value:?}")));
     }
-    let nudge = key == "video_wifi_only";
-    with_core(&state, move |core| core.set_setting(&key, &value)).await?;
+    let nudge = key == Setting::VideoWifiOnly;
+    with_core(&state, move |core| core.set_setting(key, &value)).await?;
     if nudge {
         state.nudge();
     }
@@ -236,17 +224,19 @@ pub async fn nearby(state: State<'_, AppState>, args: Args<cmd::Nearby>) -> AppR
 #[tauri::command(rename_all = "snake_case")]
 pub async fn current_draft(state: State<'_, AppState>) -> AppResult<Output<cmd::CurrentDraft>> {
     with_core(&state, |core| {
-        let open =
-            core.setting("current_draft")?.and_then(|s| s.parse::<Uuid>().ok()).filter(|id| core.draft(*id).is_ok());
+        let open = core
+            .setting(Setting::CurrentDraft)?
+            .and_then(|s| s.parse::<Uuid>().ok())
+            .filter(|id| core.draft(*id).is_ok());
         let id = match open {
             Some(id) => id,
             None => {
                 let id = core.start_draft()?;
-                core.set_setting("current_draft", &id.to_string())?;
+                core.set_setting(Setting::CurrentDraft, &id.to_string())?;
                 id
             }
         };
-        draft_view(core, id)
+        core.draft(id)
     })
     .await
 }
@@ -275,7 +265,7 @@ fn attach_to(core: &Core, draft: Uuid, bytes: Vec<u8>) -> Result<DraftView, qala
         Ok(_) | Err(qala_core::CoreError::Media(_)) | Err(qala_core::CoreError::Invalid(_)) => {}
         Err(e) => return Err(e),
     }
-    draft_view(core, draft)
+    core.draft(draft)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -283,7 +273,7 @@ pub async fn detach(state: State<'_, AppState>, args: Args<cmd::Detach>) -> AppR
     let DetachArgs { draft, media } = args;
     with_core(&state, move |core| {
         core.detach(draft, media)?;
-        draft_view(core, draft)
+        core.draft(draft)
     })
     .await
 }
@@ -297,7 +287,7 @@ pub async fn set_location(
     let location = Location { lat, lon, accuracy_m, source, fixed_at: Utc::now() };
     with_core(&state, move |core| {
         core.set_location(draft, &location)?;
-        draft_view(core, draft)
+        core.draft(draft)
     })
     .await
 }
@@ -310,7 +300,7 @@ pub async fn set_address(
     let SetAddressArgs { draft, address } = args;
     with_core(&state, move |core| {
         core.set_address(draft, &address)?;
-        draft_view(core, draft)
+        core.draft(draft)
     })
     .await
 }
@@ -323,7 +313,7 @@ pub async fn set_category(
     let SetCategoryArgs { draft, code } = args;
     with_core(&state, move |core| {
         core.set_category(draft, &code)?;
-        draft_view(core, draft)
+        core.draft(draft)
     })
     .await
 }
@@ -336,7 +326,7 @@ pub async fn set_description(
     let SetDescriptionArgs { draft, text } = args;
     with_core(&state, move |core| {
         core.set_description(draft, &text)?;
-        draft_view(core, draft)
+        core.draft(draft)
     })
     .await
 }
@@ -381,7 +371,7 @@ pub async fn submit(
     let draft = args.draft;
     let id = with_core(&state, move |core| {
         let id = core.submit(draft)?;
-        core.set_setting("current_draft", "")?;
+        core.set_setting(Setting::CurrentDraft, "")?;
         Ok(id)
     })
     .await?;
@@ -398,7 +388,7 @@ pub async fn discard_draft(
     let draft = args.draft;
     with_core(&state, move |core| {
         core.discard_draft(draft)?;
-        core.set_setting("current_draft", "")
+        core.set_setting(Setting::CurrentDraft, "")
     })
     .await
 }

@@ -105,7 +105,7 @@ pub fn ask_to_notify(app: &AppHandle) {
 
 /// The notification for an event, in the resident's language; `None` for events not worth one.
 fn notification_text(core: &Core, event: &SyncEvent) -> Option<(uuid::Uuid, String)> {
-    let lang = core.setting("lang").ok().flatten().unwrap_or_else(|| "ru".into());
+    let lang = core.setting(qala_protocol::Setting::Lang).ok().flatten().unwrap_or_else(|| "ru".into());
     let (report, status) = match event {
         SyncEvent::StatusChanged { report, status } => (*report, Some(*status)),
         SyncEvent::NewAnswer { report } => (*report, None),

@@ -30,7 +30,7 @@ const BUNDLED_CATALOG: &str = include_str!("../../server/data/catalog.json");
 /// that is no longer allowed (plain HTTP to another machine) falls back to the default.
 fn chosen_server(core: &Arc<qala_core::Core>) -> Result<String, Box<dyn std::error::Error>> {
     use qala_core::sync::api::check_server_address;
-    let stored = core.setting("server")?.unwrap_or_else(|| DEFAULT_SERVER.into());
+    let stored = core.setting(qala_protocol::Setting::Server)?.unwrap_or_else(|| DEFAULT_SERVER.into());
     qala_core::sync::adopt_unbound_session(core, &stored)?;
     let wanted = match std::env::var("QALA_SERVER") {
         Ok(env) => check_server_address(&env).map_err(|e| tracing::error!("QALA_SERVER is ignored: {e}")).ok(),
@@ -45,7 +45,7 @@ fn chosen_server(core: &Arc<qala_core::Core>) -> Result<String, Box<dyn std::err
     };
     if server != stored {
         qala_core::sync::SyncEngine::new(core.clone(), &stored).leave_server()?;
-        core.set_setting("server", &server)?;
+        core.set_setting(qala_protocol::Setting::Server, &server)?;
     }
     Ok(server)
 }

@@ -114,7 +114,7 @@ impl AppState {
             h.stop_within(SWITCH_GRACE).await;
         }
         old.leave_server()?;
-        self.core.set_setting("server", &server)?;
+        self.core.set_setting(qala_protocol::Setting::Server, &server)?;
         let engine = Arc::new(SyncEngine::new(self.core.clone(), &server));
         engine.set_network(old.network());
         *self.engine.write().unwrap_or_else(|p| p.into_inner()) = engine;

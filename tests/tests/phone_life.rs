@@ -104,7 +104,7 @@ async fn starting_over_after_a_410_keeps_the_marks_of_my_comments_and_flags() {
 async fn videos_waiting_for_wifi_are_shown_and_can_be_sent_anyway() {
     let server = Server::start().await;
     let (_dir, core, engine) = signed_in(&server, "+77015550306").await;
-    core.set_setting("video_wifi_only", "true").unwrap();
+    core.set_setting(qala_protocol::Setting::VideoWifiOnly, "true").unwrap();
     let id = capture_video(&core, 600_000, &[]);
     // A fresh engine knows nothing about the network: it holds the video and says so.
     engine.sync_once().await.unwrap();

@@ -168,7 +168,7 @@ async fn an_expired_access_token_is_refreshed_without_the_resident_noticing() {
 async fn videos_wait_for_wifi_when_asked_and_photos_go_first() {
     let server = Server::start().await;
     let (_dir, core, engine) = signed_in(&server, "+77015550006").await;
-    core.set_setting("video_wifi_only", "true").unwrap();
+    core.set_setting(qala_protocol::Setting::VideoWifiOnly, "true").unwrap();
     let id = capture_video(&core, 600_000, &[7]);
     engine.set_network(qala_core::sync::NetworkKind::Cellular);
     engine.sync_once().await.unwrap();

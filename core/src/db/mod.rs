@@ -37,14 +37,24 @@ fn migrate(conn: &mut Connection) -> CoreResult<()> {
     Ok(())
 }
 
-/// Keys of the `meta` table that more than one module reads or writes.
+/// Every key of the `meta` table, in one place (settings are `setting:<name>`, see `Setting`).
 pub mod key {
+    /// This phone's id, made on first start.
+    pub const DEVICE_ID: &str = "device_id";
     /// The pull cursor: the last change applied.
     pub const CURSOR: &str = "cursor";
     pub const LAST_SUCCESS: &str = "last_success";
     pub const LAST_ERROR: &str = "last_error";
-    /// The session's refresh token (present = signed in).
+    /// Until when (Unix seconds) pushing waits for a daily quota.
+    pub const PUSH_AFTER: &str = "push_after";
+    /// The session: the short-lived access token, when it expires, and the refresh token (present =
+    /// signed in), bound to the server that issued them.
+    pub const ACCESS_TOKEN: &str = "access_token";
+    pub const ACCESS_EXPIRES_AT: &str = "access_expires_at";
     pub const REFRESH_TOKEN: &str = "refresh_token";
+    pub const SESSION_SERVER: &str = "session_server";
+    /// Sessions this phone signed out of that the server has not yet been told about.
+    pub const REVOCATIONS: &str = "revocations";
 }
 
 pub fn ts(t: DateTime<Utc>) -> String {

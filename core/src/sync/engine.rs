@@ -108,7 +108,7 @@ impl SyncEngine {
 
     /// Whether videos wait for Wi-Fi right now.
     fn videos_held(&self) -> CoreResult<bool> {
-        let wifi_only = self.core.setting("video_wifi_only")?.as_deref() == Some("true");
+        let wifi_only = self.core.setting(qala_protocol::Setting::VideoWifiOnly)?.as_deref() == Some("true");
         Ok(wifi_only && self.network() != NetworkKind::Unmetered && !self.videos_now.load(Ordering::Relaxed))
     }
 
@@ -252,7 +252,7 @@ impl SyncEngine {
 
     /// Whether pushing waits for a quota to free up.
     fn push_held(&self) -> CoreResult<bool> {
-        let until = db::meta_get(&self.core.db(), PUSH_AFTER)?.and_then(|v| v.parse::<i64>().ok());
+        let until = db::meta_get(&self.core.db(), db::key::PUSH_AFTER)?.and_then(|v| v.parse::<i64>().ok());
         Ok(until.is_some_and(|t| t > chrono::Utc::now().timestamp()))
     }
 
@@ -296,7 +296,7 @@ impl SyncEngine {
                 && code == qala_protocol::QUOTA_EXCEEDED
             {
                 let wait = retry_after_s.unwrap_or(3600).clamp(60, 86_400) as i64;
-                db::meta_set(&tx, PUSH_AFTER, &(chrono::Utc::now().timestamp() + wait).to_string())?;
+                db::meta_set(&tx, db::key::PUSH_AFTER, &(chrono::Utc::now().timestamp() + wait).to_string())?;
                 tracing::info!(op = %r.id, wait, %reason, "a daily quota is reached: the op waits");
                 continue;
             }
@@ -536,9 +536,6 @@ impl SyncEngine {
 fn refused_whole(status: u16, code: &str) -> bool {
     matches!(status, 400 | 413 | 422) && code != super::api::NOT_QALA
 }
-
-/// Meta key: until when (Unix seconds) pushing waits for a daily quota.
-pub(super) const PUSH_AFTER: &str = "push_after";
 
 /// Delay after `failures` consecutive failed cycles.
 pub fn backoff(failures: u32) -> Duration {

@@ -22,14 +22,7 @@ use super::engine::SyncEngine;
 use crate::error::{CoreError, CoreResult};
 use crate::{db, entities};
 
-/// Meta keys of the session. The access token is short-lived; the refresh token is the session.
-const ACCESS_TOKEN: &str = "access_token";
-const ACCESS_EXPIRES_AT: &str = "access_expires_at";
-const REFRESH_TOKEN: &str = db::key::REFRESH_TOKEN;
-/// The server the tokens belong to.
-const SESSION_SERVER: &str = "session_server";
-/// Meta key: sessions this phone signed out of that the server has not yet been told about.
-const REVOCATIONS: &str = "revocations";
+use crate::db::key::{ACCESS_EXPIRES_AT, ACCESS_TOKEN, REFRESH_TOKEN, REVOCATIONS, SESSION_SERVER};
 /// Revocations kept at most; the oldest go first (a phone signing out and in over and over while
 /// offline must not grow this without end; a forgotten one still expires on the server).
 const MAX_REVOCATIONS: usize = 8;
@@ -190,7 +183,7 @@ impl SyncEngine {
         self.queue_revocation(&tx)?;
         forget_tokens(&tx)?;
         entities::forget_pulled(&tx, false)?;
-        for k in [db::key::CURSOR, super::engine::PUSH_AFTER, db::key::LAST_SUCCESS, db::key::LAST_ERROR] {
+        for k in [db::key::CURSOR, db::key::PUSH_AFTER, db::key::LAST_SUCCESS, db::key::LAST_ERROR] {
             db::meta_delete(&tx, k)?;
         }
         tx.execute("UPDATE media SET upload_url = NULL, upload_offset = 0 WHERE uploaded = 0", [])?;

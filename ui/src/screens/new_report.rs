@@ -15,7 +15,7 @@ use qala_protocol::commands::{
     self as cmd, CaptureArgs, DetachArgs, DraftArgs, NearbyArgs, NoArgs, SetAddressArgs, SetCategoryArgs,
     SetDescriptionArgs, SetLocationArgs, SetSettingArgs,
 };
-use qala_protocol::{Category, DraftView, Located, LocationSource, MediaKind, NearbyReport};
+use qala_protocol::{Category, DraftView, Located, LocationSource, MediaKind, NearbyReport, Setting};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -235,7 +235,7 @@ pub fn NewReport() -> Html {
         Callback::from(move |e: Event| {
             let code = value_of(&e);
             if let Some(a) = areas::find(&code) {
-                run::<cmd::SetSetting>(SetSettingArgs { key: "last_area".into(), value: a.code.into() }, |_| ());
+                run::<cmd::SetSetting>(SetSettingArgs { key: Setting::LastArea, value: a.code.into() }, |_| ());
                 update.emit(Edit::Location(area_location(id, a)));
             }
         })

@@ -1,7 +1,7 @@
 //! Settings: language, server address, videos only on Wi-Fi, sign in / sign out.
 
-use qala_protocol::Lang;
 use qala_protocol::commands::{self as cmd, ChangeServerArgs, NoArgs, SetSettingArgs};
+use qala_protocol::{Lang, Setting};
 use yew::prelude::*;
 
 use super::value_of;
@@ -17,9 +17,9 @@ pub fn Settings() -> Html {
     let saved = use_state(|| false);
     let set = {
         let (refresh, error, saved) = (ctx.refresh.clone(), error.clone(), saved.clone());
-        Callback::from(move |(key, value): (&'static str, String)| {
+        Callback::from(move |(key, value): (Setting, String)| {
             let (refresh, error, saved) = (refresh.clone(), error.clone(), saved.clone());
-            run::<cmd::SetSetting>(SetSettingArgs { key: key.into(), value }, move |r| match r {
+            run::<cmd::SetSetting>(SetSettingArgs { key, value }, move |r| match r {
                 Ok(()) => {
                     error.set(None);
                     saved.set(true);
@@ -72,7 +72,7 @@ pub fn Settings() -> Html {
             { for langs.into_iter().map(|(l, name)| {
                 let set = set.clone();
                 html! { <button id={format!("lang-{}", l.code())} class={classes!("secondary", (i.lang == l).then_some("on"))}
-                    onclick={Callback::from(move |_| set.emit(("lang", l.code().to_string())))}>{name}</button> }
+                    onclick={Callback::from(move |_| set.emit((Setting::Lang, l.code().to_string())))}>{name}</button> }
             }) }
             </div>
             <h2>{i.t("server")}</h2>
@@ -93,7 +93,7 @@ pub fn Settings() -> Html {
                     onchange={let set = set.clone(); Callback::from(move |e: Event| {
                         use wasm_bindgen::JsCast;
                         let on = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some_and(|i| i.checked());
-                        set.emit(("video_wifi_only", on.to_string()))
+                        set.emit((Setting::VideoWifiOnly, on.to_string()))
                     })} />
                 {i.t("video-wifi-only")}
             </label>
