@@ -4,8 +4,8 @@
 
 use chrono::Utc;
 use qala_protocol::{
-    ADDRESS_MAX_CHARS, Category, DESCRIPTION_MAX_CHARS, DeclaredMedia, DraftView, EntityKind, Location,
-    MAX_PHOTOS_PER_REPORT, MAX_VIDEOS_PER_REPORT, MediaKind, NewReport, Op, OpBody, Setting,
+    ADDRESS_MAX_CHARS, Category, DESCRIPTION_MAX_CHARS, DraftView, EntityKind, Location, MAX_PHOTOS_PER_REPORT,
+    MAX_VIDEOS_PER_REPORT, MediaKind, NewReport, Op, OpBody, Setting,
 };
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::db::ts;
 use crate::entities::{self, Kind};
 use crate::error::{CoreError, CoreResult};
+use crate::media::files::{self, NewFile};
 use crate::media::{photo, video};
 use crate::outbox::{self, Touches};
 use crate::{Core, db};
@@ -47,17 +48,7 @@ impl Core {
             )
             .optional()?
             .ok_or(CoreError::NotFound("draft"))?;
-        let mut stmt = conn.prepare("SELECT id, kind FROM media WHERE draft_id = ?1 ORDER BY created_at")?;
-        let media = stmt
-            .query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .map(|row| {
-                let (mid, kind) = row?;
-                Ok(DeclaredMedia {
-                    id: Uuid::parse_str(&mid).map_err(|_| CoreError::NotFound("media"))?,
-                    kind: MediaKind::parse(&kind).ok_or(CoreError::NotFound("media kind"))?,
-                })
-            })
-            .collect::<CoreResult<Vec<_>>>()?;
+        let media = files::of_draft(&conn, id)?;
         Ok(DraftView {
             id,
             category: row.0,
@@ -119,16 +110,12 @@ impl Core {
     }
 
     fn check_room(&self, draft: Uuid, kind: MediaKind) -> CoreResult<()> {
-        let n: i64 = self.db().query_row(
-            "SELECT COUNT(*) FROM media WHERE draft_id = ?1 AND kind = ?2",
-            params![draft.to_string(), kind.as_str()],
-            |r| r.get(0),
-        )?;
+        let n = files::count_in_draft(&self.db(), draft, kind)?;
         let max = match kind {
             MediaKind::Photo => MAX_PHOTOS_PER_REPORT,
             MediaKind::Video => MAX_VIDEOS_PER_REPORT,
         };
-        if n as usize >= max {
+        if n >= max {
             return Err(CoreError::Media(format!("at most {max} {}(s) per report", kind.as_str())));
         }
         Ok(())
@@ -147,33 +134,13 @@ impl Core {
         }
         std::fs::rename(&tmp, &path)?;
         let sha = hex::encode(Sha256::digest(bytes));
-        self.db().execute(
-            "INSERT INTO media (id, draft_id, kind, path, size, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id.to_string(),
-                draft.to_string(),
-                kind.as_str(),
-                path.to_string_lossy(),
-                bytes.len() as i64,
-                sha,
-                ts(Utc::now())
-            ],
-        )?;
+        files::insert(&self.db(), &NewFile { id, draft, kind, path: &path, size: bytes.len() as u64, sha256: &sha })?;
         Ok(id)
     }
 
     /// Removes a media file from a draft.
     pub fn detach(&self, draft: Uuid, media: Uuid) -> CoreResult<()> {
-        let path: Option<String> = self
-            .db()
-            .query_row(
-                "SELECT path FROM media WHERE id = ?1 AND draft_id = ?2",
-                params![media.to_string(), draft.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(p) = path {
-            self.db().execute("DELETE FROM media WHERE id = ?1", [media.to_string()])?;
+        if let Some(p) = files::detach(&self.db(), draft, media)? {
             let _ = std::fs::remove_file(p);
         }
         Ok(())
@@ -243,7 +210,7 @@ impl Core {
         let tx = conn.transaction()?;
         entities::put(&tx, Kind::PendingReport, &new.id.to_string(), &new)?;
         outbox::enqueue(&tx, &op, Touches::Report(&new.id))?;
-        tx.execute("UPDATE media SET report_id = ?1, draft_id = NULL WHERE draft_id = ?1", [new.id.to_string()])?;
+        files::send_with_report(&tx, new.id)?;
         tx.execute("DELETE FROM drafts WHERE id = ?1", [new.id.to_string()])?;
         tx.commit()?;
         Ok(new.id)

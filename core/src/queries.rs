@@ -1,14 +1,14 @@
 //! What each screen reads. All local: they work offline.
 
 use qala_protocol::{
-    Agency, Category, Comment, CommentView, EntityKind, Lang, LocalMedia, MediaKind, MyReport, NewReport, NewsItem,
-    Project, PublicReport, Report, SyncState, SyncStatus, distance_m,
+    Agency, Category, Comment, CommentView, EntityKind, Lang, MyReport, NewReport, NewsItem, Project, PublicReport,
+    Report, SyncState, SyncStatus, distance_m,
 };
-use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::entities::{self, Kind};
 use crate::error::CoreResult;
+use crate::media::files;
 use crate::{Core, db, outbox};
 
 impl Core {
@@ -26,7 +26,7 @@ impl Core {
                 description: r.description.clone(),
                 created_at: r.created_at,
                 sync,
-                media: local_media(&conn, r.id)?,
+                media: files::of_report(&conn, r.id)?,
                 report: Some(r),
             });
         }
@@ -40,7 +40,7 @@ impl Core {
                 description: p.description.clone(),
                 created_at: p.created_at,
                 sync: sync_state(&conn, &p.id)?,
-                media: local_media(&conn, p.id)?,
+                media: files::of_report(&conn, p.id)?,
                 report: None,
             });
         }
@@ -136,8 +136,7 @@ impl Core {
     /// A media file's bytes and type from the phone: one of my own (prepared) files, or a copy
     /// of a server file kept earlier. `None` when the phone has neither.
     pub fn local_media(&self, id: Uuid) -> CoreResult<Option<(Vec<u8>, &'static str)>> {
-        let path: Option<String> =
-            self.db().query_row("SELECT path FROM media WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
+        let path = files::path(&self.db(), id)?;
         let path = path.map(std::path::PathBuf::from).unwrap_or_else(|| self.remote_media_path(id));
         match std::fs::read(&path) {
             Ok(bytes) => {
@@ -167,12 +166,7 @@ impl Core {
 
     /// Videos of sent reports still to upload (what "waiting for Wi-Fi" counts).
     pub fn videos_waiting(&self) -> CoreResult<u32> {
-        let n: i64 = self.db().query_row(
-            "SELECT COUNT(*) FROM media WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL AND kind = 'video'",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(n as u32)
+        Ok(files::waiting(&self.db())?.videos)
     }
 
     /// What is still to be sent, and would go to the next server the resident signs in to: ops
@@ -186,22 +180,15 @@ impl Core {
     pub fn sync_status(&self) -> CoreResult<SyncStatus> {
         let conn = self.db();
         let count = |sql: &str| -> CoreResult<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
-        let (done, total): (i64, i64) = conn.query_row(
-            "SELECT COALESCE(SUM(upload_offset), 0), COALESCE(SUM(size), 0) FROM media
-             WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let media = files::waiting(&conn)?;
         Ok(SyncStatus {
             signed_in: db::meta_get(&conn, db::key::REFRESH_TOKEN)?.is_some(),
             queued_ops: count("SELECT COUNT(*) FROM outbox WHERE rejected_code IS NULL")? as u32,
             rejected_ops: count("SELECT COUNT(*) FROM outbox WHERE rejected_code IS NOT NULL")? as u32,
-            pending_uploads: count(
-                "SELECT COUNT(*) FROM media WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL",
-            )? as u32,
-            failed_uploads: count("SELECT COUNT(*) FROM media WHERE error IS NOT NULL")? as u32,
-            upload_bytes_done: done as u64,
-            upload_bytes_total: total as u64,
+            pending_uploads: media.files,
+            failed_uploads: media.failed,
+            upload_bytes_done: media.bytes_done,
+            upload_bytes_total: media.bytes_total,
             last_success: db::meta_get(&conn, db::key::LAST_SUCCESS)?.and_then(|s| s.parse().ok()),
             last_error: db::meta_get(&conn, db::key::LAST_ERROR)?,
             // Only the engine knows the network (`SyncEngine::status`).
@@ -268,35 +255,6 @@ fn state_of(conn: &rusqlite::Connection, kind: EntityKind, id: &Uuid) -> CoreRes
         return Ok(SyncState::Rejected { code, reason });
     }
     Ok(if outbox::has_unsent(conn, kind.as_str(), &id)? { SyncState::Queued } else { SyncState::Sent })
-}
-
-fn local_media(conn: &rusqlite::Connection, report: Uuid) -> CoreResult<Vec<LocalMedia>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, kind, size, upload_offset, uploaded, error FROM media WHERE report_id = ?1 ORDER BY created_at",
-    )?;
-    let rows = stmt.query_map(params![report.to_string()], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
-            r.get::<_, Option<String>>(5)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, kind, size, offset, uploaded, error) = row?;
-        out.push(LocalMedia {
-            id: Uuid::parse_str(&id).unwrap_or_default(),
-            kind: MediaKind::parse(&kind).unwrap_or(MediaKind::Photo),
-            size: size as u64,
-            uploaded_bytes: if uploaded != 0 { size as u64 } else { offset as u64 },
-            uploaded: uploaded != 0,
-            error,
-        });
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use qala_protocol::{
     ReportStatus, SyncStatus,
 };
 use rand::Rng;
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
@@ -23,6 +22,7 @@ use super::api::{Api, Pulled};
 use super::session::{self, StoredTokens};
 use crate::entities::{self, Applied};
 use crate::error::{CoreError, CoreResult};
+use crate::media::files::{self, PendingUpload};
 use crate::{Core, db, outbox};
 
 /// Bytes per upload chunk: small enough to lose little on a bad network, big enough to be quick.
@@ -315,28 +315,7 @@ impl SyncEngine {
 
     /// Media of submitted reports not yet uploaded: photos first, then videos, oldest first.
     fn next_upload(&self, skip_videos: bool) -> CoreResult<Option<PendingUpload>> {
-        let conn = self.core.db();
-        let sql = if skip_videos {
-            "SELECT id, kind, path, size, sha256, upload_url FROM media
-             WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL AND kind = 'photo'
-             ORDER BY created_at LIMIT 1"
-        } else {
-            "SELECT id, kind, path, size, sha256, upload_url FROM media
-             WHERE report_id IS NOT NULL AND uploaded = 0 AND error IS NULL
-             ORDER BY kind = 'video', created_at LIMIT 1"
-        };
-        Ok(conn
-            .query_row(sql, [], |r| {
-                Ok(PendingUpload {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    path: r.get(2)?,
-                    size: r.get::<_, i64>(3)? as u64,
-                    sha256: r.get(4)?,
-                    url: r.get(5)?,
-                })
-            })
-            .optional()?)
+        files::next_upload(&self.core.db(), skip_videos)
     }
 
     async fn upload_all(&self, token: &str, summary: &mut SyncSummary) -> CoreResult<()> {
@@ -352,9 +331,7 @@ impl SyncEngine {
                 // Anything else will not get better by retrying: park this file, go on with the rest.
                 Err(e) => {
                     tracing::warn!(media = %u.id, error = %e, "media cannot be uploaded");
-                    self.core
-                        .db()
-                        .execute("UPDATE media SET error = ?1 WHERE id = ?2", params![e.to_string(), u.id])?;
+                    files::refused(&self.core.db(), &u.id, &e.to_string())?;
                 }
             }
         }
@@ -376,9 +353,7 @@ impl SyncEngine {
         };
         if offset.is_none() {
             let created = self.api.tus_create(token, id, kind, u.size, &u.sha256).await?;
-            self.core
-                .db()
-                .execute("UPDATE media SET upload_url = ?1, upload_offset = 0 WHERE id = ?2", params![created, u.id])?;
+            files::upload_started(&self.core.db(), &u.id, &created)?;
             offset = self.api.tus_offset(token, &created).await?;
             url = Some(created);
         }
@@ -392,12 +367,10 @@ impl SyncEngine {
         while offset < u.size {
             let end = (offset as usize + CHUNK).min(data.len());
             offset = self.api.tus_patch(token, &url, offset, data[offset as usize..end].to_vec()).await?;
-            self.core
-                .db()
-                .execute("UPDATE media SET upload_offset = ?1 WHERE id = ?2", params![offset as i64, u.id])?;
+            files::upload_progressed(&self.core.db(), &u.id, offset)?;
             self.emit(SyncEvent::Progress { media: id, sent: offset, total: u.size });
         }
-        self.core.db().execute("UPDATE media SET uploaded = 1, upload_offset = size WHERE id = ?1", [&u.id])?;
+        files::uploaded(&self.core.db(), &u.id)?;
         Ok(())
     }
 
@@ -571,15 +544,6 @@ impl SyncHandle {
             let _ = self.task.await;
         }
     }
-}
-
-struct PendingUpload {
-    id: String,
-    kind: String,
-    path: String,
-    size: u64,
-    sha256: String,
-    url: Option<String>,
 }
 
 /// Events a pulled report change means for the resident: a new status, a new answer.

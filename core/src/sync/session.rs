@@ -186,7 +186,7 @@ impl SyncEngine {
         for k in [db::key::CURSOR, db::key::PUSH_AFTER, db::key::LAST_SUCCESS, db::key::LAST_ERROR] {
             db::meta_delete(&tx, k)?;
         }
-        tx.execute("UPDATE media SET upload_url = NULL, upload_offset = 0 WHERE uploaded = 0", [])?;
+        crate::media::files::forget_uploads(&tx)?;
         tx.commit()?;
         Ok(())
     }
