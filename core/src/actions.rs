@@ -121,7 +121,7 @@ impl Core {
         let mut rep: Report =
             entities::get(&tx, EntityKind::Report, &id)?.ok_or(CoreError::NotFound("registered report"))?;
         // Keep the server's state beside the optimistic one: it returns if the op is refused.
-        tx.execute("UPDATE entities SET server = COALESCE(server, data) WHERE kind = 'report' AND id = ?1", [&id])?;
+        entities::keep_server_copy(&tx, EntityKind::Report, &id)?;
         local(&mut rep);
         entities::put(&tx, EntityKind::Report, &id, &rep)?;
         outbox::enqueue(&tx, &op, Touches::Report(&report))?;

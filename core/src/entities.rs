@@ -79,6 +79,16 @@ pub fn delete(conn: &Connection, kind: impl Into<Kind>, id: &str) -> CoreResult<
     delete_stored(conn, kind.into().as_str(), id)
 }
 
+/// Keeps the server's state of an object beside the local one about to change optimistically: it
+/// returns if the change is refused.
+pub fn keep_server_copy(conn: &Connection, kind: impl Into<Kind>, id: &str) -> CoreResult<()> {
+    conn.execute(
+        "UPDATE entities SET server = COALESCE(server, data) WHERE kind = ?1 AND id = ?2",
+        params![kind.into().as_str(), id],
+    )?;
+    Ok(())
+}
+
 /// Deletes by the kind's stored name (as the outbox keeps it).
 fn delete_stored(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
     conn.execute("DELETE FROM entities WHERE kind = ?1 AND id = ?2", params![kind, id])?;

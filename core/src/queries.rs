@@ -119,8 +119,7 @@ impl Core {
     pub fn store_catalog(&self, catalog: &qala_protocol::CatalogResponse, replace: bool) -> CoreResult<()> {
         let mut conn = self.db();
         let tx = conn.transaction()?;
-        let have: i64 = tx.query_row("SELECT COUNT(*) FROM entities WHERE kind = 'category'", [], |r| r.get(0))?;
-        if have > 0 && !replace {
+        if !replace && !entities::ids(&tx, EntityKind::Category)?.is_empty() {
             return Ok(());
         }
         for a in &catalog.agencies {

@@ -1,5 +1,7 @@
-//! Test support, compiled only with the `test-support` feature (the workspace's tests and benches
-//! turn it on; a production build has none of it): the server inside the test's own process.
+//! Test support, compiled only with the `test-support` feature: the server inside the test's own
+//! process. A production build has none of it. The workspace's test builds turn it on (through
+//! qala-journeys); the benches that use it say `required-features`, so run them with
+//! `cargo bench -p qala-server --features test-support`.
 
 use std::net::SocketAddr;
 

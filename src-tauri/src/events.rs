@@ -135,3 +135,31 @@ fn notification_text(core: &Core, event: &SyncEvent) -> Option<(uuid::Uuid, Stri
     };
     Some((report, text))
 }
+
+#[cfg(test)]
+mod tests {
+    use qala_protocol::{Lang, ReportStatus};
+    use qala_texts::{Arg, Texts};
+
+    /// Every notification text, and every status word it carries, exists in every language.
+    #[test]
+    fn notifications_name_only_texts_that_exist() {
+        let used = qala_texts::keys_named_in(include_str!("events.rs"), &["notify-"]);
+        assert!(used.len() >= 2, "found only {used:?}: the scan is broken");
+        for lang in Lang::ALL {
+            let texts = Texts::get(lang);
+            for key in &used {
+                assert!(texts.has(key), "{lang:?} lacks {key}");
+            }
+            for s in ReportStatus::ALL {
+                assert!(texts.has(&format!("status-{}", s.as_str())), "{lang:?} lacks the word for {s:?}");
+            }
+        }
+        let ru = Texts::get(Lang::Ru);
+        let text = ru.t_args(
+            "notify-status",
+            &[("number", Arg::Str("ALA-2026-000123".into())), ("status", Arg::Str(ru.t("status-done")))],
+        );
+        assert_eq!(text, "ALA-2026-000123: Есть ответ");
+    }
+}

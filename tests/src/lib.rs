@@ -6,7 +6,7 @@
 //!
 //! The journeys that cross crates live beside it in `tests/`: the phone core against a real server
 //! started inside the test (`phone_*.rs`, with their own in-process harness in `tests/phone/`) and
-//! the app end to end (`app_e2e.rs`). Tests of one crate stay in that crate.
+//! the app end to end (`journeys/app_e2e.rs`). Tests of one crate stay in that crate.
 //!
 //! The binaries are found beside the test binary (`target/<profile>/`). `scripts/test.sh` builds
 //! them (`cargo test --workspace --features qala-app/custom-protocol`: the app with its UI

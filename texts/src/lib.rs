@@ -4,8 +4,8 @@
 //! such as a report's status reads the same everywhere, and a translation is fixed in one place.
 //!
 //! Fluent brings CLDR plural rules ("1 день / 2 дня / 5 дней", "1 күн / 5 күн"). The files are
-//! compiled in: the app must speak before it has ever been online. Each language is parsed once
-//! per process, on first use.
+//! compiled in: the app must speak before it has ever been online. The three languages are parsed
+//! once per process, when a text is first asked for.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -132,9 +132,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_file_parses() {
+    fn every_file_parses_and_defines_each_key_once() {
         for (lang, src) in SOURCES {
-            if let Err((_, errors)) = FluentResource::try_new(src.to_string()) {
+            let res = match FluentResource::try_new(src.to_string()) {
+                Ok(res) => res,
+                Err((_, errors)) => panic!("{lang:?}: {errors:?}"),
+            };
+            // A key written twice is an error of `add_resource` (the second one is dropped).
+            let mut bundle = FluentBundle::new_concurrent(vec![lang.code().parse().unwrap()]);
+            if let Err(errors) = bundle.add_resource(res) {
                 panic!("{lang:?}: {errors:?}");
             }
         }

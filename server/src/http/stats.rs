@@ -97,8 +97,8 @@ fn render_page(s: &PublicStats, lang: Lang, catalog: &crate::app::Catalog) -> St
         "<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         t("stats-received"),
         t("stats-in-progress"),
-        t("stats-done"),
-        t("stats-rejected"),
+        t("status-done"),
+        t("status-rejected"),
         t("stats-overdue"),
         t("stats-on-time"),
         t("stats-hours-to-answer"),
@@ -136,4 +136,22 @@ fn render_page(s: &PublicStats, lang: Lang, catalog: &crate::app::Catalog) -> St
     }
     html.push_str("</body></html>");
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use qala_protocol::Lang;
+    use qala_texts::Texts;
+
+    /// Every text the page names exists, plain, in every language (a missing one would read `?`).
+    #[test]
+    fn the_page_names_only_texts_that_exist() {
+        let used = qala_texts::keys_named_in(include_str!("stats.rs"), &["stats-", "status-"]);
+        assert!(used.len() >= 13, "found only {used:?}: the scan is broken");
+        for key in used {
+            for lang in Lang::ALL {
+                assert!(Texts::get(lang).text(&key).is_some(), "no plain {lang:?} text for {key}");
+            }
+        }
+    }
 }

@@ -30,7 +30,8 @@ pub struct Declared {
     pub sha256: Option<String>,
 }
 
-/// A checked and cleaned file, ready to keep.
+/// A checked and cleaned file, ready to keep. It holds its place among the files in memory
+/// (`AppState::finishing`) until it is kept and its bytes dropped.
 pub struct Prepared {
     pub kind: MediaKind,
     pub content_type: &'static str,
@@ -38,21 +39,36 @@ pub struct Prepared {
     pub sha256: String,
     /// Bytes as sent, before cleaning.
     pub upload_length: u64,
+    _permit: OwnedSemaphorePermit,
 }
 
 /// Checks and cleans `data` on the blocking pool (hashing and cleaning 25 MB is CPU work, not for
-/// an async worker). `permit` bounds how many files are in memory at once; it is held until the
-/// bytes are dropped, even if the request that asked is gone.
+/// an async worker). `permit` bounds how many files are in memory at once: the prepared file keeps
+/// it until its bytes are dropped, even if the request that asked is gone.
 pub async fn prepare(permit: OwnedSemaphorePermit, declared: Option<Declared>, data: Vec<u8>) -> AppResult<Prepared> {
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        check_and_clean(declared.as_ref(), data)
+    let c = tokio::task::spawn_blocking(move || check_and_clean(declared.as_ref(), data))
+        .await
+        .map_err(|e| AppError::Internal(format!("media task: {e}")))??;
+    Ok(Prepared {
+        kind: c.kind,
+        content_type: c.content_type,
+        cleaned: c.cleaned,
+        sha256: c.sha256,
+        upload_length: c.upload_length,
+        _permit: permit,
     })
-    .await
-    .map_err(|e| AppError::Internal(format!("media task: {e}")))?
 }
 
-fn check_and_clean(declared: Option<&Declared>, data: Vec<u8>) -> AppResult<Prepared> {
+/// What `check_and_clean` makes of the bytes (a `Prepared` without its permit).
+struct Checked {
+    kind: MediaKind,
+    content_type: &'static str,
+    cleaned: Vec<u8>,
+    sha256: String,
+    upload_length: u64,
+}
+
+fn check_and_clean(declared: Option<&Declared>, data: Vec<u8>) -> AppResult<Checked> {
     let upload_length = data.len() as u64;
     if let Some(d) = declared {
         if upload_length != d.length {
@@ -91,7 +107,7 @@ fn check_and_clean(declared: Option<&Declared>, data: Vec<u8>) -> AppResult<Prep
         }
     };
     let sha256 = hex::encode(Sha256::digest(&cleaned));
-    Ok(Prepared { kind, content_type, cleaned, sha256, upload_length })
+    Ok(Checked { kind, content_type, cleaned, sha256, upload_length })
 }
 
 /// Stores the cleaned bytes as media `id` and records them as `p`'s.

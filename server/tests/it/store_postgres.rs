@@ -15,35 +15,33 @@ async fn postgres() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
 
 store_suite!(postgres());
 
-#[tokio::test]
-async fn upgrading_an_older_database_fills_the_answer_columns() {
+/// A database with an answered report, changed by `sql` behind the store's back (as an older
+/// version left it), and opened again; with a pool on the same schema to look inside.
+async fn reopened_after(sql: &[&'static str]) -> (qala_server::store::postgres::PgStore, sqlx::PgPool) {
     let schema = format!("qala_t_{}", Uuid::now_v7().simple());
     let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
     answered_report(&store).await;
     drop(store);
     let opts: sqlx::postgres::PgConnectOptions = database_url().parse().unwrap();
     let pool = sqlx::PgPool::connect_with(opts.options([("search_path", schema.as_str())])).await.unwrap();
-    for sql in UNDO_4 {
-        sqlx::query(*sql).execute(&pool).await.unwrap();
+    for statement in sql {
+        sqlx::query(*statement).execute(&pool).await.unwrap();
     }
-    pool.close().await;
     let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
+    (store, pool)
+}
+
+#[tokio::test]
+async fn upgrading_an_older_database_fills_the_answer_columns() {
+    let (store, pool) = reopened_after(UNDO_4).await;
     assert_upgraded(&store).await;
+    pool.close().await;
 }
 
 #[tokio::test]
 async fn a_database_from_before_sqlx_migrations_is_adopted_not_migrated_again() {
-    let schema = format!("qala_t_{}", Uuid::now_v7().simple());
-    let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
-    answered_report(&store).await;
-    drop(store);
-    let opts: sqlx::postgres::PgConnectOptions = database_url().parse().unwrap();
-    let pool = sqlx::PgPool::connect_with(opts.options([("search_path", schema.as_str())])).await.unwrap();
-    for sql in LEGACY_HISTORY {
-        sqlx::query(*sql).execute(&pool).await.unwrap();
-    }
     // Running 0001 again would fail on its tables: opening must only record the history.
-    let store = qala_server::store::postgres::PgStore::connect(&database_url(), Some(&schema)).await.unwrap();
+    let (store, pool) = reopened_after(LEGACY_HISTORY).await;
     assert_upgraded(&store).await;
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.unwrap();
     assert_eq!(applied, 5);

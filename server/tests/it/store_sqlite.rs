@@ -10,38 +10,54 @@ async fn sqlite() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
 
 store_suite!(sqlite());
 
-#[tokio::test]
-async fn upgrading_an_older_database_fills_the_answer_columns() {
+/// A database with an answered report, changed by `sql` behind the store's back (as an older
+/// version left it), and opened again; with a pool on the same file to look inside.
+async fn reopened_after(
+    sql: &[&'static str],
+) -> (qala_server::store::sqlite::SqliteStore, sqlx::SqlitePool, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("qala.db");
     let store = qala_server::store::sqlite::SqliteStore::open(&path).await.unwrap();
     answered_report(&store).await;
     drop(store);
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    for sql in UNDO_4 {
-        sqlx::query(*sql).execute(&pool).await.unwrap();
+    for statement in sql {
+        sqlx::query(*statement).execute(&pool).await.unwrap();
     }
-    pool.close().await;
     let store = qala_server::store::sqlite::SqliteStore::open(&path).await.unwrap();
+    (store, pool, dir)
+}
+
+#[tokio::test]
+async fn upgrading_an_older_database_fills_the_answer_columns() {
+    let (store, pool, _dir) = reopened_after(UNDO_4).await;
     assert_upgraded(&store).await;
+    pool.close().await;
 }
 
 #[tokio::test]
 async fn a_database_from_before_sqlx_migrations_is_adopted_not_migrated_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("qala.db");
-    let store = qala_server::store::sqlite::SqliteStore::open(&path).await.unwrap();
-    answered_report(&store).await;
-    drop(store);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    for sql in LEGACY_HISTORY {
-        sqlx::query(*sql).execute(&pool).await.unwrap();
-    }
     // Running 0001 again would fail on its tables: opening must only record the history.
-    let store = qala_server::store::sqlite::SqliteStore::open(&path).await.unwrap();
+    let (store, pool, _dir) = reopened_after(LEGACY_HISTORY).await;
     assert_upgraded(&store).await;
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.unwrap();
     assert_eq!(applied, 5);
     assert!(sqlx::query("SELECT 1 FROM schema_migrations").fetch_optional(&pool).await.is_err(), "the old table went");
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn another_programs_schema_history_is_not_taken_for_qalas() {
+    let (_store, pool, dir) = reopened_after(&[]).await;
+    for statement in [
+        "DROP TABLE _sqlx_migrations",
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+        "INSERT INTO schema_migrations (version, applied_at) VALUES (20240101, 'x')",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    let refused = qala_server::store::sqlite::SqliteStore::open(&dir.path().join("qala.db")).await;
+    let e = refused.err().expect("a history Qala never wrote is refused, not skipped past").to_string();
+    assert!(e.contains("20240101"), "{e}");
     pool.close().await;
 }

@@ -61,6 +61,8 @@ enum Action {
         draft: Result<DraftView, String>,
         file: bool,
     },
+    /// An update counted as sent will not be answered (a picked file that could not be read).
+    Skipped,
     Failed(String),
     Locating {
         since: f64,
@@ -87,6 +89,7 @@ impl Reducible for Screen {
                     Err(e) => s.error = Some(e),
                 }
             }
+            Action::Skipped => s.busy = s.busy.saturating_sub(1),
             Action::Failed(e) => s.error = Some(e),
             Action::Locating { since } => {
                 s.locating = true;
@@ -186,15 +189,21 @@ pub fn NewReport() -> Html {
             let Some(files) = input.files() else { return };
             let files: Vec<web_sys::File> = (0..files.length()).filter_map(|n| files.get(n)).collect();
             input.set_value("");
+            // Busy from the tap, for every file: sending waits until the last one is in the draft.
+            for _ in &files {
+                dispatch.dispatch(Action::Sent);
+            }
             let dispatch = dispatch.clone();
             spawn_local(async move {
                 for f in files {
                     let bytes = match wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await {
                         Ok(buf) => js_sys::Uint8Array::new(&buf),
-                        Err(_) => continue,
+                        Err(_) => {
+                            dispatch.dispatch(Action::Skipped);
+                            continue;
+                        }
                     };
                     let draft = id.to_string();
-                    dispatch.dispatch(Action::Sent);
                     let answer = bridge::invoke_file::<cmd::Attach>(bytes, &[("draft", &draft)]).await;
                     dispatch.dispatch(Action::Answered { draft: answer, file: true });
                 }
@@ -501,6 +510,8 @@ mod tests {
         let s = after(vec![Action::Sent, Action::Answered { draft: Err("x".into()), file: false }]);
         assert_eq!((s.busy, s.error.as_deref()), (0, Some("x")));
         assert_eq!(after(vec![Action::Answered { draft: Err("late".into()), file: true }]).busy, 0, "never below 0");
+        let s = after(vec![Action::Sent, Action::Sent, Action::Skipped]);
+        assert_eq!((s.busy, s.error), (1, None), "an unreadable file frees its place quietly");
     }
 
     #[test]

@@ -45,7 +45,12 @@ impl PgStore {
         }
         let pool = PgPoolOptions::new().max_connections(16).connect_with(opts).await?;
         let store = PgStore { write: pool.clone(), read: pool };
-        migrate(&store.write, &MIGRATOR).await?;
+        migrate(
+            &store.write,
+            &MIGRATOR,
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+        )
+        .await?;
         Ok(store)
     }
 

@@ -38,15 +38,27 @@ pub fn parse_kind(s: &str) -> StoreResult<MediaKind> {
 ///
 /// A database made before Qala used sqlx's migrator kept its versions in `schema_migrations`,
 /// always applied in order: those are adopted (recorded as applied, not run again), and the old
-/// table goes.
-pub async fn migrate(pool: &sqlx::Pool<Db>, migrator: &sqlx::migrate::Migrator) -> StoreResult<()> {
-    // The table is there only in such a database; reading it fails everywhere else.
-    let legacy: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(pool).await.unwrap_or(None);
-    if let Some(applied) = legacy {
-        migrator.skip(pool, Some(applied)).await?;
-        sqlx::query("DROP TABLE schema_migrations").execute(pool).await?;
-        tracing::info!(applied, "the schema's history moved to sqlx's migrator");
+/// table goes. `legacy_exists` is the backend's query for whether that table is there. Adopting
+/// twice (two instances at once, or a crash before the old table went) is harmless.
+pub async fn migrate(
+    pool: &sqlx::Pool<Db>,
+    migrator: &sqlx::migrate::Migrator,
+    legacy_exists: &'static str,
+) -> StoreResult<()> {
+    let legacy: i64 = sqlx::query_scalar(legacy_exists).fetch_one(pool).await?;
+    if legacy > 0 {
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(pool).await?;
+        let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        if let Some(applied) = applied {
+            if applied > known {
+                return Err(StoreError::Corrupt(format!(
+                    "schema_migrations names version {applied}, past this server's {known}: a newer Qala's, or another program's"
+                )));
+            }
+            migrator.skip(pool, Some(applied)).await?;
+            tracing::info!(applied, "the schema's history moved to sqlx's migrator");
+        }
+        sqlx::query("DROP TABLE IF EXISTS schema_migrations").execute(pool).await?;
     }
     migrator.run(pool).await?;
     Ok(())

@@ -47,7 +47,12 @@ impl SqliteStore {
         let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
         let store = SqliteStore { write, read };
-        migrate(&store.write, &MIGRATOR).await?;
+        migrate(
+            &store.write,
+            &MIGRATOR,
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        )
+        .await?;
         Ok(store)
     }
 

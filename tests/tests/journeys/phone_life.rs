@@ -2,9 +2,7 @@
 //! out (on the server too, later when offline), switching servers, starting over after a 410, and
 //! videos that wait for Wi-Fi until the resident says otherwise.
 
-mod phone;
-
-use phone::*;
+use crate::phone::*;
 use qala_core::sync::api::Api;
 use qala_core::sync::{NetworkKind, SyncEngine};
 use qala_core::{CoreError, sync::api::Roots};

@@ -3,12 +3,7 @@
 //! and the iOS usage strings that `tauri ios init` merges. Generated files are easy to regenerate
 //! without them; this test notices.
 
-use std::path::Path;
-
-fn read(rel: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use crate::read;
 
 #[test]
 fn the_android_manifest_asks_for_what_qala_uses() {

@@ -1,15 +1,13 @@
 //! Bad networks and crashes: nothing lost, nothing duplicated, uploads resume.
 
-mod phone;
-
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crate::phone::proxy::Proxy;
+use crate::phone::*;
 use chrono::Utc;
-use phone::proxy::Proxy;
-use phone::*;
 use qala_core::Core;
 use qala_core::sync::SyncEngine;
 use qala_protocol::*;

@@ -6,20 +6,17 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use qala_protocol::commands::{NAMES, ROWS};
+use crate::read;
 
-fn read(rel: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use qala_protocol::commands::{NAMES, ROWS};
 
 fn names() -> BTreeSet<String> {
     NAMES.iter().map(|n| n.to_string()).collect()
 }
 
-/// `(handler name, row type)` of every `#[tauri::command]` in the source: the type named in its
-/// `Output<cmd::…>`.
-fn handlers(source: &str) -> Vec<(String, String)> {
+/// `(handler name, row type, the handler's text)` of every `#[tauri::command]` in the source: the
+/// type is the one named in its `Output<cmd::…>`.
+fn handlers(source: &str) -> Vec<(String, String, &str)> {
     source
         .split("#[tauri::command")
         .skip(1)
@@ -30,7 +27,7 @@ fn handlers(source: &str) -> Vec<(String, String)> {
                 .nth(1)
                 .and_then(|r| r.split('>').next())
                 .unwrap_or_else(|| panic!("{name} answers no Output<cmd::…>"));
-            (name.trim().to_string(), row.to_string())
+            (name.trim().to_string(), row.to_string(), item)
         })
         .collect()
 }
@@ -39,19 +36,19 @@ fn handlers(source: &str) -> Vec<(String, String)> {
 fn every_handler_is_its_row() {
     let source = read("src/commands.rs");
     let found = handlers(&source);
-    for (name, row) in &found {
+    for (name, row, text) in &found {
         let Some((_, _, args)) = ROWS.iter().find(|(ty, n, _)| ty == row && n == name) else {
             panic!("handler {name} answers Output<cmd::{row}>, which is not the row of {name}");
         };
         // A row with arguments needs a handler that reads them (Tauri would ignore them silently).
-        let reads = source.contains(&format!("args: Args<cmd::{row}>"));
+        let reads = text.contains(&format!("args: Args<cmd::{row}>"));
         assert_eq!(
             reads,
             *args != "NoArgs",
             "handler {name}: takes `args: Args<cmd::{row}>` exactly when {args} has fields"
         );
     }
-    let handled: BTreeSet<String> = found.into_iter().map(|(n, _)| n).collect();
+    let handled: BTreeSet<String> = found.into_iter().map(|(n, _, _)| n).collect();
     assert_eq!(handled, names(), "handlers and rows of the command table");
 }
 

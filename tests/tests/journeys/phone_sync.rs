@@ -1,10 +1,8 @@
 //! The phone core against a real qala-server on loopback (in this process, on a real socket), with
 //! real SQLite files on both sides.
 
-mod phone;
-
+use crate::phone::*;
 use chrono::Utc;
-use phone::*;
 use qala_core::sync::SyncEvent;
 use qala_core::{Core, CoreError};
 use qala_protocol::*;
