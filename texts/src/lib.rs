@@ -112,16 +112,18 @@ pub fn keys(src: &str) -> BTreeSet<String> {
 /// Every string literal of `source` that names a key with one of `prefixes` (`"status-done"`): what
 /// a front end's test checks against the files, so a screen cannot ask for a text nobody wrote.
 pub fn keys_named_in(source: &str, prefixes: &[&str]) -> BTreeSet<String> {
+    // From each `"<prefix>` to the next quote: robust to escaped quotes elsewhere in the source
+    // (HTML in format strings), which would put a scan of quote pairs out of step.
     let mut out = BTreeSet::new();
-    let mut rest = source;
-    while let Some(i) = rest.find('"') {
-        rest = &rest[i + 1..];
-        let Some(end) = rest.find('"') else { break };
-        let lit = &rest[..end];
-        rest = &rest[end + 1..];
-        let keyish = lit.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if keyish && prefixes.iter().any(|p| lit.starts_with(p) && lit.len() > p.len()) {
-            out.insert(lit.to_string());
+    for p in prefixes {
+        for (i, _) in source.match_indices(&format!("\"{p}")) {
+            let rest = &source[i + 1..];
+            let Some(end) = rest.find('"') else { continue };
+            let lit = &rest[..end];
+            let keyish = lit.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            if keyish && lit.len() > p.len() {
+                out.insert(lit.to_string());
+            }
         }
     }
     out
@@ -201,7 +203,7 @@ mod tests {
 
     #[test]
     fn keys_are_found_in_source_text() {
-        let src = r#"l.t("console-nav-queue"); i.t("status-done"); x("console-"); "Console-x"; "console-a b""#;
+        let src = r#"l.t("console-nav-queue"); f("<a href=\"x\">"); i.t("status-done"); x("console-"); "Console-x"; "console-a b""#;
         let found = keys_named_in(src, &["console-", "status-"]);
         assert_eq!(found.into_iter().collect::<Vec<_>>(), ["console-nav-queue", "status-done"]);
     }

@@ -282,6 +282,7 @@ const ROWS: &[Row] = &[
     row(GET,     "/console/admin/projects",                        [LOGIN, LOGIN, LOGIN, 403,   403,   200]),
     row(POST,    "/console/admin/projects",                        [LOGIN, LOGIN, LOGIN, 403,   403,   303])
         .form(&[("title_en", "Matrix project"), ("description_en", "Text"), ("status", "discussion"), ("stages", "")]),
+    row(POST,    "/console/admin/projects/{project}/delete",       [LOGIN, LOGIN, LOGIN, 403,   403,   303]).form(&[]).fresh(Fresh::Project),
     row(POST,    "/console/admin/projects/{project}",              [LOGIN, LOGIN, LOGIN, 403,   403,   303])
         .form(&[("status", "discussion"), ("stages", "")]),
     row(GET,     "/console/admin/comments",                        [LOGIN, LOGIN, LOGIN, 403,   403,   200]),

@@ -434,6 +434,14 @@ async fn news_projects_and_moderation_with_residents_flags() {
     let latest = latest.unwrap();
     assert_eq!(latest.status, qala_protocol::ProjectStatus::InProgress);
     assert!(latest.stages.iter().all(|s| s.done));
+
+    // Taken down: phones pull a tombstone.
+    let (status, _) =
+        admin.post("/console/admin/projects", &format!("/console/admin/projects/{}/delete", project.id), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (changes, _) = reader.pull_all(0, 1000).await;
+    let last = changes.iter().rev().find(|c| c.kind == EntityKind::Project && c.id == project.id.to_string());
+    assert!(last.is_some_and(|c| c.entity.is_none()), "the project's last change is its tombstone");
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{back, invalid, per_language, text_inputs};
 use crate::app::AppState;
-use crate::console::forms::Posted;
+use crate::console::forms::{Nothing, Posted};
 use crate::console::i18n::L;
 use crate::console::layout::{Answer, ShowErr, Shown, csrf, frame};
 use crate::console::session::AdminOp;
@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/console/admin/projects", get(projects_page).post(project_create))
         .route("/console/admin/projects/{id}", post(project_update))
+        .route("/console/admin/projects/{id}/delete", post(project_delete))
 }
 
 const PROJECT_STATUSES: [ProjectStatus; 5] = [
@@ -93,6 +94,9 @@ async fn projects_page(State(st): State<AppState>, a: AdminOp) -> Answer {
                 label { (l.t("console-projects-stages")) textarea name="stages" rows="4" { (stages_text(&p.stages)) } }
                 button type="submit" { (l.t("console-common-save")) }
             }
+            form.inline method="post" action={"/console/admin/projects/" (p.id) "/delete"} {
+                (csrf(op)) button.danger type="submit" { (l.t("console-common-delete")) }
+            }
         }
         form.card #new-project method="post" action="/console/admin/projects" {
             (csrf(op))
@@ -164,6 +168,16 @@ async fn project_update(
 ) -> Answer {
     let status = parse_status(a.l, &f.status)?;
     projects::set_progress(&st, &a.admin, id, status, parse_stages(&f.stages)).await.shown(a.l)?;
+    back("/console/admin/projects")
+}
+
+/// Takes a project down with its comments; phones pull a tombstone.
+async fn project_delete(
+    State(st): State<AppState>,
+    Path(id): Path<Uuid>,
+    Posted(a, _): Posted<Nothing, AdminOp>,
+) -> Answer {
+    projects::delete(&st, &a.admin, id).await.shown(a.l)?;
     back("/console/admin/projects")
 }
 
