@@ -23,7 +23,7 @@ FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
 # An input that takes longer than this many seconds counts as a crash (a hang or a quadratic walk).
 FUZZ_TIMEOUT="${FUZZ_TIMEOUT:-10}"
 FUZZ_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/qala/target}/fuzz"
-FUZZ_TARGETS=(sniff photo_strip mp4 push_json tus_headers open311_form)
+FUZZ_TARGETS=(sniff photo_strip mp4 push_json tus_headers open311_form pull_cursor)
 
 # Largest input per target: room for the seeds and for real files and headers, small enough that
 # a minute explores structure rather than bulk.
@@ -33,6 +33,7 @@ fuzz_max_len() {
     photo_strip | mp4 | push_json) echo 16384 ;;
     open311_form) echo 4096 ;;
     tus_headers) echo 1024 ;;
+    pull_cursor) echo 2600 ;;
     *)
       echo "unknown fuzz target: $1 (one of: ${FUZZ_TARGETS[*]})" >&2
       return 1

@@ -4,8 +4,8 @@
 
 use chrono::Utc;
 use qala_protocol::{
-    ADDRESS_MAX_CHARS, Category, DESCRIPTION_MAX_CHARS, DraftView, EntityKind, Location, MAX_PHOTOS_PER_REPORT,
-    MAX_VIDEOS_PER_REPORT, MediaKind, NewReport, Op, OpBody, Setting,
+    ADDRESS_MAX_CHARS, Category, DESCRIPTION_MAX_CHARS, DraftView, EntityKind, FieldError, Location,
+    MAX_PHOTOS_PER_REPORT, MAX_VIDEOS_PER_REPORT, MediaKind, NewReport, Op, OpBody, Setting,
 };
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -18,6 +18,7 @@ use crate::media::files::{self, NewFile};
 use crate::media::{photo, video};
 use crate::outbox::{self, Touches};
 use crate::{Core, db};
+use qala_protocol::districts::WHOLE_CITY;
 
 /// A draft as the capture screen shows it: the protocol's view, so the shell hands it over as it is.
 pub use qala_protocol::DraftView as Draft;
@@ -150,7 +151,8 @@ impl Core {
     pub fn set_location(&self, draft: Uuid, location: &Location) -> CoreResult<()> {
         self.on_draft(draft, || {
             qala_protocol::validate::location(location, "location")?;
-            self.update_draft(draft, "location", Some(serde_json::to_string(location)?))
+            self.update_draft(draft, "location", Some(serde_json::to_string(location)?))?;
+            self.adopt_district(location)
         })
     }
 
@@ -227,12 +229,65 @@ impl Core {
 
     /// A stored setting (e.g. `video_wifi_only`).
     pub fn setting(&self, key: Setting) -> CoreResult<Option<String>> {
-        db::meta_get(&self.db(), &format!("setting:{}", key.as_str()))
+        db::meta_get(&self.db(), &Self::setting_key(key))
     }
 
     pub fn set_setting(&self, key: Setting, value: &str) -> CoreResult<()> {
-        db::meta_set(&self.db(), &format!("setting:{}", key.as_str()), value)
+        db::meta_set(&self.db(), &Self::setting_key(key), value)
     }
+
+    /// The `meta` key a setting is stored under.
+    pub fn setting_key(key: Setting) -> String {
+        format!("setting:{}", key.as_str())
+    }
+
+    /// The districts whose public reports this phone holds (`*`: the whole city); empty: none.
+    pub fn districts(&self) -> CoreResult<Vec<String>> {
+        Ok(districts_of(self.setting(Setting::Districts)?.as_deref()))
+    }
+
+    /// Follows `districts` (`*`: the whole city; none: nobody else's reports): the reports of
+    /// districts left go at once, in the transaction that stores the choice; those of districts
+    /// added come with the next pull.
+    pub fn set_districts(&self, districts: &[String]) -> CoreResult<()> {
+        let mut chosen: Vec<String> = Vec::new();
+        for d in districts {
+            let code = if d == WHOLE_CITY {
+                WHOLE_CITY
+            } else {
+                qala_protocol::districts::find(d)
+                    .ok_or_else(|| FieldError::new("districts", format!("unknown district {d:?}")))?
+                    .code
+            };
+            if !chosen.iter().any(|c| c == code) {
+                chosen.push(code.to_string());
+            }
+        }
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        db::meta_set(&tx, &Self::setting_key(Setting::Districts), &chosen.join(","))?;
+        crate::public::keep_districts(&tx, &chosen)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A resident who never chose districts follows the one they report from: "same problem
+    /// nearby?" then has its neighbours' reports from the next pull on.
+    fn adopt_district(&self, location: &Location) -> CoreResult<()> {
+        if self.setting(Setting::Districts)?.is_some() {
+            return Ok(());
+        }
+        let code = qala_protocol::districts::code_of(location.lat, location.lon);
+        if code.is_empty() {
+            return Ok(());
+        }
+        self.set_districts(&[code.to_string()])
+    }
+}
+
+/// The districts a stored setting names.
+pub fn districts_of(setting: Option<&str>) -> Vec<String> {
+    setting.unwrap_or("").split(',').filter(|d| !d.is_empty()).map(String::from).collect()
 }
 
 /// ISO-BMFF brands that are still images (HEIC/AVIF), not videos.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::CoreResult;
-use crate::outbox;
+use crate::{outbox, public};
 
 /// What a row of the local `entities` table holds: an object the server sends (a kind of the
 /// protocol), or one of the phone's own records. Every module names kinds through this type, so the
@@ -98,6 +98,24 @@ fn delete_stored(conn: &Connection, kind: &str, id: &str) -> CoreResult<()> {
 /// Applies one pulled change (call inside the transaction that also stores the cursor). Returns
 /// what it did, for events.
 pub fn apply(conn: &Connection, change: &Change) -> CoreResult<Applied> {
+    if change.kind == EntityKind::PublicReport {
+        // Nobody edits other residents' reports on a phone: nothing to guard.
+        return match &change.entity {
+            Some(Entity::PublicReport(r)) => {
+                public::put(conn, r)?;
+                Ok(Applied::Stored { before: None })
+            }
+            Some(_) => Err(crate::CoreError::Server {
+                status: 200,
+                code: "malformed_change".into(),
+                message: format!("change {} is not a public report", change.seq),
+            }),
+            None => {
+                public::delete(conn, &change.id)?;
+                Ok(Applied::Deleted)
+            }
+        };
+    }
     let kind = change.kind.as_str();
     let id = change.id.as_str();
     let guarded = matches!(change.kind, EntityKind::Report | EntityKind::Comment);
@@ -143,9 +161,10 @@ pub fn apply(conn: &Connection, change: &Change) -> CoreResult<Applied> {
 /// cannot come back by pulling, so it stays. With `with_catalog` false the catalogue stays too (a
 /// phone leaving one server keeps capture working until the next server's catalogue arrives).
 pub fn forget_pulled(conn: &Connection, with_catalog: bool) -> CoreResult<usize> {
-    let mut dropped = 0;
+    let mut dropped = public::forget(conn)?;
     let catalog = [EntityKind::Agency, EntityKind::Category];
-    for kind in EntityKind::ALL.into_iter().filter(|k| with_catalog || !catalog.contains(k)) {
+    let kept = |k: &EntityKind| *k == EntityKind::PublicReport || (!with_catalog && catalog.contains(k));
+    for kind in EntityKind::ALL.into_iter().filter(|k| !kept(k)) {
         dropped += conn.execute(
             "DELETE FROM entities WHERE kind = ?1 AND NOT EXISTS (SELECT 1 FROM outbox o
                WHERE o.entity_kind = entities.kind AND o.entity_id = entities.id)",

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod error;
 pub mod media;
 pub mod outbox;
+pub mod public;
 pub mod queries;
 pub mod sync;
 

@@ -2,14 +2,14 @@
 
 use qala_protocol::{
     Agency, Category, Comment, CommentView, EntityKind, Lang, MyReport, NewReport, NewsItem, Project, PublicReport,
-    Report, SyncState, SyncStatus, distance_m,
+    Report, SyncState, SyncStatus,
 };
 use uuid::Uuid;
 
 use crate::entities::{self, Kind};
 use crate::error::CoreResult;
 use crate::media::files;
-use crate::{Core, db, outbox};
+use crate::{Core, db, outbox, public};
 
 impl Core {
     /// My reports, newest first: registered ones with the server's view, queued ones as written.
@@ -100,18 +100,16 @@ impl Core {
 
     /// Open reports of `category` within `radius_m` of a point, nearest first: "same problem?".
     pub fn nearby(&self, category: &str, lat: f64, lon: f64, radius_m: f64) -> CoreResult<Vec<(PublicReport, f64)>> {
-        let all: Vec<PublicReport> = entities::all(&self.db(), EntityKind::PublicReport)?;
-        let mut near: Vec<(PublicReport, f64)> = all
-            .into_iter()
-            .filter(|r| r.category == category && r.status.is_open())
-            .map(|r| {
-                let d = distance_m(lat, lon, r.location.lat, r.location.lon);
-                (r, d)
-            })
-            .filter(|(_, d)| *d <= radius_m)
-            .collect();
-        near.sort_by(|a, b| a.1.total_cmp(&b.1));
-        Ok(near)
+        public::nearby(&self.db(), category, lat, lon, radius_m)
+    }
+
+    /// The city feed of the reports this phone holds, newest first, a page after `before`.
+    pub fn feed(
+        &self,
+        before: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+        limit: u32,
+    ) -> CoreResult<Vec<PublicReport>> {
+        public::feed(&self.db(), before, limit)
     }
 
     /// Stores a catalogue. With `replace` false it only fills an empty store: the copy bundled

@@ -81,6 +81,16 @@ commands! {
     Comments = "comments" (ProjectArgs) -> Vec<CommentView>;
     /// Open reports of a category near a point ("same problem nearby?").
     Nearby = "nearby" (NearbyArgs) -> Vec<NearbyReport>;
+    /// The districts whose reports the phone holds (`*`: the whole city; none: only my own).
+    Districts = "districts" (NoArgs) -> Vec<String>;
+    /// Follows other districts: the reports of those left go at once, new ones come with a sync.
+    SetDistricts = "set_districts" (SetDistrictsArgs) -> ();
+    /// The city feed, newest first: a page after `before`, read online past what the phone holds.
+    Feed = "feed" (FeedArgs) -> Vec<crate::PublicReport>;
+    /// A report as the public sees it, whole (read online when the phone holds only its summary).
+    PublicReportById = "public_report" (IdArgs) -> Option<crate::PublicReport>;
+    /// A report found by its registration number (online).
+    FindReport = "find_report" (FindReportArgs) -> Option<crate::PublicReport>;
     /// The draft being written, or a new one.
     CurrentDraft = "current_draft" (NoArgs) -> DraftView;
     /// A file's bytes as the request body, the draft's id in the `draft` header (no JSON).
@@ -155,6 +165,23 @@ pub struct NearbyArgs {
     pub lat: f64,
     pub lon: f64,
     pub radius_m: f64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SetDistrictsArgs {
+    pub districts: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeedArgs {
+    /// The registration time and id of the last report of the previous page.
+    pub before: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+    pub limit: u32,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FindReportArgs {
+    pub number: String,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -211,7 +211,11 @@ pub struct Report {
     pub complaints: Vec<Complaint>,
 }
 
-/// A report as everyone sees it: enough to judge "same problem?", nothing about its author.
+/// A report as everyone sees it: enough to judge "same problem?" and to follow the city's work,
+/// nothing about its author. Phones pull it for every report in their scope, so it is kept small:
+/// the description is cut to [`PUBLIC_SUMMARY_CHARS`] characters (`more` says there is more, which
+/// the phone fetches online when the report is opened), and the point is rounded to
+/// [`PUBLIC_COORD_DECIMALS`] decimals, without the fix's time, source or accuracy.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicReport {
@@ -219,8 +223,16 @@ pub struct PublicReport {
     pub registration_number: String,
     pub category: String,
     pub agency: String,
+    /// The district the report is filed under (`districts::nearest` of its point); empty in a city
+    /// without districts.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub district: String,
     pub description: String,
-    pub location: Location,
+    /// The description was cut: the whole text is fetched on demand.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
+    pub lat: f64,
+    pub lon: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     pub status: ReportStatus,
@@ -228,15 +240,46 @@ pub struct PublicReport {
     pub registered_at: DateTime<Utc>,
 }
 
+/// Characters of a description that travel with the public copy of a report.
+pub const PUBLIC_SUMMARY_CHARS: usize = 120;
+/// Decimals of a public report's coordinates: 4 is about 11 m north–south and 8 m east–west at
+/// Almaty's latitude — enough for "same problem nearby?", not a resident's doorstep.
+pub const PUBLIC_COORD_DECIMALS: i32 = 4;
+
+impl PublicReport {
+    /// The public copy with the whole description (what an online fetch answers).
+    pub fn whole(r: &Report) -> Self {
+        let mut p = PublicReport::from(r);
+        p.description = r.description.clone();
+        p.more = false;
+        p
+    }
+}
+
+/// `v` rounded to [`PUBLIC_COORD_DECIMALS`] decimals.
+pub fn public_coord(v: f64) -> f64 {
+    let scale = 10f64.powi(PUBLIC_COORD_DECIMALS);
+    (v * scale).round() / scale
+}
+
 impl From<&Report> for PublicReport {
     fn from(r: &Report) -> Self {
+        let mut chars = r.description.char_indices();
+        let cut = chars.nth(PUBLIC_SUMMARY_CHARS).map(|(i, _)| i);
+        let description = match cut {
+            Some(i) => r.description[..i].trim_end().to_string(),
+            None => r.description.clone(),
+        };
         PublicReport {
             id: r.id,
             registration_number: r.registration_number.clone(),
             category: r.category.clone(),
             agency: r.agency.clone(),
-            description: r.description.clone(),
-            location: r.location.clone(),
+            district: crate::districts::code_of(r.location.lat, r.location.lon).to_string(),
+            description,
+            more: cut.is_some(),
+            lat: public_coord(r.location.lat),
+            lon: public_coord(r.location.lon),
             address: r.address.clone(),
             status: r.status,
             deadline: r.deadline,

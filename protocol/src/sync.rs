@@ -183,8 +183,10 @@ pub struct Change {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
-    /// Pass this as `cursor` next time. Store it in the same transaction as the applied changes.
-    pub next_cursor: i64,
+    /// Pass this as `cursor` next time (with the same `districts`). Store it in the same transaction
+    /// as the applied changes. It is opaque to the phone: the server's position in each part of the
+    /// phone's scope (see the README, "Scopes").
+    pub next_cursor: String,
     /// More changes wait after `next_cursor`: pull again at once.
     pub has_more: bool,
 }

@@ -206,6 +206,9 @@ pub enum Setting {
     CurrentDraft,
     /// The district chosen last, for a phone without GPS.
     LastArea,
+    /// The districts whose public reports the phone holds, comma-separated codes; empty or unset:
+    /// the whole city. Set through `Core::set_districts`, which also drops what leaves the scope.
+    Districts,
 }
 
 impl Setting {
@@ -216,6 +219,7 @@ impl Setting {
             Setting::VideoWifiOnly => "video_wifi_only",
             Setting::CurrentDraft => "current_draft",
             Setting::LastArea => "last_area",
+            Setting::Districts => "districts",
         }
     }
 }

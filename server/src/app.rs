@@ -115,6 +115,8 @@ pub struct Settings {
     pub upload_ttl: Duration,
     /// Tombstones older than this are pruned; older cursors get 410.
     pub retention: Duration,
+    /// A report settled longer ago than this leaves the public scope (see `domain::scope`).
+    pub public_window: Duration,
     /// Open311 intake: (channel name, API key).
     pub open311_keys: Vec<(String, String)>,
     /// Proxies whose `X-Forwarded-For` is believed (a TLS terminator, a load balancer).
@@ -232,6 +234,7 @@ impl Settings {
             otp_ttl: Duration::seconds(i64::from(qala_protocol::OTP_TTL_SECS)),
             upload_ttl: Duration::hours(24),
             retention: Duration::days(90),
+            public_window: Duration::days(14),
             open311_keys: Vec::new(),
             trusted_proxies: Vec::new(),
             client_limits: ClientLimits::DEFAULT,
@@ -344,6 +347,7 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let mut settings = Settings::new(&args.city_prefix);
     settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
     settings.retention = Duration::days(i64::from(args.retention_days));
+    settings.public_window = Duration::days(i64::from(args.public_days));
     settings.trusted_proxies = args.trusted_proxies.clone();
     settings.quotas = Quotas {
         reports_per_day: args.quota_reports_per_day,
@@ -454,6 +458,20 @@ pub async fn upkeep_once(state: &AppState) -> AppResult<()> {
         if state.store.upload(id).await?.is_none() {
             state.media.discard_staging_before(id, Some(now - state.settings.upload_ttl)).await?;
         }
+    }
+    // Reports settled longer ago than the public window leave the phones (before compaction, so
+    // that the rows their deletions supersede go in the same pass).
+    const SCOPE_BATCH: u32 = 500;
+    let mut left = 0u64;
+    loop {
+        let n = state.store.leave_public_scope(now - state.settings.public_window, SCOPE_BATCH).await?;
+        left += u64::from(n);
+        if n < SCOPE_BATCH {
+            break;
+        }
+    }
+    if left > 0 {
+        tracing::info!(left, "reports left the public scope");
     }
     let dropped = state.store.compact(now - state.settings.retention).await?;
     tracing::info!(dropped, "change log compacted");

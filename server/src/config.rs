@@ -189,6 +189,10 @@ pub struct ServeArgs {
     /// download everything again (410).
     #[arg(long, env = "QALA_RETENTION_DAYS", default_value_t = 90)]
     pub retention_days: u32,
+    /// Days a report stays on residents' phones after it reached a final status (answered,
+    /// rejected, closed, withdrawn); older ones leave the phones and are fetched online when asked.
+    #[arg(long, env = "QALA_PUBLIC_DAYS", default_value_t = 14)]
+    pub public_days: u32,
     /// Lifetime of a one-time sign-in code.
     #[arg(long, env = "QALA_OTP_TTL_SECS", default_value_t = qala_protocol::OTP_TTL_SECS)]
     pub otp_ttl_secs: u32,

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use qala_core::Core;
 use qala_protocol::commands::{
-    self as cmd, Args, CaptureArgs, ChangeServerArgs, CommentArgs, ComplainArgs, DetachArgs, FlagCommentArgs,
-    NearbyArgs, Output, RateArgs, SetAddressArgs, SetCategoryArgs, SetDescriptionArgs, SetLocationArgs, SetSettingArgs,
-    SignInArgs, WithdrawArgs,
+    self as cmd, Args, CaptureArgs, ChangeServerArgs, CommentArgs, ComplainArgs, DetachArgs, FeedArgs, FlagCommentArgs,
+    NearbyArgs, Output, RateArgs, SetAddressArgs, SetCategoryArgs, SetDescriptionArgs, SetDistrictsArgs,
+    SetLocationArgs, SetSettingArgs, SignInArgs, WithdrawArgs,
 };
 use qala_protocol::{AppSettings, DraftView, Lang, Located, Location, NearbyReport, Setting};
 use tauri::State;
@@ -69,7 +69,7 @@ pub async fn set_setting(
         Setting::VideoWifiOnly => ["true", "false"].contains(&value.as_str()),
         Setting::LastArea => value.len() <= 40 && value.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
         // The server changes through `change_server`; the draft is the shell's own.
-        Setting::Server | Setting::CurrentDraft => false,
+        Setting::Server | Setting::CurrentDraft | Setting::Districts => false,
     };
     if !ok {
         return Err(AppError::Invalid(format!("cannot set {key:?} to {value:?}")));
@@ -218,6 +218,58 @@ pub async fn nearby(state: State<'_, AppState>, args: Args<cmd::Nearby>) -> AppR
     .await
 }
 
+// --- the city: districts followed, the feed, reports outside the phone's scope ---
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn districts(state: State<'_, AppState>) -> AppResult<Output<cmd::Districts>> {
+    with_core(&state, |core| core.districts()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_districts(
+    state: State<'_, AppState>,
+    args: Args<cmd::SetDistricts>,
+) -> AppResult<Output<cmd::SetDistricts>> {
+    let SetDistrictsArgs { districts } = args;
+    with_core(&state, move |core| core.set_districts(&districts)).await?;
+    state.nudge();
+    Ok(())
+}
+
+/// The feed: what the phone holds, then older pages online. Offline, what the phone holds.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn feed(state: State<'_, AppState>, args: Args<cmd::Feed>) -> AppResult<Output<cmd::Feed>> {
+    let FeedArgs { before, limit } = args;
+    let limit = limit.clamp(1, 100);
+    match state.engine().feed(before, limit).await {
+        Ok(page) => Ok(page),
+        Err(qala_core::CoreError::Offline(_) | qala_core::CoreError::SignedOut) => {
+            with_core(&state, move |core| core.feed(before, limit)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn public_report(
+    state: State<'_, AppState>,
+    args: Args<cmd::PublicReportById>,
+) -> AppResult<Output<cmd::PublicReportById>> {
+    Ok(state.engine().public_report(args.id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn find_report(
+    state: State<'_, AppState>,
+    args: Args<cmd::FindReport>,
+) -> AppResult<Output<cmd::FindReport>> {
+    let number = args.number.trim().to_uppercase();
+    if number.is_empty() || number.len() > 40 {
+        return Err(AppError::Invalid("a registration number looks like ALA-2026-000123".into()));
+    }
+    Ok(state.engine().find_report(&number).await?)
+}
+
 // --- capturing a report ---
 
 /// The draft the resident was working on, or a new one: leaving the screen loses nothing.
@@ -285,11 +337,18 @@ pub async fn set_location(
 ) -> AppResult<Output<cmd::SetLocation>> {
     let SetLocationArgs { draft, lat, lon, accuracy_m, source } = args;
     let location = Location { lat, lon, accuracy_m, source, fixed_at: Utc::now() };
-    with_core(&state, move |core| {
+    let (view, adopted) = with_core(&state, move |core| {
+        let before = core.districts()?;
         core.set_location(draft, &location)?;
-        core.draft(draft)
+        Ok((core.draft(draft)?, core.districts()? != before))
     })
-    .await
+    .await?;
+    // The first located report chose the phone's district: its neighbours' reports come now, for
+    // "same problem nearby?".
+    if adopted {
+        state.nudge();
+    }
+    Ok(view)
 }
 
 #[tauri::command(rename_all = "snake_case")]

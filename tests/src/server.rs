@@ -250,17 +250,36 @@ impl Client {
         r.json().await.unwrap()
     }
 
-    pub async fn pull_page(&self, cursor: i64, limit: u32) -> PullResponse {
-        let r = self.get(&format!("/sync/pull?cursor={cursor}&limit={limit}")).await;
+    /// A page of the whole city's scope after `cursor` (`""`: a phone holding nothing).
+    pub async fn pull_page(&self, cursor: &str, limit: u32) -> PullResponse {
+        self.pull_page_in(cursor, &["*"], limit).await
+    }
+
+    /// A page of the scope of `districts` (`*`: the whole city; none: nobody else's reports) after
+    /// `cursor`.
+    pub async fn pull_page_in(&self, cursor: &str, districts: &[&str], limit: u32) -> PullResponse {
+        let r = self
+            .request(reqwest::Method::GET, "/sync/pull")
+            .query(&[("cursor", cursor), ("limit", &limit.to_string()), ("districts", &districts.join(","))])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         r.json().await.unwrap()
     }
 
-    /// Pulls everything from `cursor`; returns the changes and the final cursor.
-    pub async fn pull_all(&self, mut cursor: i64, limit: u32) -> (Vec<Change>, i64) {
+    /// Pulls everything of the whole city's scope from `cursor`; returns the changes and the final
+    /// cursor.
+    pub async fn pull_all(&self, cursor: &str, limit: u32) -> (Vec<Change>, String) {
+        self.pull_all_in(cursor, &["*"], limit).await
+    }
+
+    /// Pulls everything of the scope of `districts` from `cursor`.
+    pub async fn pull_all_in(&self, cursor: &str, districts: &[&str], limit: u32) -> (Vec<Change>, String) {
         let mut all = Vec::new();
+        let mut cursor = cursor.to_string();
         loop {
-            let page = self.pull_page(cursor, limit).await;
+            let page = self.pull_page_in(&cursor, districts, limit).await;
             all.extend(page.changes);
             cursor = page.next_cursor;
             if !page.has_more {
@@ -271,7 +290,7 @@ impl Client {
 
     /// The latest state of my report `id` in the change log.
     pub async fn my_report(&self, id: Uuid) -> Report {
-        let (changes, _) = self.pull_all(0, 1000).await;
+        let (changes, _) = self.pull_all("", 1000).await;
         changes
             .into_iter()
             .rev()

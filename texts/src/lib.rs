@@ -5,7 +5,9 @@
 //!
 //! Fluent brings CLDR plural rules ("1 день / 2 дня / 5 дней", "1 күн / 5 күн"). The files are
 //! compiled in: the app must speak before it has ever been online. The three languages are parsed
-//! once per process, when a text is first asked for.
+//! once per process, when a text is first asked for. The console's and the statistics page's texts
+//! (`locales/staff/`) come with the `staff` feature, which the server turns on: the resident's app
+//! does not carry them in its bundle.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -14,12 +16,29 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use qala_protocol::Lang;
 
-/// The Fluent source of each language.
-pub const SOURCES: [(Lang, &str); 3] = [
+/// The resident's app's Fluent source of each language (with the words every front end shares).
+pub const APP_SOURCES: [(Lang, &str); 3] = [
     (Lang::Kk, include_str!("../locales/kk.ftl")),
     (Lang::Ru, include_str!("../locales/ru.ftl")),
     (Lang::En, include_str!("../locales/en.ftl")),
 ];
+
+/// The console's and the statistics page's Fluent source of each language.
+#[cfg(feature = "staff")]
+pub const STAFF_SOURCES: [(Lang, &str); 3] = [
+    (Lang::Kk, include_str!("../locales/staff/kk.ftl")),
+    (Lang::Ru, include_str!("../locales/staff/ru.ftl")),
+    (Lang::En, include_str!("../locales/staff/en.ftl")),
+];
+
+/// Every Fluent source this build carries, with its language.
+pub fn sources() -> Vec<(Lang, &'static str)> {
+    #[allow(unused_mut)]
+    let mut all = APP_SOURCES.to_vec();
+    #[cfg(feature = "staff")]
+    all.extend(STAFF_SOURCES);
+    all
+}
 
 /// An argument to a message.
 pub enum Arg {
@@ -38,19 +57,21 @@ impl Texts {
     /// The texts of `lang`, parsed on first use.
     pub fn get(lang: Lang) -> &'static Texts {
         static ALL: OnceLock<[Texts; 3]> = OnceLock::new();
-        let all = ALL.get_or_init(|| SOURCES.map(|(lang, src)| Texts::parse(lang, src)));
+        let all = ALL.get_or_init(|| APP_SOURCES.map(|(lang, _)| Texts::parse(lang)));
         all.iter().find(|t| t.lang == lang).unwrap_or(&all[1])
     }
 
-    fn parse(lang: Lang, src: &str) -> Texts {
+    fn parse(lang: Lang) -> Texts {
         let id: unic_langid::LanguageIdentifier = lang.code().parse().expect("language codes are valid");
         let mut bundle = FluentBundle::new_concurrent(vec![id]);
         // No Unicode isolation marks around arguments: they show as boxes in some webview fonts,
         // and a plain message stays a borrowed `&'static str` (see `text`).
         bundle.set_use_isolating(false);
-        // A file that does not parse is a test failure (`every_file_parses`); keep what parsed.
-        let res = FluentResource::try_new(src.to_string()).unwrap_or_else(|(res, _)| res);
-        let _ = bundle.add_resource(res);
+        for (_, src) in sources().into_iter().filter(|(l, _)| *l == lang) {
+            // A file that does not parse is a test failure (`every_file_parses`); keep what parsed.
+            let res = FluentResource::try_new(src.to_string()).unwrap_or_else(|(res, _)| res);
+            let _ = bundle.add_resource(res);
+        }
         Texts { lang, bundle }
     }
 
@@ -135,35 +156,53 @@ mod tests {
 
     #[test]
     fn every_file_parses_and_defines_each_key_once() {
-        for (lang, src) in SOURCES {
-            let res = match FluentResource::try_new(src.to_string()) {
-                Ok(res) => res,
-                Err((_, errors)) => panic!("{lang:?}: {errors:?}"),
-            };
-            // A key written twice is an error of `add_resource` (the second one is dropped).
+        for lang in Lang::ALL {
+            // Both files of a language in one bundle: a key written twice, in one file or across
+            // the two, is an error of `add_resource` (the second one is dropped).
             let mut bundle = FluentBundle::new_concurrent(vec![lang.code().parse().unwrap()]);
-            if let Err(errors) = bundle.add_resource(res) {
-                panic!("{lang:?}: {errors:?}");
+            for (_, src) in sources().into_iter().filter(|(l, _)| *l == lang) {
+                let res = match FluentResource::try_new(src.to_string()) {
+                    Ok(res) => res,
+                    Err((_, errors)) => panic!("{lang:?}: {errors:?}"),
+                };
+                if let Err(errors) = bundle.add_resource(res) {
+                    panic!("{lang:?}: {errors:?}");
+                }
             }
         }
     }
 
     #[test]
     fn every_language_has_every_key() {
-        let en = keys(SOURCES[2].1);
-        assert!(en.len() > 250, "the English file looks truncated: {}", en.len());
-        for (lang, src) in SOURCES {
-            let k = keys(src);
-            let missing: Vec<_> = en.difference(&k).collect();
-            let extra: Vec<_> = k.difference(&en).collect();
-            assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
-            assert!(extra.is_empty(), "{lang:?} has keys English lacks: {extra:?}");
+        #[allow(unused_mut)]
+        let mut sets = vec![APP_SOURCES];
+        #[cfg(feature = "staff")]
+        sets.push(STAFF_SOURCES);
+        for set in sets {
+            let en = keys(set[2].1);
+            assert!(en.len() > 100, "an English file looks truncated: {}", en.len());
+            for (lang, src) in set {
+                let k = keys(src);
+                let missing: Vec<_> = en.difference(&k).collect();
+                let extra: Vec<_> = k.difference(&en).collect();
+                assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
+                assert!(extra.is_empty(), "{lang:?} has keys English lacks: {extra:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_app_files_carry_no_staff_texts() {
+        for (lang, src) in APP_SOURCES {
+            let staff: Vec<_> =
+                keys(src).into_iter().filter(|k| k.starts_with("console-") || k.starts_with("stats-")).collect();
+            assert!(staff.is_empty(), "{lang:?}: {staff:?} belong in locales/staff");
         }
     }
 
     #[test]
     fn every_message_formats_without_errors_and_is_not_empty() {
-        for (lang, src) in SOURCES {
+        for (lang, src) in sources() {
             let t = Texts::get(lang);
             for key in keys(src) {
                 let msg = t.bundle.get_message(&key).unwrap();

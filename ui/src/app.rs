@@ -15,7 +15,7 @@ use crate::hooks::{run, use_call};
 use crate::i18n::{self, Arg, I18n};
 pub use crate::router::Route;
 use crate::screens::new_report::NewReport;
-use crate::screens::{home::Home, news, projects, report::ReportPage, settings::Settings, sign_in::SignIn};
+use crate::screens::{city, home::Home, news, projects, report::ReportPage, settings::Settings, sign_in::SignIn};
 use crate::{bridge, format, router};
 
 /// What every screen may use.
@@ -187,6 +187,8 @@ pub fn App() -> Html {
         Route::Article(id) => html! { <news::Article {id} /> },
         Route::Projects => html! { <projects::ProjectList /> },
         Route::Project(id) => html! { <projects::ProjectPage {id} /> },
+        Route::City => html! { <city::City /> },
+        Route::PublicReport(id) => html! { <city::PublicReportPage {id} /> },
         Route::Settings => html! { <Settings /> },
     };
     let tab = |r: Route, key: &str, glyph: &str, id: &str| {
@@ -206,6 +208,7 @@ pub fn App() -> Html {
                 <main>{page}</main>
                 <nav class="tabs">
                     {tab(Route::Home, "tab-reports", "📋", "tab-home")}
+                    {tab(Route::City, "tab-city", "🗺️", "tab-city")}
                     {tab(Route::News, "tab-news", "📰", "tab-news")}
                     {tab(Route::Projects, "tab-projects", "🏙️", "tab-projects")}
                     {tab(Route::Settings, "tab-settings", "⚙️", "tab-settings")}

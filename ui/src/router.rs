@@ -28,6 +28,10 @@ pub enum Route {
     Article(Uuid),
     Projects,
     Project(Uuid),
+    /// Other residents' reports: the feed and the search.
+    City,
+    /// One report as the public sees it.
+    PublicReport(Uuid),
     Settings,
 }
 
@@ -43,6 +47,8 @@ impl Route {
             Route::Article(id) => format!("/news/{id}"),
             Route::Projects => "/projects".into(),
             Route::Project(id) => format!("/projects/{id}"),
+            Route::City => "/city".into(),
+            Route::PublicReport(id) => format!("/city/{id}"),
             Route::Settings => "/settings".into(),
         }
     }
@@ -61,6 +67,8 @@ impl Route {
             ["news", x] => Route::Article(id(x)?),
             ["projects"] => Route::Projects,
             ["projects", x] => Route::Project(id(x)?),
+            ["city"] => Route::City,
+            ["city", x] => Route::PublicReport(id(x)?),
             ["settings"] => Route::Settings,
             _ => return None,
         })
@@ -72,6 +80,7 @@ impl Route {
         match self {
             Route::Article(_) => Route::News,
             Route::Project(_) => Route::Projects,
+            Route::PublicReport(_) => Route::City,
             _ => Route::Home,
         }
     }
@@ -167,6 +176,8 @@ mod tests {
             Route::Article(id),
             Route::Projects,
             Route::Project(id),
+            Route::City,
+            Route::PublicReport(id),
             Route::Settings,
         ] {
             assert_eq!(Route::parse(&r.path()), Some(r.clone()), "{}", r.path());

@@ -8,7 +8,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::CoreResult;
 
 /// Migrations, applied in order, each once, in one transaction with the version bump.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_init.sql")),
+    (2, include_str!("../../migrations/0002_public_reports.sql")),
+];
 
 /// Opens (creating) the store in WAL mode and migrates it.
 pub fn open(path: &Path) -> CoreResult<Connection> {

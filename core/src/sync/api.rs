@@ -5,8 +5,8 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use qala_protocol::{
-    ErrorBody, MediaKind, OtpRequest, OtpRequested, OtpVerify, PullResponse, PushRequest, PushResponse, RefreshRequest,
-    Session,
+    ErrorBody, MediaKind, OtpRequest, OtpRequested, OtpVerify, PublicReport, PullResponse, PushRequest, PushResponse,
+    RefreshRequest, Session,
 };
 use reqwest::{Response, StatusCode};
 use sha2::{Digest, Sha256};
@@ -207,10 +207,53 @@ impl Api {
         r.json().await.map_err(transport)
     }
 
-    pub async fn pull(&self, token: &str, cursor: i64, limit: u32) -> CoreResult<Pulled> {
+    /// A report as the public sees it, whole, read online (outside the phone's scope, or past the
+    /// pulled summary). `None` when the server has no public report by that id.
+    pub async fn public_report(&self, token: &str, id: Uuid) -> CoreResult<Option<PublicReport>> {
+        let r =
+            self.http.get(self.url(&format!("/reports/{id}"))).bearer_auth(token).send().await.map_err(transport)?;
+        if r.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !r.status().is_success() {
+            return Err(fail(r).await);
+        }
+        r.json().await.map_err(transport)
+    }
+
+    /// Public reports read online: one by registration number (`number`), or a page of the feed
+    /// registered before `before` in `districts` (empty: the whole city).
+    pub async fn public_reports(
+        &self,
+        token: &str,
+        number: Option<&str>,
+        before: Option<chrono::DateTime<chrono::Utc>>,
+        districts: &[String],
+        limit: u32,
+    ) -> CoreResult<Vec<PublicReport>> {
+        let mut q: Vec<(&str, String)> = vec![("limit", limit.to_string()), ("districts", districts.join(","))];
+        if let Some(n) = number {
+            q.push(("number", n.to_string()));
+        }
+        if let Some(b) = before {
+            q.push(("before", crate::db::ts(b)));
+        }
+        let r = self.http.get(self.url("/reports")).query(&q).bearer_auth(token).send().await.map_err(transport)?;
+        if !r.status().is_success() {
+            return Err(fail(r).await);
+        }
+        r.json().await.map_err(transport)
+    }
+
+    /// The next page of the scope `districts` (empty: the whole city) after `cursor` (empty: a
+    /// phone that holds nothing yet).
+    pub async fn pull(&self, token: &str, cursor: &str, districts: &[String], limit: u32) -> CoreResult<Pulled> {
+        let limit = limit.to_string();
+        let districts = districts.join(",");
         let r = self
             .http
-            .get(format!("{}?cursor={cursor}&limit={limit}", self.url("/sync/pull")))
+            .get(self.url("/sync/pull"))
+            .query(&[("cursor", cursor), ("limit", &limit), ("districts", &districts)])
             .bearer_auth(token)
             .send()
             .await

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use qala_protocol::{
-    Change, Entity, EntityKind, MediaKind, NetworkKind, Op, OpOutcome, OpResult, PullResponse, PushRequest, Report,
-    ReportStatus, SyncStatus,
+    Change, Entity, EntityKind, MediaKind, NetworkKind, Op, OpOutcome, OpResult, PublicReport, PullResponse,
+    PushRequest, Report, ReportStatus, Setting, SyncStatus,
 };
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -377,8 +377,9 @@ impl SyncEngine {
     async fn pull_all(&self, token: &str, summary: &mut SyncSummary) -> CoreResult<()> {
         let mut started_over = false;
         loop {
-            let cursor: i64 = db::meta_get(&self.core.db(), db::key::CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
-            match self.api.pull(token, cursor, PULL_PAGE).await? {
+            let cursor = db::meta_get(&self.core.db(), db::key::CURSOR)?.unwrap_or_default();
+            let districts = self.core.districts()?;
+            match self.api.pull(token, &cursor, &districts, PULL_PAGE).await? {
                 // A server that says 410 even to cursor 0 is broken: once per cycle, not forever.
                 Pulled::Gone if started_over => {
                     return Err(CoreError::Server {
@@ -392,8 +393,12 @@ impl SyncEngine {
                     self.start_over()?
                 }
                 Pulled::Page(page) => {
+                    // The resident changed the districts while the page was on its way: it is of
+                    // the old scope, so it is dropped and asked for again.
+                    let Some(events) = apply_page(&self.core, &page, &districts)? else {
+                        continue;
+                    };
                     summary.pulled += page.changes.len();
-                    let events = self.apply_page(&page)?;
                     for e in events {
                         self.emit(e);
                     }
@@ -405,27 +410,13 @@ impl SyncEngine {
         }
     }
 
-    /// Applies a page and stores its cursor in one transaction.
-    fn apply_page(&self, page: &PullResponse) -> CoreResult<Vec<SyncEvent>> {
-        let mut events = Vec::new();
-        let mut conn = self.core.db();
-        let tx = conn.transaction()?;
-        for change in &page.changes {
-            let applied = entities::apply(&tx, change)?;
-            events.extend(report_events(change, &applied));
-        }
-        db::meta_set(&tx, db::key::CURSOR, &page.next_cursor.to_string())?;
-        tx.commit()?;
-        Ok(events)
-    }
-
     /// The server no longer has our cursor's history: drop what was pulled (keeping anything with
     /// unsent ops, and what exists only here) and pull everything again from 0.
     fn start_over(&self) -> CoreResult<()> {
         let mut conn = self.core.db();
         let tx = conn.transaction()?;
         entities::forget_pulled(&tx, true)?;
-        db::meta_set(&tx, db::key::CURSOR, "0")?;
+        db::meta_set(&tx, db::key::CURSOR, "")?;
         tx.commit()?;
         Ok(())
     }
@@ -450,6 +441,47 @@ impl SyncEngine {
     pub async fn refresh_catalog(&self) -> CoreResult<()> {
         let catalog = self.api.catalog().await?;
         self.core.store_catalog(&catalog, true)
+    }
+
+    // --- public reports outside the scope, online ---
+
+    /// A public report, whole: read online (and kept, if it is in this phone's scope, so the next
+    /// look is offline); the held summary when offline.
+    pub async fn public_report(&self, id: Uuid) -> CoreResult<Option<PublicReport>> {
+        let held = crate::public::get(&self.core.db(), id)?;
+        if held.as_ref().is_some_and(|r| !r.more) {
+            return Ok(held);
+        }
+        let token = self.token(None).await?;
+        match self.api.public_report(&token, id).await {
+            Ok(found) => Ok(found),
+            Err(CoreError::Offline(_)) if held.is_some() => Ok(held),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The report with a registration number, from the server.
+    pub async fn find_report(&self, number: &str) -> CoreResult<Option<PublicReport>> {
+        let token = self.token(None).await?;
+        Ok(self.api.public_reports(&token, Some(number), None, &[], 1).await?.into_iter().next())
+    }
+
+    /// The city feed, newest first: the page after `before` from what this phone holds, and from
+    /// the server once the phone has nothing older (reports settled long ago are not held).
+    pub async fn feed(
+        &self,
+        before: Option<(chrono::DateTime<Utc>, Uuid)>,
+        limit: u32,
+    ) -> CoreResult<Vec<PublicReport>> {
+        let held = self.core.feed(before, limit)?;
+        if held.len() as u32 >= limit {
+            return Ok(held);
+        }
+        let from = held.last().map(|r| r.registered_at).or(before.map(|b| b.0));
+        let token = self.token(None).await?;
+        let districts = self.core.districts()?;
+        let more = self.api.public_reports(&token, None, from, &districts, limit - held.len() as u32).await?;
+        Ok(held.into_iter().chain(more).collect())
     }
 
     // --- media to look at ---
@@ -544,6 +576,26 @@ impl SyncHandle {
             let _ = self.task.await;
         }
     }
+}
+
+/// Applies a pulled page of the scope `districts` and stores its cursor, in one transaction; `None`
+/// (and nothing applied) if the phone's scope is not that any more (the resident changed it while
+/// the page was on its way). Returns the events the page means for the resident.
+pub fn apply_page(core: &Core, page: &PullResponse, districts: &[String]) -> CoreResult<Option<Vec<SyncEvent>>> {
+    let mut events = Vec::new();
+    let mut conn = core.db();
+    let tx = conn.transaction()?;
+    let now = crate::capture::districts_of(db::meta_get(&tx, &Core::setting_key(Setting::Districts))?.as_deref());
+    if now != districts {
+        return Ok(None);
+    }
+    for change in &page.changes {
+        let applied = entities::apply(&tx, change)?;
+        events.extend(report_events(change, &applied));
+    }
+    db::meta_set(&tx, db::key::CURSOR, &page.next_cursor)?;
+    tx.commit()?;
+    Ok(Some(events))
 }
 
 /// Events a pulled report change means for the resident: a new status, a new answer.

@@ -5,6 +5,6 @@ pub mod api;
 pub mod engine;
 mod session;
 
-pub use engine::{SyncEngine, SyncEvent, SyncHandle, SyncSummary};
+pub use engine::{SyncEngine, SyncEvent, SyncHandle, SyncSummary, apply_page};
 pub use qala_protocol::NetworkKind;
 pub use session::adopt_unbound_session;

@@ -130,11 +130,10 @@ pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: us
             t.uploads += 1;
         }
     }
-    let mut cursor = 0;
+    let mut cursor = String::new();
     loop {
-        let Some(r) =
-            timed(&mut t, http.get(format!("{base}/sync/pull?cursor={cursor}&limit=100")).bearer_auth(&token)).await
-        else {
+        let pull = http.get(format!("{base}/sync/pull")).query(&[("cursor", cursor.as_str()), ("limit", "100")]);
+        let Some(r) = timed(&mut t, pull.bearer_auth(&token)).await else {
             break;
         };
         let page: PullResponse = r.json().await.unwrap();

@@ -9,6 +9,7 @@ pub mod media;
 pub mod open311;
 pub mod openapi;
 pub mod operator;
+pub mod public;
 pub mod stats;
 pub mod sync;
 pub mod uploads;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads::router())
         .merge(media::router())
         .merge(operator::router())
+        .merge(public::router())
         .merge(admin::router())
         .merge(catalog::router())
         .merge(stats::api_router())

@@ -96,6 +96,7 @@ impl Modify for CommonErrors {
         super::operator::list, super::operator::one, super::operator::assign, super::operator::route,
         super::operator::start,
         super::operator::answer, super::operator::reject,
+        super::public::feed, super::public::report,
         super::admin::news::news_list, super::admin::news::news_create, super::admin::news::news_update,
         super::admin::news::news_delete,
         super::admin::projects::projects_list, super::admin::projects::project_create,

@@ -13,6 +13,7 @@ use qala_protocol::{
     PushRequest, PushResponse, Role,
 };
 use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
 
 use super::extract::{ApiJson, ApiQuery, Auth};
 use crate::app::AppState;
@@ -20,7 +21,8 @@ use crate::domain::quota::{Charge, QUOTA_EXCEEDED, QuotaKind, seconds_to_next_da
 use crate::domain::reports::{Action, apply, register};
 use crate::domain::{Principal, display_name};
 use crate::error::{AppError, AppResult};
-use crate::store::{OpKey, PushItem};
+use crate::store::{OpKey, Pulled, PushItem};
+use qala_protocol::scope;
 
 /// A full push (100 reports of 4,000 Cyrillic characters) fits with room to spare.
 pub const PUSH_BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -28,7 +30,9 @@ pub const PUSH_BODY_LIMIT: usize = 4 * 1024 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sync/push", post(push).layer(DefaultBodyLimit::max(PUSH_BODY_LIMIT)))
-        .route("/sync/pull", get(pull))
+        // Pages are JSON with the same keys again and again: gzip takes them to a fraction, which is
+        // what a first sync on a slow mobile network needs (only when the phone asks for it).
+        .route("/sync/pull", get(pull).layer(CompressionLayer::new().gzip(true)))
 }
 
 /// Applies a batch of ops, each in its own transaction, and answers per op. An op id seen before
@@ -138,35 +142,48 @@ fn prepare(st: &AppState, p: &Principal, op: &Op, now: DateTime<Utc>) -> PushIte
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PullParams {
-    /// `next_cursor` of the previous pull; 0 (or absent) to start from the beginning.
-    pub cursor: Option<i64>,
+    /// `next_cursor` of the previous pull with the same scope; absent (or `0`) on a phone that
+    /// holds nothing yet.
+    pub cursor: Option<String>,
     /// Page size, 1–1000 (default 200).
     pub limit: Option<u32>,
+    /// The districts whose public reports the phone holds, comma-separated codes; `*` for the
+    /// whole city; absent or empty for none (the city's content and the resident's own only).
+    pub districts: Option<String>,
 }
 
-/// Changes after `cursor` that this user may see: the public ones and the user's own.
+/// The next page of this phone's scope: the city's published content, the resident's own data
+/// whole, and the public reports of the chosen districts (`*`: all of them) that are open or settled
+/// within the public window. A bucket new to the phone starts with a snapshot.
 #[utoipa::path(get, path = "/api/v1/sync/pull", params(PullParams), tag = "sync", security(("bearer" = [])),
     responses((status = 200, body = PullResponse), (status = 401, body = ErrorBody),
         (status = 410, body = ErrorBody, description = "cursor older than the retention window: pull again from 0"),
         (status = 422, body = ErrorBody)))]
 pub async fn pull(State(st): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<PullParams>) -> AppResult<Response> {
-    let cursor = q.cursor.unwrap_or(0);
-    if cursor < 0 {
-        return Err(AppError::validation("cursor", "must not be negative"));
-    }
     let limit = q.limit.unwrap_or(PULL_DEFAULT_LIMIT);
     if !(1..=PULL_MAX_LIMIT).contains(&limit) {
         return Err(AppError::validation("limit", format!("must be 1 to {PULL_MAX_LIMIT}")));
     }
-    if cursor > 0 && cursor < st.store.retention_floor().await? {
-        return Err(AppError::Gone("this cursor is older than the retention window; pull again from 0".into()));
-    }
-    let page = st.store.pull(p.user_id, cursor, limit).await?;
-    let next_cursor = page.rows.last().map_or(cursor, |r| r.seq);
+    let districts: Vec<String> = match q.districts.as_deref() {
+        Some(d) if d.len() > 1024 => return Err(AppError::validation("districts", "too long")),
+        Some(d) => d.split(',').map(str::trim).filter(|d| !d.is_empty()).map(String::from).collect(),
+        None => Vec::new(),
+    };
+    let scope = scope::buckets(p.user_id, &districts).map_err(|e| AppError::validation("districts", e.to_string()))?;
+    let positions =
+        scope::positions(q.cursor.as_deref(), scope).map_err(|e| AppError::validation("cursor", e.to_string()))?;
+    let page = match st.store.pull(positions, limit).await? {
+        Pulled::Page(page) => page,
+        Pulled::Gone => {
+            return Err(AppError::Gone("this cursor is older than the retention window; pull again from 0".into()));
+        }
+    };
+    let next_cursor = scope::cursor(&page.positions);
     // Written by hand around the stored payloads: they are JSON this server serialised itself, so
     // they go out as they are, without being parsed and checked again for every pull.
     let mut body = Vec::with_capacity(
-        64 + page.rows.iter().map(|r| 64 + r.payload.as_ref().map_or(4, String::len)).sum::<usize>(),
+        64 + next_cursor.len()
+            + page.rows.iter().map(|r| 64 + r.payload.as_ref().map_or(4, String::len)).sum::<usize>(),
     );
     body.extend_from_slice(b"{\"changes\":[");
     for (i, r) in page.rows.iter().enumerate() {
@@ -182,6 +199,6 @@ pub async fn pull(State(st): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQue
             r.payload.as_deref().unwrap_or("null")
         )?;
     }
-    write!(body, "],\"next_cursor\":{next_cursor},\"has_more\":{}}}", page.has_more)?;
+    write!(body, "],\"next_cursor\":{},\"has_more\":{}}}", serde_json::to_string(&next_cursor)?, page.has_more)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -14,6 +14,7 @@ mod error;
 pub mod holidays;
 pub mod news;
 pub mod projects;
+pub mod public;
 pub mod reports;
 pub mod staff;
 

@@ -25,6 +25,7 @@ use crate::domain::calendar::Holiday;
 use crate::domain::quota::{Charge, QuotaKind};
 use crate::domain::reports::Refusal;
 pub use error::{OnConstraint, StoreError, StoreResult};
+use qala_protocol::scope::Position;
 
 /// An op as the idempotency ledger records it.
 #[derive(Clone, Debug)]
@@ -105,10 +106,20 @@ pub struct ChangeRow {
     pub payload: Option<String>,
 }
 
+/// One page of a pull: the rows, and the phone's positions after them.
 #[derive(Clone, Debug)]
 pub struct PullPage {
     pub rows: Vec<ChangeRow>,
     pub has_more: bool,
+    pub positions: Vec<Position>,
+}
+
+/// What a pull found.
+#[derive(Clone, Debug)]
+pub enum Pulled {
+    Page(PullPage),
+    /// A position is below the retention floor: the phone may have missed a pruned deletion.
+    Gone,
 }
 
 /// An upload in progress (tus).
@@ -313,6 +324,14 @@ pub trait ReportStore: Send + Sync + 'static {
     /// Public reports (never withdrawn ones) matching `q`, newest first, at most `q.limit`: every
     /// filter and the limit run in the database, so the cost follows the answer, not the table.
     async fn public_requests(&self, q: &PublicRequestQuery) -> StoreResult<Vec<Report>>;
+    /// The city feed: reports (not withdrawn) registered before `before` (all when absent), newest
+    /// first, filed under `districts` (all when empty), at most `limit`.
+    async fn public_feed(
+        &self,
+        before: Option<DateTime<Utc>>,
+        districts: &[String],
+        limit: u32,
+    ) -> StoreResult<Vec<Report>>;
     /// Reports of `agency` (all agencies when `None`) matching `q`, by deadline; and the total.
     async fn list_reports(
         &self,
@@ -355,10 +374,18 @@ pub trait CivicStore: Send + Sync + 'static {
 /// The change log phones pull.
 #[async_trait]
 pub trait ChangeLog: Send + Sync + 'static {
-    /// Changes after `cursor` visible to `user` (public ones and the user's own), oldest first.
-    async fn pull(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<PullPage>;
+    /// The next page of a phone's scope: from each bucket the rows after its position (as a
+    /// snapshot while it has one: the latest row of each object, no deletions), merged by `seq`,
+    /// at most `limit`. Read in one snapshot of the database, with the retention floor.
+    async fn pull(&self, positions: Vec<Position>, limit: u32) -> StoreResult<Pulled>;
     /// Cursors below this may have missed a pruned tombstone and must start over.
     async fn retention_floor(&self) -> StoreResult<i64>;
+    /// Takes out of the public scope (a deletion in their district's bucket) at most `limit`
+    /// reports that reached a final status before `settled_before`; returns how many.
+    async fn leave_public_scope(&self, settled_before: DateTime<Utc>, limit: u32) -> StoreResult<u32>;
+    /// Files at most `limit` reports that have no district yet (those of a database older than
+    /// scopes) under their district, moving their public rows to its bucket; returns how many.
+    async fn file_reports(&self, limit: u32) -> StoreResult<u32>;
     /// Drops change rows superseded by a newer row for the same object, and tombstones older than
     /// `before`; raises the retention floor past any dropped tombstone. Returns rows dropped.
     async fn compact(&self, before: DateTime<Utc>) -> StoreResult<u64>;

@@ -15,7 +15,7 @@ async fn another_resident_cannot_see_my_report_media_or_phone() {
     let report = new_report("open_manhole", vec![DeclaredMedia { id: photo, kind: MediaKind::Photo }]);
     me.push(vec![create_op(report.clone())]).await;
 
-    let (changes, _) = stranger.pull_all(0, 1000).await;
+    let (changes, _) = stranger.pull_all("", 1000).await;
     assert!(!changes.iter().any(|c| matches!(&c.entity, Some(Entity::Report(_)))), "no full reports of others");
     // The public view is there, without media or author.
     let public = changes

@@ -53,7 +53,7 @@ async fn malformed_and_oversized_requests() {
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(error_code(&b), "method_not_allowed");
     // Nothing of it was stored.
-    let (changes, _) = c.pull_all(0, 1000).await;
+    let (changes, _) = c.pull_all("", 1000).await;
     assert!(!changes.iter().any(|c| c.kind == EntityKind::Report));
 }
 
@@ -102,7 +102,7 @@ async fn bad_reports_are_rejected_per_op_and_the_good_one_lands() {
         codes,
         ["unknown_category", "validation", "validation", "validation", "validation", "applied", "validation"]
     );
-    let (changes, _) = c.pull_all(0, 1000).await;
+    let (changes, _) = c.pull_all("", 1000).await;
     let mine: Vec<_> = changes.iter().filter(|c| c.kind == EntityKind::Report).collect();
     assert_eq!(mine.len(), 1);
     // The long description reason names the field.

@@ -104,7 +104,7 @@ async fn catalogue_staff_and_calendar_edits_take_effect_at_once() {
     assert!(wrong.text().await.unwrap().contains("Wrong login or password."));
     let admin = Console::sign_in(&server, "chief", &admin_pw).await;
     let resident = Client::resident(&server, &phone(8101)).await;
-    let (_, cursor) = resident.pull_all(0, 1000).await;
+    let (_, cursor) = resident.pull_all("", 1000).await;
 
     // Operators are kept out of the administrator's pages and forms.
     let roads = Console::sign_in(&server, "roads", &op_pw).await;
@@ -146,7 +146,7 @@ async fn catalogue_staff_and_calendar_edits_take_effect_at_once() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     // Phones pull the new catalogue entries...
-    let (changes, _) = resident.pull_all(cursor, 1000).await;
+    let (changes, _) = resident.pull_all(&cursor, 1000).await;
     assert!(entities_of(&changes, EntityKind::Agency).iter().any(|c| c.id == "parks"));
     let cat = entities_of(&changes, EntityKind::Category);
     let Some(Entity::Category(c)) = cat.iter().find(|c| c.id == "park_benches").and_then(|c| c.entity.clone()) else {
@@ -290,7 +290,7 @@ async fn news_projects_and_moderation_with_residents_flags() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let (changes, cursor) = reader.pull_all(0, 1000).await;
+    let (changes, cursor) = reader.pull_all("", 1000).await;
     let news: Vec<_> = entities_of(&changes, EntityKind::News).into_iter().filter(|c| c.entity.is_some()).collect();
     let news_id = news.iter().find_map(|c| match &c.entity {
         Some(Entity::News(n)) if n.title.en == "Road works" => Some(n.id),
@@ -315,13 +315,13 @@ async fn news_projects_and_moderation_with_residents_flags() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (changes, cursor) = reader.pull_all(cursor, 1000).await;
+    let (changes, cursor) = reader.pull_all(&cursor, 1000).await;
     assert!(changes.iter().any(|c| matches!(&c.entity, Some(Entity::News(n)) if n.title.en == "Road works on Abai")));
     let (status, _) = admin
         .post("/console/admin/news", &format!("/console/admin/news/{news_id}/publish"), &[("published", "")])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (changes, cursor) = reader.pull_all(cursor, 1000).await;
+    let (changes, cursor) = reader.pull_all(&cursor, 1000).await;
     assert!(changes.iter().any(|c| c.kind == EntityKind::News && c.id == news_id.to_string() && c.entity.is_none()));
 
     // A project open for discussion, with stages typed one per line.
@@ -339,7 +339,7 @@ async fn news_projects_and_moderation_with_residents_flags() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let (changes, cursor) = reader.pull_all(cursor, 1000).await;
+    let (changes, cursor) = reader.pull_all(&cursor, 1000).await;
     let project: Project = changes
         .iter()
         .find_map(|c| match &c.entity {
@@ -384,10 +384,10 @@ async fn news_projects_and_moderation_with_residents_flags() {
             .rfind(|c| c.kind == EntityKind::Comment && c.id == comment_id.to_string())
             .map(|c| matches!(c.entity, Some(Entity::Comment(Comment { .. }))))
     };
-    let (changes, _) = reader.pull_all(0, 1000).await;
+    let (changes, _) = reader.pull_all("", 1000).await;
     assert_eq!(visible(&changes), Some(true), "two flags do not hide it");
     flaggers[2].push(vec![flag("spam")]).await;
-    let (changes, _) = reader.pull_all(cursor, 1000).await;
+    let (changes, _) = reader.pull_all(&cursor, 1000).await;
     assert_eq!(visible(&changes), Some(false), "the third flag hides it");
     let (_, page) = admin.page("/console/admin/comments").await;
     assert!(page.contains("Waiting for a moderator") && page.contains("Spam spam spam"), "{page}");
@@ -397,7 +397,7 @@ async fn news_projects_and_moderation_with_residents_flags() {
         admin.post("/console/admin/comments", &format!("/console/admin/comments/{comment_id}/restore"), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     flaggers[3].push(vec![flag("spam")]).await;
-    let (changes, cursor) = reader.pull_all(0, 1000).await;
+    let (changes, cursor) = reader.pull_all("", 1000).await;
     assert_eq!(visible(&changes), Some(true), "restored, and a reviewed comment stays");
     // Then hides it with a reason after all.
     let (status, body) = admin
@@ -412,7 +412,7 @@ async fn news_projects_and_moderation_with_residents_flags() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (changes, _) = reader.pull_all(cursor, 1000).await;
+    let (changes, _) = reader.pull_all(&cursor, 1000).await;
     assert_eq!(visible(&changes), Some(false));
     let (_, page) = admin.page("/console/admin/comments").await;
     assert!(page.contains("advertising"));
@@ -426,7 +426,7 @@ async fn news_projects_and_moderation_with_residents_flags() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (changes, _) = reader.pull_all(0, 1000).await;
+    let (changes, cursor) = reader.pull_all("", 1000).await;
     let latest = changes.iter().rev().find_map(|c| match &c.entity {
         Some(Entity::Project(p)) if p.id == project.id => Some(p.clone()),
         _ => None,
@@ -439,9 +439,12 @@ async fn news_projects_and_moderation_with_residents_flags() {
     let (status, _) =
         admin.post("/console/admin/projects", &format!("/console/admin/projects/{}/delete", project.id), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (changes, _) = reader.pull_all(0, 1000).await;
+    let (changes, _) = reader.pull_all(&cursor, 1000).await;
     let last = changes.iter().rev().find(|c| c.kind == EntityKind::Project && c.id == project.id.to_string());
     assert!(last.is_some_and(|c| c.entity.is_none()), "the project's last change is its tombstone");
+    // A new phone's first pull does not carry it at all (a snapshot has no deletions).
+    let (fresh, _) = reader.pull_all("", 1000).await;
+    assert!(!fresh.iter().any(|c| c.kind == EntityKind::Project && c.id == project.id.to_string()));
 }
 
 #[tokio::test]

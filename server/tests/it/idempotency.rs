@@ -29,7 +29,7 @@ async fn the_same_push_twice_makes_one_report() {
     // A new op id for the same report id is a duplicate too (the phone re-queued it).
     let again = Op { id: Uuid::now_v7(), op: op.op.clone() };
     assert_eq!(resident.push(vec![again]).await.results[0].outcome, OpOutcome::Duplicate);
-    let (changes, _) = resident.pull_all(0, 1000).await;
+    let (changes, _) = resident.pull_all("", 1000).await;
     let reports = reports_in(&changes);
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].registration_number.rsplit('-').next(), Some("000001"));
@@ -60,7 +60,7 @@ async fn a_push_whose_response_is_lost_is_retried_safely() {
     for r in &retry.results {
         assert!(matches!(r.outcome, OpOutcome::Applied | OpOutcome::Duplicate), "{r:?}");
     }
-    let (changes, _) = resident.pull_all(0, 1000).await;
+    let (changes, _) = resident.pull_all("", 1000).await;
     let reports = reports_in(&changes);
     assert_eq!(reports.len(), 5, "exactly one report per op");
     let mut numbers: Vec<_> = reports.iter().map(|r| r.registration_number.clone()).collect();
@@ -131,7 +131,7 @@ async fn a_crash_mid_sync_loses_nothing_and_duplicates_nothing() {
             assert!(matches!(r.outcome, OpOutcome::Applied | OpOutcome::Duplicate), "{r:?}");
         }
     }
-    let (changes, _) = c.pull_all(0, 1000).await;
+    let (changes, _) = c.pull_all("", 1000).await;
     let reports = reports_in(&changes);
     assert_eq!(reports.len(), 800, "every report exactly once");
     // Numbers are taken in the report's own transaction: a crash leaves no gap and no repeat.
@@ -171,6 +171,6 @@ async fn concurrent_resends_of_the_same_ops_apply_each_once() {
     let mut expected: Vec<Uuid> = ops.iter().map(|o| o.id).collect();
     expected.sort();
     assert_eq!(applied, expected, "each op reported applied exactly once");
-    let (changes, _) = resident.pull_all(0, 1000).await;
+    let (changes, _) = resident.pull_all("", 1000).await;
     assert_eq!(reports_in(&changes).len(), 30);
 }

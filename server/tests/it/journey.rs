@@ -120,7 +120,7 @@ async fn a_report_sent_before_its_photos_fills_in_as_they_arrive() {
 async fn demo_mode_seeds_news_projects_comments_and_prints_passwords_once() {
     let server = TestServer::start_with(&["--demo"]);
     let resident = Client::resident(&server, &phone(3)).await;
-    let (changes, _) = resident.pull_all(0, 50).await;
+    let (changes, _) = resident.pull_all("", 50).await;
     let count = |k: EntityKind| changes.iter().filter(|c| c.kind == k).count();
     assert_eq!(count(EntityKind::Category), 21);
     assert_eq!(count(EntityKind::News), 3);
@@ -136,7 +136,7 @@ async fn demo_mode_seeds_news_projects_comments_and_prints_passwords_once() {
     let dir = server.stop();
     let again = TestServer::start_in(dir, &["--demo"]);
     let resident = Client::resident(&again, &phone(4)).await;
-    let (changes, _) = resident.pull_all(0, 1000).await;
+    let (changes, _) = resident.pull_all("", 1000).await;
     assert_eq!(changes.iter().filter(|c| c.kind == EntityKind::News).count(), 3);
 }
 
@@ -146,7 +146,7 @@ async fn comments_queue_like_reports_and_moderation_hides_them() {
     let admin_pw = add_staff(server.dir.path(), "chief", "admin", None);
     let admin = Client::staff(&server, "chief", &admin_pw).await;
     let resident = Client::resident(&server, &phone(5)).await;
-    let (changes, cursor) = resident.pull_all(0, 1000).await;
+    let (changes, cursor) = resident.pull_all("", 1000).await;
     let project = changes
         .iter()
         .find_map(|c| match &c.entity {
@@ -173,7 +173,7 @@ async fn comments_queue_like_reports_and_moderation_hides_them() {
         .post(&format!("/admin/comments/{}/hide", comment.id), &HideCommentRequest { reason: "spam".into() })
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (changes, _) = resident.pull_all(cursor, 1000).await;
+    let (changes, _) = resident.pull_all(&cursor, 1000).await;
     let last = changes.iter().rev().find(|c| c.id == comment.id.to_string()).unwrap();
     assert!(last.entity.is_none(), "hidden comment arrives as a tombstone");
 }
@@ -184,7 +184,7 @@ async fn admin_news_crud_reaches_the_public_log() {
     let pw = add_staff(server.dir.path(), "chief", "admin", None);
     let admin = Client::staff(&server, "chief", &pw).await;
     let resident = Client::resident(&server, &phone(6)).await;
-    let (_, cursor) = resident.pull_all(0, 1000).await;
+    let (_, cursor) = resident.pull_all("", 1000).await;
     let input = NewsInput {
         title: LocalizedText::new("Жаңалық", "Новость", "News"),
         body: LocalizedText::new("", "Текст", ""),
@@ -193,7 +193,7 @@ async fn admin_news_crud_reaches_the_public_log() {
     let r = admin.post("/admin/news", &input).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let Created { id } = r.json().await.unwrap();
-    assert!(resident.pull_all(cursor, 100).await.0.is_empty(), "unpublished news is not public");
+    assert!(resident.pull_all(&cursor, 100).await.0.is_empty(), "unpublished news is not public");
     let r = admin
         .request(reqwest::Method::PUT, &format!("/admin/news/{id}"))
         .json(&NewsInput { published: true, ..input.clone() })
@@ -201,11 +201,11 @@ async fn admin_news_crud_reaches_the_public_log() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (changes, cursor) = resident.pull_all(cursor, 100).await;
+    let (changes, cursor) = resident.pull_all(&cursor, 100).await;
     assert!(matches!(&changes[..], [Change { entity: Some(Entity::News(n)), .. }] if n.id == id));
     let r = admin.request(reqwest::Method::DELETE, &format!("/admin/news/{id}")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (changes, _) = resident.pull_all(cursor, 100).await;
+    let (changes, _) = resident.pull_all(&cursor, 100).await;
     assert!(matches!(&changes[..], [Change { entity: None, kind: EntityKind::News, .. }]));
     // Residents cannot use the admin API.
     let r = resident.post("/admin/news", &input).await;

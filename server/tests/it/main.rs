@@ -24,6 +24,7 @@ mod openapi;
 mod otp;
 mod overload;
 mod postgres_server;
+mod public_reports;
 mod pull_paging;
 mod quotas;
 mod scale_out;

@@ -50,7 +50,7 @@ async fn a_push_over_the_report_quota_rejects_only_the_extra_ops() {
     // Sent again the same day it is refused again, and nothing of it was stored.
     let again = c.push(vec![third.clone()]).await;
     assert!(is_over_quota(&again.results[0].outcome));
-    let (changes, _) = c.pull_all(0, 1000).await;
+    let (changes, _) = c.pull_all("", 1000).await;
     let third_id = match &third.op {
         OpBody::CreateReport(r) => r.id,
         _ => unreachable!(),
@@ -67,7 +67,7 @@ async fn a_push_over_the_report_quota_rejects_only_the_extra_ops() {
 async fn comments_over_the_daily_quota_are_rejected() {
     let server = TestServer::start_with(&["--demo", "--quota-comments-per-day", "1"]);
     let c = Client::resident(&server, &phone(3)).await;
-    let (changes, _) = c.pull_all(0, 1000).await;
+    let (changes, _) = c.pull_all("", 1000).await;
     let project = changes
         .iter()
         .find_map(|ch| match &ch.entity {

@@ -1,7 +1,7 @@
 //! The storage conformance suite on PostgreSQL (the server that runs on 127.0.0.1:5432; a fresh
 //! schema per test). Point QALA_TEST_DATABASE_URL elsewhere if needed.
 
-use crate::upgrade::{LEGACY_HISTORY, UNDO_4, answered_report, assert_upgraded};
+use crate::upgrade::{UNDO_4, UNDO_6, answered_report, assert_filed, assert_upgraded, legacy_history};
 
 fn database_url() -> String {
     std::env::var("QALA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
@@ -39,12 +39,20 @@ async fn upgrading_an_older_database_fills_the_answer_columns() {
 }
 
 #[tokio::test]
+async fn a_database_from_before_scopes_has_its_reports_filed_under_their_districts() {
+    let (store, pool) = reopened_after(UNDO_6).await;
+    assert_filed(&store).await;
+    pool.close().await;
+}
+
+#[tokio::test]
 async fn a_database_from_before_sqlx_migrations_is_adopted_not_migrated_again() {
     // Running 0001 again would fail on its tables: opening must only record the history.
-    let (store, pool) = reopened_after(LEGACY_HISTORY).await;
+    let (store, pool) = reopened_after(&legacy_history()).await;
     assert_upgraded(&store).await;
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.unwrap();
-    assert_eq!(applied, 5);
+    assert_eq!(applied, 6);
+    assert_filed(&store).await;
     assert!(sqlx::query("SELECT 1 FROM schema_migrations").fetch_optional(&pool).await.is_err(), "the old table went");
     pool.close().await;
 }

@@ -1,6 +1,6 @@
 //! The storage conformance suite on the embedded SQLite store (a real file in a temp folder).
 
-use crate::upgrade::{LEGACY_HISTORY, UNDO_4, answered_report, assert_upgraded};
+use crate::upgrade::{UNDO_4, UNDO_6, answered_report, assert_filed, assert_upgraded, legacy_history};
 
 async fn sqlite() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
     let dir = tempfile::tempdir().unwrap();
@@ -20,7 +20,12 @@ async fn reopened_after(
     let store = qala_server::store::sqlite::SqliteStore::open(&path).await.unwrap();
     answered_report(&store).await;
     drop(store);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    // One connection: another one would keep a stale copy of the schema the statements change.
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
     for statement in sql {
         sqlx::query(*statement).execute(&pool).await.unwrap();
     }
@@ -36,12 +41,20 @@ async fn upgrading_an_older_database_fills_the_answer_columns() {
 }
 
 #[tokio::test]
+async fn a_database_from_before_scopes_has_its_reports_filed_under_their_districts() {
+    let (store, pool, _dir) = reopened_after(UNDO_6).await;
+    assert_filed(&store).await;
+    pool.close().await;
+}
+
+#[tokio::test]
 async fn a_database_from_before_sqlx_migrations_is_adopted_not_migrated_again() {
     // Running 0001 again would fail on its tables: opening must only record the history.
-    let (store, pool, _dir) = reopened_after(LEGACY_HISTORY).await;
+    let (store, pool, _dir) = reopened_after(&legacy_history()).await;
     assert_upgraded(&store).await;
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.unwrap();
-    assert_eq!(applied, 5);
+    assert_eq!(applied, 6);
+    assert_filed(&store).await;
     assert!(sqlx::query("SELECT 1 FROM schema_migrations").fetch_optional(&pool).await.is_err(), "the old table went");
     pool.close().await;
 }

@@ -58,6 +58,20 @@ macro_rules! store_suite {
             OpKey { op_id: Uuid::now_v7(), user_id: user, kind: "create_report" }
         }
 
+        /// The whole city's scope of `user` streamed after `after`: every row, as a phone that holds
+        /// everything up to `after` sees them.
+        async fn pull_from(s: &Arc<dyn Store>, user: Uuid, after: i64, limit: u32) -> PullPage {
+            let positions = qala_protocol::scope::buckets(user, &["*".to_string()])
+                .unwrap()
+                .into_iter()
+                .map(|bucket| qala_protocol::scope::Position { bucket, after, snapshot: None, new: false })
+                .collect();
+            match s.pull(positions, limit).await.unwrap() {
+                Pulled::Page(p) => p,
+                Pulled::Gone => panic!("gone"),
+            }
+        }
+
         async fn resident(s: &Arc<dyn Store>, n: u32) -> Principal {
             s.resident_for_phone(&format!("+7701{n:07}"), Utc::now()).await.unwrap()
         }
@@ -69,7 +83,7 @@ macro_rules! store_suite {
             s.seed_catalog(&agencies, &categories).await.unwrap();
             assert_eq!(s.categories().await.unwrap().len(), 21);
             let p = resident(&s, 1).await;
-            let page = s.pull(p.user_id, 0, 1000).await.unwrap();
+            let page = pull_from(&s, p.user_id, 0, 1000).await;
             assert_eq!(page.rows.len(), agencies.len() + 21);
         }
 
@@ -104,7 +118,7 @@ macro_rules! store_suite {
             let a = resident(&s, 4).await;
             let id = Uuid::now_v7();
             s.create_report(&key(a.user_id), a.user_id, report_for(id, vec![]), "ALA").await.unwrap();
-            let before = s.pull(a.user_id, 0, 1000).await.unwrap().rows.len();
+            let before = pull_from(&s, a.user_id, 0, 1000).await.rows.len();
             let rule = |r: &mut Report, _owner: Uuid| -> Result<(), Refusal> {
                 r.description = "vandalised".into();
                 Err(Refusal::invalid("nope", "refused on purpose"))
@@ -112,7 +126,7 @@ macro_rules! store_suite {
             let out = s.mutate_report(Some(&key(a.user_id)), id, &rule).await.unwrap();
             assert!(matches!(out, MutateOutcome::Refused(_)));
             assert_eq!(s.report(id).await.unwrap().unwrap().0.description, "hole");
-            assert_eq!(s.pull(a.user_id, 0, 1000).await.unwrap().rows.len(), before);
+            assert_eq!(pull_from(&s, a.user_id, 0, 1000).await.rows.len(), before);
             let missing = s.mutate_report(None, Uuid::now_v7(), &|_: &mut Report, _| Ok(())).await.unwrap();
             assert!(matches!(missing, MutateOutcome::NotFound));
             // An applied op is a duplicate the second time, and the rule does not run again.
@@ -131,21 +145,180 @@ macro_rules! store_suite {
             let (s, _g) = seeded().await;
             let a = resident(&s, 5).await;
             let b = resident(&s, 6).await;
-            let floor = s.pull(a.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            let floor = pull_from(&s, a.user_id, 0, 1000).await.rows.last().unwrap().seq;
             for _ in 0..3 {
                 s.create_report(&key(a.user_id), a.user_id, report_for(Uuid::now_v7(), vec![]), "ALA").await.unwrap();
             }
-            let mine = s.pull(a.user_id, floor, 6).await.unwrap();
+            let mine = pull_from(&s, a.user_id, floor, 6).await;
             assert_eq!(mine.rows.len(), 6);
             assert!(!mine.has_more);
-            let theirs = s.pull(b.user_id, floor, 100).await.unwrap();
+            let theirs = pull_from(&s, b.user_id, floor, 100).await;
             assert_eq!(theirs.rows.len(), 3);
             assert!(theirs.rows.iter().all(|r| r.kind == "public_report"));
-            let first = s.pull(a.user_id, floor, 5).await.unwrap();
+            let first = pull_from(&s, a.user_id, floor, 5).await;
             assert!(first.has_more);
-            let rest = s.pull(a.user_id, first.rows.last().unwrap().seq, 5).await.unwrap();
+            let rest = pull_from(&s, a.user_id, first.rows.last().unwrap().seq, 5).await;
             assert_eq!(rest.rows.len(), 1);
             assert!(!rest.has_more);
+        }
+
+        /// Positions of a phone in the scope of `districts` (none: the whole city) after a cursor.
+        fn at(user: Uuid, districts: &[&str], cursor: &str) -> Vec<qala_protocol::scope::Position> {
+            let d: Vec<String> = districts.iter().map(|d| d.to_string()).collect();
+            let scope = qala_protocol::scope::buckets(user, &d).unwrap();
+            qala_protocol::scope::positions(Some(cursor), scope).unwrap()
+        }
+
+        /// Everything of a scope after `cursor`, page by page; the rows and the cursor after them.
+        async fn pull_scope(s: &Arc<dyn Store>, user: Uuid, districts: &[&str], cursor: &str, limit: u32) -> (Vec<ChangeRow>, String) {
+            let (mut rows, mut cursor) = (Vec::new(), cursor.to_string());
+            loop {
+                let Pulled::Page(page) = s.pull(at(user, districts, &cursor), limit).await.unwrap() else { panic!("gone") };
+                rows.extend(page.rows);
+                cursor = qala_protocol::scope::cursor(&page.positions);
+                if !page.has_more {
+                    return (rows, cursor);
+                }
+            }
+        }
+
+        /// A report at the centre of `district`, registered by `owner`.
+        async fn report_in(s: &Arc<dyn Store>, owner: Uuid, district: &str) -> Uuid {
+            let id = Uuid::now_v7();
+            let d = districts::find(district).unwrap();
+            let mut r = report_for(id, vec![]);
+            r.location.lat = d.lat;
+            r.location.lon = d.lon;
+            s.create_report(&key(owner), owner, r, "ALA").await.unwrap();
+            id
+        }
+
+        /// Moves a report to `status`, reached at `at`.
+        async fn set_status(s: &Arc<dyn Store>, id: Uuid, status: ReportStatus, at: chrono::DateTime<Utc>) {
+            let rule = move |r: &mut Report, _owner: Uuid| -> Result<(), Refusal> {
+                r.status = status;
+                r.history.push(StatusChange { status, at, by: ActorRole::Operator, note: None });
+                Ok(())
+            };
+            assert!(matches!(s.mutate_report(None, id, &rule).await.unwrap(), MutateOutcome::Applied(_)));
+        }
+
+        fn public_ids(rows: &[ChangeRow]) -> Vec<(String, bool)> {
+            rows.iter().filter(|r| r.kind == "public_report").map(|r| (r.entity_id.clone(), r.payload.is_some())).collect()
+        }
+
+        #[tokio::test]
+        async fn a_first_pull_is_a_snapshot_then_a_stream() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 40).await;
+            let input = NewsInput { title: LocalizedText::new("", "Новость", ""), body: LocalizedText::new("", "Текст", ""), published: true };
+            let (keep, gone) = (Uuid::now_v7(), Uuid::now_v7());
+            s.put_news(keep, &input, Utc::now()).await.unwrap();
+            s.put_news(keep, &NewsInput { title: LocalizedText::new("", "Правка", ""), ..input.clone() }, Utc::now()).await.unwrap();
+            s.put_news(gone, &input, Utc::now()).await.unwrap();
+            assert!(s.delete_news(gone).await.unwrap());
+            let report = report_in(&s, a.user_id, "medeu").await;
+            set_status(&s, report, ReportStatus::Assigned, Utc::now()).await;
+            // The snapshot: one row per live object, its latest; no deletion; pages of one row.
+            let (rows, cursor) = pull_scope(&s, a.user_id, &["*"], "", 1).await;
+            let news: Vec<_> = rows.iter().filter(|r| r.kind == "news").collect();
+            assert_eq!(news.len(), 1);
+            assert!(news[0].payload.as_deref().unwrap().contains("Правка"));
+            assert!(rows.iter().all(|r| r.payload.is_some()), "no tombstones in a snapshot");
+            assert_eq!(rows.iter().filter(|r| r.entity_id == report.to_string()).count(), 2, "my copy and the public one, once each");
+            assert!(rows.windows(2).all(|w| w[0].seq < w[1].seq));
+            // What happens after it streams: a deletion of something the snapshot gave.
+            assert!(s.delete_news(keep).await.unwrap());
+            let (rows, _) = pull_scope(&s, a.user_id, &["*"], &cursor, 100).await;
+            assert_eq!(rows.len(), 1);
+            assert!(rows[0].payload.is_none() && rows[0].entity_id == keep.to_string());
+        }
+
+        #[tokio::test]
+        async fn districts_are_buckets_that_come_and_go() {
+            let (s, _g) = seeded().await;
+            let author = resident(&s, 41).await;
+            let reader = resident(&s, 42).await;
+            let medeu = report_in(&s, author.user_id, "medeu").await;
+            let almaly = report_in(&s, author.user_id, "almaly").await;
+            let (rows, cursor) = pull_scope(&s, reader.user_id, &["medeu"], "", 100).await;
+            assert_eq!(public_ids(&rows), [(medeu.to_string(), true)]);
+            // Almaly added: its reports come (a snapshot), Medeu's do not come again.
+            set_status(&s, medeu, ReportStatus::Assigned, Utc::now()).await;
+            let (rows, cursor) = pull_scope(&s, reader.user_id, &["medeu", "almaly"], &cursor, 100).await;
+            let mut got = public_ids(&rows);
+            got.sort();
+            let mut want = vec![(medeu.to_string(), true), (almaly.to_string(), true)];
+            want.sort();
+            assert_eq!(got, want, "Medeu's change and Almaly's backlog");
+            // Medeu dropped: its bucket leaves the cursor; a change there no longer reaches me.
+            set_status(&s, medeu, ReportStatus::InProgress, Utc::now()).await;
+            let (rows, cursor) = pull_scope(&s, reader.user_id, &["almaly"], &cursor, 100).await;
+            assert!(public_ids(&rows).is_empty());
+            assert!(!cursor.contains("d.medeu"));
+            // The author holds both reports whole, whatever the scope.
+            let (rows, _) = pull_scope(&s, author.user_id, &["auezov"], "", 100).await;
+            assert_eq!(rows.iter().filter(|r| r.kind == "report").count(), 2);
+            assert!(public_ids(&rows).is_empty());
+        }
+
+        #[tokio::test]
+        async fn a_settled_report_leaves_the_public_scope_and_comes_back_when_reopened() {
+            let (s, _g) = seeded().await;
+            let author = resident(&s, 43).await;
+            let reader = resident(&s, 44).await;
+            let old = report_in(&s, author.user_id, "bostandyk").await;
+            let recent = report_in(&s, author.user_id, "bostandyk").await;
+            let open = report_in(&s, author.user_id, "bostandyk").await;
+            set_status(&s, old, ReportStatus::Done, Utc::now() - Duration::days(40)).await;
+            set_status(&s, recent, ReportStatus::Rejected, Utc::now() - Duration::days(3)).await;
+            let (_, cursor) = pull_scope(&s, reader.user_id, &["*"], "", 100).await;
+            assert_eq!(s.leave_public_scope(Utc::now() - Duration::days(30), 100).await.unwrap(), 1);
+            assert_eq!(s.leave_public_scope(Utc::now() - Duration::days(30), 100).await.unwrap(), 0, "once");
+            // A phone that held it gets the deletion; a new phone never sees it.
+            let (rows, cursor) = pull_scope(&s, reader.user_id, &["*"], &cursor, 100).await;
+            assert_eq!(public_ids(&rows), [(old.to_string(), false)]);
+            let (rows, _) = pull_scope(&s, reader.user_id, &["*"], "", 100).await;
+            let mut got: Vec<_> = public_ids(&rows).into_iter().map(|(id, _)| id).collect();
+            got.sort();
+            let mut want = vec![recent.to_string(), open.to_string()];
+            want.sort();
+            assert_eq!(got, want);
+            // Its author still has it whole, on any phone.
+            let (rows, _) = pull_scope(&s, author.user_id, &["medeu"], "", 100).await;
+            assert!(rows.iter().any(|r| r.kind == "report" && r.entity_id == old.to_string()));
+            // Reopened (a bad rating): back in the scope.
+            set_status(&s, old, ReportStatus::Reopened, Utc::now()).await;
+            let (rows, _) = pull_scope(&s, reader.user_id, &["*"], &cursor, 100).await;
+            assert_eq!(public_ids(&rows), [(old.to_string(), true)]);
+            assert_eq!(s.leave_public_scope(Utc::now() - Duration::days(30), 100).await.unwrap(), 0, "open again");
+        }
+
+        #[tokio::test]
+        async fn a_position_below_the_floor_is_gone_in_any_bucket() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 45).await;
+            let (_, cursor) = pull_scope(&s, a.user_id, &["medeu"], "", 100).await;
+            let input = NewsInput { title: LocalizedText::new("", "Новость", ""), body: LocalizedText::new("", "Текст", ""), published: true };
+            let n = Uuid::now_v7();
+            s.put_news(n, &input, Utc::now()).await.unwrap();
+            assert!(s.delete_news(n).await.unwrap());
+            s.compact(Utc::now() + Duration::seconds(1)).await.unwrap();
+            assert!(matches!(s.pull(at(a.user_id, &["medeu"], &cursor), 100).await.unwrap(), Pulled::Gone));
+            // A new bucket beside an old one does not save it; starting over does.
+            assert!(matches!(s.pull(at(a.user_id, &["medeu", "almaly"], &cursor), 100).await.unwrap(), Pulled::Gone));
+            assert!(matches!(s.pull(at(a.user_id, &["medeu"], ""), 100).await.unwrap(), Pulled::Page(_)));
+        }
+
+        #[tokio::test]
+        async fn reports_of_an_older_database_are_filed_once() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 46).await;
+            let id = report_in(&s, a.user_id, "turksib").await;
+            // Filed at registration already: nothing to do.
+            assert_eq!(s.file_reports(100).await.unwrap(), 0);
+            let (rows, _) = pull_scope(&s, a.user_id, &["turksib"], "", 100).await;
+            assert_eq!(public_ids(&rows), [(id.to_string(), true)]);
         }
 
         #[tokio::test]
@@ -161,7 +334,7 @@ macro_rules! store_suite {
             assert!(s.delete_news(gone).await.unwrap());
             assert!(!s.delete_news(gone).await.unwrap());
             assert_eq!(s.retention_floor().await.unwrap(), 0);
-            let before = s.pull(a.user_id, 0, 1000).await.unwrap().rows;
+            let before = pull_from(&s, a.user_id, 0, 1000).await.rows;
             // Nothing is old enough yet: only superseded rows go.
             let dropped = s.compact(Utc::now() - Duration::days(1)).await.unwrap();
             assert_eq!(dropped, 2, "the first version of `keep` and the first row of `gone`");
@@ -170,7 +343,7 @@ macro_rules! store_suite {
             s.compact(Utc::now() + Duration::seconds(1)).await.unwrap();
             let floor = s.retention_floor().await.unwrap();
             assert!(floor > 0);
-            let after = s.pull(a.user_id, 0, 1000).await.unwrap().rows;
+            let after = pull_from(&s, a.user_id, 0, 1000).await.rows;
             assert_eq!(after.len(), before.len() - 3);
             let news: Vec<_> = after.iter().filter(|r| r.kind == "news").collect();
             assert_eq!(news.len(), 1);
@@ -303,7 +476,7 @@ macro_rules! store_suite {
             assert_eq!(out[4], OpOutcome::Applied);
             assert_eq!(s.report(first).await.unwrap().unwrap().0.description, "hole");
             let year = Utc::now().format("%Y").to_string();
-            let mine = s.pull(a.user_id, 0, 1000).await.unwrap().rows.into_iter().filter(|r| r.kind == "report").count();
+            let mine = pull_from(&s, a.user_id, 0, 1000).await.rows.into_iter().filter(|r| r.kind == "report").count();
             assert_eq!(mine, 2);
             let (second, _) = s.report(first).await.unwrap().unwrap();
             assert_eq!(second.registration_number, format!("ALA-{year}-000001"));
@@ -315,7 +488,7 @@ macro_rules! store_suite {
             let reader = resident(&s, 12).await;
             let project = project_in_discussion(None);
             s.put_project(&project).await.unwrap();
-            let start = s.pull(reader.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            let start = pull_from(&s, reader.user_id, 0, 1000).await.rows.last().unwrap().seq;
             // Comments share no row, so nothing but the store's own discipline orders their commits;
             // batches take their first seq early and commit late.
             let mut writers = Vec::new();
@@ -345,7 +518,7 @@ macro_rules! store_suite {
             let mut cursor = start;
             loop {
                 let done = writers.iter().all(|w| w.is_finished());
-                let page = s.pull(reader.user_id, cursor, 7).await.unwrap();
+                let page = pull_from(&s, reader.user_id, cursor, 7).await;
                 if let Some(last) = page.rows.last() {
                     cursor = last.seq;
                 }
@@ -358,7 +531,7 @@ macro_rules! store_suite {
                 w.await.unwrap();
             }
             assert!(seen.windows(2).all(|p| p[0] < p[1]), "nothing repeated, in order");
-            let all: Vec<i64> = s.pull(reader.user_id, start, 1000).await.unwrap().rows.iter().map(|r| r.seq).collect();
+            let all: Vec<i64> = pull_from(&s, reader.user_id, start, 1000).await.rows.iter().map(|r| r.seq).collect();
             assert_eq!(all.len(), 240, "one row per comment");
             assert_eq!(seen, all, "nothing skipped");
         }
@@ -387,7 +560,7 @@ macro_rules! store_suite {
         async fn catalogue_and_calendar_edits_are_kept_and_published() {
             let (s, _g) = seeded().await;
             let p = resident(&s, 20).await;
-            let start = s.pull(p.user_id, 0, 1000).await.unwrap().rows.last().unwrap().seq;
+            let start = pull_from(&s, p.user_id, 0, 1000).await.rows.last().unwrap().seq;
             let parks = Agency { code: "parks".into(), name: LocalizedText::new("Саябақ", "Парки", "Parks") };
             s.put_agency(&parks).await.unwrap();
             let mut bench = category();
@@ -405,7 +578,7 @@ macro_rules! store_suite {
             let cats = s.categories().await.unwrap();
             assert_eq!(cats.iter().find(|c| c.code == "benches"), Some(&bench));
             assert!(s.agencies().await.unwrap().contains(&parks));
-            let rows = s.pull(p.user_id, start, 1000).await.unwrap().rows;
+            let rows = pull_from(&s, p.user_id, start, 1000).await.rows;
             let kinds: Vec<_> = rows.iter().map(|r| (r.kind.as_str(), r.entity_id.as_str())).collect();
             assert_eq!(kinds, [("agency", "parks"), ("category", "benches"), ("category", "benches")]);
 
@@ -477,13 +650,13 @@ macro_rules! store_suite {
             s.flag_comment(&by(&flaggers[2]), &flag, 3, now).await.unwrap();
             let review = s.comments_for_review(10).await.unwrap();
             assert_eq!((review[0].flags, review[0].hidden, review[0].reviewed), (3, true, false));
-            let last = s.pull(author.user_id, 0, 1000).await.unwrap().rows.into_iter().rev().find(|r| r.entity_id == c.id.to_string()).unwrap();
+            let last = pull_from(&s, author.user_id, 0, 1000).await.rows.into_iter().rev().find(|r| r.entity_id == c.id.to_string()).unwrap();
             assert!(last.payload.is_none(), "hidden from phones");
             assert!(s.restore_comment(c.id).await.unwrap());
             s.flag_comment(&by(&flaggers[3]), &flag, 3, now).await.unwrap();
             let review = s.comments_for_review(10).await.unwrap();
             assert_eq!((review[0].flags, review[0].hidden, review[0].reviewed), (4, false, true), "reviewed stays visible");
-            let last = s.pull(author.user_id, 0, 1000).await.unwrap().rows.into_iter().rev().find(|r| r.entity_id == c.id.to_string()).unwrap();
+            let last = pull_from(&s, author.user_id, 0, 1000).await.rows.into_iter().rev().find(|r| r.entity_id == c.id.to_string()).unwrap();
             assert!(last.payload.is_some(), "back on phones");
             assert!(!s.restore_comment(Uuid::now_v7()).await.unwrap());
         }

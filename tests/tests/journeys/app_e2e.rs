@@ -251,7 +251,7 @@ async fn news_and_an_offline_comment() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let reader = Client::resident(&server, "+77017654321").await;
-    let (changes, _) = reader.pull_all(0, 500).await;
+    let (changes, _) = reader.pull_all("", 500).await;
     let on_server = changes.iter().any(|c| matches!(&c.entity, Some(Entity::Comment(x)) if x.body == "Нужна, но с защитой от машин" && x.position == Position::For));
     assert!(on_server, "another resident sees the comment");
     app.shot("04-comment-sent").await;

@@ -8,4 +8,5 @@ mod phone;
 mod app_e2e;
 mod phone_faults;
 mod phone_life;
+mod phone_scope;
 mod phone_sync;

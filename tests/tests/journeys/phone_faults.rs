@@ -137,22 +137,36 @@ fn queue_work(core: &Core) {
     core.comment(project, None, "За", Position::For).unwrap();
 }
 
-/// The phone's side, in a comparable form.
-fn phone_view(core: &Core) -> Vec<(String, String, SyncState, bool, Option<ReportStatus>)> {
-    let mut v: Vec<_> = core
+/// The phone's side, in a comparable form: my reports, and the public reports of its scope it holds.
+type PhoneView = (Vec<(String, String, SyncState, bool, Option<ReportStatus>)>, Vec<(String, String, ReportStatus)>);
+
+fn phone_view(core: &Core) -> PhoneView {
+    let mut mine: Vec<_> = core
         .my_reports()
         .unwrap()
         .into_iter()
         .map(|r| (r.category, r.description, r.sync, r.media.iter().all(|m| m.uploaded), r.report.map(|x| x.status)))
         .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
-    v
+    mine.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut public: Vec<_> =
+        core.feed(None, u32::MAX).unwrap().into_iter().map(|r| (r.district, r.description, r.status)).collect();
+    public.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    (mine, public)
+}
+
+/// Neighbours' reports: one in the phone's district (where `here()` is), one in another.
+async fn neighbours(server: &Server) {
+    let p = here();
+    server.neighbour_report(p.lat + 0.001, p.lon).await;
+    let far = qala_protocol::districts::find("turksib").unwrap();
+    server.neighbour_report(far.lat, far.lon).await;
 }
 
 #[tokio::test]
 async fn a_crash_at_any_step_of_a_sync_cycle_ends_in_the_same_state() {
     // The reference run, and how many requests a full cycle makes.
     let reference_server = Server::start().await;
+    neighbours(&reference_server).await;
     let proxy = Proxy::start(reference_server.addr, 0).await;
     let (dir, core, engine) = signed_in_via(&reference_server, &proxy.url(), "+77015552000").await;
     engine.sync_once().await.unwrap();
@@ -161,11 +175,13 @@ async fn a_crash_at_any_step_of_a_sync_cycle_ends_in_the_same_state() {
     engine.sync_once().await.unwrap();
     let steps = proxy.stats.requests.load(Ordering::Relaxed) - before;
     let reference_phone = phone_view(&core);
+    assert_eq!(reference_phone.1.len(), 3, "my two reports and the neighbour's of my district");
     let reference_server_view = server_view(&reference_server, dir.path()).await;
     assert!(steps >= 6, "a cycle has push, uploads and pull ({steps} requests)");
 
     for crash_at in 1..=steps {
         let server = Server::start().await;
+        neighbours(&server).await;
         let proxy = Proxy::start(server.addr, 0).await;
         let (dir, core, engine) = signed_in_via(&server, &proxy.url(), "+77015552000").await;
         engine.sync_once().await.unwrap();

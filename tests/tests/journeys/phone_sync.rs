@@ -208,7 +208,11 @@ async fn same_problem_nearby_works_offline_from_pulled_public_reports() {
     let (_d1, neighbour, n_engine) = signed_in(&server, "+77015550008").await;
     capture(&neighbour, "street_lighting", &[]);
     n_engine.sync_once().await.unwrap();
+    // The resident starts a report here: the phone follows this district from now on, and the
+    // next pull brings its reports.
     let (_d2, core, engine) = signed_in(&server, "+77015550009").await;
+    let draft = core.start_draft().unwrap();
+    core.set_location(draft, &here()).unwrap();
     engine.sync_once().await.unwrap();
     let p = here();
     // 100 m north of the neighbour's report: offered; another category or 1 km away: not.

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod city;
 pub mod home;
 pub mod new_report;
 pub mod news;

@@ -23,11 +23,12 @@ use yew::prelude::*;
 
 use super::{pending, value_of};
 use crate::app::{Ctx, Route};
-use crate::areas::{self, AREAS};
+use crate::areas;
 use crate::bridge;
 use crate::format;
 use crate::hooks::{run, use_call};
 use crate::i18n::Arg;
+use qala_protocol::districts::{self, AREAS};
 
 /// Radius of "same problem nearby?", in metres.
 const NEARBY_M: f64 = 300.0;
@@ -146,7 +147,7 @@ pub fn NewReport() -> Html {
             if let Some(d) = d {
                 dispatch.dispatch(Action::Loaded(d.clone()));
                 if d.location.is_none()
-                    && let Some(a) = last_area.as_deref().and_then(areas::find)
+                    && let Some(a) = last_area.as_deref().and_then(districts::find)
                 {
                     send_edit(&dispatch, Edit::Location(area_location(d.id, a)));
                 }
@@ -243,7 +244,7 @@ pub fn NewReport() -> Html {
         let (update, id) = (update.clone(), d.id);
         Callback::from(move |e: Event| {
             let code = value_of(&e);
-            if let Some(a) = areas::find(&code) {
+            if let Some(a) = districts::find(&code) {
                 run::<cmd::SetSetting>(SetSettingArgs { key: Setting::LastArea, value: a.code.into() }, |_| ());
                 update.emit(Edit::Location(area_location(id, a)));
             }
@@ -314,7 +315,7 @@ pub fn NewReport() -> Html {
                 None => i.t("location-gps-unknown"),
             },
             LocationSource::Address => area_code
-                .and_then(areas::find)
+                .and_then(districts::find)
                 .map(|a| a.name(i.lang).to_string())
                 .unwrap_or_else(|| i.t("location-address")),
             _ => format!("{:.5}, {:.5}", l.lat, l.lon),
@@ -479,7 +480,7 @@ pub fn NewReport() -> Html {
 }
 
 /// A draft's location from a district: its centre, its radius as the accuracy, marked as an address.
-fn area_location(draft: Uuid, a: &areas::Area) -> SetLocationArgs {
+fn area_location(draft: Uuid, a: &districts::Area) -> SetLocationArgs {
     SetLocationArgs { draft, lat: a.lat, lon: a.lon, accuracy_m: Some(a.radius_m), source: LocationSource::Address }
 }
 

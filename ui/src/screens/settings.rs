@@ -1,12 +1,14 @@
-//! Settings: language, server address, videos only on Wi-Fi, sign in / sign out.
+//! Settings: language, the districts whose reports the phone holds, server address, videos only on
+//! Wi-Fi, sign in / sign out.
 
-use qala_protocol::commands::{self as cmd, ChangeServerArgs, NoArgs, SetSettingArgs};
+use qala_protocol::commands::{self as cmd, ChangeServerArgs, NoArgs, SetDistrictsArgs, SetSettingArgs};
+use qala_protocol::districts::{AREAS, WHOLE_CITY};
 use qala_protocol::{Lang, Setting};
 use yew::prelude::*;
 
 use super::value_of;
 use crate::app::{Ctx, Route};
-use crate::hooks::run;
+use crate::hooks::{run, use_call};
 use crate::i18n::Arg;
 
 #[function_component]
@@ -52,6 +54,39 @@ pub fn Settings() -> Html {
             });
         })
     };
+    // The districts followed: their reports are on the phone for "same problem nearby?" and the
+    // city feed, offline; the whole city is a choice of its own.
+    let followed = use_call::<cmd::Districts>(NoArgs {}, ctx.tick);
+    let followed: Vec<String> = followed.as_ref().and_then(|d| d.as_ref().ok()).cloned().unwrap_or_default();
+    let whole = followed.iter().any(|d| d == WHOLE_CITY);
+    let set_districts = {
+        let (refresh, error, saved) = (ctx.refresh.clone(), error.clone(), saved.clone());
+        Callback::from(move |districts: Vec<String>| {
+            let (refresh, error, saved) = (refresh.clone(), error.clone(), saved.clone());
+            run::<cmd::SetDistricts>(SetDistrictsArgs { districts }, move |r| match r {
+                Ok(()) => {
+                    error.set(None);
+                    saved.set(true);
+                    refresh.emit(())
+                }
+                Err(e) => error.set(Some(e)),
+            });
+        })
+    };
+    let toggle = |code: &'static str| {
+        let (set, followed) = (set_districts.clone(), followed.clone());
+        Callback::from(move |_: Event| {
+            let mut next: Vec<String> = followed.iter().filter(|d| *d != WHOLE_CITY).cloned().collect();
+            if code == WHOLE_CITY {
+                next = if whole { Vec::new() } else { vec![WHOLE_CITY.to_string()] };
+            } else if let Some(at) = next.iter().position(|d| d == code) {
+                next.remove(at);
+            } else {
+                next.push(code.to_string());
+            }
+            set.emit(next)
+        })
+    };
     let langs = [(Lang::Kk, "Қазақша"), (Lang::Ru, "Русский"), (Lang::En, "English")];
     let sign_out = {
         let refresh = ctx.refresh.clone();
@@ -75,6 +110,23 @@ pub fn Settings() -> Html {
                     onclick={Callback::from(move |_| set.emit((Setting::Lang, l.code().to_string())))}>{name}</button> }
             }) }
             </div>
+            <h2>{i.t("districts-followed")}</h2>
+            <p class="small muted">{i.t("districts-followed-hint")}</p>
+            <label class="check">
+                <input id="district-all" type="checkbox" checked={whole} onchange={toggle(WHOLE_CITY)} />
+                {i.t("whole-city")}
+            </label>
+            if !whole {
+                <div class="districts">
+                { for AREAS.iter().map(|a| html! {
+                    <label class="check">
+                        <input id={format!("district-{}", a.code)} type="checkbox"
+                            checked={followed.iter().any(|d| d == a.code)} onchange={toggle(a.code)} />
+                        {a.name(i.lang)}
+                    </label>
+                }) }
+                </div>
+            }
             <h2>{i.t("server")}</h2>
             <input id="server" type="url" inputmode="url" autocomplete="off" value={ctx.settings.server.clone()}
                 onchange={let c = change_server.clone(); Callback::from(move |e: Event| c.emit((value_of(&e), false)))} />

@@ -51,6 +51,7 @@ impl PgStore {
             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
         )
         .await?;
+        store.file_all().await?;
         Ok(store)
     }
 
@@ -58,5 +59,10 @@ impl PgStore {
         let mut tx = self.write.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
         Ok(tx)
+    }
+
+    /// A read transaction: every statement in it sees the same committed state.
+    async fn begin_read(&self) -> StoreResult<Tx> {
+        Ok(self.read.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
     }
 }

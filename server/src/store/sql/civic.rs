@@ -45,7 +45,7 @@ impl CivicStore for Backend {
             .execute(&mut *tx)
             .await?;
         if hidden == 0 {
-            write_change(&mut tx, EntityKind::Comment, &id.to_string(), None, None, Utc::now()).await?;
+            write_change(&mut tx, EntityKind::Comment, &id.to_string(), None, Utc::now()).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -66,7 +66,7 @@ impl CivicStore for Backend {
             .await?;
         if hidden != 0 {
             let comment: Comment = serde_json::from_str(&data)?;
-            write_change(&mut tx, EntityKind::Comment, &id.to_string(), None, Some(&Entity::Comment(comment)), Utc::now())
+            write_change(&mut tx, EntityKind::Comment, &id.to_string(), Some(&Entity::Comment(comment)), Utc::now())
                 .await?;
         }
         tx.commit().await?;
@@ -135,9 +135,9 @@ impl CivicStore for Backend {
         .await?;
         let was_public = matches!(old, Some((_, 1)));
         if input.published {
-            write_change(&mut tx, EntityKind::News, &id.to_string(), None, Some(&Entity::News(item)), now).await?;
+            write_change(&mut tx, EntityKind::News, &id.to_string(), Some(&Entity::News(item)), now).await?;
         } else if was_public {
-            write_change(&mut tx, EntityKind::News, &id.to_string(), None, None, now).await?;
+            write_change(&mut tx, EntityKind::News, &id.to_string(), None, now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -147,7 +147,7 @@ impl CivicStore for Backend {
         let mut tx = self.begin().await?;
         let done = sqlx::query("DELETE FROM news WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         if done.rows_affected() == 1 {
-            write_change(&mut tx, EntityKind::News, &id.to_string(), None, None, Utc::now()).await?;
+            write_change(&mut tx, EntityKind::News, &id.to_string(), None, Utc::now()).await?;
         }
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
@@ -183,7 +183,6 @@ impl CivicStore for Backend {
             &mut tx,
             EntityKind::Project,
             &project.id.to_string(),
-            None,
             Some(&Entity::Project(project.clone())),
             Utc::now(),
         )
@@ -209,13 +208,13 @@ impl CivicStore for Backend {
             .await?;
         for (cid, hidden) in &comments {
             if *hidden == 0 {
-                write_change(&mut tx, EntityKind::Comment, cid, None, None, now).await?;
+                write_change(&mut tx, EntityKind::Comment, cid, None, now).await?;
             }
         }
         sqlx::query("DELETE FROM comments WHERE project_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         let done = sqlx::query("DELETE FROM projects WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         if done.rows_affected() == 1 {
-            write_change(&mut tx, EntityKind::Project, &id.to_string(), None, None, now).await?;
+            write_change(&mut tx, EntityKind::Project, &id.to_string(), None, now).await?;
         }
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
@@ -292,7 +291,7 @@ pub(super) async fn comment_in(
         .bind(serde_json::to_string(&comment)?)
         .execute(&mut **tx)
         .await?;
-    write_change(tx, EntityKind::Comment, &c.id.to_string(), None, Some(&Entity::Comment(comment)), now).await?;
+    write_change(tx, EntityKind::Comment, &c.id.to_string(), Some(&Entity::Comment(comment)), now).await?;
     op_record(tx, op, now).await?;
     Ok(OpOutcome::Applied)
 }
@@ -346,7 +345,7 @@ pub(super) async fn flag_in(
             .bind(flag.comment_id.to_string())
             .execute(&mut **tx)
             .await?;
-        write_change(tx, EntityKind::Comment, &flag.comment_id.to_string(), None, None, now).await?;
+        write_change(tx, EntityKind::Comment, &flag.comment_id.to_string(), None, now).await?;
         tracing::info!(comment = %flag.comment_id, flags, "comment hidden by residents' flags until reviewed");
     }
     Ok(OpOutcome::Applied)

@@ -64,31 +64,59 @@ pub async fn migrate(
     Ok(())
 }
 
-/// Appends a change row in the caller's transaction.
+/// The bucket a change row goes to (see `domain::scope`).
+#[derive(Clone, Copy, Debug)]
+pub enum To<'a> {
+    /// Everyone's: catalogue, news, projects, comments.
+    City,
+    /// One resident's own data.
+    Owner(Uuid),
+    /// The public copies of the reports filed under a district (`""`: outside every district).
+    District(&'a str),
+}
+
+impl To<'_> {
+    fn owner(self) -> Option<String> {
+        match self {
+            To::Owner(u) => Some(u.to_string()),
+            _ => None,
+        }
+    }
+
+    fn key(self) -> String {
+        match self {
+            To::City => "city".into(),
+            To::Owner(u) => qala_protocol::scope::own_key(u),
+            To::District(d) => qala_protocol::scope::district_key(d),
+        }
+    }
+}
+
+/// Appends a change row of the city's bucket in the caller's transaction.
 pub async fn write_change(
     tx: &mut Tx,
     kind: EntityKind,
     id: &str,
-    owner: Option<Uuid>,
     entity: Option<&Entity>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let payload = entity.map(serde_json::to_string).transpose()?;
-    write_changes(tx, &[(kind, id, owner, payload)], now).await
+    write_changes(tx, &[(kind, id, To::City, payload)], now).await
 }
 
 /// Appends change rows whose payloads are already serialised, in one statement, in order.
 pub async fn write_changes(
     tx: &mut Tx,
-    rows: &[(EntityKind, &str, Option<Uuid>, Option<String>)],
+    rows: &[(EntityKind, &str, To<'_>, Option<String>)],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let at = ts(now);
-    let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO changes (kind, entity_id, owner, payload, at) ");
-    qb.push_values(rows, |mut row, (kind, id, owner, payload)| {
+    let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO changes (kind, entity_id, owner, bucket, payload, at) ");
+    qb.push_values(rows, |mut row, (kind, id, to, payload)| {
         row.push_bind(kind.as_str())
             .push_bind(id.to_string())
-            .push_bind(owner.map(|o| o.to_string()))
+            .push_bind(to.owner())
+            .push_bind(to.key())
             .push_bind(payload.clone())
             .push_bind(at.clone());
     });

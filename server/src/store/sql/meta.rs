@@ -50,7 +50,7 @@ impl MetaStore for Backend {
                 .execute(&mut *tx)
                 .await?;
             if done.rows_affected() == 1 {
-                write_change(&mut tx, EntityKind::Agency, &a.code, None, Some(&Entity::Agency(a.clone())), now).await?;
+                write_change(&mut tx, EntityKind::Agency, &a.code, Some(&Entity::Agency(a.clone())), now).await?;
             }
         }
         for c in categories {
@@ -61,7 +61,7 @@ impl MetaStore for Backend {
                 .execute(&mut *tx)
                 .await?;
             if done.rows_affected() == 1 {
-                write_change(&mut tx, EntityKind::Category, &c.code, None, Some(&Entity::Category(c.clone())), now)
+                write_change(&mut tx, EntityKind::Category, &c.code, Some(&Entity::Category(c.clone())), now)
                     .await?;
             }
         }
@@ -102,7 +102,7 @@ impl MetaStore for Backend {
             .bind(serde_json::to_string(a)?)
             .execute(&mut *tx)
             .await?;
-        write_change(&mut tx, EntityKind::Agency, &a.code, None, Some(&Entity::Agency(a.clone())), Utc::now()).await?;
+        write_change(&mut tx, EntityKind::Agency, &a.code, Some(&Entity::Agency(a.clone())), Utc::now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -119,7 +119,7 @@ impl MetaStore for Backend {
         .execute(&mut *tx)
         .await
         .on_foreign_key(|| unknown_agency(&c.agency))?;
-        write_change(&mut tx, EntityKind::Category, &c.code, None, Some(&Entity::Category(c.clone())), Utc::now())
+        write_change(&mut tx, EntityKind::Category, &c.code, Some(&Entity::Category(c.clone())), Utc::now())
             .await?;
         tx.commit().await?;
         Ok(())

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::media::fill_pending;
 use super::quotas::charge_in;
-use super::{Backend, Db, DbRow, Tx, ledger_outcome, op_record, op_seen, parse_uuid, ts, write_changes};
+use super::{Backend, Db, DbRow, Tx, To, ledger_outcome, op_record, op_seen, parse_uuid, ts, write_changes};
 use crate::domain::quota::Charge;
 use crate::domain::reports::{registration_number, registration_year};
 use crate::domain::stats::{AnswerTimes, StatsRow};
@@ -29,11 +29,15 @@ pub(super) async fn save_report(
     // What the public statistics need of the answer, in columns the database can aggregate.
     let answer_secs = report.answer.as_ref().map(|a| (a.at - report.registered_at).num_seconds());
     let answer_on_time = report.answer.as_ref().map(|a| i32::from(a.at <= report.deadline));
+    // Where the public copy lives and whether it is still in the public scope (see `domain::scope`).
+    let public = (report.status != ReportStatus::Withdrawn).then(|| PublicReport::from(report));
+    let district = qala_protocol::districts::code_of(report.location.lat, report.location.lon);
+    let settled_at = settled_at(report).map(ts);
     if insert {
         sqlx::query(
             "INSERT INTO reports (id, owner, reg_number, category, agency, status, deadline, registered_at, view,
-                                  answer_secs, answer_on_time)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                  answer_secs, answer_on_time, district, settled_at, in_scope)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&id)
         .bind(owner.to_string())
@@ -46,12 +50,15 @@ pub(super) async fn save_report(
         .bind(&view)
         .bind(answer_secs)
         .bind(answer_on_time)
+        .bind(district)
+        .bind(settled_at)
+        .bind(i32::from(public.is_some()))
         .execute(&mut **tx)
         .await?;
     } else {
         sqlx::query(
             "UPDATE reports SET category = $1, agency = $2, status = $3, deadline = $4, view = $5,
-                                answer_secs = $6, answer_on_time = $7 WHERE id = $8",
+                                answer_secs = $6, answer_on_time = $7, settled_at = $8, in_scope = $9 WHERE id = $10",
         )
             .bind(&report.category)
             .bind(&report.agency)
@@ -60,6 +67,8 @@ pub(super) async fn save_report(
             .bind(&view)
             .bind(answer_secs)
             .bind(answer_on_time)
+            .bind(settled_at)
+            .bind(i32::from(public.is_some()))
             .bind(&id)
             .execute(&mut **tx)
             .await?;
@@ -78,15 +87,23 @@ pub(super) async fn save_report(
     }
     // The author's change row is `{"report": <view>}`: reuse the view's JSON rather than encode it again.
     let own = Some(format!("{{\"report\":{view}}}"));
-    let public = (report.status != ReportStatus::Withdrawn)
-        .then(|| serde_json::to_string(&Entity::PublicReport(PublicReport::from(report))))
-        .transpose()?;
+    let public = public.map(|p| serde_json::to_string(&Entity::PublicReport(p))).transpose()?;
     write_changes(
         tx,
-        &[(EntityKind::Report, &id, Some(owner), own), (EntityKind::PublicReport, &id, None, public)],
+        &[(EntityKind::Report, &id, To::Owner(owner), own), (EntityKind::PublicReport, &id, To::District(district), public)],
         now,
     )
     .await
+}
+
+/// When a report reached the final status it is in (`None` while it is open): the public scope
+/// keeps it for the public window after that.
+pub(super) fn settled_at(report: &Report) -> Option<DateTime<Utc>> {
+    if report.status.is_open() {
+        return None;
+    }
+    let reached = report.history.iter().rev().find(|h| h.status == report.status).map(|h| h.at);
+    Some(reached.unwrap_or(report.registered_at))
 }
 
 pub(super) async fn load_report(tx: &mut Tx, id: Uuid) -> StoreResult<Option<(Report, Uuid)>> {
@@ -247,6 +264,33 @@ impl ReportStore for Backend {
         qb.push(" ORDER BY registered_at DESC LIMIT ").push_bind(i64::from(q.limit));
         let views: Vec<String> = qb.build_query_scalar().fetch_all(&self.read).await?;
         views.iter().map(|v| Ok(serde_json::from_str(v)?)).collect()
+    }
+
+    async fn public_feed(
+        &self,
+        before: Option<DateTime<Utc>>,
+        districts: &[String],
+        limit: u32,
+    ) -> StoreResult<Vec<Report>> {
+        // One index range per district, each at most `limit` rows, merged here: a page costs the
+        // same however many reports the districts have (an IN list would sort them all).
+        let before = ts(before.unwrap_or_else(|| Utc::now() + chrono::Duration::days(1)));
+        let mut rows: Vec<(String, String)> = Vec::new();
+        let all = [None];
+        let parts: Vec<Option<&String>> =
+            if districts.is_empty() { all.to_vec() } else { districts.iter().map(Some).collect() };
+        for d in parts {
+            let mut qb = QueryBuilder::<Db>::new("SELECT registered_at, view FROM reports WHERE registered_at < ");
+            qb.push_bind(&before).push(" AND status <> 'withdrawn'");
+            if let Some(d) = d {
+                qb.push(" AND district = ").push_bind(d);
+            }
+            qb.push(" ORDER BY registered_at DESC LIMIT ").push_bind(i64::from(limit));
+            rows.extend(qb.build_query_as::<(String, String)>().fetch_all(&self.read).await?);
+        }
+        rows.sort_by(|a, b| b.0.cmp(&a.0));
+        rows.truncate(limit as usize);
+        rows.iter().map(|(_, v)| Ok(serde_json::from_str(v)?)).collect()
     }
 
     async fn list_reports(

@@ -53,10 +53,16 @@ impl SqliteStore {
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
         )
         .await?;
+        store.file_all().await?;
         Ok(store)
     }
 
     async fn begin(&self) -> StoreResult<Tx> {
         Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A read transaction: every statement in it sees the same committed state (WAL snapshot).
+    async fn begin_read(&self) -> StoreResult<Tx> {
+        Ok(self.read.begin().await?)
     }
 }

@@ -92,13 +92,39 @@ impl Server {
         self.inbox.0.lock().unwrap().get(phone).cloned().expect("a code was sent")
     }
 
+    /// A report by a neighbour (a resident without a phone here) at `lat`, `lon`, registered
+    /// straight through the server's rules and store.
+    pub async fn neighbour_report(&self, lat: f64, lon: f64) -> Uuid {
+        let neighbour = self.state.store.resident_for_phone("+77019998877", Utc::now()).await.unwrap();
+        let cat = self.state.catalog.get().categories.get("road_repair").unwrap().clone();
+        let new = NewReport {
+            id: Uuid::now_v7(),
+            category: cat.code.clone(),
+            description: "Яма у соседнего дома".into(),
+            location: Location { lat, lon, ..here() },
+            address: None,
+            media: vec![],
+            created_at: Utc::now(),
+        };
+        let report = qala_server::domain::reports::register(&new, &cat, Utc::now(), &Default::default());
+        let op = qala_server::store::OpKey { op_id: Uuid::now_v7(), user_id: neighbour.user_id, kind: "create_report" };
+        self.state.store.create_report(&op, neighbour.user_id, report, "ALA").await.unwrap();
+        new.id
+    }
+
     /// An operator action, straight through the server's rules and store.
     pub async fn act(&self, report: Uuid, action: Action) -> Report {
+        self.try_act(report, action).await.expect("the operator action is allowed")
+    }
+
+    /// An operator action, if the report's status allows it.
+    pub async fn try_act(&self, report: Uuid, action: Action) -> Option<Report> {
         let admin = Principal { user_id: Uuid::now_v7(), role: Role::Admin, agency: None };
         let cal = qala_server::domain::calendar::WorkCalendar::default();
         let rule = move |r: &mut Report, owner| apply(r, owner, &admin, &action, Utc::now(), &cal, &|_| 5);
         match self.state.store.mutate_report(None, report, &rule).await.unwrap() {
-            qala_server::store::MutateOutcome::Applied(r) => *r,
+            qala_server::store::MutateOutcome::Applied(r) => Some(*r),
+            qala_server::store::MutateOutcome::Refused(_) => None,
             other => panic!("operator action failed: {other:?}"),
         }
     }
@@ -136,6 +162,15 @@ pub fn capture_video(core: &Core, size: usize, photos: &[u8]) -> Uuid {
     }
     core.set_location(d, &here()).unwrap();
     core.set_category(d, "flooding").unwrap();
+    core.submit(d).unwrap()
+}
+
+/// A report without media at `lat`, `lon`, queued.
+pub fn capture_at(core: &Core, category: &str, lat: f64, lon: f64) -> Uuid {
+    let d = core.start_draft().unwrap();
+    core.set_location(d, &Location { lat, lon, ..here() }).unwrap();
+    core.set_category(d, category).unwrap();
+    core.set_description(d, "Яма во дворе").unwrap();
     core.submit(d).unwrap()
 }
 

@@ -16,6 +16,8 @@ pub struct Stats {
     pub cut: AtomicUsize,
     /// Bytes forwarded from the phone to the server.
     pub upstream_bytes: AtomicU64,
+    /// Bytes forwarded from the server to the phone.
+    pub downstream_bytes: AtomicU64,
     /// HTTP requests seen going upstream (counted by their request lines).
     pub requests: AtomicUsize,
     /// When `requests` reaches this (0 = never), `crash` is notified.
@@ -74,6 +76,7 @@ async fn pipe(client: TcpStream, server: TcpStream, rate: Arc<AtomicUsize>, stat
     let cut_down_at = Arc::new(AtomicU64::new(u64::MAX));
     let down_seen = Arc::new(AtomicU64::new(0));
     let (st, up_at, down_at, seen) = (stats.clone(), cut_up_at.clone(), cut_down_at.clone(), down_seen.clone());
+    let down_stats = stats.clone();
     let upstream = async move {
         let mut buf = vec![0u8; 16 * 1024];
         let mut sent: u64 = 0;
@@ -131,6 +134,7 @@ async fn pipe(client: TcpStream, server: TcpStream, rate: Arc<AtomicUsize>, stat
                 break;
             }
             down_seen.fetch_add(take as u64, Ordering::Relaxed);
+            down_stats.downstream_bytes.fetch_add(take as u64, Ordering::Relaxed);
             if take < n {
                 break;
             }
