@@ -1,6 +1,6 @@
 -- Public reports get a table of their own, with the columns the screens search by: "same problem
 -- nearby?" (category, open, a latitude band) and the city feed (newest first). The pull is scoped
--- now (see the server's README, "Scopes"): a phone holds only the reports of its districts that are
+-- now (see the README, "Pull (scoped)"): a phone holds only the reports of its districts that are
 -- open or recently settled, and its cursor is a text the server gives.
 CREATE TABLE public_reports (
     id            TEXT PRIMARY KEY,

@@ -18,7 +18,6 @@ use crate::media::files::{self, NewFile};
 use crate::media::{photo, video};
 use crate::outbox::{self, Touches};
 use crate::{Core, db};
-use qala_protocol::districts::WHOLE_CITY;
 
 /// A draft as the capture screen shows it: the protocol's view, so the shell hands it over as it is.
 pub use qala_protocol::DraftView as Draft;
@@ -250,23 +249,18 @@ impl Core {
     /// districts left go at once, in the transaction that stores the choice; those of districts
     /// added come with the next pull.
     pub fn set_districts(&self, districts: &[String]) -> CoreResult<()> {
-        let mut chosen: Vec<String> = Vec::new();
-        for d in districts {
-            let code = if d == WHOLE_CITY {
-                WHOLE_CITY
-            } else {
-                qala_protocol::districts::find(d)
-                    .ok_or_else(|| FieldError::new("districts", format!("unknown district {d:?}")))?
-                    .code
-            };
-            if !chosen.iter().any(|c| c == code) {
-                chosen.push(code.to_string());
-            }
-        }
+        let chosen = qala_protocol::scope::normalize(districts.iter().map(String::as_str))
+            .map_err(|e| FieldError::new("districts", e.to_string()))?;
         let mut conn = self.db();
         let tx = conn.transaction()?;
         db::meta_set(&tx, &Self::setting_key(Setting::Districts), &chosen.join(","))?;
         crate::public::keep_districts(&tx, &chosen)?;
+        // The buckets of the districts left go from the cursor with their reports: chosen again,
+        // a district starts afresh. (A page on its way for the old scope no longer continues the
+        // stored cursor, so it is dropped: see `sync::apply_page`.)
+        if let Some(cursor) = db::meta_get(&tx, db::key::CURSOR)? {
+            db::meta_set(&tx, db::key::CURSOR, &qala_protocol::scope::without_dropped(&cursor, &chosen))?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -85,7 +85,8 @@ commands! {
     Districts = "districts" (NoArgs) -> Vec<String>;
     /// Follows other districts: the reports of those left go at once, new ones come with a sync.
     SetDistricts = "set_districts" (SetDistrictsArgs) -> ();
-    /// The city feed, newest first: a page after `before`, read online past what the phone holds.
+    /// The city feed of the followed districts, newest first, a page after `before`: the server's
+    /// online, what the phone holds offline.
     Feed = "feed" (FeedArgs) -> Vec<crate::PublicReport>;
     /// A report as the public sees it, whole (read online when the phone holds only its summary).
     PublicReportById = "public_report" (IdArgs) -> Option<crate::PublicReport>;

@@ -91,15 +91,17 @@ pub fn find(code: &str) -> Option<&'static Area> {
 }
 
 /// The district a point is filed under: the one whose centre is nearest (in the plane of the
-/// city, where a degree of longitude is shorter than one of latitude). `None` for a city without
-/// districts.
+/// city, where a degree of longitude is shorter than one of latitude), if the point is within three
+/// of its radii — farther out it is outside the city's districts. `None` for a city without
+/// districts, too.
 pub fn nearest(lat: f64, lon: f64) -> Option<&'static Area> {
     let shrink = lat.to_radians().cos();
     let d2 = |a: &Area| {
         let (dy, dx) = (a.lat - lat, (a.lon - lon) * shrink);
         dy * dy + dx * dx
     };
-    AREAS.iter().min_by(|a, b| d2(a).total_cmp(&d2(b)))
+    let a = AREAS.iter().min_by(|a, b| d2(a).total_cmp(&d2(b)))?;
+    (crate::distance_m(lat, lon, a.lat, a.lon) <= 3.0 * f64::from(a.radius_m)).then_some(a)
 }
 
 /// The code of the district a point is filed under; empty in a city without districts.
@@ -112,10 +114,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_centre_is_filed_under_its_own_district() {
+    fn each_centre_is_filed_under_its_own_district_and_far_away_under_none() {
         for a in &AREAS {
             assert_eq!(nearest(a.lat, a.lon).map(|n| n.code), Some(a.code));
         }
+        assert_eq!(code_of(51.17, 71.45), "", "Astana is outside Almaty's districts");
     }
 
     #[test]

@@ -2,21 +2,25 @@
 //! the cursor that records a phone's place in them. The server reads and writes cursors; to the
 //! phone they are opaque text.
 //!
-//! A phone's scope is a set of buckets (the `bucket` column of the change log): `city` (catalogue,
-//! news, projects, comments), `u.<user id>` (the resident's own reports, whole) and one `d.<district>` per
-//! district whose public reports the resident follows. Following the whole city is a choice (`*`:
-//! every district, and `d.` for reports outside them); a phone that chose nothing holds no one
-//! else's reports, so a new phone's first sync is the same size in a town and in a metropolis. (The
-//! app adopts the district of a resident's first report when they chose none.) Buckets are
-//! PowerSync's idea; unlike PowerSync, Qala keeps one change log with one sequence, so a bucket's
-//! position is a `seq` and a page is a merge of per-bucket ranges, ordered by `seq`.
+//! A phone's scope is a set of buckets: `city` (catalogue, news, projects, comments), the
+//! resident's own reports, whole, and one per district whose public reports the resident follows.
+//! Each bucket has a name in cursors (`city`, `u.<user id>`, `d.<district>`) and a key in the change
+//! log's `bucket` column (`city`, `u:<user id>`, `d:<district>`): [`buckets`] makes both. Following
+//! the whole city is a choice (`*`: every district, and `d.` for reports outside them); a phone
+//! that chose nothing holds no one else's reports, so a new phone's first sync is the same size in
+//! a town and in a metropolis. (The app adopts the district of a resident's first report when they
+//! chose none.) Buckets are PowerSync's idea; unlike PowerSync, Qala keeps one change log with one
+//! sequence, so a bucket's position is a `seq` and a page is a merge of per-bucket ranges, ordered
+//! by `seq`.
 //!
 //! The cursor a phone keeps is one text, `name:after[:snapshot]` per bucket joined by commas. A
 //! bucket new to the phone starts with a *snapshot* up to the log's head at that moment: only the
 //! latest row of each object and no deletions (the phone has nothing to delete), so a first sync
 //! costs what is live, not the log's history. Past the snapshot the bucket streams every row.
-//! Dropping a district drops its bucket from the cursor; the phone deletes that district's reports
-//! itself. A plain number is read as every bucket at that position (what phones kept before scopes).
+//! Dropping a district drops its bucket from the cursor ([`without_dropped`]); the phone deletes
+//! that district's reports itself. A plain number is read as every bucket at that position (the
+//! cursor of the unscoped pull, which the phone's store converts on upgrade; the unscoped wire
+//! format itself is gone: `next_cursor` is text).
 
 use std::fmt;
 
@@ -57,8 +61,9 @@ pub struct Bucket {
     pub key: String,
 }
 
-/// Where a phone stands in one bucket: every row with `seq <= after` has been delivered; while
-/// `snapshot` is `Some(h)` and `after < h`, rows up to `h` come as a snapshot.
+/// Where a phone stands in one bucket: everything up to `seq <= after` has been delivered — as a
+/// snapshot while `snapshot` is `Some(h)` and `after < h` (the latest row of each object up to `h`,
+/// superseded rows and deletions skipped), every row after that.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Position {
     pub bucket: Bucket,
@@ -68,12 +73,38 @@ pub struct Position {
     pub new: bool,
 }
 
+/// The districts a phone names, checked and in one form: known codes once each, or [`WHOLE_CITY`]
+/// alone; empty for none. One reading for the pull, the feed and the phone's setting.
+pub fn normalize<'a>(districts: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, ScopeError> {
+    let mut codes: Vec<String> = Vec::new();
+    for d in districts.into_iter().map(str::trim).filter(|d| !d.is_empty()) {
+        if codes.len() == MAX_DISTRICTS {
+            return Err(ScopeError::TooManyDistricts);
+        }
+        if d == WHOLE_CITY {
+            return Ok(vec![WHOLE_CITY.to_string()]);
+        }
+        let known = districts::find(d).ok_or_else(|| ScopeError::UnknownDistrict(d.chars().take(40).collect()))?;
+        if !codes.iter().any(|c| c == known.code) {
+            codes.push(known.code.to_string());
+        }
+    }
+    Ok(codes)
+}
+
+/// The `districts` query parameter (comma-separated) read with [`normalize`].
+pub fn parse_districts(param: Option<&str>) -> Result<Vec<String>, ScopeError> {
+    match param {
+        Some(p) if p.len() > 1024 => Err(ScopeError::TooManyDistricts),
+        Some(p) => normalize(p.split(',')),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// The buckets a resident's phone pulls: the city's and its own, and those of `districts` (the
 /// whole city for [`WHOLE_CITY`], no one else's reports when empty).
 pub fn buckets(user: Uuid, districts: &[String]) -> Result<Vec<Bucket>, ScopeError> {
-    if districts.len() > MAX_DISTRICTS {
-        return Err(ScopeError::TooManyDistricts);
-    }
+    let districts = normalize(districts.iter().map(String::as_str))?;
     let mut out = vec![
         Bucket { name: "city".into(), key: "city".into() },
         // Named by the account on the wire too: a phone signed in to another account starts that
@@ -84,17 +115,28 @@ pub fn buckets(user: Uuid, districts: &[String]) -> Result<Vec<Bucket>, ScopeErr
         // The whole city: every district, and the reports outside them.
         districts::AREAS.iter().map(|a| a.code).chain([""]).collect()
     } else {
-        let mut codes = Vec::with_capacity(districts.len());
-        for d in districts {
-            let known = districts::find(d).ok_or_else(|| ScopeError::UnknownDistrict(d.clone()))?;
-            if !codes.contains(&known.code) {
-                codes.push(known.code);
-            }
-        }
-        codes
+        districts.iter().map(String::as_str).collect()
     };
     out.extend(codes.into_iter().map(|c| Bucket { name: format!("d.{c}"), key: district_key(c) }));
     Ok(out)
+}
+
+/// `cursor` without the district buckets the phone no longer follows (`districts` normalized):
+/// the phone calls it in the transaction that deletes those districts' reports, so that a district
+/// dropped and chosen again starts afresh (with a snapshot) instead of streaming from where the
+/// deleted reports had been. Anything that is not a list of buckets is kept as it is.
+pub fn without_dropped(cursor: &str, districts: &[String]) -> String {
+    if districts.iter().any(|d| d == WHOLE_CITY) {
+        return cursor.to_string();
+    }
+    cursor
+        .split(',')
+        .filter(|entry| {
+            let name = entry.split(':').next().unwrap_or("");
+            name.strip_prefix("d.").is_none_or(|code| districts.iter().any(|d| d == code))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The change-log key of a district's bucket (`d:` for reports outside every district).
@@ -199,7 +241,26 @@ mod tests {
         let me = format!("u.{}", user());
         assert_eq!(b.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["city", me.as_str(), "d.medeu"]);
         assert_eq!(buckets(user(), &["atlantis".into()]), Err(ScopeError::UnknownDistrict("atlantis".into())));
-        assert_eq!(buckets(user(), &vec!["medeu".to_string(); 33]), Err(ScopeError::TooManyDistricts));
+        let many: Vec<String> = AREAS_CODES.iter().cycle().take(33).map(|c| c.to_string()).collect();
+        assert_eq!(buckets(user(), &many).map(|b| b.len()), Ok(2 + 8), "repeats count once");
+        let junk: Vec<String> = (0..40).map(|i| format!("x{i}")).collect();
+        assert!(buckets(user(), &junk).is_err());
+        assert_eq!(parse_districts(Some(&"medeu,".repeat(300))), Err(ScopeError::TooManyDistricts));
+        assert_eq!(parse_districts(Some(" medeu , *")), Ok(vec![WHOLE_CITY.to_string()]));
+        assert_eq!(parse_districts(Some("")), Ok(vec![]));
+    }
+
+    const AREAS_CODES: [&str; 8] =
+        ["alatau", "almaly", "auezov", "bostandyk", "zhetysu", "medeu", "nauryzbay", "turksib"];
+
+    #[test]
+    fn dropped_districts_leave_the_cursor_and_the_rest_stays() {
+        let c = "city:9,u.x:9,d.medeu:9,d.almaly:9:12";
+        assert_eq!(without_dropped(c, &["almaly".into()]), "city:9,u.x:9,d.almaly:9:12");
+        assert_eq!(without_dropped(c, &[]), "city:9,u.x:9");
+        assert_eq!(without_dropped(c, &[WHOLE_CITY.into()]), c);
+        assert_eq!(without_dropped("57", &[]), "57");
+        assert_eq!(without_dropped("", &[]), "");
     }
 
     #[test]

@@ -185,7 +185,7 @@ pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Pass this as `cursor` next time (with the same `districts`). Store it in the same transaction
     /// as the applied changes. It is opaque to the phone: the server's position in each part of the
-    /// phone's scope (see the README, "Scopes").
+    /// phone's scope (see `scope` and the README, "Pull (scoped)").
     pub next_cursor: String,
     /// More changes wait after `next_cursor`: pull again at once.
     pub has_more: bool,

@@ -206,8 +206,9 @@ pub enum Setting {
     CurrentDraft,
     /// The district chosen last, for a phone without GPS.
     LastArea,
-    /// The districts whose public reports the phone holds, comma-separated codes; empty or unset:
-    /// the whole city. Set through `Core::set_districts`, which also drops what leaves the scope.
+    /// The districts whose public reports the phone holds, comma-separated codes, `*` for the whole
+    /// city; empty: none, unset: none yet (the first located report's district is adopted). Set
+    /// through `Core::set_districts`, which also drops what leaves the scope.
     Districts,
 }
 

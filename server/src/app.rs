@@ -115,7 +115,7 @@ pub struct Settings {
     pub upload_ttl: Duration,
     /// Tombstones older than this are pruned; older cursors get 410.
     pub retention: Duration,
-    /// A report settled longer ago than this leaves the public scope (see `domain::scope`).
+    /// A report settled longer ago than this leaves the public scope (see `qala_protocol::scope`).
     pub public_window: Duration,
     /// Open311 intake: (channel name, API key).
     pub open311_keys: Vec<(String, String)>,

@@ -190,7 +190,8 @@ pub struct ServeArgs {
     #[arg(long, env = "QALA_RETENTION_DAYS", default_value_t = 90)]
     pub retention_days: u32,
     /// Days a report stays on residents' phones after it reached a final status (answered,
-    /// rejected, closed, withdrawn); older ones leave the phones and are fetched online when asked.
+    /// rejected, closed; a withdrawn one leaves at once); older ones leave the phones and are read
+    /// online when asked. Any later change (a rating, a complaint) brings it back for this long.
     #[arg(long, env = "QALA_PUBLIC_DAYS", default_value_t = 14)]
     pub public_days: u32,
     /// Lifetime of a one-time sign-in code.

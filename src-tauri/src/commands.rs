@@ -236,18 +236,11 @@ pub async fn set_districts(
     Ok(())
 }
 
-/// The feed: what the phone holds, then older pages online. Offline, what the phone holds.
+/// The feed: the server's pages online, what the phone holds offline.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn feed(state: State<'_, AppState>, args: Args<cmd::Feed>) -> AppResult<Output<cmd::Feed>> {
     let FeedArgs { before, limit } = args;
-    let limit = limit.clamp(1, 100);
-    match state.engine().feed(before, limit).await {
-        Ok(page) => Ok(page),
-        Err(qala_core::CoreError::Offline(_) | qala_core::CoreError::SignedOut) => {
-            with_core(&state, move |core| core.feed(before, limit)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(state.engine().feed(before, limit.clamp(1, 100)).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -267,8 +267,10 @@ fn section_apply() {
     core.set_districts(&[WHOLE_CITY.into()]).unwrap();
     let districts = core.districts().unwrap();
     let t = Instant::now();
+    let mut cursor = String::new();
     for p in &pages {
-        qala_core::sync::apply_page(&core, p, &districts).unwrap().unwrap();
+        qala_core::sync::apply_page(&core, p, &cursor, &districts).unwrap().unwrap();
+        cursor = p.next_cursor.clone();
     }
     let core_rate = n as f64 / t.elapsed().as_secs_f64();
     // The floor: the same JSON into a bare key-value table, one transaction per page.
@@ -300,18 +302,13 @@ async fn section_screens() {
     let core = Core::open(dir.path()).unwrap();
     core.set_districts(&[WHOLE_CITY.into()]).unwrap();
     let districts = core.districts().unwrap();
+    let mut cursor = String::new();
     for p in public_pages(10_000, 500) {
-        qala_core::sync::apply_page(&core, &p, &districts).unwrap().unwrap();
+        qala_core::sync::apply_page(&core, &p, &cursor, &districts).unwrap().unwrap();
+        cursor = p.next_cursor.clone();
     }
     // My 200 reports, as my bucket brings them.
-    let cat = Category {
-        code: "road_repair".into(),
-        agency: "mobility".into(),
-        name: LocalizedText::new("", "Ремонт дорог", ""),
-        icon: "road".into(),
-        active: true,
-        deadline_days: None,
-    };
+    let cat = qala_server::app::shipped_catalog().unwrap().1.into_iter().find(|c| c.code == "road_repair").unwrap();
     let mine: Vec<Change> = (0..200)
         .map(|i| {
             let new = NewReport {
@@ -340,7 +337,7 @@ async fn section_screens() {
         })
         .collect();
     let page = PullResponse { changes: mine, next_cursor: "me:20200".into(), has_more: false };
-    qala_core::sync::apply_page(&core, &page, &districts).unwrap().unwrap();
+    qala_core::sync::apply_page(&core, &page, &cursor, &districts).unwrap().unwrap();
     let mut rng = StdRng::seed_from_u64(3);
     let mut time = |f: &mut dyn FnMut(&mut StdRng)| {
         let mut v: Vec<f64> = (0..300)

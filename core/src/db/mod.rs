@@ -56,6 +56,8 @@ pub mod key {
     pub const ACCESS_EXPIRES_AT: &str = "access_expires_at";
     pub const REFRESH_TOKEN: &str = "refresh_token";
     pub const SESSION_SERVER: &str = "session_server";
+    /// The account the pulled data belongs to (its user id): another account's sign-in drops it.
+    pub const ACCOUNT: &str = "account";
     /// Sessions this phone signed out of that the server has not yet been told about.
     pub const REVOCATIONS: &str = "revocations";
 }

@@ -222,12 +222,13 @@ impl Api {
     }
 
     /// Public reports read online: one by registration number (`number`), or a page of the feed
-    /// registered before `before` in `districts` (empty: the whole city).
+    /// after `before` (registration time and id of the previous page's last report) in
+    /// `districts` (`*`: the whole city).
     pub async fn public_reports(
         &self,
         token: &str,
         number: Option<&str>,
-        before: Option<chrono::DateTime<chrono::Utc>>,
+        before: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
         districts: &[String],
         limit: u32,
     ) -> CoreResult<Vec<PublicReport>> {
@@ -235,8 +236,9 @@ impl Api {
         if let Some(n) = number {
             q.push(("number", n.to_string()));
         }
-        if let Some(b) = before {
-            q.push(("before", crate::db::ts(b)));
+        if let Some((at, id)) = before {
+            q.push(("before", crate::db::ts(at)));
+            q.push(("before_id", id.to_string()));
         }
         let r = self.http.get(self.url("/reports")).query(&q).bearer_auth(token).send().await.map_err(transport)?;
         if !r.status().is_success() {

@@ -395,7 +395,7 @@ impl SyncEngine {
                 Pulled::Page(page) => {
                     // The resident changed the districts while the page was on its way: it is of
                     // the old scope, so it is dropped and asked for again.
-                    let Some(events) = apply_page(&self.core, &page, &districts)? else {
+                    let Some(events) = apply_page(&self.core, &page, &cursor, &districts)? else {
                         continue;
                     };
                     summary.pulled += page.changes.len();
@@ -466,22 +466,23 @@ impl SyncEngine {
         Ok(self.api.public_reports(&token, Some(number), None, &[], 1).await?.into_iter().next())
     }
 
-    /// The city feed, newest first: the page after `before` from what this phone holds, and from
-    /// the server once the phone has nothing older (reports settled long ago are not held).
+    /// The city feed, newest first, the page after `before`: the server's, which has every
+    /// report of the followed districts (the phone holds only the open and recently settled ones);
+    /// offline (or signed out), what the phone holds.
     pub async fn feed(
         &self,
         before: Option<(chrono::DateTime<Utc>, Uuid)>,
         limit: u32,
     ) -> CoreResult<Vec<PublicReport>> {
-        let held = self.core.feed(before, limit)?;
-        if held.len() as u32 >= limit {
-            return Ok(held);
-        }
-        let from = held.last().map(|r| r.registered_at).or(before.map(|b| b.0));
-        let token = self.token(None).await?;
         let districts = self.core.districts()?;
-        let more = self.api.public_reports(&token, None, from, &districts, limit - held.len() as u32).await?;
-        Ok(held.into_iter().chain(more).collect())
+        let online = match self.token(None).await {
+            Ok(token) => self.api.public_reports(&token, None, before, &districts, limit).await,
+            Err(e) => Err(e),
+        };
+        match online {
+            Err(CoreError::Offline(_) | CoreError::SignedOut) => self.core.feed(before, limit),
+            other => other,
+        }
     }
 
     // --- media to look at ---
@@ -578,15 +579,21 @@ impl SyncHandle {
     }
 }
 
-/// Applies a pulled page of the scope `districts` and stores its cursor, in one transaction; `None`
-/// (and nothing applied) if the phone's scope is not that any more (the resident changed it while
-/// the page was on its way). Returns the events the page means for the resident.
-pub fn apply_page(core: &Core, page: &PullResponse, districts: &[String]) -> CoreResult<Option<Vec<SyncEvent>>> {
+/// Applies a page pulled after `cursor` for the scope `districts` and stores its cursor, in one
+/// transaction; `None` (and nothing applied) if the phone is not there any more: the resident
+/// changed the districts, or the stored cursor moved (a district dropped, a start over), while the
+/// page was on its way. Returns the events the page means for the resident.
+pub fn apply_page(
+    core: &Core,
+    page: &PullResponse,
+    cursor: &str,
+    districts: &[String],
+) -> CoreResult<Option<Vec<SyncEvent>>> {
     let mut events = Vec::new();
     let mut conn = core.db();
     let tx = conn.transaction()?;
     let now = crate::capture::districts_of(db::meta_get(&tx, &Core::setting_key(Setting::Districts))?.as_deref());
-    if now != districts {
+    if now != districts || db::meta_get(&tx, db::key::CURSOR)?.unwrap_or_default() != cursor {
         return Ok(None);
     }
     for change in &page.changes {

@@ -82,6 +82,14 @@ pub(super) fn forget_if_current(core: &crate::Core, server: &str, refresh: &str)
 }
 
 pub(super) fn keep_session(conn: &Connection, server: &str, s: &Session) -> CoreResult<()> {
+    let account = s.user_id.to_string();
+    if db::meta_get(conn, db::key::ACCOUNT)?.is_some_and(|previous| previous != account) {
+        // Another account on this phone: the last one's reports and its place in the log go (what
+        // still waits to be sent stays, as after a sign-out).
+        entities::forget_pulled(conn, false)?;
+        db::meta_delete(conn, db::key::CURSOR)?;
+    }
+    db::meta_set(conn, db::key::ACCOUNT, &account)?;
     db::meta_set(conn, SESSION_SERVER, server)?;
     db::meta_set(conn, ACCESS_TOKEN, &s.access_token)?;
     db::meta_set(conn, ACCESS_EXPIRES_AT, &db::ts(s.access_expires_at))?;

@@ -22,9 +22,11 @@ pub fn router() -> Router<AppState> {
 pub struct FeedParams {
     /// A registration number: the answer is that report alone (or nothing), whole.
     pub number: Option<String>,
-    /// Registered strictly before this time (the last report of the previous page).
+    /// Registered before this time (the last report of the previous page)…
     pub before: Option<DateTime<Utc>>,
-    /// Comma-separated district codes; absent: the whole city.
+    /// …or at that time with a smaller id (the last report's id).
+    pub before_id: Option<Uuid>,
+    /// Comma-separated district codes, `*` for the whole city; absent or empty: none.
     pub districts: Option<String>,
     /// Page size, 1–100 (default 50).
     pub limit: Option<u32>,
@@ -42,12 +44,10 @@ pub async fn feed(
     if let Some(number) = q.number {
         return Ok(Json(public::by_number(&st, &number).await?.into_iter().collect()));
     }
-    let districts = match q.districts.as_deref() {
-        Some(d) if d.len() > 1024 => return Err(crate::error::AppError::validation("districts", "too long")),
-        Some(d) => d.split(',').map(str::trim).filter(|d| !d.is_empty()).map(String::from).collect(),
-        None => Vec::new(),
-    };
-    Ok(Json(public::feed(&st, q.before, districts, q.limit.unwrap_or(50)).await?))
+    let districts = qala_protocol::scope::parse_districts(q.districts.as_deref())
+        .map_err(|e| crate::error::AppError::validation("districts", e.to_string()))?;
+    let before = q.before.map(|at| (at, q.before_id.unwrap_or(Uuid::max())));
+    Ok(Json(public::feed(&st, before, &districts, q.limit.unwrap_or(50)).await?))
 }
 
 /// One report as the public sees it, with the whole description (a phone opens a report outside

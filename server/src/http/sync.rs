@@ -157,25 +157,24 @@ pub struct PullParams {
 /// within the public window. A bucket new to the phone starts with a snapshot.
 #[utoipa::path(get, path = "/api/v1/sync/pull", params(PullParams), tag = "sync", security(("bearer" = [])),
     responses((status = 200, body = PullResponse), (status = 401, body = ErrorBody),
-        (status = 410, body = ErrorBody, description = "cursor older than the retention window: pull again from 0"),
+        (status = 410, body = ErrorBody, description = "cursor older than the retention window: start again with an empty cursor"),
         (status = 422, body = ErrorBody)))]
 pub async fn pull(State(st): State<AppState>, Auth(p): Auth, ApiQuery(q): ApiQuery<PullParams>) -> AppResult<Response> {
     let limit = q.limit.unwrap_or(PULL_DEFAULT_LIMIT);
     if !(1..=PULL_MAX_LIMIT).contains(&limit) {
         return Err(AppError::validation("limit", format!("must be 1 to {PULL_MAX_LIMIT}")));
     }
-    let districts: Vec<String> = match q.districts.as_deref() {
-        Some(d) if d.len() > 1024 => return Err(AppError::validation("districts", "too long")),
-        Some(d) => d.split(',').map(str::trim).filter(|d| !d.is_empty()).map(String::from).collect(),
-        None => Vec::new(),
-    };
+    let districts =
+        scope::parse_districts(q.districts.as_deref()).map_err(|e| AppError::validation("districts", e.to_string()))?;
     let scope = scope::buckets(p.user_id, &districts).map_err(|e| AppError::validation("districts", e.to_string()))?;
     let positions =
         scope::positions(q.cursor.as_deref(), scope).map_err(|e| AppError::validation("cursor", e.to_string()))?;
     let page = match st.store.pull(positions, limit).await? {
         Pulled::Page(page) => page,
         Pulled::Gone => {
-            return Err(AppError::Gone("this cursor is older than the retention window; pull again from 0".into()));
+            return Err(AppError::Gone(
+                "this cursor is older than the retention window; start again with an empty cursor".into(),
+            ));
         }
     };
     let next_cursor = scope::cursor(&page.positions);

@@ -30,28 +30,22 @@ pub async fn by_number(st: &AppState, number: &str) -> ServiceResult<Option<Publ
     Ok(found.filter(|r| r.status != ReportStatus::Withdrawn).map(|r| PublicReport::whole(&r)))
 }
 
-/// The city feed, newest first, registered before `before` (all when absent), in `districts`
-/// (the whole city when empty or `*`).
+/// The city feed, newest first, after `before` (the registration time and id of the previous
+/// page's last report; the newest when absent), in `districts` (normalized by
+/// `scope::normalize`: `*` for the whole city, none when empty).
 pub async fn feed(
     st: &AppState,
-    before: Option<DateTime<Utc>>,
-    districts: Vec<String>,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    districts: &[String],
     limit: u32,
 ) -> ServiceResult<Vec<PublicReport>> {
     if !(1..=MAX_FEED_PAGE).contains(&limit) {
         return Err(ServiceError::invalid("limit", format!("must be 1 to {MAX_FEED_PAGE}")));
     }
-    if districts.len() > qala_protocol::scope::MAX_DISTRICTS {
-        return Err(ServiceError::invalid("districts", "too many"));
+    if districts.is_empty() {
+        return Ok(Vec::new());
     }
-    let whole = districts.iter().any(|d| d == qala_protocol::districts::WHOLE_CITY);
-    for d in districts.iter().filter(|_| !whole) {
-        if qala_protocol::districts::find(d).is_none() {
-            return Err(ServiceError::invalid("districts", format!("unknown district {d:?}")));
-        }
-    }
-    let mut districts = if whole { Vec::new() } else { districts };
-    districts.sort();
-    districts.dedup();
-    Ok(st.store.public_feed(before, &districts, limit).await?.iter().map(PublicReport::from).collect())
+    let all = districts.iter().any(|d| d == qala_protocol::districts::WHOLE_CITY);
+    let districts = if all { &[][..] } else { districts };
+    Ok(st.store.public_feed(before, districts, limit).await?.iter().map(PublicReport::from).collect())
 }

@@ -324,11 +324,11 @@ pub trait ReportStore: Send + Sync + 'static {
     /// Public reports (never withdrawn ones) matching `q`, newest first, at most `q.limit`: every
     /// filter and the limit run in the database, so the cost follows the answer, not the table.
     async fn public_requests(&self, q: &PublicRequestQuery) -> StoreResult<Vec<Report>>;
-    /// The city feed: reports (not withdrawn) registered before `before` (all when absent), newest
-    /// first, filed under `districts` (all when empty), at most `limit`.
+    /// The city feed: reports (not withdrawn) before `before` in the order (registration time,
+    /// id), newest first, filed under `districts` (all when empty), at most `limit`.
     async fn public_feed(
         &self,
-        before: Option<DateTime<Utc>>,
+        before: Option<(DateTime<Utc>, Uuid)>,
         districts: &[String],
         limit: u32,
     ) -> StoreResult<Vec<Report>>;
@@ -378,7 +378,8 @@ pub trait ChangeLog: Send + Sync + 'static {
     /// snapshot while it has one: the latest row of each object, no deletions), merged by `seq`,
     /// at most `limit`. Read in one snapshot of the database, with the retention floor.
     async fn pull(&self, positions: Vec<Position>, limit: u32) -> StoreResult<Pulled>;
-    /// Cursors below this may have missed a pruned tombstone and must start over.
+    /// Positions below this may have missed a pruned tombstone (`pull` answers `Gone` for them);
+    /// read alone by the health check.
     async fn retention_floor(&self) -> StoreResult<i64>;
     /// Takes out of the public scope (a deletion in their district's bucket) at most `limit`
     /// reports that reached a final status before `settled_before`; returns how many.

@@ -63,10 +63,10 @@ async fn the_feed_pages_newest_first_by_district() {
         report_in(&author, "almaly", &format!("Алмалы {i}")).await;
     }
     let mut seen = Vec::new();
-    let mut before: Option<String> = None;
+    let mut before: Option<(String, uuid::Uuid)> = None;
     loop {
         let q = match &before {
-            Some(b) => format!("/reports?districts=medeu&limit=2&before={}", urlencode(b)),
+            Some((at, id)) => format!("/reports?districts=medeu&limit=2&before={}&before_id={id}", urlencode(at)),
             None => "/reports?districts=medeu&limit=2".to_string(),
         };
         let page: Vec<PublicReport> = reader.get(&q).await.json().await.unwrap();
@@ -74,7 +74,8 @@ async fn the_feed_pages_newest_first_by_district() {
         if page.is_empty() {
             break;
         }
-        before = Some(page.last().unwrap().registered_at.to_rfc3339());
+        let last = page.last().unwrap();
+        before = Some((last.registered_at.to_rfc3339(), last.id));
         seen.extend(page);
     }
     assert_eq!(seen.iter().map(|r| r.id).collect::<Vec<_>>(), medeu.iter().rev().copied().collect::<Vec<_>>());
@@ -85,6 +86,8 @@ async fn the_feed_pages_newest_first_by_district() {
     assert!(both.windows(2).all(|w| w[0].registered_at >= w[1].registered_at));
     let city: Vec<PublicReport> = reader.get("/reports?districts=*&limit=3").await.json().await.unwrap();
     assert_eq!(city.len(), 3);
+    let none: Vec<PublicReport> = reader.get("/reports?limit=3").await.json().await.unwrap();
+    assert!(none.is_empty(), "no district named: none, as in the pull");
     for q in ["districts=atlantis", "limit=0", "limit=101", "before=yesterday"] {
         let r = reader.get(&format!("/reports?{q}")).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{q}");

@@ -214,7 +214,7 @@ async fn hostile_scopes_and_cursors_are_422() {
     let many: String = (0..70).map(|i| format!("x{i}:1")).collect::<Vec<_>>().join(",");
     for (q, field) in [
         ("districts=atlantis".to_string(), "districts"),
-        (format!("districts={}", vec!["medeu"; 33].join(",")), "districts"),
+        (format!("districts={}", (0..40).map(|i| format!("x{i}")).collect::<Vec<_>>().join(",")), "districts"),
         (format!("districts={}", "a".repeat(2000)), "districts"),
         (format!("cursor={long}"), "cursor"),
         (format!("cursor={many}"), "cursor"),

@@ -311,6 +311,28 @@ macro_rules! store_suite {
         }
 
         #[tokio::test]
+        async fn a_snapshot_pages_on_past_a_floor_above_its_rows() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 47).await;
+            let input = NewsInput { title: LocalizedText::new("", "Новость", ""), body: LocalizedText::new("", "Текст", ""), published: true };
+            for _ in 0..3 {
+                s.put_news(Uuid::now_v7(), &input, Utc::now()).await.unwrap();
+            }
+            // A deletion newer than every live row, pruned: the floor is above them all.
+            let n = Uuid::now_v7();
+            s.put_news(n, &input, Utc::now()).await.unwrap();
+            assert!(s.delete_news(n).await.unwrap());
+            s.compact(Utc::now() + Duration::seconds(1)).await.unwrap();
+            let floor = s.retention_floor().await.unwrap();
+            // A new phone's snapshot in pages of one row, each page's positions below the floor.
+            let (rows, cursor) = pull_scope(&s, a.user_id, &["medeu"], "", 1).await;
+            assert!(rows.iter().all(|r| r.seq < floor));
+            assert_eq!(rows.iter().filter(|r| r.kind == "news").count(), 3);
+            let Pulled::Page(p) = s.pull(at(a.user_id, &["medeu"], &cursor), 10).await.unwrap() else { panic!("gone") };
+            assert!(p.rows.is_empty());
+        }
+
+        #[tokio::test]
         async fn reports_of_an_older_database_are_filed_once() {
             let (s, _g) = seeded().await;
             let a = resident(&s, 46).await;

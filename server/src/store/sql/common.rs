@@ -64,7 +64,7 @@ pub async fn migrate(
     Ok(())
 }
 
-/// The bucket a change row goes to (see `domain::scope`).
+/// The bucket a change row goes to (see `qala_protocol::scope`).
 #[derive(Clone, Copy, Debug)]
 pub enum To<'a> {
     /// Everyone's: catalogue, news, projects, comments.

@@ -29,7 +29,7 @@ pub(super) async fn save_report(
     // What the public statistics need of the answer, in columns the database can aggregate.
     let answer_secs = report.answer.as_ref().map(|a| (a.at - report.registered_at).num_seconds());
     let answer_on_time = report.answer.as_ref().map(|a| i32::from(a.at <= report.deadline));
-    // Where the public copy lives and whether it is still in the public scope (see `domain::scope`).
+    // Where the public copy lives and whether it is still in the public scope (see `qala_protocol::scope`).
     let public = (report.status != ReportStatus::Withdrawn).then(|| PublicReport::from(report));
     let district = qala_protocol::districts::code_of(report.location.lat, report.location.lon);
     let settled_at = settled_at(report).map(ts);
@@ -268,29 +268,44 @@ impl ReportStore for Backend {
 
     async fn public_feed(
         &self,
-        before: Option<DateTime<Utc>>,
+        before: Option<(DateTime<Utc>, Uuid)>,
         districts: &[String],
         limit: u32,
     ) -> StoreResult<Vec<Report>> {
-        // One index range per district, each at most `limit` rows, merged here: a page costs the
-        // same however many reports the districts have (an IN list would sort them all).
-        let before = ts(before.unwrap_or_else(|| Utc::now() + chrono::Duration::days(1)));
-        let mut rows: Vec<(String, String)> = Vec::new();
+        // One index range per district, each at most `limit` keys, merged here; then the views of
+        // the page alone. A page costs the same however many reports the districts have (an IN
+        // list would sort them all).
+        let (at, id) = match before {
+            Some((at, id)) => (ts(at), id.to_string()),
+            None => (ts(Utc::now() + chrono::Duration::days(1)), Uuid::max().to_string()),
+        };
+        let mut keys: Vec<(String, String)> = Vec::new();
         let all = [None];
         let parts: Vec<Option<&String>> =
             if districts.is_empty() { all.to_vec() } else { districts.iter().map(Some).collect() };
         for d in parts {
-            let mut qb = QueryBuilder::<Db>::new("SELECT registered_at, view FROM reports WHERE registered_at < ");
-            qb.push_bind(&before).push(" AND status <> 'withdrawn'");
+            let mut qb = QueryBuilder::<Db>::new("SELECT registered_at, id FROM reports WHERE (registered_at < ");
+            qb.push_bind(&at).push(" OR (registered_at = ").push_bind(&at).push(" AND id < ").push_bind(&id);
+            qb.push(")) AND status <> 'withdrawn'");
             if let Some(d) = d {
                 qb.push(" AND district = ").push_bind(d);
             }
-            qb.push(" ORDER BY registered_at DESC LIMIT ").push_bind(i64::from(limit));
-            rows.extend(qb.build_query_as::<(String, String)>().fetch_all(&self.read).await?);
+            qb.push(" ORDER BY registered_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
+            keys.extend(qb.build_query_as::<(String, String)>().fetch_all(&self.read).await?);
         }
-        rows.sort_by(|a, b| b.0.cmp(&a.0));
-        rows.truncate(limit as usize);
-        rows.iter().map(|(_, v)| Ok(serde_json::from_str(v)?)).collect()
+        keys.sort_by(|a, b| b.cmp(a));
+        keys.truncate(limit as usize);
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Db>::new("SELECT view FROM reports WHERE status <> 'withdrawn' AND id IN (");
+        let mut list = qb.separated(", ");
+        for (_, id) in &keys {
+            list.push_bind(id.clone());
+        }
+        qb.push(") ORDER BY registered_at DESC, id DESC");
+        let views: Vec<String> = qb.build_query_scalar().fetch_all(&self.read).await?;
+        views.iter().map(|v| Ok(serde_json::from_str(v)?)).collect()
     }
 
     async fn list_reports(
