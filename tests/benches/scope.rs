@@ -438,7 +438,7 @@ async fn section_pull_at_scale() {
         for &n in &log_sizes {
             let add = n.saturating_sub(have);
             fill_log(add, |from, batch| {
-                let sql = fill_sql(have + from, batch, "(WITH RECURSIVE s(x) AS (SELECT {from} UNION ALL SELECT x + 1 FROM s WHERE x < {to}) SELECT x FROM s) AS s(x)");
+                let sql = fill_sql(have + from, batch, "(WITH RECURSIVE s(x) AS (SELECT {from} UNION ALL SELECT x + 1 FROM s WHERE x < {to}) SELECT x FROM s) AS s");
                 db.execute_batch(&sql).unwrap();
                 async {}
             })

@@ -1,6 +1,6 @@
 //! Public reports read online by residents' phones (see `service::public`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -8,7 +8,7 @@ use qala_protocol::{ErrorBody, PublicReport};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::extract::{ApiQuery, Auth};
+use super::extract::{ApiPath, ApiQuery, Auth};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::service::public;
@@ -53,7 +53,13 @@ pub async fn feed(
 /// One report as the public sees it, with the whole description (a phone opens a report outside
 /// its scope, or reads on past the pulled summary).
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = PublicReport), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn report(State(st): State<AppState>, Auth(_): Auth, Path(id): Path<Uuid>) -> AppResult<Json<PublicReport>> {
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 200, body = PublicReport), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn report(
+    State(st): State<AppState>,
+    Auth(_): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<PublicReport>> {
     Ok(Json(public::report(&st, id).await?))
 }

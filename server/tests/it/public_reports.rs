@@ -97,3 +97,13 @@ async fn the_feed_pages_newest_first_by_district() {
 fn urlencode(s: &str) -> String {
     s.replace('+', "%2B").replace(':', "%3A")
 }
+
+#[tokio::test]
+async fn a_malformed_id_is_a_json_422() {
+    let server = TestServer::start();
+    let reader = Client::resident(&server, &phone(64)).await;
+    let r = reader.get("/reports/00").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(!error_code(&body).is_empty());
+}

@@ -61,8 +61,14 @@ impl PgStore {
         Ok(tx)
     }
 
-    /// A read transaction: every statement in it sees the same committed state.
+    /// A read transaction: every statement in it sees the same committed state. Its statements
+    /// are planned for their values: a prepared statement's generic plan cannot see which bucket
+    /// it reads, and walks the primary key filtering by bucket, which for a sparse bucket (a
+    /// resident's own) reads the whole log; planned for the value, it takes the `(bucket, seq)`
+    /// index (measured: 350 ms against 0.1 ms at 1,000,000 rows).
     async fn begin_read(&self) -> StoreResult<Tx> {
-        Ok(self.read.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+        let mut tx = self.read.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
+        Ok(tx)
     }
 }
