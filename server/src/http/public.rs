@@ -54,8 +54,8 @@ pub async fn feed(
 /// its scope, or reads on past the pulled summary).
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "report id")),
-    responses((status = 200, body = PublicReport), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = PublicReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn report(
     State(st): State<AppState>,
     Auth(_): Auth,

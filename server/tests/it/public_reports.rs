@@ -99,11 +99,11 @@ fn urlencode(s: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_malformed_id_is_a_json_422() {
+async fn a_malformed_id_is_a_json_400() {
     let server = TestServer::start();
     let reader = Client::resident(&server, &phone(64)).await;
     let r = reader.get("/reports/00").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let body: serde_json::Value = r.json().await.unwrap();
     assert!(!error_code(&body).is_empty());
 }
