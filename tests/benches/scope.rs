@@ -2,8 +2,9 @@
 //!
 //! 1. **First sync of a new phone** in cities of 500, 20,000 and 200,000 reports
 //!    (`QALA_BENCH_SIZES`): bytes on the wire (through a counting proxy, media aside) and the time
-//!    of the whole cycle on loopback, applying included, for a phone following the whole city and
-//!    one following one district; and the ratio of the sizes at 20,000 and 500.
+//!    of the whole cycle on loopback, applying included, for a phone following the whole city, one
+//!    following one district and a new phone that follows none yet (the default until its first
+//!    report); and the ratios of the sizes at 20,000 and 500.
 //! 2. **Applying pulled rows** in qala-core (a real SQLite file): rows/s, against raw inserts of
 //!    the same JSON into a bare table in the same run.
 //! 3. **Screen queries** with 10,000 public reports and 200 of my own: Home, "same problem nearby"
@@ -181,17 +182,25 @@ async fn section_first_sync() {
         let seeded = t.elapsed().as_secs_f64();
         let (down, up, secs, held) = first_sync(&server, "+77019990001", &[WHOLE_CITY.into()]).await;
         let (d_down, _, d_secs, d_held) = first_sync(&server, "+77019990002", &["medeu".into()]).await;
+        let (n_down, _, n_secs, _) = first_sync(&server, "+77019990003", &[]).await;
         println!(
-            "{n:>7} reports (seeded in {seeded:>5.1} s): whole city {:>8.1} KB down, {:>5.1} KB up, {secs:>5.2} s, {held:>6} reports held | Medeu {:>7.1} KB, {d_secs:>5.2} s, {d_held:>5} held",
+            "{n:>7} reports (seeded in {seeded:>5.1} s): whole city {:>8.1} KB down, {:>5.1} KB up, {secs:>5.2} s, {held:>6} reports held | Medeu {:>7.1} KB, {d_secs:>5.2} s, {d_held:>5} held | no district yet {:>6.1} KB, {n_secs:>5.2} s",
             down as f64 / 1024.0,
             up as f64 / 1024.0,
             d_down as f64 / 1024.0,
+            n_down as f64 / 1024.0,
         );
-        whole.push((n, down));
+        whole.push((n, [down, d_down, n_down]));
     }
-    let at = |n| whole.iter().find(|(m, _)| *m == n).map(|(_, b)| *b as f64);
+    let at = |n| whole.iter().find(|(m, _)| *m == n).map(|(_, b)| *b);
     if let (Some(small), Some(big)) = (at(500), at(20_000)) {
-        println!("ratio of first-sync bytes, 20,000 / 500 reports: {:.2} (goal ≤ 3)", big / small);
+        let r = |i: usize| big[i] as f64 / small[i] as f64;
+        println!(
+            "ratio of first-sync bytes, 20,000 / 500 reports (goal ≤ 3): whole city {:.2}, Medeu {:.2}, no district yet (a new phone's default) {:.2}",
+            r(0),
+            r(1),
+            r(2)
+        );
     }
     // What one public report weighs, as JSON and gzipped (the pull's payload per report).
     let sample = PublicReport {
