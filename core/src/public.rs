@@ -65,11 +65,6 @@ pub fn get(conn: &Connection, id: Uuid) -> CoreResult<Option<PublicReport>> {
     Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-/// How many the phone holds.
-pub fn count(conn: &Connection) -> CoreResult<u64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM public_reports", [], |r| r.get::<_, i64>(0))? as u64)
-}
-
 /// Open reports of `category` within `radius_m` of a point, nearest first: "same problem?". The
 /// index narrows to a band of latitude; the box and the distance are checked on that band only.
 pub fn nearby(
