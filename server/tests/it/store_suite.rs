@@ -504,6 +504,141 @@ macro_rules! store_suite {
             assert_eq!(second.registration_number, format!("ALA-{year}-000001"));
         }
 
+        /// A push of many new reports is registered together (a few statements for all of them);
+        /// its outcomes and what it stores must be exactly what the same ops give one push at a
+        /// time: duplicates, someone else's ids, quotas that fit only some of an account's reports,
+        /// ids repeated inside the push, photos that arrived before their report.
+        #[tokio::test]
+        async fn a_push_of_many_reports_ends_as_the_same_ops_one_at_a_time() {
+            use qala_server::domain::quota::{Charge, QuotaKind};
+            #[derive(Clone)]
+            struct Planned {
+                op: Uuid,
+                user: usize,
+                report: Uuid,
+                media: Vec<DeclaredMedia>,
+            }
+            // Limits per account: roomy, tight, none.
+            let limits = [Some(100u64), Some(3), None];
+            let photo = Uuid::now_v7();
+            for seed in 1..=6u64 {
+                let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let mut next = |n: u64| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x % n
+                };
+                // What both stores already hold, then the push: new reports mostly, replays of the
+                // history, someone else's report id, and (on odd seeds) repeats inside the push.
+                let history: Vec<Planned> = (0..4)
+                    .map(|i| Planned { op: Uuid::now_v7(), user: i % 2, report: Uuid::now_v7(), media: vec![] })
+                    .collect();
+                // On even seeds no id comes twice in the push (each past report at most once), so
+                // the push takes the path that registers reports together.
+                let repeats = seed % 2 == 1;
+                let mut push: Vec<Planned> = Vec::new();
+                let mut past = history.clone();
+                for i in 0..40 {
+                    let choice = next(10);
+                    let old = if repeats { Some(history[next(4) as usize].clone()) } else { past.pop() };
+                    let fresh = Planned { op: Uuid::now_v7(), user: next(3) as usize, report: Uuid::now_v7(), media: vec![] };
+                    let p = match (choice, old) {
+                        (0, Some(old)) => old,
+                        (1, Some(old)) => Planned { op: Uuid::now_v7(), ..old },
+                        (2, Some(old)) => Planned { op: Uuid::now_v7(), user: fresh.user, ..old },
+                        (3, _) if repeats && !push.is_empty() => push[next(push.len() as u64) as usize].clone(),
+                        (_, Some(old)) if !repeats => {
+                            past.push(old);
+                            fresh
+                        }
+                        _ => fresh,
+                    };
+                    push.push(p);
+                    if i == 5 {
+                        // The photo's owner and someone else both declare the photo that arrived first.
+                        for user in [0, 2] {
+                            let media = vec![DeclaredMedia { id: photo, kind: MediaKind::Photo }];
+                            push.push(Planned { op: Uuid::now_v7(), user, report: Uuid::now_v7(), media });
+                        }
+                    }
+                }
+                let mut ends = Vec::new();
+                for together in [true, false] {
+                    let (s, _g) = seeded().await;
+                    let mut users = Vec::new();
+                    for n in 0..3 {
+                        users.push(resident(&s, 600 + n).await.user_id);
+                    }
+                    let now = Utc::now();
+                    s.media_complete(&MediaRow {
+                        id: photo,
+                        owner: users[0],
+                        owner_role: Role::Resident,
+                        kind: MediaKind::Photo,
+                        content_type: "image/jpeg".into(),
+                        size: 90,
+                        sha256: "ab".repeat(32),
+                        upload_length: 90,
+                        created_at: now,
+                    })
+                    .await
+                    .unwrap();
+                    let item = |p: &Planned| PushItem::CreateReport {
+                        op: OpKey { op_id: p.op, user_id: users[p.user], kind: "create_report" },
+                        owner: users[p.user],
+                        report: Box::new(report_for(p.report, p.media.clone())),
+                        prefix: "ALA".into(),
+                        quota: limits[p.user].map(|l| Charge::new(users[p.user], QuotaKind::Reports, 1, l, now)),
+                    };
+                    for p in &history {
+                        s.push_batch(vec![item(p)]).await.unwrap();
+                    }
+                    let outcomes = if together {
+                        s.push_batch(push.iter().map(item).collect()).await.unwrap()
+                    } else {
+                        let mut out = Vec::new();
+                        for p in &push {
+                            out.extend(s.push_batch(vec![item(p)]).await.unwrap());
+                        }
+                        out
+                    };
+                    let mut stored = Vec::new();
+                    let mut numbers = Vec::new();
+                    for p in history.iter().chain(&push) {
+                        let found = s.report(p.report).await.unwrap();
+                        if let Some((r, _)) = &found {
+                            numbers.push(r.registration_number.clone());
+                        }
+                        stored.push((p.report, found.map(|(r, owner)| {
+                            let owner = users.iter().position(|u| *u == owner);
+                            (owner, r.media.iter().map(|m| m.state).collect::<Vec<_>>())
+                        })));
+                    }
+                    stored.sort_by_key(|(id, _)| *id);
+                    stored.dedup_by_key(|(id, _)| *id);
+                    numbers.sort();
+                    numbers.dedup();
+                    let day = qala_server::domain::quota::local_day(now);
+                    let mut used = Vec::new();
+                    for u in &users {
+                        used.push(s.quota_used(*u, QuotaKind::Reports, day).await.unwrap());
+                    }
+                    let year = Utc::now().format("%Y").to_string();
+                    let expected: Vec<String> = (1..=numbers.len()).map(|n| format!("ALA-{year}-{n:06}")).collect();
+                    assert_eq!(numbers, expected, "seed {seed}: numbers without gaps or repeats");
+                    ends.push((outcomes, stored, used));
+                }
+                assert_eq!(ends[0], ends[1], "seed {seed}: one push against one op per push");
+                let (outcomes, stored, _) = &ends[0];
+                assert!(outcomes.iter().filter(|o| **o == OpOutcome::Applied).count() > 10, "seed {seed}: {outcomes:?}");
+                let with_photo: Vec<_> = stored.iter().filter_map(|(_, r)| r.as_ref()).filter(|(_, m)| !m.is_empty()).collect();
+                assert_eq!(with_photo.len(), 2, "seed {seed}");
+                assert!(with_photo.contains(&&(Some(0), vec![MediaState::Received])), "the owner's photo fills in: {with_photo:?}");
+                assert!(with_photo.contains(&&(Some(2), vec![MediaState::Pending])), "nobody else's: {with_photo:?}");
+            }
+        }
+
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn a_reader_paging_during_concurrent_writes_skips_and_repeats_nothing() {
             let (s, _g) = seeded().await;

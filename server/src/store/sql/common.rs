@@ -143,13 +143,20 @@ pub fn ledger_outcome(user: &str, op: &OpKey) -> OpOutcome {
 }
 
 pub async fn op_record(tx: &mut Tx, op: &OpKey, now: DateTime<Utc>) -> StoreResult<()> {
-    sqlx::query("INSERT INTO applied_ops (op_id, user_id, kind, at) VALUES ($1, $2, $3, $4)")
-        .bind(op.op_id.to_string())
-        .bind(op.user_id.to_string())
-        .bind(op.kind)
-        .bind(ts(now))
-        .execute(&mut **tx)
-        .await?;
+    op_records(tx, &[op], now).await
+}
+
+/// Enters ops in the ledger, one statement for all of them (the caller bounds how many).
+pub async fn op_records(tx: &mut Tx, ops: &[&OpKey], now: DateTime<Utc>) -> StoreResult<()> {
+    if ops.is_empty() {
+        return Ok(());
+    }
+    let at = ts(now);
+    let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO applied_ops (op_id, user_id, kind, at) ");
+    qb.push_values(ops, |mut b, op| {
+        b.push_bind(op.op_id.to_string()).push_bind(op.user_id.to_string()).push_bind(op.kind).push_bind(at.clone());
+    });
+    qb.build().execute(&mut **tx).await?;
     Ok(())
 }
 

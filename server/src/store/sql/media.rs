@@ -53,17 +53,35 @@ pub(super) fn may_fill(report: &Report, owner: Uuid, m: &MediaRow) -> bool {
 
 /// Fills every pending media reference whose file already arrived.
 pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) -> StoreResult<()> {
-    let pending: Vec<Uuid> = {
-        let answer = report.answer.iter().flat_map(|a| a.media.iter());
-        report.media.iter().chain(answer).filter(|m| m.state == MediaState::Pending).map(|m| m.id).collect()
-    };
-    for id in pending {
-        let row =
-            sqlx::query("SELECT * FROM media WHERE id = $1").bind(id.to_string()).fetch_optional(&mut **tx).await?;
-        if let Some(row) = row {
-            let m = media_row(&row)?;
-            if may_fill(report, owner, &m) {
-                fill_media(report, &received_ref(&m));
+    fill_pending_many(tx, &mut [(report, owner)]).await
+}
+
+/// [`fill_pending`] for many reports, with one query per [`super::reports::ROWS_PER_STATEMENT`]
+/// pending references.
+pub(super) async fn fill_pending_many(tx: &mut Tx, reports: &mut [(&mut Report, Uuid)]) -> StoreResult<()> {
+    let pending: Vec<String> = reports
+        .iter()
+        .flat_map(|(report, _)| {
+            let answer = report.answer.iter().flat_map(|a| a.media.iter());
+            report.media.iter().chain(answer).filter(|m| m.state == MediaState::Pending).map(|m| m.id.to_string())
+        })
+        .collect();
+    let mut arrived = Vec::new();
+    for ids in pending.chunks(super::reports::ROWS_PER_STATEMENT) {
+        let mut qb = QueryBuilder::<Db>::new("SELECT * FROM media WHERE id IN (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(id);
+        }
+        qb.push(")");
+        for row in qb.build().fetch_all(&mut **tx).await? {
+            arrived.push(media_row(&row)?);
+        }
+    }
+    for m in &arrived {
+        for (report, owner) in reports.iter_mut() {
+            if may_fill(report, *owner, m) {
+                fill_media(report, &received_ref(m));
             }
         }
     }

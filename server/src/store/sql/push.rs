@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use qala_protocol::OpOutcome;
 
-use super::Backend;
+use super::{Backend, Tx};
 use super::civic::{comment_in, flag_in};
-use super::reports::{create_in, mutate_in};
+use super::reports::{Registration, create_in, create_many_in, mutate_in};
 use crate::store::error::StoreResult;
 use crate::store::{PushItem, PushLedger};
 
@@ -18,25 +18,44 @@ impl PushLedger for Backend {
     async fn push_batch(&self, items: Vec<PushItem>) -> StoreResult<Vec<OpOutcome>> {
         let mut tx = self.begin().await?;
         let mut outcomes = Vec::with_capacity(items.len());
+        // Consecutive new reports (what a busy push group mostly is) are registered together.
+        let mut run: Vec<Registration> = Vec::new();
         for item in items {
-            let outcome = match item {
+            let item = match item {
                 PushItem::CreateReport { op, owner, report, prefix, quota } => {
-                    create_in(&mut tx, &op, owner, *report, &prefix, quota.as_ref()).await?
+                    run.push(Registration { op, owner, report: *report, prefix, quota });
+                    continue;
                 }
-                PushItem::Mutate { op, report_id, rule } => {
-                    mutate_in(&mut tx, Some(&op), report_id, rule.as_ref()).await?.into_op_outcome()
-                }
-                PushItem::Comment { op, author, comment, now, quota } => {
-                    comment_in(&mut tx, &op, &author, &comment, now, quota.as_ref()).await?
-                }
-                PushItem::FlagComment { op, flag, now } => {
-                    flag_in(&mut tx, &op, &flag, qala_protocol::COMMENT_FLAGS_TO_HIDE, now).await?
-                }
-                PushItem::Decided(outcome) => outcome,
+                other => other,
             };
-            outcomes.push(outcome);
+            if !run.is_empty() {
+                outcomes.extend(create_many_in(&mut tx, std::mem::take(&mut run)).await?);
+            }
+            outcomes.push(apply_in(&mut tx, item).await?);
+        }
+        if !run.is_empty() {
+            outcomes.extend(create_many_in(&mut tx, run).await?);
         }
         tx.commit().await?;
         Ok(outcomes)
     }
+}
+
+/// Applies one op of a push in the caller's transaction.
+async fn apply_in(tx: &mut Tx, item: PushItem) -> StoreResult<OpOutcome> {
+    Ok(match item {
+        PushItem::CreateReport { op, owner, report, prefix, quota } => {
+            create_in(tx, &op, owner, *report, &prefix, quota.as_ref()).await?
+        }
+        PushItem::Mutate { op, report_id, rule } => {
+            mutate_in(tx, Some(&op), report_id, rule.as_ref()).await?.into_op_outcome()
+        }
+        PushItem::Comment { op, author, comment, now, quota } => {
+            comment_in(tx, &op, &author, &comment, now, quota.as_ref()).await?
+        }
+        PushItem::FlagComment { op, flag, now } => {
+            flag_in(tx, &op, &flag, qala_protocol::COMMENT_FLAGS_TO_HIDE, now).await?
+        }
+        PushItem::Decided(outcome) => outcome,
+    })
 }

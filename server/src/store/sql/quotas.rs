@@ -1,11 +1,15 @@
 // Daily quotas: one counter per account, local day and kind, charged in the transaction of the
 // write it counts.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::{Backend, Tx};
+use sqlx::QueryBuilder;
+
+use super::{Backend, Db, Tx};
 use crate::domain::quota::{Charge, QuotaKind};
 use crate::store::error::StoreResult;
 use crate::store::QuotaLedger;
@@ -37,6 +41,41 @@ pub(super) async fn charge_in(tx: &mut Tx, c: &Charge) -> StoreResult<bool> {
     .fetch_optional(&mut **tx)
     .await?;
     Ok(used.is_some())
+}
+
+/// [`charge_in`] for many counters at once, each key (account, kind, day) at most once: one
+/// statement per distinct limit. Returns the keys charged; a key over its limit is left unwritten.
+pub(super) async fn charge_many_in(tx: &mut Tx, charges: &[Charge]) -> StoreResult<Vec<(Uuid, QuotaKind, NaiveDate)>> {
+    let key = |c: &Charge| (c.user_id, c.kind, c.day);
+    // A new counter row is inserted without the limit's check: refuse what cannot fit up front.
+    let fits: Vec<&Charge> = charges.iter().filter(|c| c.amount <= c.limit).collect();
+    let mut limits: Vec<u64> = fits.iter().map(|c| c.limit).collect();
+    limits.sort_unstable();
+    limits.dedup();
+    let mut charged = Vec::with_capacity(fits.len());
+    for limit in limits {
+        let group: Vec<&&Charge> = fits.iter().filter(|c| c.limit == limit).collect();
+        for chunk in group.chunks(super::reports::ROWS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::<Db>::new("INSERT INTO quota_usage (day, user_id, kind, used) ");
+            qb.push_values(chunk, |mut b, c| {
+                b.push_bind(c.day.to_string()).push_bind(c.user_id.to_string()).push_bind(c.kind.as_str()).push_bind(to_i64(c.amount));
+            });
+            qb.push(
+                " ON CONFLICT (day, user_id, kind) DO UPDATE SET used = quota_usage.used + excluded.used
+                  WHERE quota_usage.used + excluded.used <= ",
+            )
+            .push_bind(to_i64(limit))
+            .push(" RETURNING day, user_id, kind");
+            let rows: HashSet<(String, String, String)> =
+                qb.build_query_as().fetch_all(&mut **tx).await?.into_iter().collect();
+            for c in chunk {
+                if rows.contains(&(c.day.to_string(), c.user_id.to_string(), c.kind.as_str().to_string())) {
+                    charged.push(key(c));
+                }
+            }
+        }
+    }
+    Ok(charged)
 }
 
 #[async_trait]
