@@ -2,13 +2,17 @@
 //! costs on the wire without its media.
 //!
 //! `cargo bench -p qala-core --bench prepare`. ImageMagick (`convert`, Debian package imagemagick)
-//! runs `convert IN -auto-orient -resize 1600x1600 -quality 80 -strip OUT`.
+//! runs `convert IN -auto-orient -resize 1600x1600 -quality 80 -strip OUT`; libvips (Debian package
+//! libvips-tools) runs `vipsthumbnail IN -s 1600 -o OUT[Q=80,strip]`. Each output's quality is the
+//! SSIM of its luma against an uncompressed full-resolution Lanczos3 resize of the input.
 
 use std::io::Cursor;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use fast_image_resize::images::Image;
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{ImageEncoder, Rgb, RgbImage};
 use qala_core::media::photo;
 use qala_protocol::*;
@@ -44,6 +48,46 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// Mean SSIM of the luma of `output` against the input decoded at full resolution and resized
+/// with Lanczos3 to the output's size, uncompressed: how close a prepared photo stays to the best
+/// it could be (1.0 is identical). 8×8 windows, the usual constants.
+fn ssim_to_reference(input: &[u8], output: &[u8]) -> f64 {
+    let out = image::load_from_memory(output).unwrap().into_rgb8();
+    let (w, h) = out.dimensions();
+    let full = image::load_from_memory(input).unwrap().into_rgb8();
+    let (fw, fh) = full.dimensions();
+    let src = Image::from_vec_u8(fw, fh, full.into_raw(), PixelType::U8x3).unwrap();
+    let mut reference = Image::new(w, h, PixelType::U8x3);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    Resizer::new().resize(&src, &mut reference, &options).unwrap();
+    let luma = |p: &[u8]| 0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2]);
+    let (a, b) = (reference.buffer(), out.as_raw());
+    let (c1, c2) = ((0.01f64 * 255.0).powi(2), (0.03f64 * 255.0).powi(2));
+    let (mut total, mut windows) = (0.0, 0u64);
+    for wy in (0..h.saturating_sub(7)).step_by(8) {
+        for wx in (0..w.saturating_sub(7)).step_by(8) {
+            let (mut sa, mut sb, mut saa, mut sbb, mut sab) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for y in wy..wy + 8 {
+                for x in wx..wx + 8 {
+                    let i = ((y * w + x) * 3) as usize;
+                    let (la, lb) = (luma(&a[i..i + 3]), luma(&b[i..i + 3]));
+                    sa += la;
+                    sb += lb;
+                    saa += la * la;
+                    sbb += lb * lb;
+                    sab += la * lb;
+                }
+            }
+            let n = 64.0;
+            let (ma, mb) = (sa / n, sb / n);
+            let (va, vb, cov) = (saa / n - ma * ma, sbb / n - mb * mb, sab / n - ma * mb);
+            total += ((2.0 * ma * mb + c1) * (2.0 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+            windows += 1;
+        }
+    }
+    total / windows as f64
+}
+
 fn main() {
     let input = detailed_jpeg();
     let dir = tempfile::tempdir().unwrap();
@@ -53,46 +97,96 @@ fn main() {
     println!("input: 4000x3000 JPEG, {} KB", input.len() / 1024);
 
     let mut ours = Vec::new();
-    let mut out_bytes = 0;
+    let mut last_output = Vec::new();
     for _ in 0..RUNS {
         let t = Instant::now();
         let p = photo::prepare(&input).unwrap();
         ours.push(t.elapsed());
-        out_bytes = p.jpeg.len();
+        last_output = p.jpeg;
     }
     let ours = median(ours);
-    println!("qala-core prepare   median {:>7.1} ms  output {:>4} KB", ours.as_secs_f64() * 1e3, out_bytes / 1024);
+    println!(
+        "qala-core prepare   median {:>7.1} ms  output {:>4} KB (byte budget {} KB)",
+        ours.as_secs_f64() * 1e3,
+        last_output.len() / 1024,
+        photo::BYTE_BUDGET / 1024
+    );
 
-    let convert = if std::path::Path::new("/usr/bin/convert").exists() { "/usr/bin/convert" } else { "convert" };
-    let mut theirs = Vec::new();
-    let mut their_bytes = 0;
+    println!(
+        "  quality: SSIM {:.4} against a full-resolution Lanczos3 reference",
+        ssim_to_reference(&input, &last_output)
+    );
+    // The same settings as the peers below (q80, no byte budget stepping down), like for like.
+    let mut at80 = Vec::new();
     for _ in 0..RUNS {
         let t = Instant::now();
-        let status = Command::new(convert)
-            .arg(&src)
-            .args(["-auto-orient", "-resize", "1600x1600", "-quality", "80", "-strip"])
-            .arg(&dst)
-            .status();
-        match status {
-            Ok(s) if s.success() => theirs.push(t.elapsed()),
-            _ => {
-                println!("ImageMagick is not installed (apt-get install imagemagick): no comparison");
-                break;
+        let p = photo::prepare_at(&input, &[photo::QUALITY]).unwrap();
+        at80.push(t.elapsed());
+        last_output = p.jpeg;
+    }
+    let ours = median(at80);
+    let out_bytes = last_output.len();
+    std::fs::write("/tmp/qala/ours.jpg", &last_output).unwrap();
+    println!(
+        "qala-core q80 only  median {:>7.1} ms  output {:>4} KB  SSIM {:.4}",
+        ours.as_secs_f64() * 1e3,
+        out_bytes / 1024,
+        ssim_to_reference(&input, &last_output)
+    );
+
+    // The peers, on the same input, each a separate program as a phone's gallery app would be.
+    let peers: [(&str, &str, Vec<String>); 2] = [
+        (
+            "ImageMagick convert",
+            "convert",
+            vec![
+                src.display().to_string(),
+                "-auto-orient".into(),
+                "-resize".into(),
+                "1600x1600".into(),
+                "-quality".into(),
+                "80".into(),
+                "-strip".into(),
+                dst.display().to_string(),
+            ],
+        ),
+        (
+            "vipsthumbnail",
+            "vipsthumbnail",
+            vec![
+                src.display().to_string(),
+                "-s".into(),
+                "1600".into(),
+                "-o".into(),
+                format!("{}[Q=80,strip]", dst.display()),
+            ],
+        ),
+    ];
+    for (name, program, args) in peers {
+        let mut theirs = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            match Command::new(program).args(&args).status() {
+                Ok(s) if s.success() => theirs.push(t.elapsed()),
+                _ => break,
             }
         }
-        their_bytes = std::fs::metadata(&dst).map(|m| m.len() as usize).unwrap_or(0);
-    }
-    if !theirs.is_empty() {
+        if theirs.is_empty() {
+            println!("{name} is not installed (apt-get install imagemagick libvips-tools): no comparison");
+            continue;
+        }
+        let output = std::fs::read(&dst).unwrap();
         let theirs = median(theirs);
         println!(
-            "ImageMagick convert median {:>7.1} ms  output {:>4} KB",
+            "{name:<19} median {:>7.1} ms  output {:>4} KB  SSIM {:.4}",
             theirs.as_secs_f64() * 1e3,
-            their_bytes / 1024
+            output.len() / 1024,
+            ssim_to_reference(&input, &output)
         );
         println!(
-            "ratio: {:.2}x faster, {:.2}x the bytes",
+            "  ours against {name}: {:.2}x faster, {:.2}x the bytes",
             theirs.as_secs_f64() / ours.as_secs_f64(),
-            out_bytes as f64 / their_bytes as f64
+            out_bytes as f64 / output.len() as f64
         );
     }
 

@@ -7,6 +7,7 @@ use std::io::Cursor;
 use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::metadata::Orientation;
+use image::{DynamicImage, GrayImage, ImageFormat, RgbImage};
 
 use crate::error::{CoreError, CoreResult};
 
@@ -51,8 +52,15 @@ pub fn fit(width: u32, height: u32, long_side: u32) -> (u32, u32) {
     (((width as f64 * scale).round() as u32).max(1), ((height as f64 * scale).round() as u32).max(1))
 }
 
-/// Prepares a photo for upload.
+/// Prepares a photo for upload: q80 first; a photo so full of fine detail that it would cost more
+/// than [`BYTE_BUDGET`] on a rural mobile connection is encoded again a step lower.
 pub fn prepare(data: &[u8]) -> CoreResult<PreparedPhoto> {
+    prepare_at(data, &[QUALITY, 70, 60])
+}
+
+/// Prepares a photo at the first of `qualities` whose output fits the budget (the last one
+/// whatever its size). The prepare bench compares a single q80 with other programs' q80.
+pub fn prepare_at(data: &[u8], qualities: &[u8]) -> CoreResult<PreparedPhoto> {
     if is_heif(data) {
         return Err(CoreError::Media(
             "HEIC photos cannot be read yet: choose JPEG in the camera settings (\"Most compatible\")".into(),
@@ -60,8 +68,12 @@ pub fn prepare(data: &[u8]) -> CoreResult<PreparedPhoto> {
     }
     let format =
         image::guess_format(data).map_err(|_| CoreError::Media("this file is not a photo we can read".into()))?;
-    let mut img = image::load_from_memory_with_format(data, format)
-        .map_err(|e| CoreError::Media(format!("the photo cannot be read: {e}")))?;
+    let scaled = (format == ImageFormat::Jpeg).then(|| decode_jpeg_scaled(data)).flatten();
+    let mut img = match scaled {
+        Some(rgb) => DynamicImage::ImageRgb8(rgb),
+        None => image::load_from_memory_with_format(data, format)
+            .map_err(|e| CoreError::Media(format!("the photo cannot be read: {e}")))?,
+    };
     if let Some(o) = Orientation::from_exif(orientation(data)) {
         img.apply_orientation(o);
     }
@@ -74,23 +86,52 @@ pub fn prepare(data: &[u8]) -> CoreResult<PreparedPhoto> {
         let src = Image::from_vec_u8(w, h, rgb.into_raw(), PixelType::U8x3)
             .map_err(|e| CoreError::Media(format!("resize: {e}")))?;
         let mut dst = Image::new(tw, th, PixelType::U8x3);
-        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
         Resizer::new().resize(&src, &mut dst, &options).map_err(|e| CoreError::Media(format!("resize: {e}")))?;
         dst.into_vec()
     };
     let (Ok(ew), Ok(eh)) = (u16::try_from(tw), u16::try_from(th)) else {
         return Err(CoreError::Media("the photo is too large".into()));
     };
-    // q80 first; a photo so full of fine detail that it would cost more than the budget on a
-    // rural mobile connection is encoded again a step lower.
     let mut jpeg = Vec::new();
-    for quality in [QUALITY, 70, 60] {
+    for &quality in qualities {
         jpeg = encode(&pixels, ew, eh, quality)?;
         if jpeg.len() <= BYTE_BUDGET {
             break;
         }
     }
     Ok(PreparedPhoto { jpeg, width: tw, height: th })
+}
+
+/// Most bytes a scaled decode may allocate for its pixels; larger photos take the general decoder,
+/// whose own limits then refuse them.
+const MAX_DECODED_BYTES: usize = 256 * 1024 * 1024;
+
+/// Decodes a JPEG at the smallest scale of 1/8, 1/4, 1/2 or 1 that still covers the prepared size
+/// (the inverse DCT computes fewer samples per block, as libjpeg's and libvips' shrink-on-load
+/// do): for a 12 MP photo the inverse transform, colour conversion and resize then work on a
+/// quarter of the pixels, which is most of the time a photo takes. `None` when this decoder cannot
+/// (or should not) take the file: the general decoder then reads it, or explains why not.
+fn decode_jpeg_scaled(data: &[u8]) -> Option<RgbImage> {
+    let mut decoder = jpeg_decoder::Decoder::new(data);
+    decoder.read_info().ok()?;
+    let info = decoder.info()?;
+    let (tw, th) = fit(u32::from(info.width), u32::from(info.height), LONG_SIDE);
+    let (w, h) = decoder.scale(u16::try_from(tw).ok()?, u16::try_from(th).ok()?).ok()?;
+    let (w, h) = (u32::from(w), u32::from(h));
+    decoder.set_max_decoding_buffer_size(MAX_DECODED_BYTES);
+    if (w as usize) * (h as usize) * 3 > MAX_DECODED_BYTES {
+        return None;
+    }
+    let pixels = decoder.decode().ok()?;
+    match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(w, h, pixels),
+        jpeg_decoder::PixelFormat::L8 => {
+            GrayImage::from_raw(w, h, pixels).map(|g| DynamicImage::ImageLuma8(g).into_rgb8())
+        }
+        // CMYK and 16-bit greyscale are not what a phone's camera writes: the general decoder.
+        _ => None,
+    }
 }
 
 fn encode(pixels: &[u8], width: u16, height: u16, quality: u8) -> CoreResult<Vec<u8>> {

@@ -103,3 +103,28 @@ fn png_input_works_too() {
     assert_eq!((prepared.width, prepared.height), (1600, 400));
     assert!(prepared.jpeg.starts_with(&[0xFF, 0xD8]));
 }
+
+/// Photos twice the prepared size and more are decoded at a reduced scale: the picture, its
+/// orientation and a greyscale camera's output must come out as from a full decode.
+#[test]
+fn photos_decoded_at_a_reduced_scale_keep_orientation_and_greyscale() {
+    let original = jpeg_with_exif(&detailed(4000, 3000), 6);
+    let prepared = photo::prepare(&original).unwrap();
+    assert_eq!((prepared.width, prepared.height), (1200, 1600));
+    let out = image::load_from_memory(&prepared.jpeg).unwrap().to_rgb8();
+    let (top, bottom) = (out.get_pixel(600, 20), out.get_pixel(600, 1580));
+    assert!(top[0] > 180 && top[1] < 90, "top is red: {top:?}");
+    assert!(!(bottom[0] > 180 && bottom[1] < 90), "bottom is not red: {bottom:?}");
+
+    let grey = image::GrayImage::from_fn(3200, 2400, |x, _| image::Luma([(x * 255 / 3200) as u8]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 90)
+        .write_image(grey.as_raw(), 3200, 2400, image::ExtendedColorType::L8)
+        .unwrap();
+    let prepared = photo::prepare(&jpeg).unwrap();
+    assert_eq!((prepared.width, prepared.height), (1600, 1200));
+    let out = image::load_from_memory(&prepared.jpeg).unwrap().to_rgb8();
+    let (left, right) = (out.get_pixel(10, 600), out.get_pixel(1590, 600));
+    assert!(left[0] < 20 && right[0] > 235, "the gradient survives: {left:?} … {right:?}");
+    assert!(right[0].abs_diff(right[1]) < 6 && right[1].abs_diff(right[2]) < 6, "still grey: {right:?}");
+}
