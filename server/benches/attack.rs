@@ -210,18 +210,8 @@ async fn run(phones: usize, attack: bool) -> Honest {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     let start = Instant::now();
-    let tasks: Vec<_> = (0..phones)
-        .map(|n| {
-            // Each phone from an address of its own, as the proxy would say.
-            let mut headers = reqwest::header::HeaderMap::new();
-            headers.insert(
-                "x-forwarded-for",
-                format!("10.{}.{}.{}", n / 65536, (n / 256) % 256, n % 256).parse().unwrap(),
-            );
-            let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
-            tokio::spawn(phone(http, base.clone(), inbox.clone(), n))
-        })
-        .collect();
+    let tasks: Vec<_> =
+        (0..phones).map(|n| tokio::spawn(phone(phone_client(n), base.clone(), inbox.clone(), n))).collect();
     let mut latencies = Vec::new();
     let mut errors = 0;
     for t in tasks {

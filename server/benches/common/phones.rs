@@ -65,6 +65,14 @@ pub fn photo(seed: u64) -> Vec<u8> {
     j
 }
 
+/// Phone `n`'s HTTP client: every request says, as a trusted proxy in front of the server would,
+/// that it comes from the phone's own address (phones do not share one address in a city).
+pub fn phone_client(n: usize) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", format!("10.{}.{}.{}", n / 65536, (n / 256) % 256, n % 256).parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
 #[derive(Default)]
 pub struct Tally {
     pub latencies: Vec<Duration>,
