@@ -103,9 +103,12 @@ pub fn prepare_at(data: &[u8], qualities: &[u8]) -> CoreResult<PreparedPhoto> {
     Ok(PreparedPhoto { jpeg, width: tw, height: th })
 }
 
-/// Most bytes a scaled decode may allocate for its pixels; larger photos take the general decoder,
-/// whose own limits then refuse them.
-const MAX_DECODED_BYTES: usize = 256 * 1024 * 1024;
+/// Most bytes the scaled decoder may hold for a photo. It keeps every component at full
+/// resolution while it decodes (twice that for a progressive JPEG, whose coefficients stay until
+/// the last scan), so the check is on the full frame, before anything is allocated: a photo above
+/// it (a 108 MP camera's, or a crafted header of a few bytes claiming 65535×65535) goes to the
+/// general decoder, which reads it within its own limits or refuses it with a clear message.
+const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Decodes a JPEG at the smallest scale of 1/8, 1/4, 1/2 or 1 that still covers the prepared size
 /// (the inverse DCT computes fewer samples per block, as libjpeg's and libvips' shrink-on-load
@@ -116,21 +119,25 @@ fn decode_jpeg_scaled(data: &[u8]) -> Option<RgbImage> {
     let mut decoder = jpeg_decoder::Decoder::new(data);
     decoder.read_info().ok()?;
     let info = decoder.info()?;
+    let components = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => 3,
+        jpeg_decoder::PixelFormat::L8 => 1,
+        // CMYK and 16-bit greyscale are not what a phone's camera writes: the general decoder.
+        _ => return None,
+    };
+    let passes = if info.coding_process == jpeg_decoder::CodingProcess::DctProgressive { 2 } else { 1 };
+    if u64::from(info.width) * u64::from(info.height) * components * passes > MAX_DECODED_BYTES {
+        return None;
+    }
     let (tw, th) = fit(u32::from(info.width), u32::from(info.height), LONG_SIDE);
     let (w, h) = decoder.scale(u16::try_from(tw).ok()?, u16::try_from(th).ok()?).ok()?;
     let (w, h) = (u32::from(w), u32::from(h));
-    decoder.set_max_decoding_buffer_size(MAX_DECODED_BYTES);
-    if (w as usize) * (h as usize) * 3 > MAX_DECODED_BYTES {
-        return None;
-    }
+    decoder.set_max_decoding_buffer_size(usize::try_from(MAX_DECODED_BYTES).ok()?);
     let pixels = decoder.decode().ok()?;
-    match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(w, h, pixels),
-        jpeg_decoder::PixelFormat::L8 => {
-            GrayImage::from_raw(w, h, pixels).map(|g| DynamicImage::ImageLuma8(g).into_rgb8())
-        }
-        // CMYK and 16-bit greyscale are not what a phone's camera writes: the general decoder.
-        _ => None,
+    if components == 3 {
+        RgbImage::from_raw(w, h, pixels)
+    } else {
+        GrayImage::from_raw(w, h, pixels).map(|g| DynamicImage::ImageLuma8(g).into_rgb8())
     }
 }
 

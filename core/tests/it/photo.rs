@@ -128,3 +128,26 @@ fn photos_decoded_at_a_reduced_scale_keep_orientation_and_greyscale() {
     assert!(left[0] < 20 && right[0] > 235, "the gradient survives: {left:?} … {right:?}");
     assert!(right[0].abs_diff(right[1]) < 6 && right[1].abs_diff(right[2]) < 6, "still grey: {right:?}");
 }
+
+/// A few hundred bytes claiming a 65535×65535 progressive photo: a decoder that believed the
+/// header would reserve tens of GB and abort the app. It must end in a clear refusal.
+#[test]
+fn a_header_claiming_a_giant_photo_is_refused_without_allocating_it() {
+    let segment = |marker: u8, body: &[u8]| {
+        let mut s = vec![0xFF, marker];
+        s.extend_from_slice(&u16::try_from(body.len() + 2).unwrap().to_be_bytes());
+        s.extend_from_slice(body);
+        s
+    };
+    let mut jpeg = vec![0xFF, 0xD8];
+    jpeg.extend(segment(0xDB, &[[0u8].as_slice(), &[1u8; 64]].concat()));
+    // SOF2 (progressive): 8 bits, 65535 × 65535, three components sampled 1×1 with table 0.
+    jpeg.extend(segment(0xC2, &[8, 0xFF, 0xFF, 0xFF, 0xFF, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]));
+    // One DC Huffman table with a single one-bit code, then the first (DC) scan of all three.
+    jpeg.extend(segment(0xC4, &[[0x00u8, 1].as_slice(), &[0u8; 15], &[0]].concat()));
+    jpeg.extend(segment(0xDA, &[3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 0, 0]));
+    jpeg.extend_from_slice(&[0u8; 256]);
+    jpeg.extend_from_slice(&[0xFF, 0xD9]);
+    let e = photo::prepare(&jpeg).unwrap_err().to_string();
+    assert!(e.contains("cannot be read"), "{e}");
+}

@@ -25,7 +25,7 @@ async fn report_answer_rate_reopen() {
 
     // Pull: registration number, deadline, status, both photos received with their checksums.
     let mine = resident.my_report(report.id).await;
-    let year = chrono::Utc::now().format("%Y").to_string();
+    let year = qala_server::domain::reports::registration_year(chrono::Utc::now());
     assert_eq!(mine.registration_number, format!("ALA-{year}-000001"));
     assert_eq!(mine.status, ReportStatus::Registered);
     assert_eq!(mine.agency, "mobility");

@@ -42,7 +42,7 @@ async fn offline_reports_and_a_comment_arrive_whole_after_the_server_returns() {
     // The server holds exactly these three, with media equal to the prepared files.
     let (all, total) = server.state.store.list_reports(None, &ReportQuery::default(), Utc::now()).await.unwrap();
     assert_eq!(total, 3);
-    let year = Utc::now().format("%Y").to_string();
+    let year = qala_server::domain::reports::registration_year(Utc::now());
     for id in ids {
         let on_server = all.iter().find(|r| r.id == id).expect("report on the server");
         let mine = core.my_report(id).unwrap().unwrap();

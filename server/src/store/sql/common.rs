@@ -104,21 +104,30 @@ pub async fn write_change(
     write_changes(tx, &[(kind, id, To::City, payload)], now).await
 }
 
-/// Appends change rows whose payloads are already serialised, in one statement, in order.
-pub async fn write_changes(
-    tx: &mut Tx,
-    rows: &[(EntityKind, &str, To<'_>, Option<String>)],
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let at = ts(now);
+/// Most rows written by one multi-row statement (and ids in one `IN` list). A report's row has 14
+/// parameters and a push at most 128 reports per chunk with at most 6 media each, so no statement
+/// comes near the smallest limit of bound parameters (SQLite's 32,766; PostgreSQL's 65,535).
+pub const ROWS_PER_STATEMENT: usize = 128;
+
+/// A change row: what, which, to whom, the payload already serialised (`None`: a tombstone).
+pub type ChangeRow<'a> = (EntityKind, &'a str, To<'a>, Option<String>);
+
+/// Appends change rows made at `now`, in one statement, in order.
+pub async fn write_changes(tx: &mut Tx, rows: &[ChangeRow<'_>], now: DateTime<Utc>) -> StoreResult<()> {
+    let rows: Vec<(ChangeRow<'_>, DateTime<Utc>)> = rows.iter().map(|r| (r.clone(), now)).collect();
+    write_changes_at(tx, &rows).await
+}
+
+/// Appends change rows, each with the time it was made, in one statement, in order.
+pub async fn write_changes_at(tx: &mut Tx, rows: &[(ChangeRow<'_>, DateTime<Utc>)]) -> StoreResult<()> {
     let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO changes (kind, entity_id, owner, bucket, payload, at) ");
-    qb.push_values(rows, |mut row, (kind, id, to, payload)| {
+    qb.push_values(rows, |mut row, ((kind, id, to, payload), at)| {
         row.push_bind(kind.as_str())
             .push_bind(id.to_string())
             .push_bind(to.owner())
             .push_bind(to.key())
             .push_bind(payload.clone())
-            .push_bind(at.clone());
+            .push_bind(ts(*at));
     });
     qb.build().execute(&mut **tx).await?;
     Ok(())
@@ -143,18 +152,18 @@ pub fn ledger_outcome(user: &str, op: &OpKey) -> OpOutcome {
 }
 
 pub async fn op_record(tx: &mut Tx, op: &OpKey, now: DateTime<Utc>) -> StoreResult<()> {
-    op_records(tx, &[op], now).await
+    op_records(tx, &[(op, now)]).await
 }
 
-/// Enters ops in the ledger, one statement for all of them (the caller bounds how many).
-pub async fn op_records(tx: &mut Tx, ops: &[&OpKey], now: DateTime<Utc>) -> StoreResult<()> {
+/// Enters ops in the ledger, each with the time it was applied, in one statement (the caller
+/// bounds how many).
+pub async fn op_records(tx: &mut Tx, ops: &[(&OpKey, DateTime<Utc>)]) -> StoreResult<()> {
     if ops.is_empty() {
         return Ok(());
     }
-    let at = ts(now);
     let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO applied_ops (op_id, user_id, kind, at) ");
-    qb.push_values(ops, |mut b, op| {
-        b.push_bind(op.op_id.to_string()).push_bind(op.user_id.to_string()).push_bind(op.kind).push_bind(at.clone());
+    qb.push_values(ops, |mut b, (op, at)| {
+        b.push_bind(op.op_id.to_string()).push_bind(op.user_id.to_string()).push_bind(op.kind).push_bind(ts(*at));
     });
     qb.build().execute(&mut **tx).await?;
     Ok(())

@@ -56,7 +56,7 @@ pub(super) async fn fill_pending(tx: &mut Tx, report: &mut Report, owner: Uuid) 
     fill_pending_many(tx, &mut [(report, owner)]).await
 }
 
-/// [`fill_pending`] for many reports, with one query per [`super::reports::ROWS_PER_STATEMENT`]
+/// [`fill_pending`] for many reports, with one query per [`super::ROWS_PER_STATEMENT`]
 /// pending references.
 pub(super) async fn fill_pending_many(tx: &mut Tx, reports: &mut [(&mut Report, Uuid)]) -> StoreResult<()> {
     let pending: Vec<String> = reports
@@ -67,7 +67,7 @@ pub(super) async fn fill_pending_many(tx: &mut Tx, reports: &mut [(&mut Report, 
         })
         .collect();
     let mut arrived = Vec::new();
-    for ids in pending.chunks(super::reports::ROWS_PER_STATEMENT) {
+    for ids in pending.chunks(super::ROWS_PER_STATEMENT) {
         let mut qb = QueryBuilder::<Db>::new("SELECT * FROM media WHERE id IN (");
         let mut list = qb.separated(", ");
         for id in ids {

@@ -41,7 +41,8 @@ impl PushLedger for Backend {
     }
 }
 
-/// Applies one op of a push in the caller's transaction.
+/// Applies one op of a push in the caller's transaction. (`push_batch` gathers new reports into
+/// runs for [`create_many_in`]; a report alone is still one op like the others.)
 async fn apply_in(tx: &mut Tx, item: PushItem) -> StoreResult<OpOutcome> {
     Ok(match item {
         PushItem::CreateReport { op, owner, report, prefix, quota } => {

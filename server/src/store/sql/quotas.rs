@@ -47,6 +47,9 @@ pub(super) async fn charge_in(tx: &mut Tx, c: &Charge) -> StoreResult<bool> {
 /// statement per distinct limit. Returns the keys charged; a key over its limit is left unwritten.
 pub(super) async fn charge_many_in(tx: &mut Tx, charges: &[Charge]) -> StoreResult<Vec<(Uuid, QuotaKind, NaiveDate)>> {
     let key = |c: &Charge| (c.user_id, c.kind, c.day);
+    // PostgreSQL refuses a statement that updates one row twice, SQLite would add twice: the
+    // caller sums an account's charges first.
+    debug_assert_eq!(charges.iter().map(key).collect::<HashSet<_>>().len(), charges.len(), "one charge per key");
     // A new counter row is inserted without the limit's check: refuse what cannot fit up front.
     let fits: Vec<&Charge> = charges.iter().filter(|c| c.amount <= c.limit).collect();
     let mut limits: Vec<u64> = fits.iter().map(|c| c.limit).collect();
@@ -55,7 +58,7 @@ pub(super) async fn charge_many_in(tx: &mut Tx, charges: &[Charge]) -> StoreResu
     let mut charged = Vec::with_capacity(fits.len());
     for limit in limits {
         let group: Vec<&&Charge> = fits.iter().filter(|c| c.limit == limit).collect();
-        for chunk in group.chunks(super::reports::ROWS_PER_STATEMENT) {
+        for chunk in group.chunks(super::ROWS_PER_STATEMENT) {
             let mut qb = QueryBuilder::<Db>::new("INSERT INTO quota_usage (day, user_id, kind, used) ");
             qb.push_values(chunk, |mut b, c| {
                 b.push_bind(c.day.to_string()).push_bind(c.user_id.to_string()).push_bind(c.kind.as_str()).push_bind(to_i64(c.amount));

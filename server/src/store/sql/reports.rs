@@ -11,7 +11,10 @@ use uuid::Uuid;
 
 use super::media::{fill_pending, fill_pending_many};
 use super::quotas::{charge_in, charge_many_in};
-use super::{Backend, Db, DbRow, Tx, To, ledger_outcome, op_record, op_records, op_seen, parse_uuid, ts, write_changes};
+use super::{
+    Backend, Db, DbRow, ROWS_PER_STATEMENT, To, Tx, ledger_outcome, op_record, op_records, op_seen, parse_uuid, ts,
+    write_changes_at,
+};
 use crate::domain::quota::Charge;
 use crate::domain::reports::{registration_number, registration_year};
 use crate::domain::stats::{AnswerTimes, StatsRow};
@@ -31,10 +34,12 @@ pub(super) struct StoredReport<'a> {
     /// What the public statistics need of the answer, in columns the database can aggregate.
     answer_secs: Option<i64>,
     answer_on_time: Option<i32>,
+    /// When the change is made: the time its change rows carry.
+    at: DateTime<Utc>,
 }
 
 impl<'a> StoredReport<'a> {
-    pub(super) fn new(report: &'a Report, owner: Uuid) -> StoreResult<Self> {
+    pub(super) fn new(report: &'a Report, owner: Uuid, at: DateTime<Utc>) -> StoreResult<Self> {
         // Where the public copy lives and whether it is still in the public scope (see `qala_protocol::scope`).
         let public = (report.status != ReportStatus::Withdrawn)
             .then(|| serde_json::to_string(&Entity::PublicReport(PublicReport::from(report))))
@@ -49,13 +54,10 @@ impl<'a> StoredReport<'a> {
             settled_at: settled_at(report).map(ts),
             answer_secs: report.answer.as_ref().map(|a| (a.at - report.registered_at).num_seconds()),
             answer_on_time: report.answer.as_ref().map(|a| i32::from(a.at <= report.deadline)),
+            at,
         })
     }
 }
-
-/// Most reports written by one multi-row statement: 14 parameters each stays far below the
-/// smallest limit of bound parameters (SQLite's 32,766) even with every media link.
-pub(super) const ROWS_PER_STATEMENT: usize = 128;
 
 /// Stores the report's row, its media links and its two change rows (the author's full view and the
 /// public view; a withdrawn report leaves the public log).
@@ -66,9 +68,9 @@ pub(super) async fn save_report(
     insert: bool,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let row = StoredReport::new(report, owner)?;
+    let row = StoredReport::new(report, owner, now)?;
     if insert {
-        return insert_reports(tx, std::slice::from_ref(&row), now).await;
+        return insert_reports(tx, std::slice::from_ref(&row)).await;
     }
     sqlx::query(
         "UPDATE reports SET category = $1, agency = $2, status = $3, deadline = $4, view = $5,
@@ -86,13 +88,13 @@ pub(super) async fn save_report(
     .bind(&row.id)
     .execute(&mut **tx)
     .await?;
-    links_and_changes(tx, std::slice::from_ref(&row), now).await
+    links_and_changes(tx, std::slice::from_ref(&row)).await
 }
 
 /// Inserts new reports with their links and change rows: three statements per
 /// [`ROWS_PER_STATEMENT`] reports, however many there are. Each statement is a round trip to the
 /// database (on SQLite, to the connection's thread), which is what a report costs most.
-pub(super) async fn insert_reports(tx: &mut Tx, rows: &[StoredReport<'_>], now: DateTime<Utc>) -> StoreResult<()> {
+pub(super) async fn insert_reports(tx: &mut Tx, rows: &[StoredReport<'_>]) -> StoreResult<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut qb = QueryBuilder::<Db>::new(
             "INSERT INTO reports (id, owner, reg_number, category, agency, status, deadline, registered_at, view,
@@ -116,13 +118,13 @@ pub(super) async fn insert_reports(tx: &mut Tx, rows: &[StoredReport<'_>], now: 
                 .push_bind(i32::from(row.public.is_some()));
         });
         qb.build().execute(&mut **tx).await?;
-        links_and_changes(tx, chunk, now).await?;
+        links_and_changes(tx, chunk).await?;
     }
     Ok(())
 }
 
 /// The media links and change rows of stored reports, one statement each.
-async fn links_and_changes(tx: &mut Tx, rows: &[StoredReport<'_>], now: DateTime<Utc>) -> StoreResult<()> {
+async fn links_and_changes(tx: &mut Tx, rows: &[StoredReport<'_>]) -> StoreResult<()> {
     let mut links: Vec<(Uuid, &str, bool)> = Vec::new();
     for row in rows {
         let answer = row.report.answer.iter().flat_map(|a| a.media.iter()).map(|m| (m.id, row.id.as_str(), true));
@@ -139,10 +141,11 @@ async fn links_and_changes(tx: &mut Tx, rows: &[StoredReport<'_>], now: DateTime
     let mut changes = Vec::with_capacity(rows.len() * 2);
     for row in rows {
         // The author's change row is `{"report": <view>}`: reuse the view's JSON rather than encode it again.
-        changes.push((EntityKind::Report, row.id.as_str(), To::Owner(row.owner), Some(format!("{{\"report\":{}}}", row.view))));
-        changes.push((EntityKind::PublicReport, row.id.as_str(), To::District(row.district), row.public.clone()));
+        let own = Some(format!("{{\"report\":{}}}", row.view));
+        changes.push(((EntityKind::Report, row.id.as_str(), To::Owner(row.owner), own), row.at));
+        changes.push(((EntityKind::PublicReport, row.id.as_str(), To::District(row.district), row.public.clone()), row.at));
     }
-    write_changes(tx, &changes, now).await
+    write_changes_at(tx, &changes).await
 }
 
 /// When a report reached the final status it is in (`None` while it is open): the public scope
@@ -401,11 +404,7 @@ pub(super) async fn create_in(
         return Ok(ledger_outcome(&user, op));
     }
     if let Some(existing) = existing {
-        return Ok(if existing == owner.to_string() {
-            OpOutcome::Duplicate
-        } else {
-            OpOutcome::Rejected { code: "id_conflict".into(), reason: "this report id belongs to someone else".into() }
-        });
+        return Ok(existing_report(&existing, owner));
     }
     // Only a new report counts, and nothing below refuses it, so a charge never outlives its report.
     if let Some(quota) = quota
@@ -414,19 +413,39 @@ pub(super) async fn create_in(
         return Ok(quota.refused());
     }
     let year = registration_year(now);
-    let counter = format!("reg:{prefix}:{year}");
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO counters (name, value) VALUES ($1, 1)
-             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-    )
-    .bind(&counter)
-    .fetch_one(&mut **tx)
-    .await?;
+    let seq = take_numbers(tx, &counter_name(prefix, year), 1).await?;
     report.registration_number = registration_number(prefix, year, seq);
     fill_pending(tx, &mut report, owner).await?;
     save_report(tx, &report, owner, true, now).await?;
     op_record(tx, op, now).await?;
     Ok(OpOutcome::Applied)
+}
+
+/// The outcome of creating a report whose id is already stored, by `existing` (its owner).
+fn existing_report(existing: &str, owner: Uuid) -> OpOutcome {
+    if existing == owner.to_string() {
+        OpOutcome::Duplicate
+    } else {
+        OpOutcome::Rejected { code: "id_conflict".into(), reason: "this report id belongs to someone else".into() }
+    }
+}
+
+/// The counter of a city's registration numbers in a year.
+fn counter_name(prefix: &str, year: i32) -> String {
+    format!("reg:{prefix}:{year}")
+}
+
+/// Takes the next `count` numbers of a counter; returns the first.
+async fn take_numbers(tx: &mut Tx, counter: &str, count: i64) -> StoreResult<i64> {
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO counters (name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value",
+    )
+    .bind(counter)
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(last - count + 1)
 }
 
 /// A report to register, as a push carries it.
@@ -438,11 +457,12 @@ pub(super) struct Registration {
     pub quota: Option<Charge>,
 }
 
-/// Registers reports in the caller's transaction with the outcomes [`create_in`] gives each in
-/// turn, in a handful of statements per [`ROWS_PER_STATEMENT`] reports instead of eight per report:
-/// this is what lets thirty phones' pushes share one commit cheaply. What depends on the order of
-/// the ops — an op or report id twice in one chunk, a quota too small for all of an account's
-/// reports — goes through [`create_in`] one by one, which stays the one definition of the rules.
+/// Registers reports in the caller's transaction with the outcomes and the stored data that
+/// [`create_in`] gives each in turn, in a handful of statements per [`ROWS_PER_STATEMENT`] reports
+/// instead of eight per report: this is what lets thirty phones' pushes share one commit cheaply.
+/// What depends on the order of the ops — an op or report id twice in one chunk, an account whose
+/// quota does not take all its reports — goes through [`create_in`] in its place in the order,
+/// which stays the one definition of the rules.
 pub(super) async fn create_many_in(tx: &mut Tx, run: Vec<Registration>) -> StoreResult<Vec<OpOutcome>> {
     let mut outcomes = Vec::with_capacity(run.len());
     let mut run = run.into_iter().peekable();
@@ -453,6 +473,16 @@ pub(super) async fn create_many_in(tx: &mut Tx, run: Vec<Registration>) -> Store
     Ok(outcomes)
 }
 
+/// What becomes of one op of a chunk.
+enum Plan {
+    Decided(OpOutcome),
+    /// New, charged: registered with its neighbours.
+    Together(Registration),
+    /// Goes through [`create_in`] on its own.
+    Alone(Registration),
+}
+
+/// [`create_many_in`] for at most [`ROWS_PER_STATEMENT`] ops.
 async fn create_chunk_in(tx: &mut Tx, mut chunk: Vec<Registration>) -> StoreResult<Vec<OpOutcome>> {
     // One report alone costs as many statements either way: the rules' own path takes it.
     if chunk.len() == 1
@@ -460,73 +490,94 @@ async fn create_chunk_in(tx: &mut Tx, mut chunk: Vec<Registration>) -> StoreResu
     {
         return Ok(vec![create_in(tx, &r.op, r.owner, r.report, &r.prefix, r.quota.as_ref()).await?]);
     }
-    let mut outcomes: Vec<Option<OpOutcome>> = vec![None; chunk.len()];
     let (mut ops, mut ids) = (HashSet::new(), HashSet::new());
     let repeats = chunk.iter().any(|r| !ops.insert(r.op.op_id) | !ids.insert(r.report.id));
+    if repeats {
+        let mut outcomes = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            outcomes.push(create_in(tx, &r.op, r.owner, r.report, &r.prefix, r.quota.as_ref()).await?);
+        }
+        return Ok(outcomes);
+    }
     // Which ops the ledger knows and which report ids exist: both idempotency checks, one statement.
     let mut ledger: HashMap<String, String> = HashMap::new();
     let mut existing: HashMap<String, String> = HashMap::new();
-    if !repeats {
-        let mut qb = QueryBuilder::<Db>::new("SELECT 'op' AS what, op_id AS id, user_id AS who FROM applied_ops WHERE op_id IN (");
-        let mut list = qb.separated(", ");
-        for r in &chunk {
-            list.push_bind(r.op.op_id.to_string());
-        }
-        qb.push(") UNION ALL SELECT 'report', id, owner FROM reports WHERE id IN (");
-        let mut list = qb.separated(", ");
-        for r in &chunk {
-            list.push_bind(r.report.id.to_string());
-        }
-        qb.push(")");
-        for (what, id, who) in qb.build_query_as::<(String, String, String)>().fetch_all(&mut **tx).await? {
-            let known = if what == "op" { &mut ledger } else { &mut existing };
-            known.insert(id, who);
-        }
+    let mut qb = QueryBuilder::<Db>::new("SELECT 'op' AS what, op_id AS id, user_id AS who FROM applied_ops WHERE op_id IN (");
+    let mut list = qb.separated(", ");
+    for r in &chunk {
+        list.push_bind(r.op.op_id.to_string());
     }
-    let mut one_by_one = vec![repeats; chunk.len()];
-    for (i, r) in chunk.iter().enumerate() {
+    qb.push(") UNION ALL SELECT 'report', id, owner FROM reports WHERE id IN (");
+    let mut list = qb.separated(", ");
+    for r in &chunk {
+        list.push_bind(r.report.id.to_string());
+    }
+    qb.push(")");
+    for (what, id, who) in qb.build_query_as::<(String, String, String)>().fetch_all(&mut **tx).await? {
+        let known = if what == "op" { &mut ledger } else { &mut existing };
+        known.insert(id, who);
+    }
+    let decided = |r: &Registration| -> Option<OpOutcome> {
         if let Some(user) = ledger.get(&r.op.op_id.to_string()) {
-            outcomes[i] = Some(ledger_outcome(user, &r.op));
-        } else if let Some(owner) = existing.get(&r.report.id.to_string()) {
-            outcomes[i] = Some(if *owner == r.owner.to_string() {
-                OpOutcome::Duplicate
-            } else {
-                OpOutcome::Rejected { code: "id_conflict".into(), reason: "this report id belongs to someone else".into() }
-            });
+            return Some(ledger_outcome(user, &r.op));
         }
-    }
-    // The quotas: each account's new reports charged together; an account whose reports do not
-    // all fit is left uncharged and its reports go one by one, so the ones that fit still count.
+        existing.get(&r.report.id.to_string()).map(|owner| existing_report(owner, r.owner))
+    };
+    // The quotas: each account's new reports charged together. An account whose reports do not all
+    // fit (or whose charges disagree on the limit) is left uncharged, and its reports go one by one,
+    // so the ones that fit still count.
+    let key = |q: &Charge| (q.user_id, q.kind, q.day);
     let mut totals: Vec<Charge> = Vec::new();
-    for (i, r) in chunk.iter().enumerate() {
-        let (Some(q), None, false) = (&r.quota, &outcomes[i], one_by_one[i]) else { continue };
-        match totals.iter_mut().find(|t| (t.user_id, t.kind, t.day) == (q.user_id, q.kind, q.day)) {
+    let mut mixed = HashSet::new();
+    for q in chunk.iter().filter(|r| decided(r).is_none()).filter_map(|r| r.quota.as_ref()) {
+        match totals.iter_mut().find(|t| key(t) == key(q)) {
             Some(t) if t.limit == q.limit => t.amount += q.amount,
-            Some(_) => one_by_one[i] = true,
+            Some(_) => {
+                mixed.insert(key(q));
+            }
             None => totals.push(q.clone()),
         }
     }
-    let charged = charge_many_in(tx, &totals).await?;
-    for (i, r) in chunk.iter().enumerate() {
-        if let Some(q) = &r.quota
-            && !charged.contains(&(q.user_id, q.kind, q.day))
-        {
-            one_by_one[i] = true;
+    totals.retain(|t| !mixed.contains(&key(t)));
+    let charged: HashSet<_> = charge_many_in(tx, &totals).await?.into_iter().collect();
+    let plans: Vec<Plan> = chunk
+        .into_iter()
+        .map(|r| match (decided(&r), &r.quota) {
+            (Some(outcome), _) => Plan::Decided(outcome),
+            (None, Some(q)) if !charged.contains(&key(q)) => Plan::Alone(r),
+            (None, _) => Plan::Together(r),
+        })
+        .collect();
+    // In the order of the ops: each stretch registered together, then the op that must go alone,
+    // so registration numbers and change rows come in the order one op at a time gives them.
+    let mut outcomes = Vec::with_capacity(plans.len());
+    let mut stretch: Vec<Registration> = Vec::new();
+    for plan in plans {
+        match plan {
+            Plan::Decided(outcome) => outcomes.push(outcome),
+            Plan::Together(r) => {
+                stretch.push(r);
+                outcomes.push(OpOutcome::Applied);
+            }
+            Plan::Alone(r) => {
+                register_together(tx, std::mem::take(&mut stretch)).await?;
+                outcomes.push(create_in(tx, &r.op, r.owner, r.report, &r.prefix, r.quota.as_ref()).await?);
+            }
         }
     }
-    let mut fast: Vec<(usize, Registration)> = Vec::new();
-    let mut slow: Vec<(usize, Registration)> = Vec::new();
-    for (i, r) in chunk.into_iter().enumerate() {
-        match (&outcomes[i], one_by_one[i]) {
-            (Some(_), _) => {}
-            (None, true) => slow.push((i, r)),
-            (None, false) => fast.push((i, r)),
-        }
+    register_together(tx, stretch).await?;
+    Ok(outcomes)
+}
+
+/// Stores new, charged reports (in their order) as [`create_in`] would one after another: numbers
+/// from one counter update per prefix and year, their media that already arrived, their rows.
+async fn register_together(tx: &mut Tx, mut new: Vec<Registration>) -> StoreResult<()> {
+    if new.is_empty() {
+        return Ok(());
     }
-    // Registration numbers, in the order of the ops, from one counter update per prefix and year.
-    let counter = |r: &Registration| format!("reg:{}:{}", r.prefix, registration_year(r.report.registered_at));
+    let counter = |r: &Registration| counter_name(&r.prefix, registration_year(r.report.registered_at));
     let mut counters: Vec<(String, i64)> = Vec::new();
-    for (_, r) in &fast {
+    for r in &new {
         let name = counter(r);
         match counters.iter_mut().find(|c| c.0 == name) {
             Some(c) => c.1 += 1,
@@ -534,37 +585,22 @@ async fn create_chunk_in(tx: &mut Tx, mut chunk: Vec<Registration>) -> StoreResu
         }
     }
     for (name, count) in counters {
-        let last: i64 = sqlx::query_scalar(
-            "INSERT INTO counters (name, value) VALUES ($1, $2)
-                 ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value",
-        )
-        .bind(&name)
-        .bind(count)
-        .fetch_one(&mut **tx)
-        .await?;
-        for (seq, (_, r)) in (last - count + 1..).zip(fast.iter_mut().filter(|(_, r)| counter(r) == name)) {
+        let first = take_numbers(tx, &name, count).await?;
+        for (seq, r) in (first..).zip(new.iter_mut().filter(|r| counter(r) == name)) {
             r.report.registration_number = registration_number(&r.prefix, registration_year(r.report.registered_at), seq);
         }
     }
     {
-        let mut filling: Vec<(&mut Report, Uuid)> = fast.iter_mut().map(|(_, r)| (&mut r.report, r.owner)).collect();
+        let mut filling: Vec<(&mut Report, Uuid)> = new.iter_mut().map(|r| (&mut r.report, r.owner)).collect();
         fill_pending_many(tx, &mut filling).await?;
     }
-    // One registration time for the chunk's change rows and ledger entries: its reports were
-    // registered within one push commit.
-    if let Some(now) = fast.first().map(|(_, r)| r.report.registered_at) {
-        let rows = fast.iter().map(|(_, r)| StoredReport::new(&r.report, r.owner)).collect::<StoreResult<Vec<_>>>()?;
-        insert_reports(tx, &rows, now).await?;
-        op_records(tx, &fast.iter().map(|(_, r)| &r.op).collect::<Vec<_>>(), now).await?;
-    }
-    for (i, _) in &fast {
-        outcomes[*i] = Some(OpOutcome::Applied);
-    }
-    for (i, r) in slow {
-        outcomes[i] = Some(create_in(tx, &r.op, r.owner, r.report, &r.prefix, r.quota.as_ref()).await?);
-    }
-    // Every index went to exactly one of: decided by the ledger, `fast` or `slow`.
-    Ok(outcomes.into_iter().flatten().collect())
+    // Each report's rows carry its own registration time, as `create_in` writes them.
+    let rows = new
+        .iter()
+        .map(|r| StoredReport::new(&r.report, r.owner, r.report.registered_at))
+        .collect::<StoreResult<Vec<_>>>()?;
+    insert_reports(tx, &rows).await?;
+    op_records(tx, &new.iter().map(|r| (&r.op, r.report.registered_at)).collect::<Vec<_>>()).await
 }
 
 /// Runs a rule on a report in the caller's transaction. Writes nothing unless it applies.
