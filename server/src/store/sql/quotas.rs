@@ -24,23 +24,7 @@ fn to_i64(n: u64) -> i64 {
 /// and no other write can come between them (writers are serialised, see the backends). Call it
 /// after every other reason to refuse the write: the counter stays only if the write does.
 pub(super) async fn charge_in(tx: &mut Tx, c: &Charge) -> StoreResult<bool> {
-    if c.amount > c.limit {
-        return Ok(false);
-    }
-    let used: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO quota_usage (day, user_id, kind, used) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (day, user_id, kind) DO UPDATE SET used = quota_usage.used + excluded.used
-             WHERE quota_usage.used + excluded.used <= $5
-         RETURNING used",
-    )
-    .bind(c.day.to_string())
-    .bind(c.user_id.to_string())
-    .bind(c.kind.as_str())
-    .bind(to_i64(c.amount))
-    .bind(to_i64(c.limit))
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(used.is_some())
+    Ok(!charge_many_in(tx, std::slice::from_ref(c)).await?.is_empty())
 }
 
 /// [`charge_in`] for many counters at once, each key (account, kind, day) at most once: one
