@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tokio::net::TcpListener;
 
 use crate::auth::TokenPolicy;
-use crate::auth::sms::{LogSender, SmsSender};
+use crate::auth::sms::{NoSender, SmsSender};
 use crate::config::{DataArgs, ServeArgs};
 use crate::domain::calendar::{HOLIDAYS_JSON, WorkCalendar, calendar_from, expand_holidays};
 use crate::error::{AppError, AppResult};
@@ -166,6 +166,8 @@ pub struct ClientLimits {
     /// Sign-in codes asked for from one address per window.
     pub otp_requests: u32,
     pub otp_window: std::time::Duration,
+    /// Wrong sign-in codes entered from one address per `otp_window`, across all phones.
+    pub otp_failures: u32,
     /// Failed staff sign-ins from one address per window.
     pub login_failures: u32,
     pub login_window: std::time::Duration,
@@ -178,6 +180,7 @@ impl ClientLimits {
     pub const DEFAULT: ClientLimits = ClientLimits {
         otp_requests: 60,
         otp_window: std::time::Duration::from_secs(600),
+        otp_failures: 30,
         login_failures: 30,
         login_window: std::time::Duration::from_secs(900),
         password_checks: 1,
@@ -227,9 +230,9 @@ impl Settings {
             otp_limits: OtpLimits {
                 per_phone: 3,
                 phone_window_s: 600,
-                per_phone_daily: 10,
-                per_device: 10,
-                device_window_s: 3600,
+                sms_per_hour: 3000,
+                max_attempts: qala_protocol::OTP_MAX_ATTEMPTS,
+                min_life_s: 60,
             },
             otp_ttl: Duration::seconds(i64::from(qala_protocol::OTP_TTL_SECS)),
             upload_ttl: Duration::hours(24),
@@ -267,6 +270,8 @@ pub struct AppState {
     pub public_reads: Arc<tokio::sync::Semaphore>,
     /// Sign-in codes asked for, per client address.
     pub otp_by_addr: Arc<crate::limits::AddrLimiter>,
+    /// Wrong sign-in codes, per client address.
+    pub otp_failures_by_addr: Arc<crate::limits::AddrLimiter>,
     /// Failed staff sign-ins, per client address.
     pub login_failures_by_addr: Arc<crate::limits::AddrLimiter>,
     /// Password checks running at once.
@@ -296,6 +301,11 @@ impl AppState {
                 settings.client_limits.otp_window,
                 ADDR_TABLE,
             )),
+            otp_failures_by_addr: Arc::new(AddrLimiter::new(
+                settings.client_limits.otp_failures,
+                settings.client_limits.otp_window,
+                ADDR_TABLE,
+            )),
             login_failures_by_addr: Arc::new(AddrLimiter::new(
                 settings.client_limits.login_failures,
                 settings.client_limits.login_window,
@@ -304,7 +314,8 @@ impl AppState {
             password_checks: Arc::new(tokio::sync::Semaphore::new(settings.client_limits.password_checks.max(1))),
             store,
             media,
-            sms: Arc::new(LogSender),
+            // Whoever assembles a server chooses how codes go out (`serve` from its settings).
+            sms: Arc::new(NoSender),
             catalog: CatalogCell(Arc::new(std::sync::RwLock::new(Arc::new(catalog)))),
             settings: Arc::new(settings),
             secret: secret.into(),
@@ -356,6 +367,9 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     };
     settings.media_gc_grace = Duration::hours(i64::from(args.media_gc_grace_hours));
     settings.client_limits.otp_requests = args.otp_requests_per_addr;
+    settings.otp_limits.sms_per_hour = args.sms.sms_per_hour;
+    let sms = crate::auth::sms::sender_from(&args.sms, args.demo)
+        .map_err(|e| AppError::Internal(format!("SMS settings: {e}")))?;
     settings.client_limits.login_failures = args.login_failures_per_addr;
     settings.client_limits.password_checks = args.password_checks;
     settings.timeouts = Timeouts {
@@ -375,7 +389,8 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
         }
     }
     let (store, media) = open_storage(&args.data).await?;
-    let state = AppState::init(store, media, settings).await?;
+    let mut state = AppState::init(store, media, settings).await?;
+    state.sms = Arc::from(sms);
     if args.demo {
         crate::demo::seed(&state).await?;
     }

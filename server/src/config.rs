@@ -56,6 +56,7 @@ pub fn parse(argv: &[String]) -> Result<Cli, ConfigError> {
             // Repeatable flags are named in the singular on the command line.
             "open311_key" => "open311_keys".to_string(),
             "trusted_proxy" => "trusted_proxies".to_string(),
+            "sms_header" => "sms_headers".to_string(),
             other => other.to_string(),
         };
         let values = file_values(&value).map_err(|message| ConfigError::Value {
@@ -173,9 +174,12 @@ pub struct ServeArgs {
     pub addr: SocketAddr,
     #[command(flatten)]
     pub data: DataArgs,
-    /// Seed demo content (news, two projects with comments) and demo staff accounts.
+    /// Seed demo content (news, two projects with comments) and demo staff accounts; without an
+    /// SMS gateway, sign-in codes go to the log.
     #[arg(long, env = "QALA_DEMO")]
     pub demo: bool,
+    #[command(flatten)]
+    pub sms: crate::auth::sms::SmsArgs,
     /// Prefix of registration numbers, e.g. ALA for Almaty, AST for Astana.
     #[arg(long, env = "QALA_CITY_PREFIX", default_value = "ALA")]
     pub city_prefix: String,

@@ -45,6 +45,10 @@ pub enum AppError {
     QuotaExceeded { message: String, retry_after_s: u64 },
     #[error("{0}")]
     PreconditionFailed(String),
+    /// Something this request needs is out of reach for now (the SMS gateway, the hourly SMS
+    /// budget): 503 with `Retry-After` and a message the client may show.
+    #[error("{message}")]
+    Unavailable { message: String, retry_after_s: u64 },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("media storage error: {0}")]
@@ -116,6 +120,7 @@ impl AppError {
             AppError::ChecksumMismatch(_) => StatusCode::from_u16(460).expect("460 is a valid code"),
             AppError::RateLimited { .. } | AppError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::ObjectStore(_) | AppError::Io(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -140,6 +145,7 @@ impl AppError {
             AppError::RateLimited { .. } => "rate_limited",
             AppError::QuotaExceeded { .. } => crate::domain::quota::QUOTA_EXCEEDED,
             AppError::PreconditionFailed(_) => "precondition_failed",
+            AppError::Unavailable { .. } => "unavailable",
             AppError::Database(_) | AppError::ObjectStore(_) | AppError::Io(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -148,7 +154,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = if status.is_server_error() {
+        let message = if status.is_server_error() && !matches!(self, AppError::Unavailable { .. }) {
             tracing::error!(error = %self, "request failed");
             "internal error; it has been logged".to_string()
         } else {
@@ -160,7 +166,9 @@ impl IntoResponse for AppError {
         };
         let body = ErrorBody { error: self.code().to_string(), message, field };
         let mut resp = (status, axum::Json(body)).into_response();
-        if let AppError::RateLimited { retry_after_s } | AppError::QuotaExceeded { retry_after_s, .. } = self
+        if let AppError::RateLimited { retry_after_s }
+        | AppError::QuotaExceeded { retry_after_s, .. }
+        | AppError::Unavailable { retry_after_s, .. } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -25,18 +25,8 @@ impl AddrLimiter {
         AddrLimiter { max, window, capacity, counts: Mutex::new(HashMap::new()) }
     }
 
-    /// IPv6 clients get a /64 each from their provider: they are counted per /64, or one phone
-    /// could walk through 2^64 addresses.
     fn key(addr: IpAddr) -> IpAddr {
-        match addr {
-            // An IPv4 client seen through an IPv6 socket is that IPv4 client.
-            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
-            IpAddr::V6(v6) => {
-                let s = v6.segments();
-                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-            v4 => v4,
-        }
+        addr_key(addr)
     }
 
     /// Seconds until `addr` may go on, if it has used up its window.
@@ -70,6 +60,20 @@ impl AddrLimiter {
         }
         entry.1 += 1;
         Ok(())
+    }
+}
+
+/// The client a limit counts: IPv6 clients get a /64 each from their provider, so they are
+/// counted per /64, or one phone could walk through 2^64 addresses.
+pub fn addr_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        // An IPv4 client seen through an IPv6 socket is that IPv4 client.
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
     }
 }
 

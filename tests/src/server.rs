@@ -43,11 +43,24 @@ impl TestServer {
     }
 
     /// Starts the server on a given address (to come back on the same port after a stop).
+    /// Sign-in codes go to the log, where [`TestServer::last_code`] reads them, unless the test
+    /// brings its own gateway (`--sms-url`).
     pub fn start_at(dir: TempDir, addr: &str, extra: &[&str]) -> Self {
+        let log_codes = !extra.contains(&"--sms-url");
+        Self::spawn(dir, addr, extra, log_codes)
+    }
+
+    /// Starts the server with exactly `extra`: without `--sms-log`, as an operator would.
+    pub fn start_bare(extra: &[&str]) -> Self {
+        Self::spawn(tempfile::tempdir().expect("temp dir"), "127.0.0.1:0", extra, false)
+    }
+
+    fn spawn(dir: TempDir, addr: &str, extra: &[&str], log_codes: bool) -> Self {
         let mut child = Command::new(&*BIN)
             .args(["serve", "--addr", addr, "--log-format", "json", "--data-dir"])
             .arg(dir.path())
             .args(extra)
+            .args(if log_codes { &["--sms-log"][..] } else { &[][..] })
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -85,6 +98,33 @@ impl TestServer {
     pub fn last_code(&self, phone: &str) -> String {
         let v = self.wait_log(|v| v["target"] == "qala::sms" && v["phone"] == phone, Duration::from_secs(5));
         v["code"].as_str().expect("code").to_string()
+    }
+
+    /// How many codes the log sender has printed for `phone` so far.
+    pub fn codes_sent(&self, phone: &str) -> usize {
+        self.logs.lock().unwrap().iter().filter(|v| v["target"] == "qala::sms" && v["phone"] == phone).count()
+    }
+
+    /// The code of message number `n` (from 0) to `phone`, waiting for it: unlike
+    /// [`TestServer::last_code`], never an earlier one that is already in the log.
+    pub fn code_number(&self, phone: &str, n: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let found = {
+                let logs = self.logs.lock().unwrap();
+                logs.iter().filter(|v| v["target"] == "qala::sms" && v["phone"] == phone).nth(n).cloned()
+            };
+            if let Some(v) = found {
+                return v["code"].as_str().expect("code").to_string();
+            }
+            assert!(start.elapsed() < Duration::from_secs(5), "no message {n} to {phone}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Every log line so far, as text: to check what must never be written there.
+    pub fn log_text(&self) -> String {
+        self.logs.lock().unwrap().iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n")
     }
 
     /// The `host:port` it listens on.

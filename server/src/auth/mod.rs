@@ -39,9 +39,23 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A six-digit one-time code.
-pub fn otp_code() -> String {
-    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+/// A fresh nonce for a one-time code: the code itself is derived from it, see [`otp_code`].
+pub fn otp_nonce() -> String {
+    random_token()
+}
+
+/// The six-digit code of `nonce` for `phone`. Derived (keyed by the server secret) rather than
+/// stored, so that a phone that asks again is sent the same code without the plain code being
+/// kept anywhere; the bias of reducing 32 bits modulo 10⁶ is below 0.03 %.
+pub fn otp_code(secret: &str, phone: &str, nonce: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(secret.as_bytes());
+    h.update(b"\0otp-code\0");
+    h.update(phone.as_bytes());
+    h.update([0]);
+    h.update(nonce.as_bytes());
+    let d = h.finalize();
+    format!("{:06}", u32::from_be_bytes([d[0], d[1], d[2], d[3]]) % 1_000_000)
 }
 
 /// The stored form of a code: keyed by the server secret and the phone, so equal codes for two
@@ -102,6 +116,8 @@ pub fn new_session(
     };
     let record = NewSession {
         user_id: principal.user_id,
+        // A new family; a refresh puts the next session into the family of the old one.
+        family: random_token(),
         device_id: device_id.to_string(),
         access_hash: hash_token(&access),
         access_expires_at: session.access_expires_at,
@@ -147,7 +163,11 @@ mod tests {
         assert_eq!(a, otp_hash("s", "+77011234567", " 123456 "));
         assert_ne!(a, otp_hash("s", "+77011234568", "123456"));
         assert_ne!(a, otp_hash("t", "+77011234567", "123456"));
-        assert_eq!(otp_code().len(), 6);
+        let code = otp_code("s", "+77011234567", "n1");
+        assert_eq!((code.len(), code.bytes().all(|b| b.is_ascii_digit())), (6, true));
+        assert_eq!(code, otp_code("s", "+77011234567", "n1"), "the same nonce gives the same code");
+        let others = ["n2", "n3", "n4", "n5"].map(|n| otp_code("s", "+77011234567", n));
+        assert!(others.iter().any(|c| *c != code), "another nonce, another code");
     }
 
     #[test]

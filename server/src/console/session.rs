@@ -1,5 +1,6 @@
 //! Console sign-in: a password checked like the API's staff login, a session cookie (HttpOnly,
-//! SameSite=Strict, Secure behind TLS), a CSRF token on every form, and the page language.
+//! SameSite=Strict; behind TLS `__Host-` and Secure), a CSRF token on every form, and the page
+//! language.
 //!
 //! The cookie carries an access token of the ordinary session table, so revoking works the same
 //! way for the console and the API. The CSRF token is derived from the session and the server's
@@ -19,15 +20,20 @@ use super::forms::{FormResult, Nothing, Posted, form};
 use super::i18n::{L, parse_lang};
 use super::layout::{Answer, ShowErr, Shown, bare_page, html_page};
 use crate::app::AppState;
-use crate::auth::{TokenPolicy, hash_token, open_session};
+use crate::auth::{TokenPolicy, hash_token, open_session, random_token};
 use crate::error::AppError;
 use crate::http::auth::check_staff_password;
-use crate::http::extract::ClientAddr;
+use crate::http::extract::{ClientAddr, OverTls, over_tls};
 use crate::service::access::{Admin, Staff};
 
+/// The session cookie over plain HTTP (development, a machine's own loopback).
 pub const SESSION_COOKIE: &str = "qala_console";
+/// The session cookie behind TLS: the `__Host-` prefix makes browsers take it only with Secure,
+/// Path=/ and no Domain, so a neighbouring subdomain cannot plant or overwrite it.
+pub const SESSION_COOKIE_TLS: &str = "__Host-qala_console";
 pub const LANG_COOKIE: &str = "qala_lang";
-/// The session's device id in the sessions table.
+/// The start of a console session's device id in the sessions table; each sign-in adds its own
+/// random part, so one operator signing in does not end another's session.
 pub(super) const CONSOLE_DEVICE: &str = "console-web";
 
 /// A console session lasts a working shift; then the operator signs in again.
@@ -61,14 +67,12 @@ pub fn lang_of(headers: &HeaderMap) -> L {
     L(first.unwrap_or(Lang::Ru))
 }
 
-/// Behind a TLS-terminating proxy (the server itself speaks plain HTTP), the cookie is Secure.
-fn over_tls(headers: &HeaderMap) -> bool {
-    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https"))
-}
-
-fn session_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let c = format!("{SESSION_COOKIE}={value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}");
+fn session_cookie(value: &str, max_age_s: i64, tls: bool) -> HeaderValue {
+    let c = if tls {
+        format!("{SESSION_COOKIE_TLS}={value}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+    } else {
+        format!("{SESSION_COOKIE}={value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+    };
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("qala_console=; Max-Age=0"))
 }
 
@@ -120,7 +124,9 @@ impl FromRequestParts<AppState> for Operator {
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
         let l = lang_of(&parts.headers);
         let to_login = || Redirect::to("/console/login").into_response();
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+        // Behind TLS only the `__Host-` cookie counts: a plain one could have been planted.
+        let name = if over_tls(parts, st) { SESSION_COOKIE_TLS } else { SESSION_COOKIE };
+        let Some(token) = cookie(&parts.headers, name).filter(|t| !t.is_empty()) else {
             return Err(to_login());
         };
         let token_hash = hash_token(&token);
@@ -235,6 +241,7 @@ pub async fn login(
     State(st): State<AppState>,
     Ui(l): Ui,
     ClientAddr(addr): ClientAddr,
+    OverTls(tls): OverTls,
     headers: HeaderMap,
     f: FormResult<LoginForm>,
 ) -> Answer {
@@ -253,18 +260,19 @@ pub async fn login(
         Err(e) => return Err(Shown(l, e)),
     };
     let now = Utc::now();
-    let session = open_session(st.store.as_ref(), &principal, CONSOLE_DEVICE, now, shift()).await.shown(l)?;
+    let device = format!("{CONSOLE_DEVICE}-{}", random_token());
+    let session = open_session(st.store.as_ref(), &principal, &device, now, shift()).await.shown(l)?;
     tracing::info!(user = %principal.user_id, "console sign-in");
     let mut resp = Redirect::to("/console").into_response();
     let max_age = shift().access_ttl.num_seconds();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&session.access_token, max_age, over_tls(&headers)));
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&session.access_token, max_age, tls));
     Ok(resp)
 }
 
-pub async fn logout(State(st): State<AppState>, headers: HeaderMap, Posted(op, _): Posted<Nothing>) -> Answer {
+pub async fn logout(State(st): State<AppState>, OverTls(tls): OverTls, Posted(op, _): Posted<Nothing>) -> Answer {
     st.store.session_revoke(&op.token_hash).await.shown(op.l)?;
     let mut resp = Redirect::to("/console/login").into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0, over_tls(&headers)));
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0, tls));
     Ok(resp)
 }
 

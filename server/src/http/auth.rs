@@ -6,8 +6,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use qala_protocol::{
-    ErrorBody, Me, OTP_MAX_ATTEMPTS, OtpRequest, OtpRequested, OtpVerify, RefreshRequest, Role, Session, StaffLogin,
-    normalize_phone,
+    ErrorBody, Me, OtpRequest, OtpRequested, OtpVerify, RefreshRequest, Role, Session, StaffLogin, normalize_phone,
 };
 use uuid::Uuid;
 
@@ -15,10 +14,13 @@ use std::net::IpAddr;
 
 use super::extract::{ApiJson, Auth, ClientAddr, bearer};
 use crate::app::{AppState, PASSWORD_WAIT};
-use crate::auth::{check_device_id, hash_token, new_session, open_session, otp_code, otp_hash, verify_password};
+use crate::auth::{
+    check_device_id, hash_token, new_session, open_session, otp_code, otp_hash, otp_nonce, verify_password,
+};
 use crate::domain::Principal;
 use crate::error::{AppError, AppResult};
-use crate::store::{OtpCheck, OtpIssue};
+use crate::limits::addr_key;
+use crate::store::{OtpCheck, OtpIssue, Rotation};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,9 +36,13 @@ fn phone(input: &str) -> AppResult<String> {
     normalize_phone(input).ok_or_else(|| AppError::validation("phone", "not a Kazakhstan phone number"))
 }
 
-/// Sends a one-time code to the phone. Limited per phone and per device.
+/// Sends a one-time code to the phone: the live code again if there is one, so that a second
+/// request (the resident's, or anyone's) never takes away a code already on its way. Limited per
+/// client address, per phone (a window of minutes: never a longer lock-out) and per hour for the
+/// whole server (the SMS bill).
 #[utoipa::path(post, path = "/api/v1/auth/otp/request", request_body = OtpRequest, tag = "auth",
-    responses((status = 202, body = OtpRequested), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 202, body = OtpRequested), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 pub async fn otp_request(
     State(st): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -44,54 +50,71 @@ pub async fn otp_request(
 ) -> AppResult<(StatusCode, Json<OtpRequested>)> {
     let phone = phone(&req.phone)?;
     check_device_id(&req.device_id)?;
-    // Cheap refusals first: the address's count in memory, then the phone's and the device's in
-    // a read; only a request within every limit goes on to the write lock (and the SMS bill).
+    if !st.sms.available() {
+        return Err(crate::auth::sms::not_set_up());
+    }
+    // Cheap refusals first: the address's count in memory, then the phone's in a read; only a
+    // request within every limit goes on to the write lock (and the SMS bill).
     st.otp_by_addr.hit(addr).map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let now = Utc::now();
-    if let Some(retry_after_s) = st.store.otp_limited(&phone, &req.device_id, now, st.settings.otp_limits).await? {
+    if let Some(retry_after_s) = st.store.otp_limited(&phone, now, st.settings.otp_limits).await? {
         return Err(AppError::RateLimited { retry_after_s });
     }
-    let code = otp_code();
-    let hash = otp_hash(&st.secret, &phone, &code);
-    match st
-        .store
-        .otp_issue(&phone, &req.device_id, &hash, now, now + st.settings.otp_ttl, st.settings.otp_limits)
-        .await?
-    {
-        OtpIssue::Issued => {
-            st.sms.send_code(&phone, &code).await?;
+    let fresh = otp_nonce();
+    let fresh_hash = otp_hash(&st.secret, &phone, &otp_code(&st.secret, &phone, &fresh));
+    let expires_at = now + st.settings.otp_ttl;
+    match st.store.otp_issue(&phone, (&fresh, &fresh_hash), now, expires_at, st.settings.otp_limits).await? {
+        OtpIssue::Send { nonce } => {
+            st.sms.send_code(&phone, &otp_code(&st.secret, &phone, &nonce)).await?;
             let expires_in_s = st.settings.otp_ttl.num_seconds() as u32;
             Ok((StatusCode::ACCEPTED, Json(OtpRequested { phone, expires_in_s })))
         }
-        OtpIssue::RateLimited { retry_after_s } => Err(AppError::RateLimited { retry_after_s }),
+        OtpIssue::PhoneLimited { retry_after_s } => Err(AppError::RateLimited { retry_after_s }),
+        OtpIssue::BudgetSpent { retry_after_s } => {
+            tracing::warn!(per_hour = st.settings.otp_limits.sms_per_hour, "SMS budget of this hour spent");
+            Err(AppError::Unavailable {
+                message: "sign-in codes cannot be sent just now; try again later".into(),
+                retry_after_s,
+            })
+        }
     }
 }
 
-/// Trades the code for a session. Five wrong guesses burn the code.
+/// Trades the code for a session. Every failure reads the same, whether the code was wrong,
+/// expired, out of guesses or never asked for: nobody learns from here that a code is pending.
 #[utoipa::path(post, path = "/api/v1/auth/otp/verify", request_body = OtpVerify, tag = "auth",
-    responses((status = 200, body = Session), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody)))]
-pub async fn otp_verify(State(st): State<AppState>, ApiJson(req): ApiJson<OtpVerify>) -> AppResult<Json<Session>> {
+    responses((status = 200, body = Session), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn otp_verify(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(req): ApiJson<OtpVerify>,
+) -> AppResult<Json<Session>> {
     let phone = phone(&req.phone)?;
     check_device_id(&req.device_id)?;
     let code = req.code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::validation("code", "the code has six digits"));
     }
+    // An address that guessed wrong too often (across any number of phones) waits first.
+    if let Some(retry_after_s) = st.otp_failures_by_addr.blocked(addr) {
+        return Err(AppError::RateLimited { retry_after_s });
+    }
     let now = Utc::now();
     let hash = otp_hash(&st.secret, &phone, code);
-    match st.store.otp_verify(&phone, &req.device_id, &hash, now, OTP_MAX_ATTEMPTS).await? {
+    match st.store.otp_verify(&phone, &req.device_id, &hash, now, st.settings.otp_limits.max_attempts).await? {
         OtpCheck::Valid => {
             let principal = st.store.resident_for_phone(&phone, now).await?;
             Ok(Json(open_session(st.store.as_ref(), &principal, &req.device_id, now, st.settings.tokens).await?))
         }
-        OtpCheck::Wrong { attempts_left } => {
-            Err(AppError::validation("code", format!("wrong code; {attempts_left} attempts left")))
+        OtpCheck::Invalid => {
+            let _ = st.otp_failures_by_addr.hit(addr);
+            Err(AppError::validation("code", WRONG_CODE))
         }
-        OtpCheck::Missing => Err(AppError::Gone("no valid code for this phone; request a new one".into())),
-        OtpCheck::Exhausted => Err(AppError::TooManyAttempts("too many wrong codes; request a new one".into())),
     }
 }
+
+/// The one answer to every code that does not sign in.
+pub const WRONG_CODE: &str = "wrong or expired code; if it keeps failing, ask for a new one";
 
 /// Staff sign-in with login and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = StaffLogin, tag = "auth",
@@ -124,7 +147,10 @@ pub async fn check_staff_password(st: &AppState, addr: IpAddr, login: &str, pass
     let login = login.trim().to_lowercase();
     let now = Utc::now();
     let window = now - chrono::Duration::seconds(LOGIN_WINDOW_S);
-    if st.store.login_failures(&login, window).await? >= LOGIN_MAX_FAILURES {
+    // Counted per login *and* address: a flood of wrong passwords for `admin` from one place
+    // does not lock `admin` out from everywhere else.
+    let from = addr_key(addr).to_string();
+    if st.store.login_failures(&login, &from, window).await? >= LOGIN_MAX_FAILURES {
         return Err(AppError::RateLimited { retry_after_s: LOGIN_WINDOW_S as u64 });
     }
     let checker = tokio::time::timeout(PASSWORD_WAIT, st.password_checks.clone().acquire_owned())
@@ -151,13 +177,13 @@ pub async fn check_staff_password(st: &AppState, addr: IpAddr, login: &str, pass
     match (ok, principal) {
         (true, Some(p)) => Ok(p),
         _ => {
-            st.store.login_failed(&login, now, window).await?;
+            st.store.login_failed(&login, &from, now, window).await?;
             Err(AppError::BadCredentials)
         }
     }
 }
 
-/// Failed logins allowed per login within the window; then the login waits.
+/// Failed logins allowed per login from one address within the window; then that pair waits.
 const LOGIN_MAX_FAILURES: u32 = 10;
 /// Longer logins and passwords than these are nobody's: refused before any lookup or hash.
 pub const LOGIN_MAX_CHARS: usize = 64;
@@ -174,7 +200,9 @@ fn dummy_hash() -> AppResult<String> {
     Ok(DUMMY.get_or_init(|| h).clone())
 }
 
-/// Rotates the refresh token: the old one stops working.
+/// Rotates the refresh token: the old one stops working. A retired token used again ends its
+/// whole family (someone copied it), except the last one retired while its successor never
+/// refreshed: the phone never got that answer, and asks again with what it has.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", request_body = RefreshRequest, tag = "auth",
     responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
 pub async fn refresh(State(st): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> AppResult<Json<Session>> {
@@ -182,14 +210,18 @@ pub async fn refresh(State(st): State<AppState>, ApiJson(req): ApiJson<RefreshRe
     let now = Utc::now();
     let placeholder = Principal { user_id: Uuid::nil(), role: Role::Resident, agency: None };
     let (mut session, record) = new_session(&placeholder, &req.device_id, now, st.settings.tokens);
-    let principal = st
-        .store
-        .session_rotate(&hash_token(&req.refresh_token), &req.device_id, &record, now)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    session.user_id = principal.user_id;
-    session.role = principal.role;
-    Ok(Json(session))
+    match st.store.session_rotate(&hash_token(&req.refresh_token), &req.device_id, &record, now).await? {
+        Rotation::Rotated(principal) => {
+            session.user_id = principal.user_id;
+            session.role = principal.role;
+            Ok(Json(session))
+        }
+        Rotation::Refused => Err(AppError::Unauthorized),
+        Rotation::Reused { user_id } => {
+            tracing::warn!(%user_id, "a retired refresh token was used again: all sessions of its sign-in ended");
+            Err(AppError::Unauthorized)
+        }
+    }
 }
 
 /// Ends this device's session.

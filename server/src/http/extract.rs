@@ -145,6 +145,28 @@ impl FromRequestParts<AppState> for ClientAddr {
     }
 }
 
+/// Whether the client reached us over TLS: the server itself speaks plain HTTP, so only a trusted
+/// proxy's `X-Forwarded-Proto: https` says so; anyone else's header is their own word.
+pub struct OverTls(pub bool);
+
+impl FromRequestParts<AppState> for OverTls {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(OverTls(over_tls(parts, st)))
+    }
+}
+
+/// See [`OverTls`]. With several proxies, the nearest one's word (the last value) counts.
+pub fn over_tls(parts: &Parts, st: &AppState) -> bool {
+    let from_proxy = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|c| st.settings.trusted_proxies.iter().any(|n| n.contains(c.0.ip())));
+    let proto = parts.headers.get_all("x-forwarded-proto").iter().filter_map(|v| v.to_str().ok()).last();
+    from_proxy && proto.and_then(|p| p.rsplit(',').next()).is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+}
+
 /// `Path<T>` with our error body: a path segment that does not parse (an id that is not a UUID)
 /// is a 400 in the API's JSON shape, like every other bad input.
 pub struct ApiPath<T>(pub T);

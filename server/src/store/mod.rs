@@ -56,39 +56,59 @@ pub struct StaffCredentials {
     pub password_hash: String,
 }
 
-/// How many one-time codes a phone and a device may ask for, and in which window.
+/// How many one-time codes a phone may be sent, and the whole server. Nothing counts per device:
+/// device ids are invented by whoever sends them.
 #[derive(Clone, Copy, Debug)]
 pub struct OtpLimits {
+    /// Codes sent to one phone per window, a second sending of the live code included. A flood
+    /// can hold a phone for one window at most, and every code it triggers reaches the resident.
     pub per_phone: u32,
     pub phone_window_s: i64,
-    /// Codes per phone per day: with 5 guesses per code this bounds guessing to 0.05 % a day.
-    pub per_phone_daily: u32,
-    pub per_device: u32,
-    pub device_window_s: i64,
+    /// Codes the whole server sends per hour.
+    pub sms_per_hour: u32,
+    /// Wrong guesses a code takes from devices new to the phone's account, and again from
+    /// devices it has signed in on before; then that side must ask for a new code.
+    pub max_attempts: u32,
+    /// A live code with less life left than this is replaced, not sent again.
+    pub min_life_s: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OtpIssue {
-    Issued,
-    RateLimited { retry_after_s: u64 },
+    /// Send the code of this nonce: a new one, or the live code again.
+    Send { nonce: String },
+    /// The phone has had its codes for this window.
+    PhoneLimited { retry_after_s: u64 },
+    /// The server's SMS budget for this hour is spent.
+    BudgetSpent { retry_after_s: u64 },
 }
 
+/// What a code check tells: nothing more than right or not, so that a caller cannot learn
+/// whether a code is pending for a phone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OtpCheck {
     Valid,
-    Wrong {
-        attempts_left: u32,
-    },
-    /// No live code for this phone (never asked, used, or expired).
-    Missing,
-    /// Too many wrong guesses: the code is burnt; ask for a new one.
-    Exhausted,
+    /// Wrong, expired, used, never asked for, or out of guesses.
+    Invalid,
+}
+
+/// What became of a refresh token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rotation {
+    /// Traded for the new session.
+    Rotated(Principal),
+    /// Unknown, expired, or ended.
+    Refused,
+    /// A retired token used again (or from another device): its whole family has ended.
+    Reused { user_id: Uuid },
 }
 
 /// A session to store: only hashes of the tokens are kept.
 #[derive(Clone, Debug)]
 pub struct NewSession {
     pub user_id: Uuid,
+    /// The sign-in this session descends from: ended as a whole when a token is copied.
+    pub family: String,
     pub device_id: String,
     pub access_hash: String,
     pub access_expires_at: DateTime<Utc>,
@@ -231,32 +251,31 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn staff_credentials(&self, login: &str) -> StoreResult<Option<StaffCredentials>>;
     /// Every operator and administrator, by login.
     async fn staff_all(&self) -> StoreResult<Vec<StaffAccount>>;
-    /// Records a failed staff login and returns the failures for `login` since `since`.
-    async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> StoreResult<u32>;
-    /// Failed staff logins for `login` since `since`.
-    async fn login_failures(&self, login: &str, since: DateTime<Utc>) -> StoreResult<u32>;
+    /// Records a failed staff login from the client address `addr`, and returns the failures
+    /// of `login` from `addr` since `since`.
+    async fn login_failed(&self, login: &str, addr: &str, now: DateTime<Utc>, since: DateTime<Utc>)
+    -> StoreResult<u32>;
+    /// Failed staff logins of `login` from `addr` since `since`.
+    async fn login_failures(&self, login: &str, addr: &str, since: DateTime<Utc>) -> StoreResult<u32>;
     /// The account that reports arriving through another channel (a call centre, a bot) belong to,
     /// created on first use. It has no password and no phone: nobody can sign in as it.
     async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Principal>;
     async fn me(&self, user_id: Uuid) -> StoreResult<Option<Me>>;
-    /// Whether a new code for `phone` on `device_id` would be over a limit (seconds to wait),
-    /// read without the write lock: floods are refused before they queue for it.
-    async fn otp_limited(
-        &self,
-        phone: &str,
-        device_id: &str,
-        now: DateTime<Utc>,
-        limits: OtpLimits,
-    ) -> StoreResult<Option<u64>>;
+    /// Whether one more code for `phone` would be over its limit (seconds to wait), read without
+    /// the write lock: floods are refused before they queue for it.
+    async fn otp_limited(&self, phone: &str, now: DateTime<Utc>, limits: OtpLimits) -> StoreResult<Option<u64>>;
+    /// Counts a sending of a code to `phone` against its limit and the server's budget, and
+    /// returns the nonce of the code to send: the live one, or `fresh` (with `code_hash`, the
+    /// hash of its code) when there is none with enough life left.
     async fn otp_issue(
         &self,
         phone: &str,
-        device_id: &str,
-        code_hash: &str,
+        fresh: (&str, &str),
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         limits: OtpLimits,
     ) -> StoreResult<OtpIssue>;
+    /// Checks a code for `phone` entered on `device_id`; a right one is used up.
     async fn otp_verify(
         &self,
         phone: &str,
@@ -265,17 +284,22 @@ pub trait AccountStore: Send + Sync + 'static {
         now: DateTime<Utc>,
         max_attempts: u32,
     ) -> StoreResult<OtpCheck>;
+    /// Stores the session of a new sign-in. The same account's older sessions on the same device
+    /// end: a phone signed in again is not also signed in as before.
     async fn session_create(&self, s: &NewSession, now: DateTime<Utc>) -> StoreResult<()>;
     async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Principal>>;
-    /// Trades a live refresh token of `device_id` for the new session `next` (the old one dies);
-    /// `next.user_id` is taken from the old session.
+    /// Trades a refresh token of `device_id` for the new session `next`, which joins the token's
+    /// family (`next.user_id` and `next.family` are taken from it). A retired token used again
+    /// ends the family, unless it is the last one retired and its successor never refreshed:
+    /// then the answer that carried the successor was lost, and the successor is ended instead.
     async fn session_rotate(
         &self,
         refresh_hash: &str,
         device_id: &str,
         next: &NewSession,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<Principal>>;
+    ) -> StoreResult<Rotation>;
+    /// Ends the session of this access token and every session of its family.
     async fn session_revoke(&self, access_hash: &str) -> StoreResult<()>;
     /// Sets a staff account's password (`None` disables the account) and ends all its sessions;
     /// false when there is no such staff account.

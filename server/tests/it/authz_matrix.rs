@@ -158,8 +158,9 @@ const ROWS: &[Row] = &[
     row(GET,     "/api/v1/stats",                                  [200,   200,   200,   200,   200,   200]),
     row(POST,    "/api/v1/auth/otp/request",                       [202,   202,   202,   202,   202,   202])
         .json(r#"{"phone":"{phone}","device_id":"{device}"}"#),
-    // A well-formed code for a phone that was sent none: 410 for everyone (no session is involved).
-    row(POST,    "/api/v1/auth/otp/verify",                        [410,   410,   410,   410,   410,   410])
+    // A well-formed code for a phone that was sent none: 422 for everyone, as any wrong code
+    // (no session is involved, and nothing tells whether a code is pending).
+    row(POST,    "/api/v1/auth/otp/verify",                        [422,   422,   422,   422,   422,   422])
         .json(r#"{"phone":"{phone}","device_id":"{device}","code":"123456"}"#),
     // The right password of a staff account signs in, whoever sends it.
     row(POST,    "/api/v1/auth/login",                             [200,   200,   200,   200,   200,   200])

@@ -29,6 +29,7 @@ mod pull_paging;
 mod quotas;
 mod scale_out;
 mod shutdown;
+mod sign_in;
 mod stats;
 mod store_postgres;
 mod store_sqlite;

@@ -373,57 +373,149 @@ macro_rules! store_suite {
         }
 
         #[tokio::test]
-        async fn one_time_codes_burn_and_limit() {
+        async fn one_time_codes_survive_floods_and_burn_per_side() {
             let (s, _g) = seeded().await;
             let now = Utc::now();
-            let limits = OtpLimits { per_phone: 2, phone_window_s: 600, per_phone_daily: 10, per_device: 10, device_window_s: 3600 };
-            let exp = now + Duration::minutes(5);
-            assert_eq!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h1", now, exp, limits).await.unwrap(), OtpIssue::Issued);
-            assert_eq!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h2", now, exp, limits).await.unwrap(), OtpIssue::Issued);
-            assert!(matches!(s.otp_issue("+77010000001", "dev-aaaaaaaa", "h3", now, exp, limits).await.unwrap(), OtpIssue::RateLimited { .. }));
-            // The newest code replaced the first.
-            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h1", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 2 }));
-            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "x", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 1 }));
-            assert!(matches!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "x", now, 3).await.unwrap(), OtpCheck::Wrong { attempts_left: 0 }));
-            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h2", now, 3).await.unwrap(), OtpCheck::Exhausted);
-            // Later, in a new window, a fresh code works once.
-            let later = now + Duration::minutes(11);
-            s.otp_issue("+77010000001", "dev-aaaaaaaa", "h4", later, later + Duration::minutes(5), limits).await.unwrap();
-            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h4", later, 3).await.unwrap(), OtpCheck::Valid);
-            assert_eq!(s.otp_verify("+77010000001", "dev-aaaaaaaa", "h4", later, 3).await.unwrap(), OtpCheck::Missing);
-            // At most `per_phone_daily` codes a day, however they are spread.
-            let daily = OtpLimits { per_phone: 100, phone_window_s: 60, per_phone_daily: 3, per_device: 100, device_window_s: 60 };
-            for minute in 0..3 {
-                let t = now + Duration::minutes(30 + minute);
-                assert_eq!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", t, t, daily).await.unwrap(), OtpIssue::Issued);
+            let limits = OtpLimits { per_phone: 3, phone_window_s: 600, sms_per_hour: 1000, max_attempts: 3, min_life_s: 60 };
+            let exp = |t: chrono::DateTime<Utc>| t + Duration::minutes(5);
+            let send = |n: &str| OtpIssue::Send { nonce: n.to_string() };
+            let phone = "+77010000001";
+            // Asking again, from anywhere, sends the live code: a flood only repeats the resident's own code.
+            assert_eq!(s.otp_issue(phone, ("n1", "h1"), now, exp(now), limits).await.unwrap(), send("n1"));
+            assert_eq!(s.otp_issue(phone, ("n2", "h2"), now, exp(now), limits).await.unwrap(), send("n1"));
+            assert_eq!(s.otp_issue(phone, ("n3", "h3"), now, exp(now), limits).await.unwrap(), send("n1"));
+            assert_eq!(s.otp_limited(phone, now, limits).await.unwrap().map(|r| r <= 600), Some(true));
+            match s.otp_issue(phone, ("n4", "h4"), now, exp(now), limits).await.unwrap() {
+                OtpIssue::PhoneLimited { retry_after_s } => assert!((1..=600).contains(&retry_after_s), "minutes, not a day"),
+                other => panic!("{other:?}"),
             }
-            let t = now + Duration::minutes(40);
-            assert!(matches!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", t, t, daily).await.unwrap(), OtpIssue::RateLimited { .. }));
-            let tomorrow = now + Duration::hours(25);
-            assert_eq!(s.otp_issue("+77010000009", "dev-bbbbbbbb", "d", tomorrow, tomorrow, daily).await.unwrap(), OtpIssue::Issued);
-            // Expired.
-            s.otp_issue("+77010000002", "dev-aaaaaaaa", "h5", now, now + Duration::seconds(1), limits).await.unwrap();
-            assert_eq!(s.otp_verify("+77010000002", "dev-aaaaaaaa", "h5", now + Duration::seconds(2), 3).await.unwrap(), OtpCheck::Missing);
+            // Requests spread over hours never add up to a lock-out (the old limit of ten a day did).
+            for i in 1..=12 {
+                let t = now + Duration::minutes(11 * i);
+                assert!(matches!(s.otp_issue(phone, ("n", "h"), t, exp(t), limits).await.unwrap(), OtpIssue::Send { .. }), "request {i}");
+            }
+
+            // Guesses are counted apart for devices the account signed in on before.
+            let a = s.resident_for_phone(phone, now).await.unwrap();
+            let (_, rec) = qala_server::auth::new_session(&a, "dev-known-1234", now, qala_server::auth::TokenPolicy::default());
+            s.session_create(&rec, now).await.unwrap();
+            let t = now + Duration::hours(5);
+            assert_eq!(s.otp_issue(phone, ("k1", "hk1"), t, exp(t), limits).await.unwrap(), send("k1"));
+            for _ in 0..3 {
+                assert_eq!(s.otp_verify(phone, "dev-invented-1", "wrong", t, 3).await.unwrap(), OtpCheck::Invalid);
+            }
+            assert_eq!(s.otp_verify(phone, "dev-invented-2", "hk1", t, 3).await.unwrap(), OtpCheck::Invalid, "burnt for new devices");
+            assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk1", t, 3).await.unwrap(), OtpCheck::Valid, "not for the resident's");
+            assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk1", t, 3).await.unwrap(), OtpCheck::Invalid, "used up");
+            // And the other way round; a code burnt on one side is replaced when asked for again.
+            let t = t + Duration::hours(1);
+            assert_eq!(s.otp_issue(phone, ("k2", "hk2"), t, exp(t), limits).await.unwrap(), send("k2"));
+            for _ in 0..3 {
+                assert_eq!(s.otp_verify(phone, "dev-known-1234", "wrong", t, 3).await.unwrap(), OtpCheck::Invalid);
+            }
+            assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk2", t, 3).await.unwrap(), OtpCheck::Invalid);
+            assert_eq!(s.otp_issue(phone, ("k3", "hk3"), t, exp(t), limits).await.unwrap(), send("k3"));
+            assert_eq!(s.otp_verify(phone, "dev-new-phone-1", "hk3", t, 3).await.unwrap(), OtpCheck::Valid);
+            // A code about to expire is replaced rather than sent again; an expired one is refused.
+            let t = t + Duration::hours(1);
+            assert_eq!(s.otp_issue(phone, ("e1", "he1"), t, exp(t), limits).await.unwrap(), send("e1"));
+            let late = exp(t) - Duration::seconds(30);
+            assert_eq!(s.otp_issue(phone, ("e2", "he2"), late, exp(late), limits).await.unwrap(), send("e2"));
+            assert_eq!(s.otp_verify(phone, "dev-known-1234", "he2", exp(late), 3).await.unwrap(), OtpCheck::Invalid);
+            // Unknown phones read the same as wrong codes.
+            assert_eq!(s.otp_verify("+77010000002", "dev-known-1234", "he2", t, 3).await.unwrap(), OtpCheck::Invalid);
         }
 
         #[tokio::test]
-        async fn sessions_rotate_per_device() {
+        async fn the_hourly_sms_budget_holds_for_the_whole_server() {
+            let (s, _g) = seeded().await;
+            let now = Utc::now();
+            let limits = OtpLimits { per_phone: 3, phone_window_s: 600, sms_per_hour: 2, max_attempts: 3, min_life_s: 60 };
+            let exp = now + Duration::minutes(5);
+            for n in 0..2 {
+                let phone = format!("+7701000010{n}");
+                assert!(matches!(s.otp_issue(&phone, ("n", "h"), now, exp, limits).await.unwrap(), OtpIssue::Send { .. }));
+            }
+            match s.otp_issue("+77010000109", ("n", "h"), now, exp, limits).await.unwrap() {
+                OtpIssue::BudgetSpent { retry_after_s } => assert!((1..=3600).contains(&retry_after_s)),
+                other => panic!("{other:?}"),
+            }
+            let next_hour = now + Duration::hours(1);
+            assert!(matches!(
+                s.otp_issue("+77010000109", ("n", "h"), next_hour, next_hour + Duration::minutes(5), limits).await.unwrap(),
+                OtpIssue::Send { .. }
+            ));
+        }
+
+        #[tokio::test]
+        async fn refresh_families_end_on_reuse_and_survive_a_lost_answer() {
             let (s, _g) = seeded().await;
             let a = resident(&s, 8).await;
             let now = Utc::now();
             let policy = qala_server::auth::TokenPolicy::default();
-            let (first, rec) = qala_server::auth::new_session(&a, "dev-one-1234", now, policy);
-            s.session_create(&rec, now).await.unwrap();
-            let hash = qala_server::auth::hash_token(&first.access_token);
-            assert_eq!(s.session_by_access(&hash, now).await.unwrap(), Some(a.clone()));
-            assert_eq!(s.session_by_access(&hash, now + Duration::hours(1)).await.unwrap(), None, "access expires");
-            let (_, next) = qala_server::auth::new_session(&a, "dev-one-1234", now, policy);
-            let rh = qala_server::auth::hash_token(&first.refresh_token);
-            assert_eq!(s.session_rotate(&rh, "dev-two-1234", &next, now).await.unwrap(), None);
-            assert_eq!(s.session_rotate(&rh, "dev-one-1234", &next, now).await.unwrap(), Some(a.clone()));
-            assert_eq!(s.session_rotate(&rh, "dev-one-1234", &next, now).await.unwrap(), None, "used once");
-            assert_eq!(s.session_by_access(&hash, now).await.unwrap(), None);
-            assert_eq!(s.session_by_access(&next.access_hash, now).await.unwrap(), Some(a));
+            let h = qala_server::auth::hash_token;
+            let sign_in = |dev: &'static str| {
+                let (s, a) = (s.clone(), a.clone());
+                async move {
+                    let (session, rec) = qala_server::auth::new_session(&a, dev, now, policy);
+                    s.session_create(&rec, now).await.unwrap();
+                    session
+                }
+            };
+            let refresh = |token: String, dev: &'static str| {
+                let (s, a) = (s.clone(), a.clone());
+                async move {
+                    let (session, next) = qala_server::auth::new_session(&a, dev, now, policy);
+                    (session, s.session_rotate(&h(&token), dev, &next, now).await.unwrap())
+                }
+            };
+            let live = |token: String| {
+                let s = s.clone();
+                async move { s.session_by_access(&h(&token), now).await.unwrap().is_some() }
+            };
+
+            let first = sign_in("dev-one-1234").await;
+            assert!(live(first.access_token.clone()).await);
+            assert!(s.session_by_access(&h(&first.access_token), now + Duration::hours(1)).await.unwrap().is_none(), "access expires");
+            let (second, r) = refresh(first.refresh_token.clone(), "dev-one-1234").await;
+            assert_eq!(r, Rotation::Rotated(a.clone()));
+            assert!(!live(first.access_token.clone()).await && live(second.access_token.clone()).await);
+            // The answer carrying `second` was lost: the phone asks again with `first`, and stays signed in.
+            let (third, r) = refresh(first.refresh_token.clone(), "dev-one-1234").await;
+            assert_eq!(r, Rotation::Rotated(a.clone()));
+            assert!(live(third.access_token.clone()).await);
+            assert!(!live(second.access_token.clone()).await, "the lost session ended");
+            // Whoever holds `second` after all has a copy: the whole family ends.
+            let (_, r) = refresh(second.refresh_token.clone(), "dev-one-1234").await;
+            assert_eq!(r, Rotation::Reused { user_id: a.user_id });
+            assert!(!live(third.access_token.clone()).await);
+            assert_eq!(refresh(third.refresh_token.clone(), "dev-one-1234").await.1, Rotation::Refused);
+
+            // A retired token that is not the last one retired is a copy.
+            let s1 = sign_in("dev-one-1234").await;
+            let (s2, _) = refresh(s1.refresh_token.clone(), "dev-one-1234").await;
+            let (s3, r) = refresh(s2.refresh_token.clone(), "dev-one-1234").await;
+            assert_eq!(r, Rotation::Rotated(a.clone()));
+            assert_eq!(refresh(s1.refresh_token.clone(), "dev-one-1234").await.1, Rotation::Reused { user_id: a.user_id });
+            assert!(!live(s3.access_token.clone()).await);
+            // So is a live one offered from another device.
+            let s4 = sign_in("dev-one-1234").await;
+            assert_eq!(refresh(s4.refresh_token.clone(), "dev-two-1234").await.1, Rotation::Reused { user_id: a.user_id });
+            assert!(!live(s4.access_token.clone()).await);
+
+            // Signing in again on a device ends that device's older session, not another device's.
+            let here = sign_in("dev-one-1234").await;
+            let there = sign_in("dev-two-1234").await;
+            let again = sign_in("dev-one-1234").await;
+            assert!(!live(here.access_token.clone()).await && live(again.access_token.clone()).await);
+            assert!(live(there.access_token.clone()).await);
+            assert_eq!(refresh(here.refresh_token.clone(), "dev-one-1234").await.1, Rotation::Refused);
+            // Signing out ends the family, its retired tokens included.
+            let (next, _) = refresh(again.refresh_token.clone(), "dev-one-1234").await;
+            s.session_revoke(&h(&next.access_token)).await.unwrap();
+            assert!(!live(next.access_token.clone()).await);
+            assert_eq!(refresh(again.refresh_token.clone(), "dev-one-1234").await.1, Rotation::Refused);
+            assert!(live(there.access_token).await);
         }
 
         #[tokio::test]

@@ -11,7 +11,7 @@ use crate::auth::constant_time_eq;
 use crate::domain::{Principal, display_name};
 use crate::store::error::{OnConstraint, StoreError, StoreResult};
 use crate::store::{
-    AccountStore, NewSession, NewStaff, OtpCheck, OtpIssue, OtpLimits, StaffAccount, StaffCredentials,
+    AccountStore, NewSession, NewStaff, OtpCheck, OtpIssue, OtpLimits, Rotation, StaffAccount, StaffCredentials,
 };
 
 #[async_trait]
@@ -89,10 +89,11 @@ impl AccountStore for Backend {
         Ok(Principal { user_id: id, role: Role::Resident, agency: None })
     }
 
-    async fn login_failed(&self, login: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> StoreResult<u32> {
+    async fn login_failed(&self, login: &str, addr: &str, now: DateTime<Utc>, since: DateTime<Utc>) -> StoreResult<u32> {
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO login_failures (login, addr, at) VALUES ($1, $2, $3)")
             .bind(login)
+            .bind(addr)
             .bind(ts(now))
             .execute(&mut *tx)
             .await?;
@@ -101,22 +102,14 @@ impl AccountStore for Backend {
             .bind(ts(now - chrono::Duration::days(1)))
             .execute(&mut *tx)
             .await?;
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
-            .bind(login)
-            .bind(ts(since))
-            .fetch_one(&mut *tx)
-            .await?;
+        let n = count_login_failures(&mut tx, login, addr, since).await?;
         tx.commit().await?;
-        Ok(n as u32)
+        Ok(n)
     }
 
-    async fn login_failures(&self, login: &str, since: DateTime<Utc>) -> StoreResult<u32> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
-            .bind(login)
-            .bind(ts(since))
-            .fetch_one(&self.read)
-            .await?;
-        Ok(n as u32)
+    async fn login_failures(&self, login: &str, addr: &str, since: DateTime<Utc>) -> StoreResult<u32> {
+        let mut conn = self.read.acquire().await?;
+        count_login_failures(&mut conn, login, addr, since).await
     }
 
     async fn staff_credentials(&self, login: &str) -> StoreResult<Option<StaffCredentials>> {
@@ -176,48 +169,73 @@ impl AccountStore for Backend {
         .transpose()
     }
 
-    async fn otp_limited(&self, phone: &str, device_id: &str, now: DateTime<Utc>, limits: OtpLimits) -> StoreResult<Option<u64>> {
+    async fn otp_limited(&self, phone: &str, now: DateTime<Utc>, limits: OtpLimits) -> StoreResult<Option<u64>> {
         let mut conn = self.read.acquire().await?;
-        otp_over_limit(&mut conn, phone, device_id, now, limits).await
+        phone_over_limit(&mut conn, phone, now, limits).await
     }
 
     async fn otp_issue(
         &self,
         phone: &str,
-        device_id: &str,
-        code_hash: &str,
+        (nonce, code_hash): (&str, &str),
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         limits: OtpLimits,
     ) -> StoreResult<OtpIssue> {
         let mut tx = self.begin().await?;
         // Checked again inside the write transaction: two requests that both passed the read
-        // check cannot both be issued past the limit.
-        if let Some(retry_after_s) = otp_over_limit(&mut tx, phone, device_id, now, limits).await? {
-            return Ok(OtpIssue::RateLimited { retry_after_s });
+        // check cannot both be sent past the limit.
+        if let Some(retry_after_s) = phone_over_limit(&mut tx, phone, now, limits).await? {
+            return Ok(OtpIssue::PhoneLimited { retry_after_s });
         }
-        sqlx::query("INSERT INTO otp_requests (phone, device_id, at) VALUES ($1, $2, $3)")
+        if !take_from_budget(&mut tx, now, limits.sms_per_hour).await? {
+            let next_hour = 3600 - (now.timestamp().rem_euclid(3600));
+            return Ok(OtpIssue::BudgetSpent { retry_after_s: next_hour.max(1) as u64 });
+        }
+        sqlx::query("INSERT INTO otp_requests (phone, device_id, at) VALUES ($1, '', $2)")
             .bind(phone)
-            .bind(device_id)
             .bind(ts(now))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO otp_codes (phone, device_id, code_hash, expires_at, attempts) VALUES ($1, $2, $3, $4, 0)
-             ON CONFLICT (phone) DO UPDATE SET device_id = excluded.device_id, code_hash = excluded.code_hash,
-               expires_at = excluded.expires_at, attempts = 0",
-        )
-        .bind(phone)
-        .bind(device_id)
-        .bind(code_hash)
-        .bind(ts(expires_at))
-        .execute(&mut *tx)
-        .await?;
-        // Old request rows only matter inside the longest window.
-        let horizon = now - chrono::Duration::seconds(limits.phone_window_s.max(limits.device_window_s).max(86_400));
+        let live = sqlx::query("SELECT nonce, expires_at, attempts, known_attempts FROM otp_codes WHERE phone = $1")
+            .bind(phone)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let mut keep = None;
+        if let Some(row) = live {
+            let life_left = parse_ts(row.get("expires_at"))? - now;
+            let guessable = [row.get::<i64, _>("attempts"), row.get::<i64, _>("known_attempts")]
+                .iter()
+                .all(|a| *a < i64::from(limits.max_attempts));
+            if life_left >= chrono::Duration::seconds(limits.min_life_s) && guessable {
+                keep = Some(row.get::<String, _>("nonce"));
+            }
+        }
+        let nonce = match keep {
+            Some(live) => live,
+            None => {
+                sqlx::query(
+                    "INSERT INTO otp_codes (phone, nonce, code_hash, issued_at, expires_at, attempts, known_attempts)
+                     VALUES ($1, $2, $3, $4, $5, 0, 0)
+                     ON CONFLICT (phone) DO UPDATE SET nonce = excluded.nonce, code_hash = excluded.code_hash,
+                       issued_at = excluded.issued_at, expires_at = excluded.expires_at, attempts = 0, known_attempts = 0",
+                )
+                .bind(phone)
+                .bind(nonce)
+                .bind(code_hash)
+                .bind(ts(now))
+                .bind(ts(expires_at))
+                .execute(&mut *tx)
+                .await?;
+                nonce.to_string()
+            }
+        };
+        // Old request rows only matter inside the window; old budget rows not at all.
+        let horizon = now - chrono::Duration::seconds(limits.phone_window_s.max(3600));
         sqlx::query("DELETE FROM otp_requests WHERE at < $1").bind(ts(horizon)).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sms_budget WHERE hour < $1").bind(budget_hour(horizon)).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(OtpIssue::Issued)
+        Ok(OtpIssue::Send { nonce })
     }
 
     async fn otp_verify(
@@ -229,33 +247,44 @@ impl AccountStore for Backend {
         max_attempts: u32,
     ) -> StoreResult<OtpCheck> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT device_id, code_hash, expires_at, attempts FROM otp_codes WHERE phone = $1")
+        let row = sqlx::query("SELECT code_hash, expires_at, attempts, known_attempts FROM otp_codes WHERE phone = $1")
             .bind(phone)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
-            return Ok(OtpCheck::Missing);
+            return Ok(OtpCheck::Invalid);
         };
-        let attempts = row.get::<i64, _>("attempts") as u32;
         if parse_ts(row.get("expires_at"))? <= now {
             sqlx::query("DELETE FROM otp_codes WHERE phone = $1").bind(phone).execute(&mut *tx).await?;
             tx.commit().await?;
-            return Ok(OtpCheck::Missing);
+            return Ok(OtpCheck::Invalid);
         }
-        if attempts >= max_attempts {
-            return Ok(OtpCheck::Exhausted);
+        let known: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM known_devices k JOIN users u ON u.id = k.user_id
+             WHERE u.phone = $1 AND k.device_id = $2",
+        )
+        .bind(phone)
+        .bind(device_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (counter, count_wrong) = if known > 0 {
+            ("known_attempts", "UPDATE otp_codes SET known_attempts = known_attempts + 1 WHERE phone = $1")
+        } else {
+            ("attempts", "UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1")
+        };
+        if row.get::<i64, _>(counter) >= i64::from(max_attempts) {
+            return Ok(OtpCheck::Invalid);
         }
-        let stored_device: String = row.get("device_id");
         let stored_hash: String = row.get("code_hash");
-        let outcome = if stored_device == device_id && constant_time_eq(stored_hash.as_bytes(), code_hash.as_bytes()) {
+        let outcome = if constant_time_eq(stored_hash.as_bytes(), code_hash.as_bytes()) {
             sqlx::query("DELETE FROM otp_codes WHERE phone = $1").bind(phone).execute(&mut *tx).await?;
             OtpCheck::Valid
         } else {
-            sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1")
+            sqlx::query(count_wrong)
                 .bind(phone)
                 .execute(&mut *tx)
                 .await?;
-            OtpCheck::Wrong { attempts_left: max_attempts - attempts - 1 }
+            OtpCheck::Invalid
         };
         tx.commit().await?;
         Ok(outcome)
@@ -263,7 +292,21 @@ impl AccountStore for Backend {
 
     async fn session_create(&self, s: &NewSession, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        insert_session(&mut tx, s, now).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND device_id = $2")
+            .bind(s.user_id.to_string())
+            .bind(&s.device_id)
+            .execute(&mut *tx)
+            .await?;
+        insert_session(&mut tx, s, 0, now).await?;
+        sqlx::query(
+            "INSERT INTO known_devices (user_id, device_id, last_seen) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, device_id) DO UPDATE SET last_seen = excluded.last_seen",
+        )
+        .bind(s.user_id.to_string())
+        .bind(&s.device_id)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -271,7 +314,7 @@ impl AccountStore for Backend {
     async fn session_by_access(&self, access_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Principal>> {
         let row = sqlx::query(
             "SELECT u.id, u.role, u.agency FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.access_hash = $1 AND s.access_expires_at > $2",
+             WHERE s.access_hash = $1 AND s.access_expires_at > $2 AND s.state = 'live'",
         )
         .bind(access_hash)
         .bind(ts(now))
@@ -293,30 +336,59 @@ impl AccountStore for Backend {
         device_id: &str,
         next: &NewSession,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<Principal>> {
+    ) -> StoreResult<Rotation> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "SELECT u.id, u.role, u.agency, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id
+            "SELECT u.id, u.role, u.agency, s.device_id, s.access_hash, s.family, s.generation, s.state
+             FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.refresh_hash = $1 AND s.refresh_expires_at > $2",
         )
         .bind(refresh_hash)
         .bind(ts(now))
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        if row.get::<String, _>("device_id") != device_id {
-            return Ok(None);
-        }
+        let Some(row) = row else { return Ok(Rotation::Refused) };
         let principal = Principal {
             user_id: parse_uuid(row.get("id"))?,
             role: parse_role(row.get("role"))?,
             agency: row.get("agency"),
         };
-        sqlx::query("DELETE FROM sessions WHERE refresh_hash = $1").bind(refresh_hash).execute(&mut *tx).await?;
-        let next = NewSession { user_id: principal.user_id, ..next.clone() };
-        insert_session(&mut tx, &next, now).await?;
+        let family: String = row.get("family");
+        let generation: i64 = row.get("generation");
+        let state: String = row.get("state");
+        let live: Option<i64> = sqlx::query_scalar("SELECT generation FROM sessions WHERE family = $1 AND state = 'live'")
+            .bind(&family)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let successor_lost = state == "replaced" && live == Some(generation + 1);
+        let from_its_device = row.get::<String, _>("device_id") == device_id;
+        if !from_its_device || !(state == "live" || successor_lost) {
+            sqlx::query("DELETE FROM sessions WHERE family = $1").bind(&family).execute(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(Rotation::Reused { user_id: principal.user_id });
+        }
+        if successor_lost {
+            // The phone never got the successor: it ends, and a token of it seen later is a copy.
+            sqlx::query("UPDATE sessions SET state = 'revoked' WHERE family = $1 AND state = 'live'")
+                .bind(&family)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query("UPDATE sessions SET state = 'replaced' WHERE access_hash = $1")
+                .bind(row.get::<String, _>("access_hash"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Retired generations are kept a few back, to recognise a copied token; older ones go.
+        sqlx::query("DELETE FROM sessions WHERE family = $1 AND generation < $2")
+            .bind(&family)
+            .bind(generation - RETIRED_KEPT)
+            .execute(&mut *tx)
+            .await?;
+        let next = NewSession { user_id: principal.user_id, family, ..next.clone() };
+        insert_session(&mut tx, &next, generation + 1, now).await?;
         tx.commit().await?;
-        Ok(Some(principal))
+        Ok(Rotation::Rotated(principal))
     }
 
     async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> StoreResult<bool> {
@@ -336,16 +408,24 @@ impl AccountStore for Backend {
 
     async fn session_revoke(&self, access_hash: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE access_hash = $1").bind(access_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE family IN (SELECT family FROM sessions WHERE access_hash = $1)")
+            .bind(access_hash)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
-async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> StoreResult<()> {
+/// Retired generations of a refresh family kept to recognise a copied token (a phone refreshes
+/// a few times a day at most: a token copied days ago is still recognised).
+const RETIRED_KEPT: i64 = 16;
+
+async fn insert_session(tx: &mut Tx, s: &NewSession, generation: i64, now: DateTime<Utc>) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO sessions (access_hash, refresh_hash, user_id, device_id, access_expires_at, refresh_expires_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions (access_hash, refresh_hash, user_id, device_id, access_expires_at, refresh_expires_at,
+           created_at, family, generation, state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'live')",
     )
     .bind(&s.access_hash)
     .bind(&s.refresh_hash)
@@ -354,6 +434,8 @@ async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> Stor
     .bind(ts(s.access_expires_at))
     .bind(ts(s.refresh_expires_at))
     .bind(ts(now))
+    .bind(&s.family)
+    .bind(generation)
     .execute(&mut **tx)
     .await?;
     // Expired sessions of this user are dead weight.
@@ -366,27 +448,55 @@ async fn insert_session(tx: &mut Tx, s: &NewSession, now: DateTime<Utc>) -> Stor
 }
 
 
-/// Seconds to wait if one more code for `phone` on `device_id` would break a limit: per phone in
-/// a short window and per day, per device. The window frees up when its oldest request ages out.
-async fn otp_over_limit(
+/// Seconds to wait if one more code for `phone` would break its limit. The window frees up when
+/// its oldest sending ages out; only as many rows as the limit are read.
+async fn phone_over_limit(
     conn: &mut DbConnection,
     phone: &str,
-    device_id: &str,
     now: DateTime<Utc>,
     limits: OtpLimits,
 ) -> StoreResult<Option<u64>> {
-    let checks = [
-        ("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at", phone, limits.per_phone, limits.phone_window_s),
-        ("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at", phone, limits.per_phone_daily, 86_400),
-        ("SELECT at FROM otp_requests WHERE device_id = $1 AND at > $2 ORDER BY at", device_id, limits.per_device, limits.device_window_s),
-    ];
-    for (sql, key, max, window) in checks {
-        let since = now - chrono::Duration::seconds(window);
-        let recent: Vec<String> = sqlx::query_scalar(sql).bind(key).bind(ts(since)).fetch_all(&mut *conn).await?;
-        if recent.len() as u32 >= max {
-            let oldest = parse_ts(&recent[0])?;
-            return Ok(Some((oldest + chrono::Duration::seconds(window) - now).num_seconds().max(1) as u64));
-        }
+    let since = now - chrono::Duration::seconds(limits.phone_window_s);
+    let recent: Vec<String> =
+        sqlx::query_scalar("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at LIMIT $3")
+            .bind(phone)
+            .bind(ts(since))
+            .bind(i64::from(limits.per_phone))
+            .fetch_all(&mut *conn)
+            .await?;
+    if recent.len() as u32 >= limits.per_phone {
+        let oldest = parse_ts(&recent[0])?;
+        return Ok(Some((oldest + chrono::Duration::seconds(limits.phone_window_s) - now).num_seconds().max(1) as u64));
     }
     Ok(None)
+}
+
+/// The hour a sending counts in, as the budget's key.
+fn budget_hour(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H").to_string()
+}
+
+/// Takes one code from this hour's budget; false when it is spent. One conditional upsert: two
+/// instances cannot both take the last one.
+async fn take_from_budget(tx: &mut Tx, now: DateTime<Utc>, per_hour: u32) -> StoreResult<bool> {
+    let taken: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO sms_budget (hour, sent) SELECT $1, 1 WHERE $2 > 0
+         ON CONFLICT (hour) DO UPDATE SET sent = sms_budget.sent + 1 WHERE sms_budget.sent < $2
+         RETURNING sent",
+    )
+    .bind(budget_hour(now))
+    .bind(i64::from(per_hour))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(taken.is_some())
+}
+
+async fn count_login_failures(conn: &mut DbConnection, login: &str, addr: &str, since: DateTime<Utc>) -> StoreResult<u32> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND addr = $2 AND at > $3")
+        .bind(login)
+        .bind(addr)
+        .bind(ts(since))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n as u32)
 }
