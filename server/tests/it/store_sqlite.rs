@@ -53,7 +53,7 @@ async fn a_database_from_before_sqlx_migrations_is_adopted_not_migrated_again() 
     let (store, pool, _dir) = reopened_after(&legacy_history()).await;
     assert_upgraded(&store).await;
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.unwrap();
-    assert_eq!(applied, 6);
+    assert_eq!(applied, 7);
     assert_filed(&store).await;
     assert!(sqlx::query("SELECT 1 FROM schema_migrations").fetch_optional(&pool).await.is_err(), "the old table went");
     pool.close().await;

@@ -95,9 +95,30 @@ pub async fn assert_filed(s: &dyn Store) {
 /// Turns a database back into one made before sqlx's migrator: its history in `schema_migrations`
 /// (which ended at migration 5, so migration 6 is undone first).
 pub fn legacy_history() -> Vec<&'static str> {
-    let undo_6 = UNDO_6.iter().filter(|s| !s.starts_with("DELETE FROM _sqlx_migrations"));
-    undo_6.chain(LEGACY_HISTORY).copied().collect()
+    let undo = UNDO_7.iter().chain(UNDO_6).filter(|s| !s.starts_with("DELETE FROM _sqlx_migrations"));
+    undo.chain(LEGACY_HISTORY).copied().collect()
 }
+
+/// Undoes migration 7 (sign-in: codes sent again, known devices, the SMS budget, refresh
+/// families, staff failures per address), as a database made before it.
+pub const UNDO_7: &[&str] = &[
+    "DROP INDEX login_failures_at",
+    "DROP INDEX login_failures_login_addr",
+    "CREATE INDEX login_failures_login ON login_failures(login, at)",
+    "ALTER TABLE login_failures DROP COLUMN addr",
+    "DROP INDEX sessions_user_device",
+    "DROP INDEX sessions_family",
+    "ALTER TABLE sessions DROP COLUMN state",
+    "ALTER TABLE sessions DROP COLUMN generation",
+    "ALTER TABLE sessions DROP COLUMN family",
+    "DROP TABLE sms_budget",
+    "DROP TABLE known_devices",
+    "CREATE INDEX otp_requests_device ON otp_requests(device_id, at)",
+    "DROP TABLE otp_codes",
+    "CREATE TABLE otp_codes (phone TEXT PRIMARY KEY, device_id TEXT NOT NULL, code_hash TEXT NOT NULL,
+       expires_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)",
+    "DELETE FROM _sqlx_migrations WHERE version = 7",
+];
 
 /// Turns a database at migration 5 back into one made before sqlx's migrator.
 const LEGACY_HISTORY: &[&str] = &[
