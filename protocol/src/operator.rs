@@ -66,6 +66,16 @@ pub struct RejectRequest {
     pub text: String,
 }
 
+/// Sets what the public sees of a report's description (a name, a phone number or a car plate
+/// taken out); the author and the agency keep the original. No text, or a blank one, publishes
+/// the original again.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RedactRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_description: Option<String>,
+}
+
 /// Hands a report to another agency (it was routed to the wrong one). The deadline stays: the
 /// resident should not wait longer because of a routing mistake.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

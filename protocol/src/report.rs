@@ -186,6 +186,10 @@ pub struct Report {
     /// Agency the report is routed to.
     pub agency: String,
     pub description: String,
+    /// What the public sees instead of the description, when an operator redacted it (a name, a
+    /// phone number, a car plate). The description itself stays, for the author and the agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_description: Option<String>,
     pub location: Location,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
@@ -211,11 +215,28 @@ pub struct Report {
     pub complaints: Vec<Complaint>,
 }
 
+impl Report {
+    /// Whether the report has a public copy at all. A withdrawn report has none, and neither has
+    /// one rejected as private property or a matter between residents: its point is someone's
+    /// home or yard, and what it says is about people. The author and the agency still see it.
+    pub fn is_published(&self) -> bool {
+        let private = self.status == ReportStatus::Rejected
+            && self.rejection.as_ref().is_some_and(|r| r.reason == RejectReason::PrivateProperty);
+        self.status != ReportStatus::Withdrawn && !private
+    }
+
+    /// The description the public sees: the operator's redaction, if any.
+    pub fn public_text(&self) -> &str {
+        self.public_description.as_deref().unwrap_or(&self.description)
+    }
+}
+
 /// A report as everyone sees it: enough to judge "same problem?" and to follow the city's work,
 /// nothing about its author. Phones pull it for every report in their scope, so it is kept small:
-/// the description is cut to [`PUBLIC_SUMMARY_CHARS`] characters (`more` says there is more, which
-/// the phone fetches online when the report is opened), and the point is rounded to
-/// [`PUBLIC_COORD_DECIMALS`] decimals, without the fix's time, source or accuracy.
+/// the description (as redacted, see [`Report::public_text`]) is cut to [`PUBLIC_SUMMARY_CHARS`]
+/// characters (`more` says there is more, which the phone fetches online when the report is
+/// opened), and the point is snapped to a grid of [`PUBLIC_COORD_STEP`], without the fix's time,
+/// source or accuracy.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicReport {
@@ -242,33 +263,34 @@ pub struct PublicReport {
 
 /// Characters of a description that travel with the public copy of a report.
 pub const PUBLIC_SUMMARY_CHARS: usize = 120;
-/// Decimals of a public report's coordinates: 4 is about 11 m north–south and 8 m east–west at
-/// Almaty's latitude — enough for "same problem nearby?", not a resident's doorstep.
-pub const PUBLIC_COORD_DECIMALS: i32 = 4;
+/// The grid a public report's point is snapped to, in degrees: about 22 m north–south and 16 m
+/// east–west at Almaty's latitude — enough for "same problem nearby?" (whose radius is 300 m),
+/// not a resident's doorstep or which of two entrances they stood at.
+pub const PUBLIC_COORD_STEP: f64 = 0.0002;
 
 impl PublicReport {
     /// The public copy with the whole description (what an online fetch answers).
     pub fn whole(r: &Report) -> Self {
         let mut p = PublicReport::from(r);
-        p.description = r.description.clone();
+        p.description = r.public_text().to_string();
         p.more = false;
         p
     }
 }
 
-/// `v` rounded to [`PUBLIC_COORD_DECIMALS`] decimals.
+/// `v` snapped to the nearest multiple of [`PUBLIC_COORD_STEP`] (printed with four decimals, no
+/// float noise).
 pub fn public_coord(v: f64) -> f64 {
-    let scale = 10f64.powi(PUBLIC_COORD_DECIMALS);
-    (v * scale).round() / scale
+    ((v / PUBLIC_COORD_STEP).round() * PUBLIC_COORD_STEP * 1e4).round() / 1e4
 }
 
 impl From<&Report> for PublicReport {
     fn from(r: &Report) -> Self {
-        let mut chars = r.description.char_indices();
-        let cut = chars.nth(PUBLIC_SUMMARY_CHARS).map(|(i, _)| i);
+        let text = r.public_text();
+        let cut = text.char_indices().nth(PUBLIC_SUMMARY_CHARS).map(|(i, _)| i);
         let description = match cut {
-            Some(i) => r.description[..i].trim_end().to_string(),
-            None => r.description.clone(),
+            Some(i) => text[..i].trim_end().to_string(),
+            None => text.to_string(),
         };
         PublicReport {
             id: r.id,
@@ -313,4 +335,68 @@ pub struct WithdrawReport {
     pub report_id: Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LocationSource;
+
+    fn report(description: &str) -> Report {
+        let at = Utc::now();
+        Report {
+            id: Uuid::nil(),
+            registration_number: "ALA-2026-000001".into(),
+            category: "road_repair".into(),
+            agency: "mobility".into(),
+            description: description.into(),
+            public_description: None,
+            location: Location { lat: 43.238_949, lon: 76.889_709, accuracy_m: Some(4.0), source: LocationSource::Gps, fixed_at: at },
+            address: None,
+            status: ReportStatus::Registered,
+            deadline: at,
+            created_at: at,
+            registered_at: at,
+            media: vec![],
+            history: vec![],
+            executor: None,
+            answer: None,
+            rejection: None,
+            rating: None,
+            complaints: vec![],
+        }
+    }
+
+    #[test]
+    fn the_public_point_is_on_a_grid_of_about_twenty_metres() {
+        let p = PublicReport::from(&report("hole"));
+        assert_eq!((p.lat, p.lon), (43.239, 76.8898));
+        for v in [43.238_949, 76.889_709, 43.0001, -0.0003] {
+            let snapped = public_coord(v);
+            assert!((snapped - v).abs() <= PUBLIC_COORD_STEP / 2.0 + 1e-9, "{v} → {snapped}");
+            let steps = snapped / PUBLIC_COORD_STEP;
+            assert!((steps - steps.round()).abs() < 1e-6, "{snapped} is on the grid");
+        }
+        // About 22 m north–south: two points 5 m apart mostly land on the same cell.
+        assert_eq!(public_coord(43.238_91), public_coord(43.238_95));
+    }
+
+    #[test]
+    fn the_public_sees_the_redaction_and_never_a_private_rejection() {
+        let mut r = report("Сосед Иванов, тел. 8 701 123 45 67, снова бросил мусор");
+        assert_eq!(PublicReport::whole(&r).description, r.description);
+        r.public_description = Some("Снова бросили мусор".into());
+        assert_eq!(PublicReport::from(&r).description, "Снова бросили мусор");
+        assert_eq!(PublicReport::whole(&r).description, "Снова бросили мусор");
+        assert!(r.is_published());
+        r.status = ReportStatus::Rejected;
+        r.rejection = Some(Rejection { reason: RejectReason::Duplicate, text: "x".into(), at: Utc::now() });
+        assert!(r.is_published(), "a duplicate is still public");
+        r.rejection = Some(Rejection { reason: RejectReason::PrivateProperty, text: "x".into(), at: Utc::now() });
+        assert!(!r.is_published());
+        r.status = ReportStatus::Reopened;
+        assert!(r.is_published(), "a complaint reopened it: the agency works it in public again");
+        r.status = ReportStatus::Withdrawn;
+        assert!(!r.is_published());
+    }
 }

@@ -166,8 +166,9 @@ pub struct ClientLimits {
     /// Sign-in codes asked for from one address per window.
     pub otp_requests: u32,
     pub otp_window: std::time::Duration,
-    /// Wrong sign-in codes entered from one address per `otp_window`, across all phones.
-    pub otp_failures: u32,
+    /// Sign-in codes checked from one address per `otp_window`, across all phones (right ones
+    /// included: they are counted before the check).
+    pub otp_checks: u32,
     /// Failed staff sign-ins from one address per window.
     pub login_failures: u32,
     pub login_window: std::time::Duration,
@@ -180,7 +181,7 @@ impl ClientLimits {
     pub const DEFAULT: ClientLimits = ClientLimits {
         otp_requests: 60,
         otp_window: std::time::Duration::from_secs(600),
-        otp_failures: 30,
+        otp_checks: 60,
         login_failures: 30,
         login_window: std::time::Duration::from_secs(900),
         password_checks: 1,
@@ -230,6 +231,7 @@ impl Settings {
             otp_limits: OtpLimits {
                 per_phone: 3,
                 phone_window_s: 600,
+                per_phone_daily: 10,
                 sms_per_hour: 3000,
                 max_attempts: qala_protocol::OTP_MAX_ATTEMPTS,
                 min_life_s: 60,
@@ -270,8 +272,8 @@ pub struct AppState {
     pub public_reads: Arc<tokio::sync::Semaphore>,
     /// Sign-in codes asked for, per client address.
     pub otp_by_addr: Arc<crate::limits::AddrLimiter>,
-    /// Wrong sign-in codes, per client address.
-    pub otp_failures_by_addr: Arc<crate::limits::AddrLimiter>,
+    /// Sign-in codes checked, per client address.
+    pub otp_checks_by_addr: Arc<crate::limits::AddrLimiter>,
     /// Failed staff sign-ins, per client address.
     pub login_failures_by_addr: Arc<crate::limits::AddrLimiter>,
     /// Password checks running at once.
@@ -301,8 +303,8 @@ impl AppState {
                 settings.client_limits.otp_window,
                 ADDR_TABLE,
             )),
-            otp_failures_by_addr: Arc::new(AddrLimiter::new(
-                settings.client_limits.otp_failures,
+            otp_checks_by_addr: Arc::new(AddrLimiter::new(
+                settings.client_limits.otp_checks,
                 settings.client_limits.otp_window,
                 ADDR_TABLE,
             )),
@@ -357,6 +359,8 @@ pub async fn open_storage(data: &DataArgs) -> AppResult<(Arc<dyn Store>, MediaSt
 pub async fn serve(args: ServeArgs) -> AppResult<()> {
     let mut settings = Settings::new(&args.city_prefix);
     settings.otp_ttl = Duration::seconds(i64::from(args.otp_ttl_secs));
+    // A code is sent again while it has a minute left, or half its life when that is shorter.
+    settings.otp_limits.min_life_s = (i64::from(args.otp_ttl_secs) / 2).min(60);
     settings.retention = Duration::days(i64::from(args.retention_days));
     settings.public_window = Duration::days(i64::from(args.public_days));
     settings.trusted_proxies = args.trusted_proxies.clone();
@@ -367,6 +371,7 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     };
     settings.media_gc_grace = Duration::hours(i64::from(args.media_gc_grace_hours));
     settings.client_limits.otp_requests = args.otp_requests_per_addr;
+    settings.client_limits.otp_checks = args.otp_checks_per_addr;
     settings.otp_limits.sms_per_hour = args.sms.sms_per_hour;
     let sms = crate::auth::sms::sender_from(&args.sms, args.demo)
         .map_err(|e| AppError::Internal(format!("SMS settings: {e}")))?;

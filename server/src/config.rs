@@ -209,6 +209,9 @@ pub struct ServeArgs {
     /// share an address: keep it generous).
     #[arg(long, env = "QALA_OTP_REQUESTS_PER_ADDR", default_value_t = ClientLimits::DEFAULT.otp_requests)]
     pub otp_requests_per_addr: u32,
+    /// Sign-in codes one client address may check in 10 minutes, across all phones.
+    #[arg(long, env = "QALA_OTP_CHECKS_PER_ADDR", default_value_t = ClientLimits::DEFAULT.otp_checks)]
+    pub otp_checks_per_addr: u32,
     /// Failed staff sign-ins one client address may make in 15 minutes.
     #[arg(long, env = "QALA_LOGIN_FAILURES_PER_ADDR", default_value_t = ClientLimits::DEFAULT.login_failures)]
     pub login_failures_per_addr: u32,

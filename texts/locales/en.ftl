@@ -127,7 +127,7 @@ after = After
 rejected-why = Why it was rejected
 reason-not_competence = Not this agency’s responsibility
 reason-duplicate = Duplicate report
-reason-private_property = Private property
+reason-private_property = Private property — not published
 reason-insufficient_info = Not enough information
 reason-not_a_problem = Not a city problem
 reason-other = Other
@@ -140,6 +140,7 @@ complain = Complain about the answer
 complain-placeholder = What is wrong with the answer?
 complain-send = Send complaint
 withdraw = Withdraw this report
+public-text = The agency hid personal details from the public text. Everyone sees:
 history = History
 refused-because = The server refused it: { $reason }
 

@@ -108,7 +108,7 @@ after = Кейін
 rejected-why = Неге қабылданбады
 reason-not_competence = Мекеменің құзыретінде емес
 reason-duplicate = Қайталанған өтініш
-reason-private_property = Жеке меншік
+reason-private_property = Жеке меншік — жарияланбайды
 reason-insufficient_info = Мәлімет жеткіліксіз
 reason-not_a_problem = Қалалық мәселе емес
 reason-other = Басқа
@@ -121,6 +121,7 @@ complain = Жауапқа шағымдану
 complain-placeholder = Жауаптың несі дұрыс емес?
 complain-send = Шағым жіберу
 withdraw = Өтінішті кері қайтару
+public-text = Ведомство жария мәтіннен жеке деректерді алып тастады. Бәрі көреді:
 history = Тарих
 refused-because = Сервер қабылдамады: { $reason }
 

@@ -133,7 +133,7 @@ after = После
 rejected-why = Почему отклонено
 reason-not_competence = Не в компетенции ведомства
 reason-duplicate = Повторное обращение
-reason-private_property = Частная собственность
+reason-private_property = Частная собственность — не публикуется
 reason-insufficient_info = Недостаточно сведений
 reason-not_a_problem = Не городская проблема
 reason-other = Другое
@@ -146,6 +146,7 @@ complain = Пожаловаться на ответ
 complain-placeholder = Что не так с ответом?
 complain-send = Отправить жалобу
 withdraw = Отозвать обращение
+public-text = Ведомство убрало личные данные из публичного текста. Все видят:
 history = История
 refused-because = Сервер не принял: { $reason }
 

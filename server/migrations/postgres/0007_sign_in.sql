@@ -1,4 +1,4 @@
--- Sign-in that an attacker cannot turn against a resident.
+-- Sign-in that an attacker cannot turn against a resident, and what the public sees.
 --
 -- One live code per phone, usable from any device, and sent again (not replaced) when asked for
 -- again: a flood of requests only delivers the resident's own code to the resident. The code is
@@ -15,8 +15,10 @@ CREATE TABLE otp_codes (
     attempts       BIGINT NOT NULL DEFAULT 0,
     known_attempts BIGINT NOT NULL DEFAULT 0
 );
--- Device ids are invented by whoever sends them: they no longer count for any limit.
+-- Device ids are invented by whoever sends them: they no longer count for any limit (the column
+-- stays, empty). What counts is whether the device was one the account signed in on before.
 DROP INDEX otp_requests_device;
+ALTER TABLE otp_requests ADD COLUMN known INTEGER NOT NULL DEFAULT 0;
 
 -- Devices an account has signed in on, for the guess counter above.
 CREATE TABLE known_devices (
@@ -25,20 +27,26 @@ CREATE TABLE known_devices (
     last_seen TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (user_id, device_id)
 );
+INSERT INTO known_devices (user_id, device_id, last_seen)
+    SELECT s.user_id, s.device_id, MAX(s.created_at) FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE u.role = 'resident' GROUP BY s.user_id, s.device_id;
 
--- Codes sent per hour by the whole server: the ceiling on the SMS bill.
+-- Codes sent per hour by the whole server to devices new to the phone's account: the ceiling on
+-- the SMS bill that a flood can reach.
 CREATE TABLE sms_budget (
     hour TEXT COLLATE "C" PRIMARY KEY,
     sent BIGINT NOT NULL
 );
 
 -- Refresh token families. A sign-in starts a family; each refresh adds a generation and retires
--- the one before (`replaced`). A retired generation used again means a copied token — the whole
--- family ends — unless it is the last one retired and its successor was never refreshed: then the
--- phone never got the answer, and the successor is ended instead (`revoked`).
+-- the one before (`replaced`, at `replaced_at`). A retired generation used again means a copied
+-- token — the whole family ends — unless it is the last one retired, within the hour, and its
+-- successor never refreshed: then the phone never got the answer, and the successor is ended
+-- instead (`revoked`).
 ALTER TABLE sessions ADD COLUMN family TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN state TEXT NOT NULL DEFAULT 'live';
+ALTER TABLE sessions ADD COLUMN replaced_at TEXT COLLATE "C";
 UPDATE sessions SET family = access_hash;
 CREATE INDEX sessions_family ON sessions(family, generation);
 CREATE INDEX sessions_user_device ON sessions(user_id, device_id);
@@ -49,3 +57,10 @@ ALTER TABLE login_failures ADD COLUMN addr TEXT NOT NULL DEFAULT '';
 DROP INDEX login_failures_login;
 CREATE INDEX login_failures_login_addr ON login_failures(login, addr, at);
 CREATE INDEX login_failures_at ON login_failures(at);
+
+-- Whether a report has a public copy (`Report::is_published`): not when withdrawn, nor when
+-- rejected as private property (someone's home or yard, a matter between residents). Every
+-- public read (Open311, the online feed) filters on it.
+ALTER TABLE reports ADD COLUMN published INTEGER NOT NULL DEFAULT 1;
+UPDATE reports SET published = 0 WHERE status = 'withdrawn'
+    OR (status = 'rejected' AND (view::jsonb -> 'rejection' ->> 'reason') = 'private_property');

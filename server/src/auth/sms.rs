@@ -85,8 +85,8 @@ pub struct SmsArgs {
     /// An extra request header, `Name: value` (an API key, a bearer token); repeatable.
     #[arg(long = "sms-header", env = "QALA_SMS_HEADER")]
     pub sms_headers: Vec<String>,
-    /// The gateway account. When neither template names `{user}` or `{password}`, they go as
-    /// HTTP Basic authentication.
+    /// The gateway account (a password alone is an API key). When neither template names
+    /// `{user}` or `{password}`, they go as HTTP Basic authentication.
     #[arg(long, env = "QALA_SMS_USER")]
     pub sms_user: Option<String>,
     #[arg(long, env = "QALA_SMS_PASSWORD", hide_env_values = true)]
@@ -123,11 +123,11 @@ pub enum SmsConfigError {
     NoCode,
     #[error("--sms-header {0:?}: use `Name: value`")]
     Header(String),
-    #[error("--sms-user and --sms-password go together")]
+    #[error("--sms-user needs --sms-password")]
     HalfAccount,
 }
 
-/// Which sender the settings choose, and whether it was the log by default of `--demo`.
+/// The sender the settings choose; each choice says at start-up what it means.
 pub fn sender_from(args: &SmsArgs, demo: bool) -> Result<Box<dyn SmsSender>, SmsConfigError> {
     match (&args.sms_url, args.sms_log) {
         (Some(_), true) => Err(SmsConfigError::Both),
@@ -272,10 +272,11 @@ impl HttpSender {
                 ))
             })
             .collect::<Result<Vec<_>, SmsConfigError>>()?;
+        // A password alone is an API key; a user alone is a mistake.
         let account = match (&args.sms_user, &args.sms_password) {
-            (Some(u), Some(p)) => Some((u.clone(), p.clone())),
+            (u, Some(p)) => Some((u.clone().unwrap_or_default(), p.clone())),
             (None, None) => None,
-            _ => return Err(SmsConfigError::HalfAccount),
+            (Some(_), None) => return Err(SmsConfigError::HalfAccount),
         };
         let named = |name: &str| {
             placeholders(&url).contains(&name)
@@ -366,12 +367,40 @@ impl SmsSender for HttpSender {
         let answer = String::from_utf8_lossy(&answer);
         let accepted = status.is_success() && self.expect.as_deref().is_none_or(|e| answer.contains(e));
         if !accepted {
-            let shown: String = answer.chars().take(200).collect();
+            let secrets = [user, password];
+            let shown = masked(&answer.chars().take(200).collect::<String>(), &secrets);
             tracing::error!(%status, answer = %shown, "SMS gateway refused the message");
             return Err(not_sent());
         }
         Ok(())
     }
+}
+
+/// A gateway's answer as the log may keep it: gateways echo what they were sent, so runs of four
+/// or more digits (a phone number, a code) and the account's secrets are masked.
+fn masked(answer: &str, secrets: &[&str]) -> String {
+    let mut out = answer.to_string();
+    for secret in secrets.iter().filter(|s| s.len() >= 3) {
+        out = out.replace(secret, "***");
+    }
+    let mut result = String::with_capacity(out.len());
+    let mut digits = String::new();
+    for c in out.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if digits.len() >= 4 {
+            result.push_str(&"#".repeat(digits.len()));
+        } else {
+            result.push_str(&digits);
+        }
+        digits.clear();
+        if c != '\0' {
+            result.push(c);
+        }
+    }
+    result
 }
 
 #[cfg(test)]
@@ -428,6 +457,12 @@ mod tests {
         assert!(!sender_from(&none, false).unwrap().available());
         assert!(sender_from(&none, true).unwrap().available());
         assert!(sender_from(&SmsArgs { sms_log: true, ..none }, false).unwrap().available());
+    }
+
+    #[test]
+    fn what_a_gateway_echoes_is_masked_in_the_log() {
+        let shown = masked(r#"{"code":12,"message":"bad key k3y-secret for 77011234567, text Qala: 123456"}"#, &["k3y-secret", ""]);
+        assert_eq!(shown, r#"{"code":12,"message":"bad key *** for ###########, text Qala: ######"}"#);
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/reports/{id}/start", post(report::start))
         .route("/console/reports/{id}/route", post(report::route))
         .route("/console/reports/{id}/reject", post(report::reject))
+        .route("/console/reports/{id}/redact", post(report::redact))
         .route("/console/reports/{id}/answer", post(report::answer).layer(DefaultBodyLimit::max(ANSWER_BODY_LIMIT)))
         .route("/console/media/{id}", get(report::media))
         .merge(admin::router())

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Redirect};
 use chrono::Utc;
 use maud::{Markup, html};
 use qala_protocol::{
-    AssignRequest, MediaKind, MediaRef, MediaState, NOTE_MAX_CHARS, NoteRequest, RejectReason, RejectRequest, Report,
-    ReportStatus, RouteRequest,
+    AssignRequest, DESCRIPTION_MAX_CHARS, MediaKind, MediaRef, MediaState, NOTE_MAX_CHARS, NoteRequest, RedactRequest,
+    RejectReason, RejectRequest, Report, ReportStatus, RouteRequest,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -141,6 +141,19 @@ pub async fn page(
                 }
                 h2 { (l.t("console-report-description")) }
                 p #description { (r.description) }
+                @if let Some(public) = &r.public_description {
+                    h2 { (l.t("console-report-public_text")) }
+                    p #public-description { (public) }
+                }
+                details #redact {
+                    summary { (l.t("console-redact")) }
+                    form #redact-form method="post" action={"/console/reports/" (r.id) "/redact"} {
+                        (csrf(&op))
+                        p.muted { (l.t("console-redact_hint")) }
+                        textarea name="text" maxlength=(DESCRIPTION_MAX_CHARS) { (r.public_text()) }
+                        button type="submit" { (l.t("console-redact_save")) }
+                    }
+                }
             }
             section.card {
                 h2 { (l.t("console-report-location")) }
@@ -296,6 +309,16 @@ pub struct RouteForm {
 pub async fn route(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<RouteForm>) -> Answer {
     let req = RouteRequest { agency: f.agency, note: opt(&f.note) };
     after(&op, reports::route(&st, &op.p, id, req).await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RedactForm {
+    text: String,
+}
+
+pub async fn redact(State(st): State<AppState>, Path(id): Path<Uuid>, Posted(op, f): Posted<RedactForm>) -> Answer {
+    after(&op, reports::redact(&st, &op.p, id, RedactRequest { public_description: opt(&f.text) }).await)
 }
 
 #[derive(Deserialize, Default)]

@@ -33,7 +33,8 @@ pub const SESSION_COOKIE: &str = "qala_console";
 pub const SESSION_COOKIE_TLS: &str = "__Host-qala_console";
 pub const LANG_COOKIE: &str = "qala_lang";
 /// The start of a console session's device id in the sessions table; each sign-in adds its own
-/// random part, so one operator signing in does not end another's session.
+/// random part, so that signing in from a second browser does not end the first one's session
+/// (a new sign-in ends the older sessions of the same device).
 pub(super) const CONSOLE_DEVICE: &str = "console-web";
 
 /// A console session lasts a working shift; then the operator signs in again.

@@ -131,6 +131,7 @@ pub fn register(new: &NewReport, category: &Category, now: DateTime<Utc>, cal: &
         category: category.code.clone(),
         agency: category.agency.clone(),
         description: new.description.trim().to_string(),
+        public_description: None,
         location: new.location.clone(),
         address: new.address.as_ref().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
         status: ReportStatus::Registered,
@@ -278,6 +279,18 @@ pub fn apply(
     }
     report.status = status;
     report.history.push(StatusChange { status, at: now, by, note });
+    Ok(())
+}
+
+/// Sets what the public sees of the description (`None`: the original). Only staff of the
+/// report's agency, in any status (a settled report is public too). Not a step of the report's
+/// life: no history entry, and the author's status stays as it was.
+pub fn redact(report: &mut Report, actor: &Principal, public_description: Option<String>) -> Result<(), Refusal> {
+    if actor.role == Role::Resident || !actor.acts_for(&report.agency) {
+        return Err(Refusal::not_found());
+    }
+    // The original text again is no redaction.
+    report.public_description = public_description.filter(|t| *t != report.description);
     Ok(())
 }
 

@@ -37,9 +37,9 @@ fn phone(input: &str) -> AppResult<String> {
 }
 
 /// Sends a one-time code to the phone: the live code again if there is one, so that a second
-/// request (the resident's, or anyone's) never takes away a code already on its way. Limited per
-/// client address, per phone (a window of minutes: never a longer lock-out) and per hour for the
-/// whole server (the SMS bill).
+/// request (the resident's, or anyone's) does not take away a code already on its way. Limited
+/// per client address, per phone, and — for devices new to the phone's account, which a flood
+/// can invent — per phone per day and per hour for the whole server (the SMS bill).
 #[utoipa::path(post, path = "/api/v1/auth/otp/request", request_body = OtpRequest, tag = "auth",
     responses((status = 202, body = OtpRequested), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -57,16 +57,21 @@ pub async fn otp_request(
     // request within every limit goes on to the write lock (and the SMS bill).
     st.otp_by_addr.hit(addr).map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let now = Utc::now();
-    if let Some(retry_after_s) = st.store.otp_limited(&phone, now, st.settings.otp_limits).await? {
+    if let Some(retry_after_s) = st.store.otp_limited(&phone, &req.device_id, now, st.settings.otp_limits).await? {
         return Err(AppError::RateLimited { retry_after_s });
     }
     let fresh = otp_nonce();
     let fresh_hash = otp_hash(&st.secret, &phone, &otp_code(&st.secret, &phone, &fresh));
     let expires_at = now + st.settings.otp_ttl;
-    match st.store.otp_issue(&phone, (&fresh, &fresh_hash), now, expires_at, st.settings.otp_limits).await? {
-        OtpIssue::Send { nonce } => {
-            st.sms.send_code(&phone, &otp_code(&st.secret, &phone, &nonce)).await?;
-            let expires_in_s = st.settings.otp_ttl.num_seconds() as u32;
+    let limits = st.settings.otp_limits;
+    match st.store.otp_issue(&phone, &req.device_id, (&fresh, &fresh_hash), now, expires_at, limits).await? {
+        OtpIssue::Send { nonce, expires_at, budgeted } => {
+            if let Err(e) = st.sms.send_code(&phone, &otp_code(&st.secret, &phone, &nonce)).await {
+                // Not sent: it counts for no limit, or a gateway's bad minute would lock phones out.
+                st.store.otp_unsent(&phone, now, budgeted).await?;
+                return Err(e);
+            }
+            let expires_in_s = (expires_at - now).num_seconds().max(0) as u32;
             Ok((StatusCode::ACCEPTED, Json(OtpRequested { phone, expires_in_s })))
         }
         OtpIssue::PhoneLimited { retry_after_s } => Err(AppError::RateLimited { retry_after_s }),
@@ -95,10 +100,9 @@ pub async fn otp_verify(
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::validation("code", "the code has six digits"));
     }
-    // An address that guessed wrong too often (across any number of phones) waits first.
-    if let Some(retry_after_s) = st.otp_failures_by_addr.blocked(addr) {
-        return Err(AppError::RateLimited { retry_after_s });
-    }
+    // Every check counts for its address before it is made (across any number of phones), so
+    // that many at once from one address cannot all pass the count before any is counted.
+    st.otp_checks_by_addr.hit(addr).map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let now = Utc::now();
     let hash = otp_hash(&st.secret, &phone, code);
     match st.store.otp_verify(&phone, &req.device_id, &hash, now, st.settings.otp_limits.max_attempts).await? {
@@ -106,10 +110,7 @@ pub async fn otp_verify(
             let principal = st.store.resident_for_phone(&phone, now).await?;
             Ok(Json(open_session(st.store.as_ref(), &principal, &req.device_id, now, st.settings.tokens).await?))
         }
-        OtpCheck::Invalid => {
-            let _ = st.otp_failures_by_addr.hit(addr);
-            Err(AppError::validation("code", WRONG_CODE))
-        }
+        OtpCheck::Invalid => Err(AppError::validation("code", WRONG_CODE)),
     }
 }
 

@@ -164,7 +164,15 @@ pub fn over_tls(parts: &Parts, st: &AppState) -> bool {
         .get::<ConnectInfo<SocketAddr>>()
         .is_some_and(|c| st.settings.trusted_proxies.iter().any(|n| n.contains(c.0.ip())));
     let proto = parts.headers.get_all("x-forwarded-proto").iter().filter_map(|v| v.to_str().ok()).last();
-    from_proxy && proto.and_then(|p| p.rsplit(',').next()).is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+    let https = proto.and_then(|p| p.rsplit(',').next()).is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    if https && !from_proxy {
+        // Most likely a TLS proxy that is not named with --trusted-proxy: its cookies lose Secure.
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            tracing::warn!("X-Forwarded-Proto from a peer that is not a trusted proxy is ignored: name the TLS proxy with --trusted-proxy")
+        });
+    }
+    from_proxy && https
 }
 
 /// `Path<T>` with our error body: a path segment that does not parse (an id that is not a UUID)

@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use chrono::{DateTime, Duration, Utc};
 use qala_protocol::open311::{self, xml_escape};
-use qala_protocol::{Category, Lang, OpOutcome, Report, ReportStatus};
+use qala_protocol::{Category, Lang, OpOutcome, PublicReport, Report, ReportStatus};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -158,6 +158,9 @@ fn open_or_closed(s: ReportStatus) -> &'static str {
 }
 
 fn request_fields(r: &Report, names: &Names) -> Fields {
+    // What a resident's phone gets of another's report, and no more: the description as an
+    // operator redacted it, the point on the public grid (see `PublicReport`).
+    let public = PublicReport::whole(r);
     // Only the status and, for a rejection, its reason code: the free texts of answers and
     // rejections are for the author and may name people or addresses.
     let notes = match &r.rejection {
@@ -172,17 +175,17 @@ fn request_fields(r: &Report, names: &Names) -> Fields {
         ("status_notes", notes),
         ("service_name", names.category.get(&r.category).cloned()),
         ("service_code", Some(r.category.clone())),
-        ("description", Some(r.description.clone())),
+        ("description", Some(public.description)),
         ("agency_responsible", names.agency.get(&r.agency).cloned()),
         ("service_notice", None),
         ("requested_datetime", Some(w3c(r.registered_at))),
         ("updated_datetime", Some(w3c(r.history.last().map_or(r.registered_at, |h| h.at)))),
         ("expected_datetime", Some(w3c(r.deadline))),
-        ("address", r.address.clone()),
+        ("address", public.address),
         ("address_id", None),
         ("zipcode", None),
-        ("lat", Some(r.location.lat.to_string())),
-        ("long", Some(r.location.lon.to_string())),
+        ("lat", Some(public.lat.to_string())),
+        ("long", Some(public.lon.to_string())),
         ("media_url", None),
     ]
 }
@@ -336,7 +339,7 @@ async fn one_request(
     let result: Result<Response, Failure> = async {
         let names = names(&st, lang_of(&q));
         let found = st.store.report_by_number(id).await.map_err(|e| Failure::from((e, f)))?;
-        match found.as_ref().filter(|r| r.status != ReportStatus::Withdrawn) {
+        match found.as_ref().filter(|r| r.is_published()) {
             Some(r) => Ok(render(f, "service_requests", "request", &[request_fields(r, &names)])),
             None => Err(Failure(StatusCode::NOT_FOUND, format!("no request {id}"), f)),
         }

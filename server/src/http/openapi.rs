@@ -95,7 +95,7 @@ impl Modify for CommonErrors {
         super::media::fetch,
         super::operator::list, super::operator::one, super::operator::assign, super::operator::route,
         super::operator::start,
-        super::operator::answer, super::operator::reject,
+        super::operator::answer, super::operator::reject, super::operator::redact,
         super::public::feed, super::public::report,
         super::admin::news::news_list, super::admin::news::news_create, super::admin::news::news_update,
         super::admin::news::news_delete,

@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use qala_protocol::{
-    AnswerRequest, AssignRequest, ErrorBody, NoteRequest, RejectRequest, Report, ReportList, ReportQuery, RouteRequest,
+    AnswerRequest, AssignRequest, ErrorBody, NoteRequest, RedactRequest, RejectRequest, Report, ReportList, ReportQuery,
+    RouteRequest,
 };
 use uuid::Uuid;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/operator/reports/{id}/start", post(start))
         .route("/operator/reports/{id}/answer", post(answer))
         .route("/operator/reports/{id}/reject", post(reject))
+        .route("/operator/reports/{id}/redact", post(redact))
 }
 
 #[utoipa::path(get, path = "/api/v1/operator/reports", tag = "operator", security(("bearer" = [])), params(ReportQuery),
@@ -108,4 +110,18 @@ pub async fn reject(
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> AppResult<Json<Report>> {
     Ok(Json(reports::reject(&st, &staff, id, req).await?))
+}
+
+/// Sets what the public sees of the report's description; the author and the agency keep the
+/// original.
+#[utoipa::path(post, path = "/api/v1/operator/reports/{id}/redact", tag = "operator", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "report id")), request_body = RedactRequest,
+    responses((status = 200, body = Report), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn redact(
+    State(st): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<RedactRequest>,
+) -> AppResult<Json<Report>> {
+    Ok(Json(reports::redact(&st, &staff, id, req).await?))
 }

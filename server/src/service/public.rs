@@ -4,7 +4,7 @@
 //! with the whole description.
 
 use chrono::{DateTime, Utc};
-use qala_protocol::{PublicReport, ReportStatus};
+use qala_protocol::{PublicReport, Report};
 use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
@@ -16,7 +16,7 @@ pub const MAX_FEED_PAGE: u32 = 100;
 /// One report's public copy, whole. A withdrawn report is not public.
 pub async fn report(st: &AppState, id: Uuid) -> ServiceResult<PublicReport> {
     match st.store.report(id).await? {
-        Some((r, _)) if r.status != ReportStatus::Withdrawn => Ok(PublicReport::whole(&r)),
+        Some((r, _)) if r.is_published() => Ok(PublicReport::whole(&r)),
         _ => Err(ServiceError::NotFound("no such report".into())),
     }
 }
@@ -27,7 +27,7 @@ pub async fn by_number(st: &AppState, number: &str) -> ServiceResult<Option<Publ
         return Err(ServiceError::invalid("number", "a registration number is shorter"));
     }
     let found = st.store.report_by_number(number.trim()).await?;
-    Ok(found.filter(|r| r.status != ReportStatus::Withdrawn).map(|r| PublicReport::whole(&r)))
+    Ok(found.filter(Report::is_published).map(|r| PublicReport::whole(&r)))
 }
 
 /// The city feed, newest first, after `before` (the registration time and id of the previous

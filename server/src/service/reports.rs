@@ -5,8 +5,8 @@
 
 use chrono::Utc;
 use qala_protocol::{
-    AnswerRequest, AssignRequest, MediaKind, MediaRef, MediaState, NOTE_MAX_CHARS, NoteRequest, RejectRequest, Report,
-    ReportQuery, Role, RouteRequest,
+    AnswerRequest, AssignRequest, DESCRIPTION_MAX_CHARS, MediaKind, MediaRef, MediaState, NOTE_MAX_CHARS, NoteRequest,
+    RedactRequest, RejectRequest, Report, ReportQuery, Role, RouteRequest,
 };
 use uuid::Uuid;
 
@@ -157,13 +157,33 @@ pub async fn answer_stored(
 }
 
 /// Runs an action through the domain rules inside the store's transaction.
+/// Sets what the public sees of the report's description: an operator takes out a name, a phone
+/// number or a car plate; the author and the agency keep the original. No text (or a blank one)
+/// publishes the original again. The public copy on residents' phones changes with it.
+pub async fn redact(st: &AppState, staff: &Staff, id: Uuid, req: RedactRequest) -> ServiceResult<Report> {
+    let text = match req.public_description {
+        Some(text) => {
+            qala_protocol::validate::text(&text, "public_description", DESCRIPTION_MAX_CHARS, false)?;
+            Some(text.trim().to_string()).filter(|t| !t.is_empty())
+        }
+        None => None,
+    };
+    let rule = move |report: &mut Report, _owner| crate::domain::reports::redact(report, staff, text.clone());
+    outcome(st.store.mutate_report(None, id, &rule).await?)
+}
+
 async fn perform(st: &AppState, staff: &Staff, id: Uuid, action: Action) -> ServiceResult<Report> {
     let now = Utc::now();
     let catalog = st.catalog.get();
     let rule = move |report: &mut Report, owner| {
         apply(report, owner, staff, &action, now, &catalog.calendar, &|c| catalog.deadline_days(c))
     };
-    match st.store.mutate_report(None, id, &rule).await? {
+    outcome(st.store.mutate_report(None, id, &rule).await?)
+}
+
+/// What a staff action on a report came to, as the service's answer.
+fn outcome(o: MutateOutcome) -> ServiceResult<Report> {
+    match o {
         MutateOutcome::Applied(r) => Ok(*r),
         MutateOutcome::NotFound | MutateOutcome::Duplicate => Err(no_report()),
         MutateOutcome::Refused(r) => Err(match r.kind {

@@ -56,15 +56,21 @@ pub struct StaffCredentials {
     pub password_hash: String,
 }
 
-/// How many one-time codes a phone may be sent, and the whole server. Nothing counts per device:
-/// device ids are invented by whoever sends them.
+/// How many one-time codes a phone may be sent, and the whole server. Device ids count for no
+/// limit of their own (whoever sends them invents them), but a device the phone's account has
+/// signed in on before is *known*: guesses from it are counted apart, and the daily cap and the
+/// server's budget, which a flood can spend, do not hold it back.
 #[derive(Clone, Copy, Debug)]
 pub struct OtpLimits {
-    /// Codes sent to one phone per window, a second sending of the live code included. A flood
-    /// can hold a phone for one window at most, and every code it triggers reaches the resident.
+    /// Codes sent to one phone per window, a second sending of the live code included. Every code
+    /// a flood triggers reaches the resident, who can sign in with it.
     pub per_phone: u32,
     pub phone_window_s: i64,
-    /// Codes the whole server sends per hour.
+    /// Codes sent to one phone per day at the request of devices new to its account: with
+    /// `max_attempts` guesses each, this bounds guessing from invented devices to 50 a day. A
+    /// known device is not held back by it.
+    pub per_phone_daily: u32,
+    /// Codes the whole server sends per hour to devices new to the phone's account.
     pub sms_per_hour: u32,
     /// Wrong guesses a code takes from devices new to the phone's account, and again from
     /// devices it has signed in on before; then that side must ask for a new code.
@@ -75,9 +81,10 @@ pub struct OtpLimits {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OtpIssue {
-    /// Send the code of this nonce: a new one, or the live code again.
-    Send { nonce: String },
-    /// The phone has had its codes for this window.
+    /// Send the code of this nonce (a new one, or the live code again), which expires at
+    /// `expires_at`; `budgeted` when it was taken from the server's hourly budget.
+    Send { nonce: String, expires_at: DateTime<Utc>, budgeted: bool },
+    /// The phone has had its codes for now.
     PhoneLimited { retry_after_s: u64 },
     /// The server's SMS budget for this hour is spent.
     BudgetSpent { retry_after_s: u64 },
@@ -261,20 +268,29 @@ pub trait AccountStore: Send + Sync + 'static {
     /// created on first use. It has no password and no phone: nobody can sign in as it.
     async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Principal>;
     async fn me(&self, user_id: Uuid) -> StoreResult<Option<Me>>;
-    /// Whether one more code for `phone` would be over its limit (seconds to wait), read without
-    /// the write lock: floods are refused before they queue for it.
-    async fn otp_limited(&self, phone: &str, now: DateTime<Utc>, limits: OtpLimits) -> StoreResult<Option<u64>>;
-    /// Counts a sending of a code to `phone` against its limit and the server's budget, and
-    /// returns the nonce of the code to send: the live one, or `fresh` (with `code_hash`, the
-    /// hash of its code) when there is none with enough life left.
+    /// Whether one more code for `phone` asked for on `device_id` would be over a limit (seconds
+    /// to wait), read without the write lock: floods are refused before they queue for it.
+    async fn otp_limited(
+        &self,
+        phone: &str,
+        device_id: &str,
+        now: DateTime<Utc>,
+        limits: OtpLimits,
+    ) -> StoreResult<Option<u64>>;
+    /// Counts a sending of a code to `phone`, asked for on `device_id`, against the limits and
+    /// the server's budget, and returns the nonce of the code to send: the live one, or `fresh`
+    /// (with the hash of its code) when there is none that this device may still use.
     async fn otp_issue(
         &self,
         phone: &str,
+        device_id: &str,
         fresh: (&str, &str),
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         limits: OtpLimits,
     ) -> StoreResult<OtpIssue>;
+    /// Takes back a sending at `at` that the gateway did not take: it counts for no limit.
+    async fn otp_unsent(&self, phone: &str, at: DateTime<Utc>, budgeted: bool) -> StoreResult<()>;
     /// Checks a code for `phone` entered on `device_id`; a right one is used up.
     async fn otp_verify(
         &self,

@@ -200,6 +200,8 @@ const ROWS: &[Row] = &[
         .fresh(Fresh::Report).json(r#"{"text":"Fixed"}"#),
     row(POST,    "/api/v1/operator/reports/{report}/reject",       [401,   403,   403,   200,   404,   200])
         .fresh(Fresh::Report).json(r#"{"reason":"other","text":"Not a city problem"}"#),
+    row(POST,    "/api/v1/operator/reports/{report}/redact",       [401,   403,   403,   200,   404,   200])
+        .fresh(Fresh::Report).json(r#"{"public_description":"A hole"}"#),
     // ---- Administrator API: 403 to residents and operators alike.
     row(GET,     "/api/v1/admin/news",                             [401,   403,   403,   403,   403,   200]),
     row(POST,    "/api/v1/admin/news",                             [401,   403,   403,   403,   403,   201]).json(NEWS_JSON),
@@ -258,6 +260,8 @@ const ROWS: &[Row] = &[
         .fresh(Fresh::Report).form(&[("agency", "housing"), ("note", "")]),
     row(POST,    "/console/reports/{report}/reject",               [LOGIN, LOGIN, LOGIN, 303,   404,   303])
         .fresh(Fresh::Report).form(&[("reason", "other"), ("text", "Not a city problem")]),
+    row(POST,    "/console/reports/{report}/redact",               [LOGIN, LOGIN, LOGIN, 303,   404,   303])
+        .fresh(Fresh::Report).form(&[("text", "A hole")]),
     row(POST,    "/console/reports/{report}/answer",               [LOGIN, LOGIN, LOGIN, 303,   404,   303])
         .fresh(Fresh::Report).sends(Body::Answer),
     row(GET,     "/console/media/{media}",                         [LOGIN, LOGIN, LOGIN, 200,   404,   200]),

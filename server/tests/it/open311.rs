@@ -69,12 +69,16 @@ async fn every_method_in_both_formats() {
     let resident = Client::resident(&server, &phone(97)).await;
     let road = new_report("road_repair", vec![]);
     let light = new_report("street_lighting", vec![]);
-    resident.push(vec![create_op(road.clone()), create_op(light.clone())]).await;
+    let yard = new_report("road_repair", vec![]);
+    resident.push(vec![create_op(road.clone()), create_op(light.clone()), create_op(yard.clone())]).await;
     let roads = Client::staff(&server, "roads", &roads_pw).await;
-    let reject =
-        RejectRequest { reason: RejectReason::PrivateProperty, text: "Частная территория".into() };
+    let reject = RejectRequest { reason: RejectReason::Duplicate, text: "Частная территория".into() };
     assert_eq!(roads.post(&format!("/operator/reports/{}/reject", road.id), &reject).await.status(), StatusCode::OK);
     let road_no = resident.my_report(road.id).await.registration_number;
+    // A report rejected as private property is not published at all: it is in none of the lists below.
+    let private = RejectRequest { reason: RejectReason::PrivateProperty, text: "Двор жилого дома".into() };
+    assert_eq!(roads.post(&format!("/operator/reports/{}/reject", yard.id), &private).await.status(), StatusCode::OK);
+    let yard_no = resident.my_report(yard.id).await.registration_number;
     let http = http();
     let u = |p: &str| server.url(&format!("/open311/v2/{p}"));
 
@@ -113,10 +117,13 @@ async fn every_method_in_both_formats() {
     assert!(!text.contains("+7701") && !text.contains("Qala-"), "no personal data");
     let rejected = reqs.iter().find(|x| x["service_request_id"] == road_no.as_str()).unwrap();
     assert_eq!(rejected["status"], "closed");
-    assert_eq!(rejected["status_notes"], "rejected: private property", "a reason code, never the free text");
+    assert_eq!(rejected["status_notes"], "rejected: duplicate", "a reason code, never the free text");
     assert!(!text.contains("Частная территория"));
     assert_eq!(rejected["agency_responsible"], "Department of Urban Mobility");
-    assert!(rejected["lat"].is_f64());
+    // The point on the public grid (about 20 m), as residents' phones get it; not where the author stood.
+    let lat = rejected["lat"].as_f64().unwrap();
+    assert_eq!(lat, public_coord(road.location.lat));
+    assert!(((lat / PUBLIC_COORD_STEP) - (lat / PUBLIC_COORD_STEP).round()).abs() < 1e-6);
     let count = |v: &Value| v.as_array().unwrap().len();
     assert_eq!(count(&json(&http, u("requests.json?service_code=road_repair")).await.1), 1);
     assert_eq!(count(&json(&http, u("requests.json?service_code=road_repair,street_lighting")).await.1), 2);
@@ -144,6 +151,7 @@ async fn every_method_in_both_formats() {
     assert_eq!(xml_items_have(&doc, "request", &REQUEST_FIELDS), 1);
     let (s, doc) = xml(&http, u("requests/ALA-1999-000001.xml")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(json(&http, u(&format!("requests/{yard_no}.json"))).await.0, StatusCode::NOT_FOUND, "not published");
     assert!(doc.contains("<errors><error><code>404</code>"));
 
     // POST: the intake for other channels

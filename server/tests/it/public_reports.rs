@@ -107,3 +107,89 @@ async fn a_malformed_id_is_a_json_400() {
     let body: serde_json::Value = r.json().await.unwrap();
     assert!(!error_code(&body).is_empty());
 }
+
+/// The last change to the public copy of report `id` among `changes`: `Some(None)` is a deletion.
+fn public_copy(changes: &[Change], id: uuid::Uuid) -> Option<Option<PublicReport>> {
+    changes.iter().rfind(|c| c.id == id.to_string() && c.kind == EntityKind::PublicReport).map(|c| match &c.entity {
+        Some(Entity::PublicReport(p)) => Some(p.clone()),
+        _ => None,
+    })
+}
+
+/// The public copy of report `id` that a new phone following `district` gets, if any.
+async fn held(reader: &Client, district: &str, id: uuid::Uuid) -> Option<PublicReport> {
+    public_copy(&reader.pull_all_in("", &[district], 1000).await.0, id).flatten()
+}
+
+#[tokio::test]
+async fn a_report_rejected_as_private_property_is_published_nowhere() {
+    let server = TestServer::start();
+    let roads_pw = add_staff(server.dir.path(), "roads.private", "operator", Some("mobility"));
+    let author = Client::resident(&server, &phone(64)).await;
+    let reader = Client::resident(&server, &phone(65)).await;
+    let d = districts::find("medeu").unwrap();
+    let mut r = new_report("road_repair", vec![]);
+    (r.location.lat, r.location.lon) = (d.lat, d.lon);
+    r.description = "Сосед поставил машину у моего подъезда".into();
+    let id = r.id;
+    author.push(vec![create_op(r)]).await;
+    let (first, cursor) = reader.pull_all_in("", &["medeu"], 1000).await;
+    assert!(public_copy(&first, id).flatten().is_some(), "public while it is worked");
+    let roads = Client::staff(&server, "roads.private", &roads_pw).await;
+    let reject = RejectRequest { reason: RejectReason::PrivateProperty, text: "Придомовая территория".into() };
+    assert_eq!(roads.post(&format!("/operator/reports/{id}/reject"), &reject).await.status(), StatusCode::OK);
+    // Gone from the phones that held it, from a new phone's first sync, and from the online reads.
+    let (next, _) = reader.pull_all_in(&cursor, &["medeu"], 1000).await;
+    assert_eq!(public_copy(&next, id), Some(None), "a deletion for the phones that held it");
+    assert!(held(&reader, "medeu", id).await.is_none());
+    assert_eq!(reader.get(&format!("/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let number = author.my_report(id).await.registration_number;
+    let found: Vec<PublicReport> = reader.get(&format!("/reports?number={number}")).await.json().await.unwrap();
+    assert!(found.is_empty());
+    let feed: Vec<PublicReport> = reader.get("/reports?districts=medeu").await.json().await.unwrap();
+    assert!(feed.iter().all(|p| p.id != id));
+    // The author still has it, with the reason.
+    let mine = author.my_report(id).await;
+    assert_eq!(mine.rejection.map(|j| j.reason), Some(RejectReason::PrivateProperty));
+}
+
+#[tokio::test]
+async fn an_operator_redacts_what_the_public_sees_and_the_author_keeps_the_original() {
+    let server = TestServer::start_with(&["--open311-key", "ikomek:0123456789abcdef"]);
+    let roads_pw = add_staff(server.dir.path(), "roads.redact", "operator", Some("mobility"));
+    let author = Client::resident(&server, &phone(66)).await;
+    let reader = Client::resident(&server, &phone(67)).await;
+    let d = districts::find("almaly").unwrap();
+    let mut r = new_report("road_repair", vec![]);
+    (r.location.lat, r.location.lon) = (d.lat + 0.000_07, d.lon + 0.000_03);
+    let original = "Яма у дома 5, звоните Айгуль 8 701 555 12 34";
+    r.description = original.into();
+    let id = r.id;
+    author.push(vec![create_op(r.clone())]).await;
+    let roads = Client::staff(&server, "roads.redact", &roads_pw).await;
+    let redact = RedactRequest { public_description: Some("Яма у дома 5".into()) };
+    let resp = roads.post(&format!("/operator/reports/{id}/redact"), &redact).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    // Every public view carries the redaction, and the point on the public grid.
+    let copy = held(&reader, "almaly", id).await.unwrap();
+    assert_eq!(copy.description, "Яма у дома 5");
+    assert_eq!((copy.lat, copy.lon), (public_coord(r.location.lat), public_coord(r.location.lon)));
+    assert_ne!(copy.lat, r.location.lat);
+    let whole: PublicReport = reader.get(&format!("/reports/{id}")).await.json().await.unwrap();
+    assert_eq!(whole.description, "Яма у дома 5");
+    let number = author.my_report(id).await.registration_number;
+    let open311: serde_json::Value =
+        http().get(server.url(&format!("/open311/v2/requests/{number}.json"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(open311[0]["description"], "Яма у дома 5");
+    assert!(!open311.to_string().contains("8 701"), "{open311}");
+    // The author (and the agency) keep the original.
+    let mine = author.my_report(id).await;
+    assert_eq!((mine.description.as_str(), mine.public_description.as_deref()), (original, Some("Яма у дома 5")));
+    // A resident cannot redact, nor can another agency's operator see the report to.
+    let by_author = author.post(&format!("/operator/reports/{id}/redact"), &redact).await;
+    assert_eq!(by_author.status(), StatusCode::FORBIDDEN);
+    // An empty redaction publishes the original again.
+    let clear = RedactRequest { public_description: Some("  ".into()) };
+    assert_eq!(roads.post(&format!("/operator/reports/{id}/redact"), &clear).await.status(), StatusCode::OK);
+    assert_eq!(held(&reader, "almaly", id).await.unwrap().description, original);
+}

@@ -376,73 +376,117 @@ macro_rules! store_suite {
         async fn one_time_codes_survive_floods_and_burn_per_side() {
             let (s, _g) = seeded().await;
             let now = Utc::now();
-            let limits = OtpLimits { per_phone: 3, phone_window_s: 600, sms_per_hour: 1000, max_attempts: 3, min_life_s: 60 };
+            let limits = OtpLimits {
+                per_phone: 3,
+                phone_window_s: 600,
+                per_phone_daily: 10,
+                sms_per_hour: 1000,
+                max_attempts: 3,
+                min_life_s: 60,
+            };
             let exp = |t: chrono::DateTime<Utc>| t + Duration::minutes(5);
-            let send = |n: &str| OtpIssue::Send { nonce: n.to_string() };
+            let nonce = |i: OtpIssue| match i {
+                OtpIssue::Send { nonce, .. } => nonce,
+                other => panic!("not sent: {other:?}"),
+            };
             let phone = "+77010000001";
+            let new_dev = "dev-invented-1";
             // Asking again, from anywhere, sends the live code: a flood only repeats the resident's own code.
-            assert_eq!(s.otp_issue(phone, ("n1", "h1"), now, exp(now), limits).await.unwrap(), send("n1"));
-            assert_eq!(s.otp_issue(phone, ("n2", "h2"), now, exp(now), limits).await.unwrap(), send("n1"));
-            assert_eq!(s.otp_issue(phone, ("n3", "h3"), now, exp(now), limits).await.unwrap(), send("n1"));
-            assert_eq!(s.otp_limited(phone, now, limits).await.unwrap().map(|r| r <= 600), Some(true));
-            match s.otp_issue(phone, ("n4", "h4"), now, exp(now), limits).await.unwrap() {
-                OtpIssue::PhoneLimited { retry_after_s } => assert!((1..=600).contains(&retry_after_s), "minutes, not a day"),
+            assert_eq!(nonce(s.otp_issue(phone, new_dev, ("n1", "h1"), now, exp(now), limits).await.unwrap()), "n1");
+            let again = s.otp_issue(phone, "dev-invented-2", ("n2", "h2"), now + Duration::seconds(30), exp(now), limits);
+            match again.await.unwrap() {
+                OtpIssue::Send { nonce, expires_at, .. } => {
+                    assert_eq!(nonce, "n1");
+                    assert_eq!((expires_at - exp(now)).num_microseconds(), Some(0), "its own life, not a new one");
+                }
                 other => panic!("{other:?}"),
             }
-            // Requests spread over hours never add up to a lock-out (the old limit of ten a day did).
-            for i in 1..=12 {
-                let t = now + Duration::minutes(11 * i);
-                assert!(matches!(s.otp_issue(phone, ("n", "h"), t, exp(t), limits).await.unwrap(), OtpIssue::Send { .. }), "request {i}");
+            assert_eq!(nonce(s.otp_issue(phone, new_dev, ("n3", "h3"), now, exp(now), limits).await.unwrap()), "n1");
+            assert_eq!(s.otp_limited(phone, new_dev, now, limits).await.unwrap().map(|r| r <= 600), Some(true));
+            match s.otp_issue(phone, new_dev, ("n4", "h4"), now, exp(now), limits).await.unwrap() {
+                OtpIssue::PhoneLimited { retry_after_s } => assert!((1..=600).contains(&retry_after_s), "minutes"),
+                other => panic!("{other:?}"),
             }
+            // A sending the gateway did not take counts for nothing.
+            s.otp_unsent(phone, now, true).await.unwrap();
+            assert!(matches!(s.otp_issue(phone, new_dev, ("n5", "h5"), now, exp(now), limits).await.unwrap(), OtpIssue::Send { .. }));
 
-            // Guesses are counted apart for devices the account signed in on before.
+            // The resident signed in on this phone before: a known device.
             let a = s.resident_for_phone(phone, now).await.unwrap();
             let (_, rec) = qala_server::auth::new_session(&a, "dev-known-1234", now, qala_server::auth::TokenPolicy::default());
             s.session_create(&rec, now).await.unwrap();
-            let t = now + Duration::hours(5);
-            assert_eq!(s.otp_issue(phone, ("k1", "hk1"), t, exp(t), limits).await.unwrap(), send("k1"));
-            for _ in 0..3 {
-                assert_eq!(s.otp_verify(phone, "dev-invented-1", "wrong", t, 3).await.unwrap(), OtpCheck::Invalid);
+            // New devices get 10 codes a day (three of them above), so 30 guesses; then they
+            // wait, and the resident's own phone does not.
+            for i in 1..=7 {
+                let t = now + Duration::minutes(11 * i);
+                assert!(matches!(s.otp_issue(phone, new_dev, ("d", "hd"), t, exp(t), limits).await.unwrap(), OtpIssue::Send { .. }), "{i}");
             }
-            assert_eq!(s.otp_verify(phone, "dev-invented-2", "hk1", t, 3).await.unwrap(), OtpCheck::Invalid, "burnt for new devices");
+            let t = now + Duration::minutes(11 * 8);
+            assert!(matches!(s.otp_issue(phone, new_dev, ("d", "hd"), t, exp(t), limits).await.unwrap(), OtpIssue::PhoneLimited { .. }));
+            assert!(matches!(s.otp_issue(phone, "dev-known-1234", ("d", "hd"), t, exp(t), limits).await.unwrap(), OtpIssue::Send { .. }));
+
+            // Guesses are counted apart for the two sides.
+            let t = now + Duration::days(2);
+            assert_eq!(nonce(s.otp_issue(phone, new_dev, ("k1", "hk1"), t, exp(t), limits).await.unwrap()), "k1");
+            for _ in 0..3 {
+                assert_eq!(s.otp_verify(phone, "dev-invented-7", "wrong", t, 3).await.unwrap(), OtpCheck::Invalid);
+            }
+            assert_eq!(s.otp_verify(phone, "dev-invented-8", "hk1", t, 3).await.unwrap(), OtpCheck::Invalid, "burnt for new devices");
+            // New devices wait out its life rather than replace the code the resident may be typing.
+            let limited = s.otp_issue(phone, new_dev, ("k9", "hk9"), t, exp(t), limits).await.unwrap();
+            assert!(matches!(limited, OtpIssue::PhoneLimited { retry_after_s } if retry_after_s <= 300), "{limited:?}");
             assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk1", t, 3).await.unwrap(), OtpCheck::Valid, "not for the resident's");
             assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk1", t, 3).await.unwrap(), OtpCheck::Invalid, "used up");
-            // And the other way round; a code burnt on one side is replaced when asked for again.
+            // And the other way round; a code burnt on the asking side is replaced.
             let t = t + Duration::hours(1);
-            assert_eq!(s.otp_issue(phone, ("k2", "hk2"), t, exp(t), limits).await.unwrap(), send("k2"));
+            assert_eq!(nonce(s.otp_issue(phone, "dev-known-1234", ("k2", "hk2"), t, exp(t), limits).await.unwrap()), "k2");
             for _ in 0..3 {
                 assert_eq!(s.otp_verify(phone, "dev-known-1234", "wrong", t, 3).await.unwrap(), OtpCheck::Invalid);
             }
             assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk2", t, 3).await.unwrap(), OtpCheck::Invalid);
-            assert_eq!(s.otp_issue(phone, ("k3", "hk3"), t, exp(t), limits).await.unwrap(), send("k3"));
+            assert_eq!(nonce(s.otp_issue(phone, "dev-known-1234", ("k3", "hk3"), t, exp(t), limits).await.unwrap()), "k3");
             assert_eq!(s.otp_verify(phone, "dev-new-phone-1", "hk3", t, 3).await.unwrap(), OtpCheck::Valid);
             // A code about to expire is replaced rather than sent again; an expired one is refused.
             let t = t + Duration::hours(1);
-            assert_eq!(s.otp_issue(phone, ("e1", "he1"), t, exp(t), limits).await.unwrap(), send("e1"));
+            assert_eq!(nonce(s.otp_issue(phone, new_dev, ("e1", "he1"), t, exp(t), limits).await.unwrap()), "e1");
             let late = exp(t) - Duration::seconds(30);
-            assert_eq!(s.otp_issue(phone, ("e2", "he2"), late, exp(late), limits).await.unwrap(), send("e2"));
+            assert_eq!(nonce(s.otp_issue(phone, new_dev, ("e2", "he2"), late, exp(late), limits).await.unwrap()), "e2");
             assert_eq!(s.otp_verify(phone, "dev-known-1234", "he2", exp(late), 3).await.unwrap(), OtpCheck::Invalid);
             // Unknown phones read the same as wrong codes.
             assert_eq!(s.otp_verify("+77010000002", "dev-known-1234", "he2", t, 3).await.unwrap(), OtpCheck::Invalid);
         }
 
         #[tokio::test]
-        async fn the_hourly_sms_budget_holds_for_the_whole_server() {
+        async fn the_hourly_sms_budget_holds_for_new_devices_across_the_server() {
             let (s, _g) = seeded().await;
             let now = Utc::now();
-            let limits = OtpLimits { per_phone: 3, phone_window_s: 600, sms_per_hour: 2, max_attempts: 3, min_life_s: 60 };
+            let limits = OtpLimits {
+                per_phone: 3,
+                phone_window_s: 600,
+                per_phone_daily: 10,
+                sms_per_hour: 2,
+                max_attempts: 3,
+                min_life_s: 60,
+            };
             let exp = now + Duration::minutes(5);
+            // A resident who signed in before on this device.
+            let a = s.resident_for_phone("+77010000108", now).await.unwrap();
+            let (_, rec) = qala_server::auth::new_session(&a, "dev-known-5678", now, qala_server::auth::TokenPolicy::default());
+            s.session_create(&rec, now).await.unwrap();
             for n in 0..2 {
                 let phone = format!("+7701000010{n}");
-                assert!(matches!(s.otp_issue(&phone, ("n", "h"), now, exp, limits).await.unwrap(), OtpIssue::Send { .. }));
+                assert!(matches!(s.otp_issue(&phone, "dev-x-123456", ("n", "h"), now, exp, limits).await.unwrap(), OtpIssue::Send { .. }));
             }
-            match s.otp_issue("+77010000109", ("n", "h"), now, exp, limits).await.unwrap() {
+            match s.otp_issue("+77010000109", "dev-x-123456", ("n", "h"), now, exp, limits).await.unwrap() {
                 OtpIssue::BudgetSpent { retry_after_s } => assert!((1..=3600).contains(&retry_after_s)),
                 other => panic!("{other:?}"),
             }
+            // The flood spent the budget; the resident's own phone still gets its code.
+            let mine = s.otp_issue("+77010000108", "dev-known-5678", ("n", "h"), now, exp, limits).await.unwrap();
+            assert!(matches!(mine, OtpIssue::Send { budgeted: false, .. }), "{mine:?}");
             let next_hour = now + Duration::hours(1);
             assert!(matches!(
-                s.otp_issue("+77010000109", ("n", "h"), next_hour, next_hour + Duration::minutes(5), limits).await.unwrap(),
+                s.otp_issue("+77010000109", "dev-x-123456", ("n", "h"), next_hour, next_hour + Duration::minutes(5), limits).await.unwrap(),
                 OtpIssue::Send { .. }
             ));
         }
@@ -490,6 +534,16 @@ macro_rules! store_suite {
             assert_eq!(r, Rotation::Reused { user_id: a.user_id });
             assert!(!live(third.access_token.clone()).await);
             assert_eq!(refresh(third.refresh_token.clone(), "dev-one-1234").await.1, Rotation::Refused);
+
+            // The last retired token, shown again long after, is a copy too (the grace is for a
+            // phone that lost its connection mid-refresh).
+            let g1 = sign_in("dev-one-1234").await;
+            let (g2, _) = refresh(g1.refresh_token.clone(), "dev-one-1234").await;
+            let (_, next) = qala_server::auth::new_session(&a, "dev-one-1234", now, policy);
+            let late = now + Duration::hours(2);
+            let r = s.session_rotate(&h(&g1.refresh_token), "dev-one-1234", &next, late).await.unwrap();
+            assert_eq!(r, Rotation::Reused { user_id: a.user_id });
+            assert!(s.session_by_access(&h(&g2.access_token), now).await.unwrap().is_none());
 
             // A retired token that is not the last one retired is a copy.
             let s1 = sign_in("dev-one-1234").await;

@@ -102,6 +102,9 @@ pub fn legacy_history() -> Vec<&'static str> {
 /// Undoes migration 7 (sign-in: codes sent again, known devices, the SMS budget, refresh
 /// families, staff failures per address), as a database made before it.
 pub const UNDO_7: &[&str] = &[
+    "ALTER TABLE reports DROP COLUMN published",
+    "ALTER TABLE otp_requests DROP COLUMN known",
+    "ALTER TABLE sessions DROP COLUMN replaced_at",
     "DROP INDEX login_failures_at",
     "DROP INDEX login_failures_login_addr",
     "CREATE INDEX login_failures_login ON login_failures(login, at)",

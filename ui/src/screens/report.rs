@@ -186,6 +186,9 @@ pub fn ReportPage(p: &Props) -> Html {
             <h1>{category_name(&cats, &r.category, &ctx)}</h1>
             {head}
             if !r.description.is_empty() { <p class="desc">{r.description.clone()}</p> }
+            if let Some(p) = r.report.as_ref().and_then(|x| x.public_description.clone()) {
+                <p class="small" id="public-text">{i.t("public-text")}{" "}<q>{p}</q></p>
+            }
             if let Some(a) = r.report.as_ref().and_then(|x| x.address.clone()) { <p class="small">{"📍 "}{a}</p> }
             if r.report.as_ref().and_then(|x| x.answer.as_ref()).is_none() { <div class="thumbs">{my_photos}</div> }
             { for r.media.iter().filter_map(|m| m.error.clone()).map(|e| html! { <p class="error small">{e}</p> }) }

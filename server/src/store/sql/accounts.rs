@@ -169,49 +169,70 @@ impl AccountStore for Backend {
         .transpose()
     }
 
-    async fn otp_limited(&self, phone: &str, now: DateTime<Utc>, limits: OtpLimits) -> StoreResult<Option<u64>> {
+    async fn otp_limited(
+        &self,
+        phone: &str,
+        device_id: &str,
+        now: DateTime<Utc>,
+        limits: OtpLimits,
+    ) -> StoreResult<Option<u64>> {
         let mut conn = self.read.acquire().await?;
-        phone_over_limit(&mut conn, phone, now, limits).await
+        let known = is_known(&mut conn, phone, device_id).await?;
+        phone_over_limit(&mut conn, phone, known, now, limits).await
     }
 
     async fn otp_issue(
         &self,
         phone: &str,
+        device_id: &str,
         (nonce, code_hash): (&str, &str),
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         limits: OtpLimits,
     ) -> StoreResult<OtpIssue> {
         let mut tx = self.begin().await?;
+        let known = is_known(&mut tx, phone, device_id).await?;
         // Checked again inside the write transaction: two requests that both passed the read
         // check cannot both be sent past the limit.
-        if let Some(retry_after_s) = phone_over_limit(&mut tx, phone, now, limits).await? {
+        if let Some(retry_after_s) = phone_over_limit(&mut tx, phone, known, now, limits).await? {
             return Ok(OtpIssue::PhoneLimited { retry_after_s });
         }
-        if !take_from_budget(&mut tx, now, limits.sms_per_hour).await? {
-            let next_hour = 3600 - (now.timestamp().rem_euclid(3600));
-            return Ok(OtpIssue::BudgetSpent { retry_after_s: next_hour.max(1) as u64 });
-        }
-        sqlx::query("INSERT INTO otp_requests (phone, device_id, at) VALUES ($1, '', $2)")
-            .bind(phone)
-            .bind(ts(now))
-            .execute(&mut *tx)
-            .await?;
         let live = sqlx::query("SELECT nonce, expires_at, attempts, known_attempts FROM otp_codes WHERE phone = $1")
             .bind(phone)
             .fetch_optional(&mut *tx)
             .await?;
         let mut keep = None;
         if let Some(row) = live {
-            let life_left = parse_ts(row.get("expires_at"))? - now;
-            let guessable = [row.get::<i64, _>("attempts"), row.get::<i64, _>("known_attempts")]
-                .iter()
-                .all(|a| *a < i64::from(limits.max_attempts));
-            if life_left >= chrono::Duration::seconds(limits.min_life_s) && guessable {
-                keep = Some(row.get::<String, _>("nonce"));
+            let expires: DateTime<Utc> = parse_ts(row.get("expires_at"))?;
+            let max = i64::from(limits.max_attempts);
+            let (mine, theirs) = if known {
+                (row.get::<i64, _>("known_attempts"), row.get::<i64, _>("attempts"))
+            } else {
+                (row.get::<i64, _>("attempts"), row.get::<i64, _>("known_attempts"))
+            };
+            if expires > now && !known && mine >= max && theirs < max {
+                // New devices burnt this code; the resident's own phone may be typing it. It is
+                // not replaced for them: they wait out its life (minutes).
+                return Ok(OtpIssue::PhoneLimited { retry_after_s: (expires - now).num_seconds().max(1) as u64 });
+            }
+            let min_life = chrono::Duration::seconds(limits.min_life_s);
+            if expires - now >= min_life && mine < max {
+                keep = Some((row.get::<String, _>("nonce"), expires));
             }
         }
-        let nonce = match keep {
+        // Only sendings to new devices spend the budget: a flood can spend it, and must not keep
+        // residents from signing in again on their own phones.
+        if !known && !take_from_budget(&mut tx, now, limits.sms_per_hour).await? {
+            let next_hour = 3600 - (now.timestamp().rem_euclid(3600));
+            return Ok(OtpIssue::BudgetSpent { retry_after_s: next_hour.max(1) as u64 });
+        }
+        sqlx::query("INSERT INTO otp_requests (phone, device_id, known, at) VALUES ($1, '', $2, $3)")
+            .bind(phone)
+            .bind(i32::from(known))
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        let (nonce, expires_at) = match keep {
             Some(live) => live,
             None => {
                 sqlx::query(
@@ -227,15 +248,32 @@ impl AccountStore for Backend {
                 .bind(ts(expires_at))
                 .execute(&mut *tx)
                 .await?;
-                nonce.to_string()
+                (nonce.to_string(), expires_at)
             }
         };
-        // Old request rows only matter inside the window; old budget rows not at all.
-        let horizon = now - chrono::Duration::seconds(limits.phone_window_s.max(3600));
+        // Old request rows only matter inside the longest window; old budget rows not at all.
+        let horizon = now - chrono::Duration::seconds(limits.phone_window_s.max(DAY_S));
         sqlx::query("DELETE FROM otp_requests WHERE at < $1").bind(ts(horizon)).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM sms_budget WHERE hour < $1").bind(budget_hour(horizon)).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(OtpIssue::Send { nonce })
+        Ok(OtpIssue::Send { nonce, expires_at, budgeted: !known })
+    }
+
+    async fn otp_unsent(&self, phone: &str, at: DateTime<Utc>, budgeted: bool) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM otp_requests WHERE id = (SELECT id FROM otp_requests WHERE phone = $1 AND at = $2 LIMIT 1)")
+            .bind(phone)
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await?;
+        if budgeted {
+            sqlx::query("UPDATE sms_budget SET sent = sent - 1 WHERE hour = $1 AND sent > 0")
+                .bind(budget_hour(at))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn otp_verify(
@@ -252,6 +290,10 @@ impl AccountStore for Backend {
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
+            // The same write and commit as a wrong guess, so that the time taken does not tell
+            // whether a code is pending.
+            sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1").bind(phone).execute(&mut *tx).await?;
+            tx.commit().await?;
             return Ok(OtpCheck::Invalid);
         };
         if parse_ts(row.get("expires_at"))? <= now {
@@ -259,15 +301,7 @@ impl AccountStore for Backend {
             tx.commit().await?;
             return Ok(OtpCheck::Invalid);
         }
-        let known: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM known_devices k JOIN users u ON u.id = k.user_id
-             WHERE u.phone = $1 AND k.device_id = $2",
-        )
-        .bind(phone)
-        .bind(device_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (counter, count_wrong) = if known > 0 {
+        let (counter, count_wrong) = if is_known(&mut tx, phone, device_id).await? {
             ("known_attempts", "UPDATE otp_codes SET known_attempts = known_attempts + 1 WHERE phone = $1")
         } else {
             ("attempts", "UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1")
@@ -298,8 +332,10 @@ impl AccountStore for Backend {
             .execute(&mut *tx)
             .await?;
         insert_session(&mut tx, s, 0, now).await?;
+        // Only residents sign in with codes: staff (a new console device per sign-in) are not kept.
         sqlx::query(
-            "INSERT INTO known_devices (user_id, device_id, last_seen) VALUES ($1, $2, $3)
+            "INSERT INTO known_devices (user_id, device_id, last_seen)
+             SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $1 AND role = 'resident')
              ON CONFLICT (user_id, device_id) DO UPDATE SET last_seen = excluded.last_seen",
         )
         .bind(s.user_id.to_string())
@@ -339,7 +375,7 @@ impl AccountStore for Backend {
     ) -> StoreResult<Rotation> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "SELECT u.id, u.role, u.agency, s.device_id, s.access_hash, s.family, s.generation, s.state
+            "SELECT u.id, u.role, u.agency, s.device_id, s.access_hash, s.family, s.generation, s.state, s.replaced_at
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.refresh_hash = $1 AND s.refresh_expires_at > $2",
         )
@@ -360,7 +396,10 @@ impl AccountStore for Backend {
             .bind(&family)
             .fetch_optional(&mut *tx)
             .await?;
-        let successor_lost = state == "replaced" && live == Some(generation + 1);
+        // The answer that carried the successor was lost, if the phone asks again soon enough;
+        // later, a retired token is only ever a copy.
+        let recently = row.get::<Option<String>, _>("replaced_at").map(|t| parse_ts(&t)).transpose()?.is_some_and(|at| now - at <= lost_answer_grace());
+        let successor_lost = state == "replaced" && live == Some(generation + 1) && recently;
         let from_its_device = row.get::<String, _>("device_id") == device_id;
         if !from_its_device || !(state == "live" || successor_lost) {
             sqlx::query("DELETE FROM sessions WHERE family = $1").bind(&family).execute(&mut *tx).await?;
@@ -374,7 +413,8 @@ impl AccountStore for Backend {
                 .execute(&mut *tx)
                 .await?;
         } else {
-            sqlx::query("UPDATE sessions SET state = 'replaced' WHERE access_hash = $1")
+            sqlx::query("UPDATE sessions SET state = 'replaced', replaced_at = $1 WHERE access_hash = $2")
+                .bind(ts(now))
                 .bind(row.get::<String, _>("access_hash"))
                 .execute(&mut *tx)
                 .await?;
@@ -417,9 +457,17 @@ impl AccountStore for Backend {
     }
 }
 
-/// Retired generations of a refresh family kept to recognise a copied token (a phone refreshes
-/// a few times a day at most: a token copied days ago is still recognised).
+/// Retired generations of a refresh family kept to recognise a copied token: with 15-minute
+/// access tokens, at least the last four hours of a phone in constant use, and days of one used
+/// now and then. An older copy is refused (not found) without ending the family.
 const RETIRED_KEPT: i64 = 16;
+
+/// How long after a refresh the retired token may still be answered as a retry whose answer was
+/// lost (a phone that lost its connection mid-refresh comes back within this). A copy used later
+/// ends the family.
+fn lost_answer_grace() -> chrono::Duration {
+    chrono::Duration::hours(1)
+}
 
 async fn insert_session(tx: &mut Tx, s: &NewSession, generation: i64, now: DateTime<Utc>) -> StoreResult<()> {
     sqlx::query(
@@ -448,27 +496,56 @@ async fn insert_session(tx: &mut Tx, s: &NewSession, generation: i64, now: DateT
 }
 
 
-/// Seconds to wait if one more code for `phone` would break its limit. The window frees up when
-/// its oldest sending ages out; only as many rows as the limit are read.
+/// Seconds to wait if one more code for `phone` would break a limit: its window, and for a device
+/// new to its account, its day. A window frees up when its oldest sending ages out; only as many
+/// rows as the limit are read.
 async fn phone_over_limit(
     conn: &mut DbConnection,
     phone: &str,
+    known: bool,
     now: DateTime<Utc>,
     limits: OtpLimits,
 ) -> StoreResult<Option<u64>> {
-    let since = now - chrono::Duration::seconds(limits.phone_window_s);
-    let recent: Vec<String> =
-        sqlx::query_scalar("SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at LIMIT $3")
+    let mut checks = vec![(
+        "SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at LIMIT $3",
+        limits.per_phone,
+        limits.phone_window_s,
+    )];
+    if !known {
+        checks.push((
+            "SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 AND known = 0 ORDER BY at LIMIT $3",
+            limits.per_phone_daily,
+            DAY_S,
+        ));
+    }
+    for (sql, max, window) in checks {
+        let since = now - chrono::Duration::seconds(window);
+        let recent: Vec<String> = sqlx::query_scalar(sql)
             .bind(phone)
             .bind(ts(since))
-            .bind(i64::from(limits.per_phone))
+            .bind(i64::from(max))
             .fetch_all(&mut *conn)
             .await?;
-    if recent.len() as u32 >= limits.per_phone {
-        let oldest = parse_ts(&recent[0])?;
-        return Ok(Some((oldest + chrono::Duration::seconds(limits.phone_window_s) - now).num_seconds().max(1) as u64));
+        if recent.len() as u32 >= max {
+            let oldest = recent.first().map(|t| parse_ts(t)).transpose()?.unwrap_or(now);
+            return Ok(Some((oldest + chrono::Duration::seconds(window) - now).num_seconds().max(1) as u64));
+        }
     }
     Ok(None)
+}
+
+const DAY_S: i64 = 86_400;
+
+/// Whether `device_id` is one the account of `phone` has signed in on before.
+async fn is_known(conn: &mut DbConnection, phone: &str, device_id: &str) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM known_devices k JOIN users u ON u.id = k.user_id WHERE u.phone = $1 AND k.device_id = $2",
+    )
+    .bind(phone)
+    .bind(device_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
 }
 
 /// The hour a sending counts in, as the budget's key.

@@ -27,7 +27,7 @@ pub(super) struct StoredReport<'a> {
     owner: Uuid,
     id: String,
     view: String,
-    /// The public copy's change payload; `None` once the report is withdrawn.
+    /// The public copy's change payload; `None` when the report has none ([`Report::is_published`]).
     public: Option<String>,
     district: &'static str,
     settled_at: Option<String>,
@@ -41,7 +41,8 @@ pub(super) struct StoredReport<'a> {
 impl<'a> StoredReport<'a> {
     pub(super) fn new(report: &'a Report, owner: Uuid, at: DateTime<Utc>) -> StoreResult<Self> {
         // Where the public copy lives and whether it is still in the public scope (see `qala_protocol::scope`).
-        let public = (report.status != ReportStatus::Withdrawn)
+        let public = report
+            .is_published()
             .then(|| serde_json::to_string(&Entity::PublicReport(PublicReport::from(report))))
             .transpose()?;
         Ok(StoredReport {
@@ -60,7 +61,7 @@ impl<'a> StoredReport<'a> {
 }
 
 /// Stores the report's row, its media links and its two change rows (the author's full view and the
-/// public view; a withdrawn report leaves the public log).
+/// public view; a report that is no longer published leaves the public log).
 pub(super) async fn save_report(
     tx: &mut Tx,
     report: &Report,
@@ -74,7 +75,8 @@ pub(super) async fn save_report(
     }
     sqlx::query(
         "UPDATE reports SET category = $1, agency = $2, status = $3, deadline = $4, view = $5,
-                            answer_secs = $6, answer_on_time = $7, settled_at = $8, in_scope = $9 WHERE id = $10",
+                            answer_secs = $6, answer_on_time = $7, settled_at = $8, in_scope = $9, published = $9
+                         WHERE id = $10",
     )
     .bind(&report.category)
     .bind(&report.agency)
@@ -98,7 +100,7 @@ pub(super) async fn insert_reports(tx: &mut Tx, rows: &[StoredReport<'_>]) -> St
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut qb = QueryBuilder::<Db>::new(
             "INSERT INTO reports (id, owner, reg_number, category, agency, status, deadline, registered_at, view,
-                                  answer_secs, answer_on_time, district, settled_at, in_scope) ",
+                                  answer_secs, answer_on_time, district, settled_at, in_scope, published) ",
         );
         qb.push_values(chunk, |mut b, row| {
             let r = row.report;
@@ -115,6 +117,7 @@ pub(super) async fn insert_reports(tx: &mut Tx, rows: &[StoredReport<'_>]) -> St
                 .push_bind(row.answer_on_time)
                 .push_bind(row.district)
                 .push_bind(&row.settled_at)
+                .push_bind(i32::from(row.public.is_some()))
                 .push_bind(i32::from(row.public.is_some()));
         });
         qb.build().execute(&mut **tx).await?;
@@ -286,7 +289,7 @@ impl ReportStore for Backend {
     }
 
     async fn public_requests(&self, q: &PublicRequestQuery) -> StoreResult<Vec<Report>> {
-        let mut qb = QueryBuilder::<Db>::new("SELECT view FROM reports WHERE status <> 'withdrawn'");
+        let mut qb = QueryBuilder::<Db>::new("SELECT view FROM reports WHERE published = 1");
         let list = |qb: &mut QueryBuilder<Db>, column: &str, values: &[String]| {
             qb.push(format!(" AND {column} IN ("));
             let mut sep = qb.separated(", ");
@@ -338,7 +341,7 @@ impl ReportStore for Backend {
         for d in parts {
             let mut qb = QueryBuilder::<Db>::new("SELECT registered_at, id FROM reports WHERE (registered_at < ");
             qb.push_bind(&at).push(" OR (registered_at = ").push_bind(&at).push(" AND id < ").push_bind(&id);
-            qb.push(")) AND status <> 'withdrawn'");
+            qb.push(")) AND published = 1");
             if let Some(d) = d {
                 qb.push(" AND district = ").push_bind(d);
             }
@@ -350,7 +353,7 @@ impl ReportStore for Backend {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Db>::new("SELECT view FROM reports WHERE status <> 'withdrawn' AND id IN (");
+        let mut qb = QueryBuilder::<Db>::new("SELECT view FROM reports WHERE published = 1 AND id IN (");
         let mut list = qb.separated(", ");
         for (_, id) in &keys {
             list.push_bind(id.clone());
