@@ -153,7 +153,8 @@ fn file_args(arg: &clap::Arg, values: &[String]) -> Result<Vec<String>, String> 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    // Boxed: its settings are many, the other commands' few.
+    Serve(Box<ServeArgs>),
     /// Manage staff accounts (operators and administrators).
     Staff {
         #[command(subcommand)]
@@ -323,7 +324,7 @@ mod tests {
 
     fn serve(cli: Cli) -> ServeArgs {
         match cli.command {
-            Command::Serve(s) => s,
+            Command::Serve(s) => *s,
             other => panic!("not serve: {other:?}"),
         }
     }

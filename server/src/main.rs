@@ -35,7 +35,7 @@ async fn run(cli: Cli) -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => {
             init_logs(args.log_format);
-            qala_server::app::serve(args).await
+            qala_server::app::serve(*args).await
         }
         Command::Staff { command: StaffCommand::Add(args) } => {
             init_logs(LogFormat::Text);

@@ -461,7 +461,10 @@ mod tests {
 
     #[test]
     fn what_a_gateway_echoes_is_masked_in_the_log() {
-        let shown = masked(r#"{"code":12,"message":"bad key k3y-secret for 77011234567, text Qala: 123456"}"#, &["k3y-secret", ""]);
+        let shown = masked(
+            r#"{"code":12,"message":"bad key k3y-secret for 77011234567, text Qala: 123456"}"#,
+            &["k3y-secret", ""],
+        );
         assert_eq!(shown, r#"{"code":12,"message":"bad key *** for ###########, text Qala: ######"}"#);
     }
 

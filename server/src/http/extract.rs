@@ -163,7 +163,7 @@ pub fn over_tls(parts: &Parts, st: &AppState) -> bool {
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .is_some_and(|c| st.settings.trusted_proxies.iter().any(|n| n.contains(c.0.ip())));
-    let proto = parts.headers.get_all("x-forwarded-proto").iter().filter_map(|v| v.to_str().ok()).last();
+    let proto = parts.headers.get_all("x-forwarded-proto").iter().filter_map(|v| v.to_str().ok()).next_back();
     let https = proto.and_then(|p| p.rsplit(',').next()).is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
     if https && !from_proxy {
         // Most likely a TLS proxy that is not named with --trusted-proxy: its cookies lose Secure.

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use qala_protocol::{
-    AnswerRequest, AssignRequest, ErrorBody, NoteRequest, RedactRequest, RejectRequest, Report, ReportList, ReportQuery,
-    RouteRequest,
+    AnswerRequest, AssignRequest, ErrorBody, NoteRequest, RedactRequest, RejectRequest, Report, ReportList,
+    ReportQuery, RouteRequest,
 };
 use uuid::Uuid;
 

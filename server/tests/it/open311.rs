@@ -76,7 +76,8 @@ async fn every_method_in_both_formats() {
     assert_eq!(roads.post(&format!("/operator/reports/{}/reject", road.id), &reject).await.status(), StatusCode::OK);
     let road_no = resident.my_report(road.id).await.registration_number;
     // A report rejected as private property is not published at all: it is in none of the lists below.
-    let private = RejectRequest { reason: RejectReason::PrivateProperty, text: "Двор жилого дома".into() };
+    let private =
+        RejectRequest { reason: RejectReason::PrivateProperty, text: "Двор жилого дома".into() };
     assert_eq!(roads.post(&format!("/operator/reports/{}/reject", yard.id), &private).await.status(), StatusCode::OK);
     let yard_no = resident.my_report(yard.id).await.registration_number;
     let http = http();

@@ -136,7 +136,9 @@ async fn a_report_rejected_as_private_property_is_published_nowhere() {
     let (first, cursor) = reader.pull_all_in("", &["medeu"], 1000).await;
     assert!(public_copy(&first, id).flatten().is_some(), "public while it is worked");
     let roads = Client::staff(&server, "roads.private", &roads_pw).await;
-    let reject = RejectRequest { reason: RejectReason::PrivateProperty, text: "Придомовая территория".into() };
+    let reject = RejectRequest {
+        reason: RejectReason::PrivateProperty, text: "Придомовая территория".into()
+    };
     assert_eq!(roads.post(&format!("/operator/reports/{id}/reject"), &reject).await.status(), StatusCode::OK);
     // Gone from the phones that held it, from a new phone's first sync, and from the online reads.
     let (next, _) = reader.pull_all_in(&cursor, &["medeu"], 1000).await;
@@ -178,8 +180,8 @@ async fn an_operator_redacts_what_the_public_sees_and_the_author_keeps_the_origi
     let whole: PublicReport = reader.get(&format!("/reports/{id}")).await.json().await.unwrap();
     assert_eq!(whole.description, "Яма у дома 5");
     let number = author.my_report(id).await.registration_number;
-    let open311: serde_json::Value =
-        http().get(server.url(&format!("/open311/v2/requests/{number}.json"))).send().await.unwrap().json().await.unwrap();
+    let answer = http().get(server.url(&format!("/open311/v2/requests/{number}.json"))).send().await.unwrap();
+    let open311: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(open311[0]["description"], "Яма у дома 5");
     assert!(!open311.to_string().contains("8 701"), "{open311}");
     // The author (and the agency) keep the original.

@@ -52,7 +52,10 @@ async fn a_copied_refresh_token_ends_every_session_of_its_sign_in() {
     // The phone's current session ended with it: whoever holds what, nobody stays signed in.
     assert_eq!(me_status(&server, &third.access_token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(refresh(&c, &third.refresh_token, &dev).await.status(), StatusCode::UNAUTHORIZED);
-    server.wait_log(|v| v["message"] == "a retired refresh token was used again: all sessions of its sign-in ended", Duration::from_secs(5));
+    server.wait_log(
+        |v| v["message"] == "a retired refresh token was used again: all sessions of its sign-in ended",
+        Duration::from_secs(5),
+    );
 }
 
 #[tokio::test]
@@ -149,10 +152,13 @@ async fn the_console_cookie_is_host_only_and_secure_behind_tls() {
     assert!(set.starts_with("qala_console=") && !set.contains("Secure"), "{set}");
 }
 
+/// One call the stand-in gateway received: its query, headers and body.
+type Call = (HashMap<String, String>, HeaderMap, String);
+
 /// What the stand-in gateway received, and what it answers.
 #[derive(Clone, Default)]
 struct Gateway {
-    got: Arc<Mutex<Vec<(HashMap<String, String>, HeaderMap, String)>>>,
+    got: Arc<Mutex<Vec<Call>>>,
     answer: Arc<Mutex<(u16, String)>>,
 }
 
