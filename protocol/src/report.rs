@@ -217,11 +217,11 @@ pub struct Report {
 
 impl Report {
     /// Whether the report has a public copy at all. A withdrawn report has none, and neither has
-    /// one rejected as private property or a matter between residents: its point is someone's
-    /// home or yard, and what it says is about people. The author and the agency still see it.
+    /// one rejected as private property or a matter between residents — also while a complaint
+    /// has it worked again, until an answer replaces the rejection: its point is someone's home
+    /// or yard, and what it says is about people. The author and the agency still see it.
     pub fn is_published(&self) -> bool {
-        let private = self.status == ReportStatus::Rejected
-            && self.rejection.as_ref().is_some_and(|r| r.reason == RejectReason::PrivateProperty);
+        let private = self.rejection.as_ref().is_some_and(|r| r.reason == RejectReason::PrivateProperty);
         self.status != ReportStatus::Withdrawn && !private
     }
 
@@ -254,6 +254,8 @@ pub struct PublicReport {
     pub more: bool,
     pub lat: f64,
     pub lon: f64,
+    /// Never filled any more: a typed address may name a flat or a person, and the point and the
+    /// district say where. Kept so that copies pulled before read as they did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     pub status: ReportStatus,
@@ -302,7 +304,7 @@ impl From<&Report> for PublicReport {
             more: cut.is_some(),
             lat: public_coord(r.location.lat),
             lon: public_coord(r.location.lon),
-            address: r.address.clone(),
+            address: None,
             status: r.status,
             deadline: r.deadline,
             registered_at: r.registered_at,
@@ -401,7 +403,10 @@ mod tests {
         r.rejection = Some(Rejection { reason: RejectReason::PrivateProperty, text: "x".into(), at: Utc::now() });
         assert!(!r.is_published());
         r.status = ReportStatus::Reopened;
-        assert!(r.is_published(), "a complaint reopened it: the agency works it in public again");
+        assert!(!r.is_published(), "the author's complaint does not publish a neighbour dispute");
+        r.rejection = None;
+        r.status = ReportStatus::Done;
+        assert!(r.is_published(), "an answer replaced the rejection");
         r.status = ReportStatus::Withdrawn;
         assert!(!r.is_published());
     }

@@ -387,6 +387,11 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
     };
     for k in &args.open311_keys {
         match k.split_once(':').map(|(c, key)| (c.trim(), key.trim())) {
+            Some((channel, _)) if channel == crate::service::privacy::ANONYMOUS_ACCOUNT => {
+                tracing::warn!(
+                    "ignoring an Open311 key: the channel name {channel:?} is reserved for anonymised reports"
+                )
+            }
             Some((channel, key)) if !channel.is_empty() && key.len() >= 16 => {
                 settings.open311_keys.push((channel.to_string(), key.to_string()))
             }

@@ -24,7 +24,7 @@ pub struct Inbox(pub Mutex<HashMap<String, String>>);
 
 #[async_trait]
 impl SmsSender for Inbox {
-    async fn send_code(&self, phone: &str, code: &str) -> qala_server::error::AppResult<()> {
+    async fn send_code(&self, phone: &str, code: &str) -> Result<(), qala_server::auth::sms::SmsError> {
         self.0.lock().unwrap().insert(phone.to_string(), code.to_string());
         Ok(())
     }

@@ -1,4 +1,5 @@
--- Sign-in that an attacker cannot turn against a resident, and what the public sees.
+-- Sign-in that an attacker cannot turn against a resident, what the public sees, and a
+-- resident's rights over their data.
 --
 -- One live code per phone, usable from any device, and sent again (not replaced) when asked for
 -- again: a flood of requests only delivers the resident's own code to the resident. The code is
@@ -62,5 +63,13 @@ CREATE INDEX login_failures_at ON login_failures(at);
 -- rejected as private property (someone's home or yard, a matter between residents). Every
 -- public read (Open311, the online feed) filters on it.
 ALTER TABLE reports ADD COLUMN published INTEGER NOT NULL DEFAULT 1;
+-- Those still on phones leave them with the next hourly sweep.
+CREATE INDEX reports_unpublished ON reports(id) WHERE in_scope = 1 AND published = 0;
 UPDATE reports SET published = 0 WHERE status = 'withdrawn'
-    OR (status = 'rejected' AND (view::jsonb -> 'rejection' ->> 'reason') = 'private_property');
+    OR (view::jsonb -> 'rejection' ->> 'reason') = 'private_property';
+
+-- A resident's rights: exporting, anonymising and erasing read everything of one account by
+-- its id, each through an index.
+CREATE INDEX comments_author ON comments(author_id);
+CREATE INDEX comment_flags_user ON comment_flags(user_id);
+CREATE INDEX media_owner ON media(owner);

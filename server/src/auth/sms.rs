@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use clap::Args;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 
 /// Delivers a one-time code.
 #[async_trait]
@@ -17,17 +17,31 @@ pub trait SmsSender: Send + Sync + 'static {
     fn available(&self) -> bool {
         true
     }
-    async fn send_code(&self, phone: &str, code: &str) -> AppResult<()>;
+    async fn send_code(&self, phone: &str, code: &str) -> Result<(), SmsError>;
+}
+
+/// Why a code may not have reached the phone. The gateway's own answer stays in the server log.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SmsError {
+    /// It certainly did not go out: the gateway could not be reached, or refused the request
+    /// with an error status. It counts for no limit.
+    #[error("the code could not be sent just now; try again in a minute")]
+    NotSent,
+    /// It may have gone out: no answer in time, an answer cut off, or one without the expected
+    /// text. It counts, or a gateway that answers oddly would lift every limit.
+    #[error("the code may not have been sent; if it does not arrive, try again in a minute")]
+    Uncertain,
+    #[error("sign-in by SMS code is not set up on this server")]
+    NotSetUp,
 }
 
 /// How long a client waits when no code can be sent now.
 const RETRY_SEND_S: u64 = 60;
 
-/// What a failed send tells the client: the gateway's own answer stays in the server log.
-fn not_sent() -> AppError {
-    AppError::Unavailable {
-        message: "the code could not be sent just now; try again in a minute".into(),
-        retry_after_s: RETRY_SEND_S,
+impl From<SmsError> for AppError {
+    fn from(e: SmsError) -> Self {
+        let retry_after_s = if e == SmsError::NotSetUp { 3600 } else { RETRY_SEND_S };
+        AppError::Unavailable { message: e.to_string(), retry_after_s }
     }
 }
 
@@ -37,7 +51,7 @@ pub struct LogSender;
 
 #[async_trait]
 impl SmsSender for LogSender {
-    async fn send_code(&self, phone: &str, code: &str) -> AppResult<()> {
+    async fn send_code(&self, phone: &str, code: &str) -> Result<(), SmsError> {
         tracing::info!(target: "qala::sms", phone, code, "one-time code (log sender: no SMS gateway configured)");
         Ok(())
     }
@@ -53,14 +67,9 @@ impl SmsSender for NoSender {
         false
     }
 
-    async fn send_code(&self, _phone: &str, _code: &str) -> AppResult<()> {
-        Err(not_set_up())
+    async fn send_code(&self, _phone: &str, _code: &str) -> Result<(), SmsError> {
+        Err(SmsError::NotSetUp)
     }
-}
-
-/// What a resident is told when this server cannot send codes at all.
-pub fn not_set_up() -> AppError {
-    AppError::Unavailable { message: "sign-in by SMS code is not set up on this server".into(), retry_after_s: 3600 }
 }
 
 /// The message a resident receives: Kazakh and Russian, one 70-character UCS-2 segment.
@@ -320,7 +329,7 @@ impl HttpSender {
 
 #[async_trait]
 impl SmsSender for HttpSender {
-    async fn send_code(&self, phone: &str, code: &str) -> AppResult<()> {
+    async fn send_code(&self, phone: &str, code: &str) -> Result<(), SmsError> {
         let text = fill(&self.text, &[("code", code)], Encoding::Raw);
         let digits = phone.trim_start_matches('+');
         let (user, password) = self.account.as_ref().map_or(("", ""), |(u, p)| (u.as_str(), p.as_str()));
@@ -349,8 +358,9 @@ impl SmsSender for HttpSender {
         }
         // Neither the phone nor the code goes to the log: only what the gateway said.
         let mut resp = req.send().await.map_err(|e| {
+            let refused = if e.is_connect() { SmsError::NotSent } else { SmsError::Uncertain };
             tracing::error!(error = %e.without_url(), "SMS gateway unreachable");
-            not_sent()
+            refused
         })?;
         let status = resp.status();
         let mut answer = Vec::new();
@@ -360,28 +370,33 @@ impl SmsSender for HttpSender {
                 Ok(None) => break,
                 Err(e) => {
                     tracing::error!(error = %e.without_url(), %status, "SMS gateway answer cut off");
-                    return Err(not_sent());
+                    return Err(SmsError::Uncertain);
                 }
             }
         }
         let answer = String::from_utf8_lossy(&answer);
         let accepted = status.is_success() && self.expect.as_deref().is_none_or(|e| answer.contains(e));
         if !accepted {
-            let secrets = [user, password];
-            let shown = masked(&answer.chars().take(200).collect::<String>(), &secrets);
+            let shown: String = masked(&answer, &[user, password]).chars().take(200).collect();
             tracing::error!(%status, answer = %shown, "SMS gateway refused the message");
-            return Err(not_sent());
+            // An error status is a refusal; a success that does not say so may still have gone out.
+            return Err(if status.is_success() { SmsError::Uncertain } else { SmsError::NotSent });
         }
         Ok(())
     }
 }
 
 /// A gateway's answer as the log may keep it: gateways echo what they were sent, so runs of four
-/// or more digits (a phone number, a code) and the account's secrets are masked.
+/// or more digits (a phone number, a code) and the account's secrets, as they are and as they
+/// were encoded into the request, are masked.
 fn masked(answer: &str, secrets: &[&str]) -> String {
     let mut out = answer.to_string();
     for secret in secrets.iter().filter(|s| s.len() >= 3) {
-        out = out.replace(secret, "***");
+        for enc in [Encoding::Raw, Encoding::Percent, Encoding::JsonString] {
+            let mut form = String::new();
+            encode_into(&mut form, secret, enc);
+            out = out.replace(&form, "***");
+        }
     }
     let mut result = String::with_capacity(out.len());
     let mut digits = String::new();
@@ -466,6 +481,7 @@ mod tests {
             &["k3y-secret", ""],
         );
         assert_eq!(shown, r#"{"code":12,"message":"bad key *** for ###########, text Qala: ######"}"#);
+        assert_eq!(masked("psw=p%26ss", &["p&ss"]), "psw=***", "as it was encoded into the request");
     }
 
     #[test]

@@ -6,20 +6,24 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use qala_protocol::{
-    ErrorBody, Me, OtpRequest, OtpRequested, OtpVerify, RefreshRequest, Role, Session, StaffLogin, normalize_phone,
+    DeleteAccount, ErrorBody, Me, OtpRequest, OtpRequested, OtpVerify, PersonalData, RefreshRequest, Role, Session,
+    StaffLogin, normalize_phone,
 };
 use uuid::Uuid;
 
 use std::net::IpAddr;
 
-use super::extract::{ApiJson, Auth, ClientAddr, bearer};
+use super::extract::{ApiJson, ApiPath, Auth, ClientAddr, bearer};
 use crate::app::{AppState, PASSWORD_WAIT};
+use crate::auth::sms::SmsError;
 use crate::auth::{
     check_device_id, hash_token, new_session, open_session, otp_code, otp_hash, otp_nonce, verify_password,
 };
 use crate::domain::Principal;
 use crate::error::{AppError, AppResult};
 use crate::limits::addr_key;
+use crate::service::access::Resident;
+use crate::service::privacy;
 use crate::store::{OtpCheck, OtpIssue, Rotation};
 
 pub fn router() -> Router<AppState> {
@@ -29,7 +33,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(staff_login))
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
-        .route("/me", get(me))
+        .route("/me", get(me).delete(delete_me))
+        .route("/me/export", get(export))
+        .route("/me/reports/{id}/anonymise", post(anonymise))
 }
 
 fn phone(input: &str) -> AppResult<String> {
@@ -51,7 +57,7 @@ pub async fn otp_request(
     let phone = phone(&req.phone)?;
     check_device_id(&req.device_id)?;
     if !st.sms.available() {
-        return Err(crate::auth::sms::not_set_up());
+        return Err(SmsError::NotSetUp.into());
     }
     // Cheap refusals first: the address's count in memory, then the phone's in a read; only a
     // request within every limit goes on to the write lock (and the SMS bill).
@@ -66,10 +72,15 @@ pub async fn otp_request(
     let limits = st.settings.otp_limits;
     match st.store.otp_issue(&phone, &req.device_id, (&fresh, &fresh_hash), now, expires_at, limits).await? {
         OtpIssue::Send { nonce, expires_at, budgeted } => {
-            if let Err(e) = st.sms.send_code(&phone, &otp_code(&st.secret, &phone, &nonce)).await {
-                // Not sent: it counts for no limit, or a gateway's bad minute would lock phones out.
-                st.store.otp_unsent(&phone, now, budgeted).await?;
-                return Err(e);
+            match st.sms.send_code(&phone, &otp_code(&st.secret, &phone, &nonce)).await {
+                Ok(()) => {}
+                // Certainly not sent: it counts for no limit, or a gateway's bad minute would lock
+                // phones out.
+                Err(SmsError::NotSent) => {
+                    st.store.otp_unsent(&phone, now, budgeted).await?;
+                    return Err(SmsError::NotSent.into());
+                }
+                Err(e) => return Err(e.into()),
             }
             let expires_in_s = (expires_at - now).num_seconds().max(0) as u32;
             Ok((StatusCode::ACCEPTED, Json(OtpRequested { phone, expires_in_s })))
@@ -238,4 +249,37 @@ pub async fn logout(State(st): State<AppState>, Auth(_): Auth, headers: HeaderMa
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(State(st): State<AppState>, Auth(p): Auth) -> AppResult<Json<Me>> {
     st.store.me(p.user_id).await?.map(Json).ok_or(AppError::Unauthorized)
+}
+
+/// Everything the server keeps about me, as a JSON file ("Download my data"); my files are
+/// listed and fetched from `/api/v1/media/{id}`.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = PersonalData), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn export(State(st): State<AppState>, me: Resident) -> AppResult<Json<PersonalData>> {
+    Ok(Json(privacy::export(&st, &me).await?))
+}
+
+/// Takes my name off one of my reports: it leaves my phone and my account, and stays for the
+/// agency and the city, anonymous.
+#[utoipa::path(post, path = "/api/v1/me/reports/{id}/anonymise", tag = "auth", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn anonymise(State(st): State<AppState>, me: Resident, ApiPath(id): ApiPath<Uuid>) -> AppResult<StatusCode> {
+    privacy::anonymise(&st, &me, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes my account: my reports are anonymised (or, those still worked, withdrawn), my personal
+/// data goes, every session of mine ends. The app then wipes its own data.
+#[utoipa::path(delete, path = "/api/v1/me", request_body = DeleteAccount, tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn delete_me(
+    State(st): State<AppState>,
+    me: Resident,
+    ApiJson(req): ApiJson<DeleteAccount>,
+) -> AppResult<StatusCode> {
+    privacy::delete_account(&st, &me, req).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::hash_token;
 use crate::domain::Principal;
 use crate::error::AppError;
-use crate::service::access::{Admin, Staff};
+use crate::service::access::{Admin, Resident, Staff};
 
 /// `Json<T>` whose failures are ours: 400 for unreadable JSON, 413 for an oversized body, 415 for a
 /// wrong content type, 422 for JSON of the wrong shape.
@@ -106,6 +106,20 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Auth(p) = Auth::from_request_parts(parts, state).await?;
         Ok(Staff::check(p)?)
+    }
+}
+
+/// Residents only: the service layer's checked principal.
+impl<S> FromRequestParts<S> for Resident
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Auth(p) = Auth::from_request_parts(parts, state).await?;
+        Ok(Resident::check(p)?)
     }
 }
 

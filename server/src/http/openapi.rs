@@ -89,7 +89,7 @@ impl Modify for CommonErrors {
         super::catalog::catalog,
         super::stats::stats,
         super::auth::otp_request, super::auth::otp_verify, super::auth::staff_login, super::auth::refresh,
-        super::auth::logout, super::auth::me,
+        super::auth::logout, super::auth::me, super::auth::export, super::auth::anonymise, super::auth::delete_me,
         super::sync::push, super::sync::pull,
         super::uploads::options, super::uploads::create, super::uploads::offset, super::uploads::append,
         super::media::fetch,

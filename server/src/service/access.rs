@@ -31,6 +31,28 @@ impl Deref for Admin {
     }
 }
 
+/// A resident: the rights over their own data are theirs. (Staff accounts are managed by the
+/// administrators.)
+#[derive(Clone, Debug)]
+pub struct Resident(Principal);
+
+impl Resident {
+    pub fn check(p: Principal) -> ServiceResult<Resident> {
+        if p.role == Role::Resident {
+            Ok(Resident(p))
+        } else {
+            Err(ServiceError::Forbidden("for residents only".into()))
+        }
+    }
+}
+
+impl Deref for Resident {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
 /// Agency staff: an operator of one agency, or an administrator.
 #[derive(Clone, Debug)]
 pub struct Staff(Principal);

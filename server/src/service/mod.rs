@@ -13,6 +13,7 @@ pub mod comments;
 mod error;
 pub mod holidays;
 pub mod news;
+pub mod privacy;
 pub mod projects;
 pub mod public;
 pub mod reports;

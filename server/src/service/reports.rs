@@ -156,13 +156,14 @@ pub async fn answer_stored(
     perform(st, staff, id, Action::Answer { text, media }).await
 }
 
-/// Runs an action through the domain rules inside the store's transaction.
 /// Sets what the public sees of the report's description: an operator takes out a name, a phone
 /// number or a car plate; the author and the agency keep the original. No text (or a blank one)
 /// publishes the original again. The public copy on residents' phones changes with it.
 pub async fn redact(st: &AppState, staff: &Staff, id: Uuid, req: RedactRequest) -> ServiceResult<Report> {
     let text = match req.public_description {
         Some(text) => {
+            // A browser's form sends line breaks as CRLF: the text left as it was is no redaction.
+            let text = text.replace("\r\n", "\n");
             qala_protocol::validate::text(&text, "public_description", DESCRIPTION_MAX_CHARS, false)?;
             Some(text.trim().to_string()).filter(|t| !t.is_empty())
         }
@@ -172,6 +173,7 @@ pub async fn redact(st: &AppState, staff: &Staff, id: Uuid, req: RedactRequest) 
     outcome(st.store.mutate_report(None, id, &rule).await?)
 }
 
+/// Runs an action through the domain rules inside the store's transaction.
 async fn perform(st: &AppState, staff: &Staff, id: Uuid, action: Action) -> ServiceResult<Report> {
     let now = Utc::now();
     let catalog = st.catalog.get();

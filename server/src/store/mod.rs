@@ -47,7 +47,7 @@ pub struct NewStaff {
 
 /// What administrators see of staff accounts and of comments to moderate: the protocol's types,
 /// as the API returns them.
-pub use qala_protocol::{ModerationItem, StaffAccount};
+pub use qala_protocol::{ModerationItem, PersonalData, StaffAccount};
 
 /// What a staff login needs to check a password.
 #[derive(Clone, Debug)]
@@ -210,12 +210,20 @@ pub type Mutator<'a> = dyn Fn(&mut Report, Uuid) -> Result<(), Refusal> + Send +
 /// Everything the server keeps. Implemented by each backend through the sub-traits below, one per
 /// kind of data, so that each backend's code splits the same way.
 pub trait Store:
-    MetaStore + AccountStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger + QuotaLedger
+    MetaStore + AccountStore + PrivacyStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger + QuotaLedger
 {
 }
 
 impl<T> Store for T where
-    T: MetaStore + AccountStore + ReportStore + CivicStore + ChangeLog + MediaRecords + PushLedger + QuotaLedger
+    T: MetaStore
+        + AccountStore
+        + PrivacyStore
+        + ReportStore
+        + CivicStore
+        + ChangeLog
+        + MediaRecords
+        + PushLedger
+        + QuotaLedger
 {
 }
 
@@ -320,6 +328,29 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Sets a staff account's password (`None` disables the account) and ends all its sessions;
     /// false when there is no such staff account.
     async fn set_staff_password(&self, user_id: Uuid, password_hash: Option<&str>) -> StoreResult<bool>;
+}
+
+/// A resident's rights over their data: what is kept about them, a report made anonymous, the
+/// account erased. Each reads one account's rows through indexes on its id.
+#[async_trait]
+pub trait PrivacyStore: Send + Sync + 'static {
+    /// Everything kept about the resident `user`; `None` for no such resident.
+    async fn personal_data(&self, user: Uuid, now: DateTime<Utc>) -> StoreResult<Option<PersonalData>>;
+    /// Hands reports of `owner` (those of `ids`, or all) to the account `to`, which nobody signs
+    /// in as: the author's phone gets a deletion for each, and their files go with them; the
+    /// public copy, the agency's work and the statistics stay. Returns how many were `owner`'s.
+    async fn anonymise_reports(
+        &self,
+        owner: Uuid,
+        ids: Option<&[Uuid]>,
+        to: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// Erases the resident `user`'s personal data: the phone number (a sign-in with it makes a
+    /// new account), sessions, devices, codes, flags, the own change log; their comments are
+    /// hidden from everyone. Their reports are the caller's to anonymise first. False for no
+    /// such resident.
+    async fn erase_account(&self, user: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;
 }
 
 /// A query of public reports (Open311 `requests`).

@@ -171,6 +171,13 @@ const ROWS: &[Row] = &[
     // ---- Signed-in API
     row(POST,    "/api/v1/auth/logout",                            [401,   204,   204,   204,   204,   204]).fresh(Fresh::Session),
     row(GET,     "/api/v1/me",                                     [401,   200,   200,   200,   200,   200]),
+    // A resident's rights are residents' (staff accounts are the administrators' to manage).
+    row(GET,     "/api/v1/me/export",                              [401,   200,   200,   403,   403,   403]),
+    row(POST,    "/api/v1/me/reports/{report}/anonymise",          [401,   204,   404,   403,   403,   403])
+        .fresh(Fresh::Report),
+    // A choice that is neither `anonymise` nor `withdraw`: nothing is deleted here.
+    row(DELETE,  "/api/v1/me",                                     [401,   422,   422,   403,   403,   403])
+        .json(r#"{"reports":"keep"}"#),
     // Push is for residents' phones; staff are refused even an empty batch.
     row(POST,    "/api/v1/sync/push",                              [401,   200,   200,   403,   403,   403]).json(r#"{"ops":[]}"#),
     // Pull has no role check: staff get the public changes (and their own, which are none).

@@ -27,6 +27,7 @@ mod postgres_server;
 mod public_reports;
 mod pull_paging;
 mod quotas;
+mod rights;
 mod scale_out;
 mod shutdown;
 mod sign_in;

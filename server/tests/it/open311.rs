@@ -72,7 +72,7 @@ async fn every_method_in_both_formats() {
     let yard = new_report("road_repair", vec![]);
     resident.push(vec![create_op(road.clone()), create_op(light.clone()), create_op(yard.clone())]).await;
     let roads = Client::staff(&server, "roads", &roads_pw).await;
-    let reject = RejectRequest { reason: RejectReason::Duplicate, text: "Частная территория".into() };
+    let reject = RejectRequest { reason: RejectReason::Duplicate, text: "Дубль заявки соседа".into() };
     assert_eq!(roads.post(&format!("/operator/reports/{}/reject", road.id), &reject).await.status(), StatusCode::OK);
     let road_no = resident.my_report(road.id).await.registration_number;
     // A report rejected as private property is not published at all: it is in none of the lists below.
@@ -119,7 +119,7 @@ async fn every_method_in_both_formats() {
     let rejected = reqs.iter().find(|x| x["service_request_id"] == road_no.as_str()).unwrap();
     assert_eq!(rejected["status"], "closed");
     assert_eq!(rejected["status_notes"], "rejected: duplicate", "a reason code, never the free text");
-    assert!(!text.contains("Частная территория"));
+    assert!(!text.contains("Дубль заявки соседа"));
     assert_eq!(rejected["agency_responsible"], "Department of Urban Mobility");
     // The point on the public grid (about 20 m), as residents' phones get it; not where the author stood.
     let lat = rejected["lat"].as_f64().unwrap();

@@ -256,13 +256,22 @@ async fn a_json_gateway_that_refuses_is_a_clear_503() {
     // Neither template names the account: it goes as HTTP Basic.
     assert_eq!(headers["authorization"], "Basic cWFsYTpzZWNyZXQ=");
 
-    // The gateway answers 200 but refuses in its body (out of credit).
+    // The gateway answers 200 but refuses in its body (out of credit): the message may still
+    // have gone out, so it counts.
     *g.answer.lock().unwrap() = (200, r#"{"code":1,"message":"Недостаточно средств"}"#.into());
     let r = c.post("/auth/otp/request", &OtpRequest { phone: phone(92), device_id: device() }).await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.headers().contains_key("retry-after"));
     let body: serde_json::Value = r.json().await.unwrap();
-    assert!(body["message"].as_str().unwrap().contains("could not be sent"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("may not have been sent"), "{body}");
     let line = server.wait_log(|v| v["message"] == "SMS gateway refused the message", Duration::from_secs(5));
     assert!(line.to_string().contains("Недостаточно средств"), "the operator sees why: {line}");
+    // An error status is a refusal: it counts for no limit, however often it happens.
+    *g.answer.lock().unwrap() = (500, "internal error".into());
+    for _ in 0..5 {
+        let r = c.post("/auth/otp/request", &OtpRequest { phone: phone(93), device_id: device() }).await;
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "never the phone's limit");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains("could not be sent"), "{body}");
+    }
 }

@@ -1,7 +1,7 @@
 //! The storage conformance suite on PostgreSQL (the server that runs on 127.0.0.1:5432; a fresh
 //! schema per test). Point QALA_TEST_DATABASE_URL elsewhere if needed.
 
-use crate::upgrade::{UNDO_4, UNDO_6, answered_report, assert_filed, assert_upgraded, legacy_history};
+use crate::upgrade::{UNDO_4, UNDO_6, UNDO_7, answered_report, assert_filed, assert_upgraded, legacy_history};
 
 fn database_url() -> String {
     std::env::var("QALA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
@@ -40,7 +40,7 @@ async fn upgrading_an_older_database_fills_the_answer_columns() {
 
 #[tokio::test]
 async fn a_database_from_before_scopes_has_its_reports_filed_under_their_districts() {
-    let (store, pool) = reopened_after(UNDO_6).await;
+    let (store, pool) = reopened_after(&[UNDO_7, UNDO_6].concat()).await;
     assert_filed(&store).await;
     pool.close().await;
 }

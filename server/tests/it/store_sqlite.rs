@@ -1,6 +1,6 @@
 //! The storage conformance suite on the embedded SQLite store (a real file in a temp folder).
 
-use crate::upgrade::{UNDO_4, UNDO_6, answered_report, assert_filed, assert_upgraded, legacy_history};
+use crate::upgrade::{UNDO_4, UNDO_6, UNDO_7, answered_report, assert_filed, assert_upgraded, legacy_history};
 
 async fn sqlite() -> (Arc<dyn Store>, Box<dyn std::any::Any + Send>) {
     let dir = tempfile::tempdir().unwrap();
@@ -42,7 +42,7 @@ async fn upgrading_an_older_database_fills_the_answer_columns() {
 
 #[tokio::test]
 async fn a_database_from_before_scopes_has_its_reports_filed_under_their_districts() {
-    let (store, pool, _dir) = reopened_after(UNDO_6).await;
+    let (store, pool, _dir) = reopened_after(&[UNDO_7, UNDO_6].concat()).await;
     assert_filed(&store).await;
     pool.close().await;
 }

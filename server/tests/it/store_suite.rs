@@ -484,11 +484,44 @@ macro_rules! store_suite {
             // The flood spent the budget; the resident's own phone still gets its code.
             let mine = s.otp_issue("+77010000108", "dev-known-5678", ("n", "h"), now, exp, limits).await.unwrap();
             assert!(matches!(mine, OtpIssue::Send { budgeted: false, .. }), "{mine:?}");
+            // A sending the gateway refused gives its place in the budget back.
+            s.otp_unsent("+77010000101", now, true).await.unwrap();
+            assert!(matches!(s.otp_issue("+77010000109", "dev-x-123456", ("n", "h"), now, exp, limits).await.unwrap(), OtpIssue::Send { .. }));
             let next_hour = now + Duration::hours(1);
             assert!(matches!(
-                s.otp_issue("+77010000109", "dev-x-123456", ("n", "h"), next_hour, next_hour + Duration::minutes(5), limits).await.unwrap(),
+                s.otp_issue("+77010000110", "dev-x-123456", ("n", "h"), next_hour, next_hour + Duration::minutes(5), limits).await.unwrap(),
                 OtpIssue::Send { .. }
             ));
+        }
+
+        #[tokio::test]
+        async fn a_resident_is_exported_anonymised_and_erased() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 31).await;
+            let b = resident(&s, 32).await;
+            let now = Utc::now();
+            let (mine, theirs) = (Uuid::now_v7(), Uuid::now_v7());
+            s.create_report(&key(a.user_id), a.user_id, report_for(mine, vec![]), "ALA").await.unwrap();
+            s.create_report(&key(b.user_id), b.user_id, report_for(theirs, vec![]), "ALA").await.unwrap();
+            let (_, rec) = qala_server::auth::new_session(&a, "dev-priv-1234", now, qala_server::auth::TokenPolicy::default());
+            s.session_create(&rec, now).await.unwrap();
+            let data = s.personal_data(a.user_id, now).await.unwrap().unwrap();
+            assert_eq!(data.account.phone.as_deref(), Some("+77010000031"));
+            assert_eq!((data.reports.len(), data.devices.len(), data.sessions.len()), (1, 1, 1));
+            let anon = s.channel_account("anonymised", now).await.unwrap();
+            // Not someone else's report, and all of one's own.
+            assert_eq!(s.anonymise_reports(a.user_id, Some(&[theirs]), anon.user_id, now).await.unwrap(), 0);
+            assert_eq!(s.anonymise_reports(a.user_id, None, anon.user_id, now).await.unwrap(), 1);
+            assert!(s.personal_data(a.user_id, now).await.unwrap().unwrap().reports.is_empty());
+            assert!(s.report(mine).await.unwrap().is_some(), "the report stays");
+            assert!(s.erase_account(a.user_id, now).await.unwrap());
+            let erased = s.personal_data(a.user_id, now).await.unwrap().unwrap();
+            assert_eq!((erased.account.phone, erased.devices.len(), erased.sessions.len()), (None, 0, 0));
+            assert!(s.session_by_access(&rec.access_hash, now).await.unwrap().is_none());
+            // The number signs in as a new account; staff and unknown ids are not erased.
+            assert_ne!(s.resident_for_phone("+77010000031", now).await.unwrap().user_id, a.user_id);
+            assert!(!s.erase_account(Uuid::now_v7(), now).await.unwrap());
+            assert_eq!(s.personal_data(b.user_id, now).await.unwrap().unwrap().reports.len(), 1, "others untouched");
         }
 
         #[tokio::test]

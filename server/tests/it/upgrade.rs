@@ -102,6 +102,10 @@ pub fn legacy_history() -> Vec<&'static str> {
 /// Undoes migration 7 (sign-in: codes sent again, known devices, the SMS budget, refresh
 /// families, staff failures per address), as a database made before it.
 pub const UNDO_7: &[&str] = &[
+    "DROP INDEX reports_unpublished",
+    "DROP INDEX comments_author",
+    "DROP INDEX comment_flags_user",
+    "DROP INDEX media_owner",
     "ALTER TABLE reports DROP COLUMN published",
     "ALTER TABLE otp_requests DROP COLUMN known",
     "ALTER TABLE sessions DROP COLUMN replaced_at",

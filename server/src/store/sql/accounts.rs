@@ -307,6 +307,8 @@ impl AccountStore for Backend {
             ("attempts", "UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1")
         };
         if row.get::<i64, _>(counter) >= i64::from(max_attempts) {
+            sqlx::query(count_wrong).bind(phone).execute(&mut *tx).await?;
+            tx.commit().await?;
             return Ok(OtpCheck::Invalid);
         }
         let stored_hash: String = row.get("code_hash");
@@ -496,8 +498,8 @@ async fn insert_session(tx: &mut Tx, s: &NewSession, generation: i64, now: DateT
 }
 
 
-/// Seconds to wait if one more code for `phone` would break a limit: its window, and for a device
-/// new to its account, its day. A window frees up when its oldest sending ages out; only as many
+/// Seconds to wait if one more code for `phone` would break a limit of the asking device's side
+/// (known to the account, or new): its window, and for new devices, its day. A window frees up when its oldest sending ages out; only as many
 /// rows as the limit are read.
 async fn phone_over_limit(
     conn: &mut DbConnection,
@@ -506,26 +508,22 @@ async fn phone_over_limit(
     now: DateTime<Utc>,
     limits: OtpLimits,
 ) -> StoreResult<Option<u64>> {
-    let mut checks = vec![(
-        "SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 ORDER BY at LIMIT $3",
-        limits.per_phone,
-        limits.phone_window_s,
-    )];
+    // Each side has its window: a flood from new devices does not hold back a known one.
+    let mut checks = vec![(limits.per_phone, limits.phone_window_s)];
     if !known {
-        checks.push((
-            "SELECT at FROM otp_requests WHERE phone = $1 AND at > $2 AND known = 0 ORDER BY at LIMIT $3",
-            limits.per_phone_daily,
-            DAY_S,
-        ));
+        checks.push((limits.per_phone_daily, DAY_S));
     }
-    for (sql, max, window) in checks {
+    for (max, window) in checks {
         let since = now - chrono::Duration::seconds(window);
-        let recent: Vec<String> = sqlx::query_scalar(sql)
-            .bind(phone)
-            .bind(ts(since))
-            .bind(i64::from(max))
-            .fetch_all(&mut *conn)
-            .await?;
+        let recent: Vec<String> = sqlx::query_scalar(
+            "SELECT at FROM otp_requests WHERE phone = $1 AND known = $2 AND at > $3 ORDER BY at LIMIT $4",
+        )
+        .bind(phone)
+        .bind(i32::from(known))
+        .bind(ts(since))
+        .bind(i64::from(max))
+        .fetch_all(&mut *conn)
+        .await?;
         if recent.len() as u32 >= max {
             let oldest = recent.first().map(|t| parse_ts(t)).transpose()?.unwrap_or(now);
             return Ok(Some((oldest + chrono::Duration::seconds(window) - now).num_seconds().max(1) as u64));

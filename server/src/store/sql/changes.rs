@@ -113,14 +113,27 @@ impl ChangeLog for Backend {
 
     async fn leave_public_scope(&self, settled_before: DateTime<Utc>, limit: u32) -> StoreResult<u32> {
         let mut tx = self.begin().await?;
-        let leaving: Vec<(String, Option<String>)> = sqlx::query_as(
-            "SELECT id, district FROM reports WHERE in_scope = 1 AND settled_at IS NOT NULL AND settled_at < $1
-             ORDER BY settled_at LIMIT $2",
-        )
-        .bind(ts(settled_before))
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await?;
+        // First whatever is no longer published but still on phones (a report rejected as
+        // private property before that rule, by the upgrade that brought it), then what settled
+        // long enough ago.
+        let mut leaving: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT id, district FROM reports WHERE in_scope = 1 AND published = 0 LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await?;
+        let room = i64::from(limit) - leaving.len() as i64;
+        if room > 0 {
+            leaving.extend(
+                sqlx::query_as::<_, (String, Option<String>)>(
+                    "SELECT id, district FROM reports WHERE in_scope = 1 AND settled_at IS NOT NULL AND settled_at < $1
+                     AND published = 1 ORDER BY settled_at LIMIT $2",
+                )
+                .bind(ts(settled_before))
+                .bind(room)
+                .fetch_all(&mut *tx)
+                .await?,
+            );
+        }
         if leaving.is_empty() {
             return Ok(0);
         }

@@ -29,6 +29,9 @@ macro_rules! sql_store_modules {
         mod meta {
             include!("../sql/meta.rs");
         }
+        mod privacy {
+            include!("../sql/privacy.rs");
+        }
         mod push {
             include!("../sql/push.rs");
         }

@@ -77,6 +77,8 @@ pub(super) async fn save_report(
         "UPDATE reports SET category = $1, agency = $2, status = $3, deadline = $4, view = $5,
                             answer_secs = $6, answer_on_time = $7, settled_at = $8, in_scope = $9, published = $9
                          WHERE id = $10",
+        // Both from whether there is a public copy now: `published` stays so, while `in_scope`
+        // drops when the hourly sweep takes a long-settled report off the phones.
     )
     .bind(&report.category)
     .bind(&report.agency)
@@ -90,6 +92,13 @@ pub(super) async fn save_report(
     .bind(&row.id)
     .execute(&mut **tx)
     .await?;
+    // The public copy's earlier rows go now rather than at the next compaction: a phone streaming
+    // from an older cursor must not receive a description an operator redacted, or a report
+    // that is no longer published, on its way to the newer row.
+    sqlx::query("DELETE FROM changes WHERE kind = 'public_report' AND entity_id = $1")
+        .bind(&row.id)
+        .execute(&mut **tx)
+        .await?;
     links_and_changes(tx, std::slice::from_ref(&row)).await
 }
 
