@@ -11,6 +11,7 @@ pub mod media;
 pub mod outbox;
 pub mod public;
 pub mod queries;
+pub mod rights;
 pub mod sync;
 
 use std::path::{Path, PathBuf};

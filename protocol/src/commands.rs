@@ -114,6 +114,19 @@ commands! {
     /// Writes a comment on a project; answers its id.
     CommentOn = "comment" (CommentArgs) -> Uuid;
     FlagComment = "flag_comment" (FlagCommentArgs) -> ();
+    /// Downloads everything the server keeps about me, with my files, into one JSON file
+    /// (online); answers where it was saved.
+    ExportMyData = "export_my_data" (NoArgs) -> String;
+    /// Takes my name off one of my reports (online): it leaves my account and this phone, and
+    /// stays for the agency and the city.
+    AnonymiseReport = "anonymise_report" (IdArgs) -> ();
+    /// Deletes my account at the server, then everything of it on this phone (online).
+    DeleteMyAccount = "delete_my_account" (DeleteMyAccountArgs) -> ();
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeleteMyAccountArgs {
+    pub reports: crate::ReportsOnDeletion,
 }
 
 /// The arguments of a command that takes none.

@@ -132,6 +132,9 @@ pub struct Settings {
     /// (its op refused by a quota until the next day, or held back until an app update); a report
     /// that declares a file after it was collected shows that file as never arriving.
     pub media_gc_grace: Duration,
+    /// How long personal data is kept after it stopped being needed: the files residents uploaded
+    /// for a report after it settled, the phone numbers of residents after their last activity.
+    pub personal_data: Duration,
 }
 
 /// Daily quotas of a resident's account; staff and intake channels (Open311) have none. A day is
@@ -154,6 +157,10 @@ pub struct Quotas {
 impl Quotas {
     pub const DEFAULT: Quotas = Quotas { reports_per_day: 20, comments_per_day: 200, media_bytes_per_day: 500 << 20 };
 }
+
+/// Days personal data is kept after it stopped being needed (see [`Settings::personal_data`]):
+/// three years, long enough for a complaint, an appeal or a court to ask about a settled report.
+pub const PERSONAL_DATA_DAYS: u32 = 3 * 365;
 
 /// Hours a stored file that no report refers to is kept before it is collected: long enough for a
 /// report that a phone sends days after its photos (offline, or held back by a quota).
@@ -246,6 +253,7 @@ impl Settings {
             timeouts: Timeouts::DEFAULT,
             quotas: Quotas::DEFAULT,
             media_gc_grace: Duration::hours(i64::from(MEDIA_GC_GRACE_HOURS)),
+            personal_data: Duration::days(i64::from(PERSONAL_DATA_DAYS)),
         }
     }
 }
@@ -278,6 +286,9 @@ pub struct AppState {
     pub login_failures_by_addr: Arc<crate::limits::AddrLimiter>,
     /// Password checks running at once.
     pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// Exports of a resident's data being built at once (each holds that resident's history in
+    /// memory).
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 /// Client addresses tracked at once per limiter (about 100 bytes each).
@@ -314,6 +325,7 @@ impl AppState {
                 ADDR_TABLE,
             )),
             password_checks: Arc::new(tokio::sync::Semaphore::new(settings.client_limits.password_checks.max(1))),
+            exports: Arc::new(tokio::sync::Semaphore::new(2)),
             store,
             media,
             // Whoever assembles a server chooses how codes go out (`serve` from its settings).
@@ -370,6 +382,7 @@ pub async fn serve(args: ServeArgs) -> AppResult<()> {
         media_bytes_per_day: u64::from(args.quota_media_mb_per_day) << 20,
     };
     settings.media_gc_grace = Duration::hours(i64::from(args.media_gc_grace_hours));
+    settings.personal_data = Duration::days(i64::from(args.personal_data_days));
     settings.client_limits.otp_requests = args.otp_requests_per_addr;
     settings.client_limits.otp_checks = args.otp_checks_per_addr;
     settings.otp_limits.sms_per_hour = args.sms.sms_per_hour;
@@ -497,6 +510,27 @@ pub async fn upkeep_once(state: &AppState) -> AppResult<()> {
     }
     if left > 0 {
         tracing::info!(left, "reports left the public scope");
+    }
+    // Personal data past its retention: the files of long-settled reports, then idle accounts'
+    // phone numbers (one pass: it reads every resident).
+    let before = now - state.settings.personal_data;
+    let (mut reports, mut files) = (0u32, 0usize);
+    for _ in 0..20 {
+        let unlinked = state.store.unlink_old_files(before, now, 500).await?;
+        for id in &unlinked.media {
+            if let Err(e) = state.media.delete(*id).await {
+                tracing::warn!(%id, error = %e, "deleting a file past its retention failed");
+            }
+        }
+        reports += unlinked.reports;
+        files += unlinked.media.len();
+        if unlinked.reports < 500 {
+            break;
+        }
+    }
+    let phones = state.store.forget_idle_accounts(before, now, 10_000).await?;
+    if reports > 0 || phones > 0 {
+        tracing::info!(reports, files, phones, "personal data past its retention forgotten");
     }
     let dropped = state.store.compact(now - state.settings.retention).await?;
     tracing::info!(dropped, "change log compacted");

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use qala_protocol::Role;
 
-use crate::app::{ClientLimits, MEDIA_GC_GRACE_HOURS, Quotas, Timeouts};
+use crate::app::{ClientLimits, MEDIA_GC_GRACE_HOURS, PERSONAL_DATA_DAYS, Quotas, Timeouts};
 use crate::limits::Net;
 
 #[derive(Parser, Debug)]
@@ -246,6 +246,10 @@ pub struct ServeArgs {
     /// MiB of media uploads one resident's account may begin per local day.
     #[arg(long, env = "QALA_QUOTA_MEDIA_MB_PER_DAY", default_value_t = (Quotas::DEFAULT.media_bytes_per_day >> 20) as u32)]
     pub quota_media_mb_per_day: u32,
+    /// Days personal data is kept after it stopped being needed: a resident's files after their
+    /// report settled, a resident's phone number after their last activity.
+    #[arg(long, env = "QALA_PERSONAL_DATA_DAYS", default_value_t = PERSONAL_DATA_DAYS)]
+    pub personal_data_days: u32,
     /// Hours a stored media file that no report refers to is kept before it is collected.
     #[arg(long, env = "QALA_MEDIA_GC_GRACE_HOURS", default_value_t = MEDIA_GC_GRACE_HOURS)]
     pub media_gc_grace_hours: u32,

@@ -490,3 +490,32 @@ pub async fn comment(state: State<'_, AppState>, args: Args<cmd::CommentOn>) -> 
     state.nudge();
     Ok(id)
 }
+
+// --- a resident's rights (online) ---
+
+/// Saves everything the server keeps about me, with my files, as one JSON file in the
+/// downloads folder; answers its path.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_my_data(state: State<'_, AppState>) -> AppResult<Output<cmd::ExportMyData>> {
+    let dir = state.export_dir();
+    let path = state.engine().export_my_data(&dir).await?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn anonymise_report(
+    state: State<'_, AppState>,
+    args: Args<cmd::AnonymiseReport>,
+) -> AppResult<Output<cmd::AnonymiseReport>> {
+    Ok(state.engine().anonymise_report(args.id).await?)
+}
+
+/// Deletes my account; the phone's copy of it goes with it (the app's settings stay).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn delete_my_account(
+    state: State<'_, AppState>,
+    args: Args<cmd::DeleteMyAccount>,
+) -> AppResult<Output<cmd::DeleteMyAccount>> {
+    state.engine().delete_account(args.reports).await?;
+    Ok(())
+}

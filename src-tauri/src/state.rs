@@ -70,6 +70,20 @@ impl AppState {
         self.engine().set_network(network_for(kind, cfg!(desktop)));
     }
 
+    /// Where "Download my data" saves its file: `QALA_EXPORT_DIR` if set, else the downloads
+    /// folder, else the app's own data folder.
+    pub fn export_dir(&self) -> std::path::PathBuf {
+        use tauri::Manager;
+        if let Some(d) = std::env::var_os("QALA_EXPORT_DIR") {
+            return d.into();
+        }
+        let paths = self.app.path();
+        paths
+            .download_dir()
+            .or_else(|_| paths.app_data_dir().map(|d| d.join("exports")))
+            .unwrap_or_else(|_| "exports".into())
+    }
+
     pub fn engine(&self) -> Arc<SyncEngine> {
         self.engine.read().unwrap_or_else(|p| p.into_inner()).clone()
     }

@@ -141,6 +141,16 @@ complain-placeholder = What is wrong with the answer?
 complain-send = Send complaint
 withdraw = Withdraw this report
 public-text = The agency hid personal details from the public text. Everyone sees:
+my-data = My data
+export-data = Download my data
+export-saved = Saved: { $path }
+delete-account = Delete my account
+delete-account-warning = Your phone number, sessions and comments will be deleted, and this phone will forget everything of your account. Your reports lose your name. What should happen to reports the agency still works on?
+delete-keep-anonymous = Keep them, anonymous
+delete-withdraw = Withdraw them
+delete-account-confirm = Delete my account for good
+anonymise = Remove my name from this report
+anonymise-warning = The report stays for the agency and the city, but it will no longer be yours: it leaves your list, and you cannot rate it or complain about the answer.
 history = History
 refused-because = The server refused it: { $reason }
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use qala_protocol::{
-    ErrorBody, MediaKind, OtpRequest, OtpRequested, OtpVerify, PublicReport, PullResponse, PushRequest, PushResponse,
-    RefreshRequest, Session,
+    DeleteAccount, ErrorBody, MediaKind, OtpRequest, OtpRequested, OtpVerify, PersonalData, PublicReport, PullResponse,
+    PushRequest, PushResponse, RefreshRequest, ReportsOnDeletion, Session,
 };
 use reqwest::{Response, StatusCode};
 use sha2::{Digest, Sha256};
@@ -321,6 +321,35 @@ impl Api {
             return Err(fail(r).await);
         }
         r.bytes().await.map_err(transport)
+    }
+
+    /// Everything the server keeps about the signed-in resident.
+    pub async fn export(&self, token: &str) -> CoreResult<PersonalData> {
+        let r = self.http.get(self.url("/me/export")).bearer_auth(token).send().await.map_err(transport)?;
+        if !r.status().is_success() {
+            return Err(fail(r).await);
+        }
+        r.json().await.map_err(transport)
+    }
+
+    /// Takes the resident's name off one of their reports.
+    pub async fn anonymise(&self, token: &str, report: Uuid) -> CoreResult<()> {
+        let url = self.url(&format!("/me/reports/{report}/anonymise"));
+        let r = self.http.post(url).bearer_auth(token).send().await.map_err(transport)?;
+        if !r.status().is_success() {
+            return Err(fail(r).await);
+        }
+        Ok(())
+    }
+
+    /// Deletes the resident's account at the server.
+    pub async fn delete_account(&self, token: &str, reports: ReportsOnDeletion) -> CoreResult<()> {
+        let body = DeleteAccount { reports };
+        let r = self.http.delete(self.url("/me")).bearer_auth(token).json(&body).send().await.map_err(transport)?;
+        if !r.status().is_success() {
+            return Err(fail(r).await);
+        }
+        Ok(())
     }
 
     /// The server's offset of an upload; `None` when the upload is gone (expired or refused).

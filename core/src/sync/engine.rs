@@ -62,7 +62,7 @@ pub struct SyncEngine {
     /// One revocation sender at a time (see `session`).
     pub(super) revoking: tokio::sync::Mutex<()>,
     /// One cycle at a time.
-    cycle: tokio::sync::Mutex<()>,
+    pub(super) cycle: tokio::sync::Mutex<()>,
     /// One token refresh at a time: refresh tokens rotate, so two at once would sign the loser out.
     refreshing: tokio::sync::Mutex<()>,
 }
@@ -148,7 +148,7 @@ impl SyncEngine {
     }
 
     /// A live access token, refreshed when it is about to expire (or was refused: `stale`).
-    async fn token(&self, stale: Option<&str>) -> CoreResult<String> {
+    pub(super) async fn token(&self, stale: Option<&str>) -> CoreResult<String> {
         let usable = |t: &StoredTokens| match (&t.access, t.expires) {
             (Some(a), Some(e)) if e > Utc::now() + chrono::Duration::seconds(30) && Some(a.as_str()) != stale => {
                 Some(a.clone())
@@ -190,6 +190,10 @@ impl SyncEngine {
         }
         let _one = self.cycle.lock().await;
         let mut result = self.cycle_inner().await;
+        if matches!(result, Err(CoreError::SignedOut)) && crate::rights::deleting(&self.core)? {
+            // An account deletion whose answer was lost: the server ended the session with it.
+            crate::rights::wipe_account(&self.core)?;
+        }
         if matches!(result, Err(CoreError::SignedOut)) {
             // Signed out: nothing can be pushed or pulled, but the catalogue is public and keeps
             // capture working with the city's current categories.

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod engine;
+mod rights;
 mod session;
 
 pub use engine::{SyncEngine, SyncEvent, SyncHandle, SyncSummary, apply_page};

@@ -73,3 +73,12 @@ UPDATE reports SET published = 0 WHERE status = 'withdrawn'
 CREATE INDEX comments_author ON comments(author_id);
 CREATE INDEX comment_flags_user ON comment_flags(user_id);
 CREATE INDEX media_owner ON media(owner);
+
+-- Retention: the files a resident uploaded for a report are kept for a while after it settled,
+-- then unlinked and deleted; `personal_cleared` marks the reports done, so each pass reads only
+-- those still to do.
+ALTER TABLE reports ADD COLUMN personal_cleared INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX reports_personal ON reports(settled_at) WHERE personal_cleared = 0 AND settled_at IS NOT NULL;
+CREATE INDEX report_media_report ON report_media(report_id);
+CREATE INDEX sessions_expiry ON sessions(refresh_expires_at);
+CREATE INDEX known_devices_seen ON known_devices(last_seen);

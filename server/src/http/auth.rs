@@ -254,8 +254,13 @@ pub async fn me(State(st): State<AppState>, Auth(p): Auth) -> AppResult<Json<Me>
 /// Everything the server keeps about me, as a JSON file ("Download my data"); my files are
 /// listed and fetched from `/api/v1/media/{id}`.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = PersonalData), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = PersonalData), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 pub async fn export(State(st): State<AppState>, me: Resident) -> AppResult<Json<PersonalData>> {
+    let _building = st
+        .exports
+        .try_acquire()
+        .map_err(|_| AppError::Unavailable { message: "busy; retry in a moment".into(), retry_after_s: 5 })?;
     Ok(Json(privacy::export(&st, &me).await?))
 }
 

@@ -36,9 +36,8 @@ pub async fn anonymise(st: &AppState, me: &Resident, report: Uuid) -> ServiceRes
 }
 
 /// Deletes the resident's account: the reports the agency still works are withdrawn if the
-/// resident chose so, every report is anonymised, then the personal data is erased and every
-/// session ends. Each step can be run again, so a deletion cut short is finished by asking again
-/// (the sessions, which a retry needs, end last).
+/// resident chose so; then, in one transaction, every report is anonymised, the personal data
+/// erased and every session ended. A deletion cut short before that is finished by asking again.
 pub async fn delete_account(st: &AppState, me: &Resident, req: DeleteAccount) -> ServiceResult<()> {
     let now = Utc::now();
     if req.reports == ReportsOnDeletion::Withdraw {
@@ -48,8 +47,7 @@ pub async fn delete_account(st: &AppState, me: &Resident, req: DeleteAccount) ->
         }
     }
     let anonymous = st.store.channel_account(ANONYMOUS_ACCOUNT, now).await?;
-    st.store.anonymise_reports(me.user_id, None, anonymous.user_id, now).await?;
-    st.store.erase_account(me.user_id, now).await?;
+    st.store.erase_account(me.user_id, anonymous.user_id, now).await?;
     tracing::info!(user = %me.user_id, "account deleted at the resident's request");
     Ok(())
 }

@@ -346,11 +346,29 @@ pub trait PrivacyStore: Send + Sync + 'static {
         to: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<u64>;
-    /// Erases the resident `user`'s personal data: the phone number (a sign-in with it makes a
-    /// new account), sessions, devices, codes, flags, the own change log; their comments are
-    /// hidden from everyone. Their reports are the caller's to anonymise first. False for no
-    /// such resident.
-    async fn erase_account(&self, user: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Erases the resident `user`'s personal data, in one transaction: every report goes to
+    /// `to` (as [`PrivacyStore::anonymise_reports`]), comments lose text and author and are hidden
+    /// for good, and the phone number (a sign-in with it makes a new account), sessions, devices,
+    /// codes, flags, the ledger's link and the own change log go. False for no such resident.
+    async fn erase_account(&self, user: Uuid, to: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Retention of files: the files residents uploaded for reports settled before `before`
+    /// leave the reports, and those no other report refers to are deleted (their objects are the
+    /// caller's to delete). At most `limit` reports per call.
+    async fn unlink_old_files(&self, before: DateTime<Utc>, now: DateTime<Utc>, limit: u32) -> StoreResult<Unlinked>;
+    /// Retention of accounts: sessions expired by `now`, codes expired a day ago and devices not
+    /// seen since `before` go; then the phone numbers of at most `limit` residents with no
+    /// session, no device seen and no report unsettled since `before` are cleared (the number
+    /// signs in as a new account). Reads every resident once a pass: run it once per upkeep.
+    async fn forget_idle_accounts(&self, before: DateTime<Utc>, now: DateTime<Utc>, limit: u32) -> StoreResult<u32>;
+}
+
+/// What one pass of [`PrivacyStore::unlink_old_files`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unlinked {
+    /// Reports looked at (each once, ever).
+    pub reports: u32,
+    /// Media whose rows were deleted; their objects are still to be deleted.
+    pub media: Vec<Uuid>,
 }
 
 /// A query of public reports (Open311 `requests`).

@@ -177,3 +177,29 @@ async fn only_a_resident_deletes_only_their_own_account() {
     assert_eq!(public.status, ReportStatus::Registered);
     assert_eq!(op.get(&format!("/operator/reports/{}", report.id)).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn files_past_their_retention_are_deleted() {
+    let server = TestServer::start_with(&["--personal-data-days", "0"]);
+    let me = Client::resident(&server, &phone(128)).await;
+    let photo = Uuid::now_v7();
+    let report = new_report("road_repair", vec![DeclaredMedia { id: photo, kind: MediaKind::Photo }]);
+    me.push(vec![create_op(report.clone())]).await;
+    me.upload(photo, "photo", &jpeg(30_000, 9), 64 << 10).await;
+    assert_eq!(me.get(&format!("/media/{photo}")).await.status(), StatusCode::OK);
+    let pw = add_staff(server.dir.path(), "rights.retention", "operator", Some("mobility"));
+    let op = Client::staff(&server, "rights.retention", &pw).await;
+    let answer = AnswerRequest { text: "Готово".into(), media: vec![] };
+    assert_eq!(op.post(&format!("/operator/reports/{}/answer", report.id), &answer).await.status(), StatusCode::OK);
+    // The hourly upkeep runs at start: restart the server to run it now.
+    let server = TestServer::start_in(server.stop(), &["--personal-data-days", "0"]);
+    let me = Client { base: server.api(""), ..me };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while me.get(&format!("/media/{photo}")).await.status() != StatusCode::NOT_FOUND {
+        assert!(std::time::Instant::now() < deadline, "the file is still served");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(server.stored_media().is_empty(), "and its bytes are gone: {:?}", server.stored_media());
+    let mine = me.my_report(report.id).await;
+    assert!(mine.media.is_empty() && mine.status == ReportStatus::Done, "the report stays, without the file");
+}

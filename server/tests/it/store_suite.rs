@@ -514,14 +514,47 @@ macro_rules! store_suite {
             assert_eq!(s.anonymise_reports(a.user_id, None, anon.user_id, now).await.unwrap(), 1);
             assert!(s.personal_data(a.user_id, now).await.unwrap().unwrap().reports.is_empty());
             assert!(s.report(mine).await.unwrap().is_some(), "the report stays");
-            assert!(s.erase_account(a.user_id, now).await.unwrap());
+            assert!(s.erase_account(a.user_id, anon.user_id, now).await.unwrap());
             let erased = s.personal_data(a.user_id, now).await.unwrap().unwrap();
             assert_eq!((erased.account.phone, erased.devices.len(), erased.sessions.len()), (None, 0, 0));
             assert!(s.session_by_access(&rec.access_hash, now).await.unwrap().is_none());
             // The number signs in as a new account; staff and unknown ids are not erased.
             assert_ne!(s.resident_for_phone("+77010000031", now).await.unwrap().user_id, a.user_id);
-            assert!(!s.erase_account(Uuid::now_v7(), now).await.unwrap());
+            assert!(!s.erase_account(Uuid::now_v7(), anon.user_id, now).await.unwrap());
             assert_eq!(s.personal_data(b.user_id, now).await.unwrap().unwrap().reports.len(), 1, "others untouched");
+        }
+
+        #[tokio::test]
+        async fn personal_data_is_forgotten_after_its_retention() {
+            let (s, _g) = seeded().await;
+            let a = resident(&s, 34).await;
+            let b = resident(&s, 35).await;
+            let now = Utc::now();
+            let photo = DeclaredMedia { id: Uuid::now_v7(), kind: MediaKind::Photo };
+            let (old, open) = (Uuid::now_v7(), Uuid::now_v7());
+            s.create_report(&key(a.user_id), a.user_id, report_for(old, vec![photo.clone()]), "ALA").await.unwrap();
+            s.create_report(&key(b.user_id), b.user_id, report_for(open, vec![photo]), "ALA").await.unwrap();
+            let settle = |r: &mut Report, _: Uuid| -> Result<(), Refusal> {
+                r.status = ReportStatus::Closed;
+                Ok(())
+            };
+            s.mutate_report(None, old, &settle).await.unwrap();
+            // Nothing is due yet.
+            assert_eq!(s.unlink_old_files(now - Duration::days(1), now, 100).await.unwrap(), Unlinked::default());
+            assert_eq!(s.forget_idle_accounts(now - Duration::days(1), now, 100).await.unwrap(), 0);
+            let later = now + Duration::days(1);
+            let unlinked = s.unlink_old_files(later, later, 100).await.unwrap();
+            assert_eq!(unlinked.reports, 1, "the settled report, not the one still worked");
+            let (cleared, _) = s.report(old).await.unwrap().unwrap();
+            assert!(cleared.media.is_empty(), "the author's phone gets the report without its files");
+            assert_eq!(cleared.status, ReportStatus::Closed, "the report itself stays");
+            // The idle resident's number goes; the one whose report is still worked keeps theirs.
+            assert_eq!(s.forget_idle_accounts(later, later, 100).await.unwrap(), 1);
+            assert_eq!(s.personal_data(a.user_id, later).await.unwrap().unwrap().account.phone, None);
+            assert!(s.personal_data(b.user_id, later).await.unwrap().unwrap().account.phone.is_some());
+            assert_eq!(s.report(open).await.unwrap().unwrap().0.media.len(), 1);
+            // Done once: the next pass finds nothing.
+            assert_eq!(s.unlink_old_files(later, later, 100).await.unwrap(), Unlinked::default());
         }
 
         #[tokio::test]

@@ -102,6 +102,11 @@ pub fn legacy_history() -> Vec<&'static str> {
 /// Undoes migration 7 (sign-in: codes sent again, known devices, the SMS budget, refresh
 /// families, staff failures per address), as a database made before it.
 pub const UNDO_7: &[&str] = &[
+    "DROP INDEX reports_personal",
+    "DROP INDEX report_media_report",
+    "DROP INDEX sessions_expiry",
+    "DROP INDEX known_devices_seen",
+    "ALTER TABLE reports DROP COLUMN personal_cleared",
     "DROP INDEX reports_unpublished",
     "DROP INDEX comments_author",
     "DROP INDEX comment_flags_user",

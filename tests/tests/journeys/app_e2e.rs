@@ -9,12 +9,14 @@
 //! Journey 3, the phone's habits on a 360 × 640 window: back goes back one screen, a screen opens
 //! from its link, tapping a notification opens its report, and every screen stays usable at 200 %
 //! text size.
+//! Journey 4: a resident's rights from the app's buttons — download my data, take my name off a
+//! report, delete my account.
 
 use std::time::Duration;
 
 use qala_journeys::desktop::{self, App, Display, Driver};
 use qala_journeys::notify_bus;
-use qala_journeys::server::{Client, TestServer, add_staff};
+use qala_journeys::server::{Client, TestServer, add_staff, create_op, new_report};
 use qala_protocol::*;
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -424,4 +426,79 @@ async fn back_stack_notification_tap_and_small_screens() {
 
     app.c.close().await.ok();
     drop(driver);
+}
+
+/// Journey 4, a resident's rights from the app's buttons: download my data, take my name off a
+/// report, delete my account (withdrawing what is still worked); then what a second resident and
+/// an anonymous Open311 caller see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_data_a_report_made_anonymous_and_the_account_deleted() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let server = TestServer::start();
+    let operator_pw = add_staff(server.dir.path(), "roads", "operator", Some("mobility"));
+    let phone_dir = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let display = Display::start();
+    let base = server.base.clone();
+    let data = phone_dir.path().to_str().unwrap().to_string();
+    let export_dir = exports.path().to_str().unwrap().to_string();
+    let env = [("QALA_SERVER", base.as_str()), ("QALA_DATA_DIR", &data), ("QALA_EXPORT_DIR", &export_dir)];
+    let driver = Driver::start(&display, 4574, &env);
+    let mut app = App::new(driver.session().await, "j4");
+    app.find("#new-report").await;
+    english(&mut app).await;
+    sign_in(&mut app, &server).await;
+    app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
+
+    // Three reports of mine (sent from another device of mine); one is answered and settles.
+    let other_device = Client::resident(&server, PHONE).await;
+    let (named, kept, worked) =
+        (new_report("road_repair", vec![]), new_report("road_repair", vec![]), new_report("road_repair", vec![]));
+    other_device.push(vec![create_op(named.clone()), create_op(kept.clone()), create_op(worked.clone())]).await;
+    let operator = Client::staff(&server, "roads", &operator_pw).await;
+    let answer = AnswerRequest { text: "Отремонтировано".into(), media: vec![] };
+    assert!(operator.post(&format!("/operator/reports/{}/answer", kept.id), &answer).await.status().is_success());
+    app.tap("#sync-bar").await;
+    app.wait_text("#my-reports", LONG, |t| t.matches("ALA-").count() == 3).await;
+
+    // Download my data: one file, with both reports.
+    app.tap("#tab-settings").await;
+    app.tap("#export-data").await;
+    app.wait_text("#exported", LONG, |t| t.contains("qala-my-data")).await;
+    app.shot("01-my-data-saved").await;
+    let file = std::fs::read_dir(exports.path()).unwrap().flatten().next().expect("the export file").path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(&named.id.to_string()) && text.contains(&kept.id.to_string()));
+
+    // Take my name off one report: it leaves my list and stays public.
+    app.tap("#tab-home").await;
+    app.tap(&format!("#my-reports [data-id='{}']", named.id)).await;
+    app.tap("#anonymise").await;
+    app.shot("02-anonymise-confirm").await;
+    app.tap("#anonymise-confirm-button").await;
+    app.wait_text("#my-reports", LONG, |t| t.matches("ALA-").count() == 2).await;
+    let stranger = Client::resident(&server, "+77019990404").await;
+    assert_eq!(stranger.get(&format!("/reports/{}", named.id)).await.status(), reqwest::StatusCode::OK);
+
+    // Delete my account, withdrawing what is still worked: the app is signed out and empty.
+    app.tap("#tab-settings").await;
+    app.tap("#delete-account").await;
+    app.tap("#delete-withdraw").await;
+    app.shot("03-delete-confirm").await;
+    app.tap("#delete-confirm-button").await;
+    app.find("#go-sign-in").await;
+    app.tap("#tab-home").await;
+    app.find_within("#my-reports .empty", LONG).await;
+    app.shot("04-after-deletion").await;
+
+    // The others: the settled report stays, anonymous, in Open311 too; the one still worked was
+    // withdrawn and is published nowhere; my sessions are over.
+    assert_eq!(stranger.get(&format!("/reports/{}", kept.id)).await.status(), reqwest::StatusCode::OK);
+    assert_eq!(stranger.get(&format!("/reports/{}", worked.id)).await.status(), reqwest::StatusCode::NOT_FOUND);
+    let answer = qala_journeys::server::http().get(server.url("/open311/v2/requests.json")).send().await.unwrap();
+    let open311: serde_json::Value = answer.json().await.unwrap();
+    let numbers: Vec<&str> =
+        open311.as_array().unwrap().iter().filter_map(|r| r["service_request_id"].as_str()).collect();
+    assert_eq!(numbers.len(), 2, "the settled and the anonymised report, not the withdrawn one: {numbers:?}");
+    assert_eq!(other_device.get("/me").await.status(), reqwest::StatusCode::UNAUTHORIZED);
 }

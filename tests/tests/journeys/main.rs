@@ -8,5 +8,6 @@ mod phone;
 mod app_e2e;
 mod phone_faults;
 mod phone_life;
+mod phone_rights;
 mod phone_scope;
 mod phone_sync;

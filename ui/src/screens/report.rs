@@ -36,6 +36,7 @@ pub fn ReportPage(p: &Props) -> Html {
     let rate_text = use_state(String::new);
     let complaint = use_state(String::new);
     let error = use_state(|| None::<String>);
+    let anonymising = use_state(|| false);
 
     if let Some(x) = pending(&ctx, &report) {
         return x;
@@ -67,6 +68,33 @@ pub fn ReportPage(p: &Props) -> Html {
             }
         })
     };
+    // Taking my name off the report (online): asked twice; the report then leaves my list.
+    let anonymise = {
+        let (error, back, refresh, id) = (error.clone(), ctx.back.clone(), ctx.refresh.clone(), r.id);
+        Callback::from(move |_| {
+            let (error, back, refresh) = (error.clone(), back.clone(), refresh.clone());
+            run::<cmd::AnonymiseReport>(IdArgs { id }, move |res| match res {
+                Ok(()) => {
+                    back.emit(());
+                    refresh.emit(())
+                }
+                Err(e) => error.set(Some(e)),
+            });
+        })
+    };
+    let anonymise_part = r.report.is_some().then(|| {
+        if *anonymising {
+            html! {
+                <div id="anonymise-confirm" class="card warn" role="alert">
+                    <p>{i.t("anonymise-warning")}</p>
+                    <button id="anonymise-confirm-button" class="secondary" onclick={anonymise.clone()}>{i.t("anonymise")}</button>
+                    <button class="link" onclick={let a = anonymising.clone(); Callback::from(move |_| a.set(false))}>{i.t("cancel")}</button>
+                </div>
+            }
+        } else {
+            html! { <button id="anonymise" class="link" onclick={let a = anonymising.clone(); Callback::from(move |_| a.set(true))}>{i.t("anonymise")}</button> }
+        }
+    });
     let my_photos = r.media.iter().map(|m| media(&m.id, m.kind, &i)).collect::<Html>();
     let now = format::now();
 
@@ -194,6 +222,7 @@ pub fn ReportPage(p: &Props) -> Html {
             { for r.media.iter().filter_map(|m| m.error.clone()).map(|e| html! { <p class="error small">{e}</p> }) }
             if let Some(e) = &*error { <p class="error" role="alert">{e.clone()}</p> }
             {body}
+            {anonymise_part}
         </section>
     }
 }

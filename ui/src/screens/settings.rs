@@ -1,9 +1,11 @@
 //! Settings: language, the districts whose reports the phone holds, server address, videos only on
-//! Wi-Fi, sign in / sign out.
+//! Wi-Fi, sign in / sign out, and the resident's data: download it, delete the account.
 
-use qala_protocol::commands::{self as cmd, ChangeServerArgs, NoArgs, SetDistrictsArgs, SetSettingArgs};
+use qala_protocol::commands::{
+    self as cmd, ChangeServerArgs, DeleteMyAccountArgs, NoArgs, SetDistrictsArgs, SetSettingArgs,
+};
 use qala_protocol::districts::{AREAS, WHOLE_CITY};
-use qala_protocol::{Lang, Setting};
+use qala_protocol::{Lang, ReportsOnDeletion, Setting};
 use yew::prelude::*;
 
 use super::value_of;
@@ -99,6 +101,48 @@ pub fn Settings() -> Html {
         let go = ctx.go.clone();
         Callback::from(move |_| go.emit(Route::SignIn))
     };
+    // My data: a file of everything the server keeps; the account deleted, with a choice of what
+    // becomes of my reports, asked for twice.
+    let exported = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let export = {
+        let (exported, error, busy) = (exported.clone(), error.clone(), busy.clone());
+        Callback::from(move |_| {
+            let (exported, error, busy) = (exported.clone(), error.clone(), busy.clone());
+            busy.set(true);
+            run::<cmd::ExportMyData>(NoArgs {}, move |r| {
+                busy.set(false);
+                match r {
+                    Ok(path) => exported.set(Some(path)),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let deleting = use_state(|| false);
+    let reports_choice = use_state(|| ReportsOnDeletion::Anonymise);
+    let delete = {
+        let (refresh, error, deleting, choice, busy) =
+            (ctx.refresh.clone(), error.clone(), deleting.clone(), reports_choice.clone(), busy.clone());
+        Callback::from(move |_| {
+            let (refresh, error, deleting, busy) = (refresh.clone(), error.clone(), deleting.clone(), busy.clone());
+            busy.set(true);
+            run::<cmd::DeleteMyAccount>(DeleteMyAccountArgs { reports: *choice }, move |r| {
+                busy.set(false);
+                match r {
+                    Ok(()) => {
+                        deleting.set(false);
+                        refresh.emit(())
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let choose = |c: ReportsOnDeletion| {
+        let choice = reports_choice.clone();
+        Callback::from(move |_| choice.set(c))
+    };
     html! {
         <section class="settings">
             <h1>{i.t("tab-settings")}</h1>
@@ -154,6 +198,34 @@ pub fn Settings() -> Html {
                 <button id="sign-out" class="secondary" onclick={sign_out}>{i.t("sign-out")}</button>
             } else {
                 <button id="go-sign-in" class="primary" onclick={sign_in}>{i.t("sign-in")}</button>
+            }
+            if ctx.settings.signed_in {
+                <h2>{i.t("my-data")}</h2>
+                <button id="export-data" class="secondary" disabled={*busy} onclick={export}>{i.t("export-data")}</button>
+                if let Some(path) = &*exported {
+                    <p id="exported" class="small muted">{i.t_args("export-saved", &[("path", Arg::Str(path.clone()))])}</p>
+                }
+                if !*deleting {
+                    <button id="delete-account" class="link danger"
+                        onclick={let d = deleting.clone(); Callback::from(move |_| d.set(true))}>{i.t("delete-account")}</button>
+                } else {
+                    <div id="delete-confirm" class="card warn" role="alert">
+                        <p>{i.t("delete-account-warning")}</p>
+                        <label class="check">
+                            <input id="delete-anonymise" type="radio" name="reports"
+                                checked={*reports_choice == ReportsOnDeletion::Anonymise} onchange={choose(ReportsOnDeletion::Anonymise)} />
+                            {i.t("delete-keep-anonymous")}
+                        </label>
+                        <label class="check">
+                            <input id="delete-withdraw" type="radio" name="reports"
+                                checked={*reports_choice == ReportsOnDeletion::Withdraw} onchange={choose(ReportsOnDeletion::Withdraw)} />
+                            {i.t("delete-withdraw")}
+                        </label>
+                        <button id="delete-confirm-button" class="danger" disabled={*busy} onclick={delete}>{i.t("delete-account-confirm")}</button>
+                        <button id="delete-cancel" class="link"
+                            onclick={let d = deleting.clone(); Callback::from(move |_| d.set(false))}>{i.t("cancel")}</button>
+                    </div>
+                }
             }
             if *saved { <p class="small muted">{i.t("saved")}</p> }
             if let Some(e) = &*error { <p class="error" role="alert">{e.clone()}</p> }

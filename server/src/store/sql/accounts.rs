@@ -66,25 +66,26 @@ impl AccountStore for Backend {
 
     async fn channel_account(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Principal> {
         let login = format!("channel:{name}");
-        let mut tx = self.begin().await?;
+        // Read first, without the write lock: the account exists but once.
         let existing: Option<String> =
-            sqlx::query_scalar("SELECT id FROM users WHERE login = $1").bind(&login).fetch_optional(&mut *tx).await?;
-        let id = match existing {
-            Some(id) => parse_uuid(&id)?,
-            None => {
-                let id = Uuid::now_v7();
-                sqlx::query(
-                    "INSERT INTO users (id, role, login, display_name, created_at) VALUES ($1, 'resident', $2, $3, $4)",
-                )
-                .bind(id.to_string())
-                .bind(&login)
-                .bind(name)
-                .bind(ts(now))
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
-        };
+            sqlx::query_scalar("SELECT id FROM users WHERE login = $1").bind(&login).fetch_optional(&self.read).await?;
+        if let Some(id) = existing {
+            return Ok(Principal { user_id: parse_uuid(&id)?, role: Role::Resident, agency: None });
+        }
+        let mut tx = self.begin().await?;
+        // Two first uses at once: the second finds the first's row.
+        sqlx::query(
+            "INSERT INTO users (id, role, login, display_name, created_at) VALUES ($1, 'resident', $2, $3, $4)
+             ON CONFLICT (login) DO NOTHING",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(&login)
+        .bind(name)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE login = $1").bind(&login).fetch_one(&mut *tx).await?;
+        let id = parse_uuid(&id)?;
         tx.commit().await?;
         Ok(Principal { user_id: id, role: Role::Resident, agency: None })
     }

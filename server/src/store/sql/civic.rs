@@ -53,8 +53,11 @@ impl CivicStore for Backend {
 
     async fn restore_comment(&self, id: Uuid) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let row: Option<(i64, String)> = sqlx::query_as("SELECT hidden, data FROM comments WHERE id = $1")
-            .bind(id.to_string())
+        // A comment whose author deleted their account is gone for good.
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT hidden, data FROM comments WHERE id = $1 AND (hidden_reason IS NULL OR hidden_reason <> 'author_deleted')",
+        )
+        .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
         let Some((hidden, data)) = row else {

@@ -10,11 +10,11 @@ use qala_protocol::{
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Backend, ChangeRow, Db, ROWS_PER_STATEMENT, To, Tx, parse_ts, parse_uuid, write_changes};
-use crate::store::PrivacyStore;
+use super::{Backend, ChangeRow, Db, ROWS_PER_STATEMENT, To, Tx, parse_ts, parse_uuid, ts, write_changes};
+use crate::store::{PrivacyStore, Unlinked};
 use crate::store::error::{StoreError, StoreResult};
 
-/// Why a resident's comment is hidden after they deleted their account.
+/// Why a resident's comment is hidden, blanked, for good: its author deleted their account.
 pub const AUTHOR_DELETED: &str = "author_deleted";
 
 #[async_trait]
@@ -127,36 +127,85 @@ impl PrivacyStore for Backend {
         now: DateTime<Utc>,
     ) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
-        let mine: Vec<String> = match ids {
-            None => {
-                sqlx::query_scalar("SELECT id FROM reports WHERE owner = $1")
-                    .bind(owner.to_string())
-                    .fetch_all(&mut *tx)
-                    .await?
-            }
-            Some(ids) => {
-                let mut found = Vec::new();
-                for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<Db>::new("SELECT id FROM reports WHERE owner = ");
-                    qb.push_bind(owner.to_string()).push(" AND id IN (");
-                    let mut list = qb.separated(", ");
-                    for id in chunk {
-                        list.push_bind(id.to_string());
-                    }
-                    qb.push(")");
-                    found.extend(qb.build_query_scalar::<String>().fetch_all(&mut *tx).await?);
-                }
-                found
-            }
-        };
-        for chunk in mine.chunks(ROWS_PER_STATEMENT) {
-            hand_over(&mut tx, owner, to, chunk, now).await?;
-        }
+        let n = hand_over_reports(&mut tx, owner, ids, to, now).await?;
         tx.commit().await?;
-        Ok(mine.len() as u64)
+        Ok(n)
     }
 
-    async fn erase_account(&self, user: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
+    async fn unlink_old_files(&self, before: DateTime<Utc>, now: DateTime<Utc>, limit: u32) -> StoreResult<Unlinked> {
+        let mut tx = self.begin().await?;
+        let due: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, owner, view FROM reports WHERE personal_cleared = 0 AND settled_at IS NOT NULL AND settled_at < $1
+             ORDER BY settled_at LIMIT $2",
+        )
+        .bind(ts(before))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut media = Vec::new();
+        for (id, owner, view) in &due {
+            let mut report: qala_protocol::Report = serde_json::from_str(view)?;
+            if !report.media.is_empty() {
+                sqlx::query("DELETE FROM report_media WHERE report_id = $1 AND in_answer = 0")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                // The files no other report or answer refers to go now (their objects are the
+                // caller's to delete).
+                for m in &report.media {
+                    let gone: Option<String> = sqlx::query_scalar(
+                        "DELETE FROM media WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM report_media WHERE media_id = $1)
+                         RETURNING id",
+                    )
+                    .bind(m.id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if gone.is_some() {
+                        media.push(m.id);
+                    }
+                }
+                report.media.clear();
+                // Only the author's view changes: the public copy has no files, and a report
+                // long off the phones stays off them.
+                let view = serde_json::to_string(&report)?;
+                sqlx::query("UPDATE reports SET view = $1 WHERE id = $2").bind(&view).bind(id).execute(&mut *tx).await?;
+                let own = Some(format!("{{\"report\":{view}}}"));
+                let row: ChangeRow<'_> = (EntityKind::Report, id.as_str(), To::Owner(parse_uuid(owner)?), own);
+                write_changes(&mut tx, &[row], now).await?;
+            }
+            sqlx::query("UPDATE reports SET personal_cleared = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(Unlinked { reports: due.len() as u32, media })
+    }
+
+    async fn forget_idle_accounts(&self, before: DateTime<Utc>, now: DateTime<Utc>, limit: u32) -> StoreResult<u32> {
+        let mut tx = self.begin().await?;
+        // Expired sign-in records first: what is left says who was active lately.
+        sqlx::query("DELETE FROM sessions WHERE refresh_expires_at < $1").bind(ts(now)).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM otp_codes WHERE expires_at < $1")
+            .bind(ts(now - chrono::Duration::days(1)))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM known_devices WHERE last_seen < $1").bind(ts(before)).execute(&mut *tx).await?;
+        let phones = sqlx::query(
+            "UPDATE users SET phone = NULL WHERE id IN (
+               SELECT u.id FROM users u WHERE u.role = 'resident' AND u.phone IS NOT NULL AND u.created_at < $1
+                 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id)
+                 AND NOT EXISTS (SELECT 1 FROM known_devices k WHERE k.user_id = u.id)
+                 AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.owner = u.id AND (r.settled_at IS NULL OR r.settled_at >= $1))
+               LIMIT $2)",
+        )
+        .bind(ts(before))
+        .bind(i64::from(limit))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as u32;
+        tx.commit().await?;
+        Ok(phones)
+    }
+
+    async fn erase_account(&self, user: Uuid, to: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
         let id = user.to_string();
         let mut tx = self.begin().await?;
         let phone: Option<Option<String>> =
@@ -165,27 +214,47 @@ impl PrivacyStore for Backend {
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some(phone) = phone else { return Ok(false) };
-        // Comments are hidden the way a moderator hides them: every phone gets a deletion.
-        let hidden: Vec<String> = sqlx::query_scalar(
-            "UPDATE comments SET hidden = 1, hidden_reason = $1, reviewed = 1 WHERE author_id = $2 AND hidden = 0
-             RETURNING id",
-        )
-        .bind(AUTHOR_DELETED)
-        .bind(&id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for chunk in hidden.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<ChangeRow<'_>> = chunk.iter().map(|c| (EntityKind::Comment, c.as_str(), To::City, None)).collect();
+        // Every report, in the same transaction: nothing of the resident is left half done.
+        hand_over_reports(&mut tx, user, None, to, now).await?;
+        // Comments lose their text and author and are hidden for good (a moderator cannot restore
+        // them); every phone that held one gets a deletion.
+        let comments: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT id, data, hidden FROM comments WHERE author_id = $1").bind(&id).fetch_all(&mut *tx).await?;
+        let mut deleted = Vec::new();
+        for (cid, data, hidden) in &comments {
+            let mut c: qala_protocol::Comment = serde_json::from_str(data)?;
+            c.body.clear();
+            c.author.clear();
+            sqlx::query(
+                "UPDATE comments SET hidden = 1, hidden_reason = $1, reviewed = 1, author_id = $2, data = $3 WHERE id = $4",
+            )
+            .bind(AUTHOR_DELETED)
+            .bind(to.to_string())
+            .bind(serde_json::to_string(&c)?)
+            .bind(cid)
+            .execute(&mut *tx)
+            .await?;
+            if *hidden == 0 {
+                deleted.push(cid.as_str());
+            }
+        }
+        for chunk in deleted.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<ChangeRow<'_>> = chunk.iter().map(|c| (EntityKind::Comment, *c, To::City, None)).collect();
             write_changes(&mut tx, &rows, now).await?;
         }
         for sql in [
             "DELETE FROM comment_flags WHERE user_id = $1",
             "DELETE FROM sessions WHERE user_id = $1",
             "DELETE FROM known_devices WHERE user_id = $1",
-            "DELETE FROM quota_usage WHERE user_id = $1",
         ] {
             sqlx::query(sql).bind(&id).execute(&mut *tx).await?;
         }
+        // The ledger of applied ops would tie op times to the resident.
+        sqlx::query("UPDATE applied_ops SET user_id = $1 WHERE user_id = $2")
+            .bind(to.to_string())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         // The own bucket held the resident's view of their reports: nobody pulls it any more.
         sqlx::query("DELETE FROM changes WHERE bucket = $1")
             .bind(qala_protocol::scope::own_key(user))
@@ -200,6 +269,47 @@ impl PrivacyStore for Backend {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Hands reports of `owner` (those of `ids`, or all) to `to`; answers how many were `owner`'s.
+async fn hand_over_reports(tx: &mut Tx, owner: Uuid, ids: Option<&[Uuid]>, to: Uuid, now: DateTime<Utc>) -> StoreResult<u64> {
+    let mine: Vec<(String, String)> = match ids {
+        None => {
+            sqlx::query_as("SELECT id, registered_at FROM reports WHERE owner = $1")
+                .bind(owner.to_string())
+                .fetch_all(&mut **tx)
+                .await?
+        }
+        Some(ids) => {
+            let mut found = Vec::new();
+            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                let mut qb = sqlx::QueryBuilder::<Db>::new("SELECT id, registered_at FROM reports WHERE owner = ");
+                qb.push_bind(owner.to_string()).push(" AND id IN (");
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.to_string());
+                }
+                qb.push(")");
+                found.extend(qb.build_query_as::<(String, String)>().fetch_all(&mut **tx).await?);
+            }
+            found
+        }
+    };
+    for chunk in mine.chunks(ROWS_PER_STATEMENT) {
+        let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
+        hand_over(tx, owner, to, &ids, now).await?;
+        // The ledger entry of each report's creation carries its registration time and the
+        // author: it goes to `to` as well, or the time would name the author.
+        for (_, registered_at) in chunk {
+            sqlx::query("UPDATE applied_ops SET user_id = $1 WHERE user_id = $2 AND kind = 'create_report' AND at = $3")
+                .bind(to.to_string())
+                .bind(owner.to_string())
+                .bind(registered_at)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(mine.len() as u64)
 }
 
 /// Moves reports `ids` (all `owner`'s) and the files the author uploaded for them to `to`, and
