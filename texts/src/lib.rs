@@ -208,7 +208,8 @@ mod tests {
                 let msg = t.bundle.get_message(&key).unwrap();
                 let Some(p) = msg.value() else { continue };
                 let mut args = FluentArgs::new();
-                for name in ["n", "number", "name", "percent", "time", "reason", "count", "distance", "status", "path"] {
+                for name in ["n", "number", "name", "percent", "time", "reason", "count", "distance", "status", "path"]
+                {
                     args.set(name, FluentValue::from(2));
                 }
                 let mut errors = vec![];
