@@ -11,6 +11,8 @@
 //! text size.
 //! Journey 4: a resident's rights from the app's buttons — download my data, take my name off a
 //! report, delete my account.
+//! Journey 5, the city on a 360 × 640 window: the districts followed, the City tab, a public
+//! report, a report found by its number; shot in Kazakh and Russian.
 
 use std::time::Duration;
 
@@ -501,4 +503,83 @@ async fn my_data_a_report_made_anonymous_and_the_account_deleted() {
         open311.as_array().unwrap().iter().filter_map(|r| r["service_request_id"].as_str()).collect();
     assert_eq!(numbers.len(), 2, "the settled and the anonymised report, not the withdrawn one: {numbers:?}");
     assert_eq!(other_device.get("/me").await.status(), reqwest::StatusCode::UNAUTHORIZED);
+}
+
+/// Journey 5, the city on a 360 × 640 window: the districts followed are chosen in Settings, the
+/// City tab shows their reports (and only theirs), a report opens as the public sees it, one is
+/// found by its number, and the whole city is one tick away. The City tab and the district
+/// settings are shot in Kazakh and Russian, and nothing runs off the side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_tab_follows_the_districts_chosen() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let server = TestServer::start();
+    // A neighbour's reports in two districts.
+    let neighbour = Client::resident(&server, "+77019990505").await;
+    let mut numbers = Vec::new();
+    for district in ["medeu", "almaly"] {
+        let d = districts::find(district).unwrap();
+        let mut r = new_report("road_repair", vec![]);
+        (r.location.lat, r.location.lon) = (d.lat, d.lon);
+        r.description = format!("Яма в районе {district}");
+        neighbour.push(vec![create_op(r.clone())]).await;
+        numbers.push((r.id, neighbour.my_report(r.id).await.registration_number));
+    }
+    let (medeu, almaly) = (numbers[0].clone(), numbers[1].clone());
+
+    let phone_dir = tempfile::tempdir().unwrap();
+    let display = Display::start();
+    let base = server.base.clone();
+    let data = phone_dir.path().to_str().unwrap().to_string();
+    let driver = Driver::start(&display, 4584, &[("QALA_SERVER", &base), ("QALA_DATA_DIR", &data)]);
+    let mut app = App::new(driver.session().await, "j5");
+    app.c.set_window_size(360, 640).await.expect("a phone-sized window");
+    app.find("#new-report").await;
+    english(&mut app).await;
+    sign_in(&mut app, &server).await;
+    app.wait_text("#sync-text", LONG, |t| t.starts_with("Synced")).await;
+
+    // No district followed yet: the City tab says where to choose them.
+    app.tap("#tab-city").await;
+    app.find("#city-feed").await;
+    app.find(".city .empty").await;
+    // Medeu only: its report, not Almaly's.
+    app.tap("#tab-settings").await;
+    app.tap("#district-medeu").await;
+    app.tap("#tab-city").await;
+    let feed = app.wait_text("#city-feed", LONG, |t| t.contains(&medeu.1)).await;
+    assert!(!feed.contains(&almaly.1), "only the districts followed: {feed}");
+    // A report opens as the public sees it.
+    app.tap(&format!("#city-feed [data-id='{}']", medeu.0)).await;
+    app.wait_text("#public-number", LONG, |t| t == medeu.1).await;
+    app.c.back().await.unwrap();
+    // Another district's report, found by its number.
+    app.type_into("#find-number", &almaly.1).await;
+    app.tap("#find-report button").await;
+    app.wait_text("#found", LONG, |t| t.contains(&almaly.1)).await;
+    // The whole city.
+    app.tap("#tab-settings").await;
+    app.tap("#district-all").await;
+    app.tap("#tab-city").await;
+    app.wait_text("#city-feed", LONG, |t| t.contains(&medeu.1) && t.contains(&almaly.1)).await;
+
+    // The City tab and the district settings in Kazakh and Russian, at 360 px.
+    app.tap("#tab-settings").await;
+    app.tap("#district-all").await;
+    app.tap("#district-medeu").await;
+    for (lang, settings_word) in [("kk", "Баптаулар"), ("ru", "Настройки")] {
+        app.c.execute("location.hash = '#/settings'", vec![]).await.unwrap();
+        app.tap(&format!("#lang-{lang}")).await;
+        app.wait_text("#tab-settings", Duration::from_secs(10), |t| t.contains(settings_word)).await;
+        for (path, ready, name) in
+            [("/city", "#city-feed", "01-city"), ("/settings", "#district-medeu", "02-districts")]
+        {
+            app.c.execute(&format!("location.hash = '#{path}'"), vec![]).await.unwrap();
+            app.find(ready).await;
+            app.shot(&format!("{name}-360x640-{lang}")).await;
+            let wide = overflowing(&app).await;
+            assert!(wide.is_empty(), "{path} ({lang}) runs off the side of a 360 px screen: {wide:?}");
+        }
+    }
+    app.c.close().await.ok();
+    drop(driver);
 }
