@@ -196,6 +196,16 @@ async fn an_operator_redacts_what_the_public_sees_and_the_author_keeps_the_origi
     // A resident cannot redact.
     let by_author = author.post(&format!("/operator/reports/{id}/redact"), &redact).await;
     assert_eq!(by_author.status(), StatusCode::FORBIDDEN);
+    // A text longer than any description, or a body that is not the request, is refused, and
+    // the redaction stays as it was.
+    let long = RedactRequest { public_description: Some("я".repeat(DESCRIPTION_MAX_CHARS + 1)) };
+    let r = roads.post(&format!("/operator/reports/{id}/redact"), &long).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = roads.post(&format!("/operator/reports/{id}/redact"), &serde_json::json!({"public_description": 5})).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = roads.post("/operator/reports/not-a-uuid/redact", &redact).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(author.my_report(id).await.public_description.as_deref(), Some("Яма у дома 5"));
     // An empty redaction publishes the original again.
     let clear = RedactRequest { public_description: Some("  ".into()) };
     assert_eq!(roads.post(&format!("/operator/reports/{id}/redact"), &clear).await.status(), StatusCode::OK);

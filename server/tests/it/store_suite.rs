@@ -72,6 +72,11 @@ macro_rules! store_suite {
             }
         }
 
+        /// The sign-in limits the suite's tests count against, with an hourly budget of `sms_per_hour`.
+        fn otp_limits(sms_per_hour: u32) -> OtpLimits {
+            OtpLimits { per_phone: 3, phone_window_s: 600, per_phone_daily: 10, sms_per_hour, max_attempts: 3, min_life_s: 60 }
+        }
+
         async fn resident(s: &Arc<dyn Store>, n: u32) -> Principal {
             s.resident_for_phone(&format!("+7701{n:07}"), Utc::now()).await.unwrap()
         }
@@ -376,14 +381,7 @@ macro_rules! store_suite {
         async fn one_time_codes_survive_floods_and_burn_per_side() {
             let (s, _g) = seeded().await;
             let now = Utc::now();
-            let limits = OtpLimits {
-                per_phone: 3,
-                phone_window_s: 600,
-                per_phone_daily: 10,
-                sms_per_hour: 1000,
-                max_attempts: 3,
-                min_life_s: 60,
-            };
+            let limits = otp_limits(1000);
             let exp = |t: chrono::DateTime<Utc>| t + Duration::minutes(5);
             let nonce = |i: OtpIssue| match i {
                 OtpIssue::Send { nonce, .. } => nonce,
@@ -460,14 +458,7 @@ macro_rules! store_suite {
         async fn the_hourly_sms_budget_holds_for_new_devices_across_the_server() {
             let (s, _g) = seeded().await;
             let now = Utc::now();
-            let limits = OtpLimits {
-                per_phone: 3,
-                phone_window_s: 600,
-                per_phone_daily: 10,
-                sms_per_hour: 2,
-                max_attempts: 3,
-                min_life_s: 60,
-            };
+            let limits = otp_limits(2);
             let exp = now + Duration::minutes(5);
             // A resident who signed in before on this device.
             let a = s.resident_for_phone("+77010000108", now).await.unwrap();
