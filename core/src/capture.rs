@@ -79,7 +79,7 @@ impl Core {
         }
     }
 
-    /// Prepares a photo (upright, ≤1600 px, JPEG q80, no metadata) and attaches it. The original
+    /// Prepares a photo (upright, ≤1600 px, JPEG q82, no metadata) and attaches it. The original
     /// bytes are not kept.
     pub fn attach_photo(&self, draft: Uuid, original: &[u8]) -> CoreResult<Uuid> {
         self.on_draft(draft, || {

@@ -2,5 +2,6 @@
 //! record of each file (`files`).
 
 pub mod files;
+pub mod jpeg;
 pub mod photo;
 pub mod video;
