@@ -3,7 +3,8 @@
 //! a concurrent load generator (batch 1 and batch 100). Prints reports/s, p50/p99 and (b)/(a).
 //!
 //! `cargo bench -p qala-server --bench push` (release build). Sizes via QALA_BENCH_REPORTS (default
-//! 20000) and QALA_BENCH_CLIENTS (default 32).
+//! 20000) and QALA_BENCH_CLIENTS (default 32); QALA_BENCH_ONLY=http1 runs only the batch-1 HTTP
+//! case, for a profiler.
 
 use std::time::{Duration, Instant};
 
@@ -304,6 +305,11 @@ fn main() {
     let n = env_usize("QALA_BENCH_REPORTS", 20_000);
     let clients = env_usize("QALA_BENCH_CLIENTS", 32);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    if std::env::var("QALA_BENCH_ONLY").is_ok_and(|v| v == "http1") {
+        // Only the phones' case (for a profiler): no baseline, no ratio.
+        rt.block_on(async { http_push(n, 1, clients).await.print() });
+        return;
+    }
     rt.block_on(async {
         println!(
             "push benchmark: {n} reports per case, {} cores",

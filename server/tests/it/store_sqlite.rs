@@ -33,6 +33,39 @@ async fn reopened_after(
     (store, pool, dir)
 }
 
+/// Committed pages reach the database file through a checkpoint of its own, soon after they are
+/// written, not through the commit that crosses the writer's much higher limit (which 30 reports
+/// are far from).
+#[tokio::test]
+async fn committed_pages_are_checkpointed_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("qala.db");
+    let store = qala_server::store::sqlite::SqliteStore::open(&path).await.unwrap();
+    let size = || std::fs::metadata(&path).unwrap().len();
+    // The migrations' pages settle first.
+    let mut before = size();
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let now = size();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    for _ in 0..30 {
+        answered_report(&store).await;
+    }
+    let mut grown = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if size() > before {
+            grown = true;
+            break;
+        }
+    }
+    assert!(grown, "the database file stayed at {before} bytes: nothing was checkpointed");
+}
+
 #[tokio::test]
 async fn upgrading_an_older_database_fills_the_answer_columns() {
     let (store, pool, _dir) = reopened_after(UNDO_4).await;
