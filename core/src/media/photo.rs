@@ -145,7 +145,7 @@ fn decode_jpeg_scaled(data: &[u8]) -> Option<RgbImage> {
 
 fn encode(pixels: &[u8], width: u16, height: u16, quality: u8) -> CoreResult<Vec<u8>> {
     super::jpeg::encode_rgb(pixels, u32::from(width), u32::from(height), quality)
-        .ok_or_else(|| CoreError::Media("encode: the photo has no pixels".into()))
+        .ok_or_else(|| CoreError::Media("encode: the size does not match the pixels".into()))
 }
 
 #[cfg(test)]

@@ -50,8 +50,9 @@ fn transform(d: &mut [f32; 64], start: usize, stride: usize) {
 }
 
 /// The block's quantised coefficients in natural (row-major) order, rounded to nearest and kept
-/// within ±1023, so every DC difference fits 11 bits and every AC value 10, as baseline requires
-/// (only a quality near 100 on an extreme block comes near the edge).
+/// within ±1023 so every DC difference fits the 11 bits baseline allows. Only the DC of a black
+/// block at q96–100 (−1024) is ever clamped, by an eighth of a grey level; AC values reach at
+/// most 1,020, within their 10 bits.
 pub fn quantised_block(samples: &[f32; 64], divisors: &[f32; 64]) -> [i16; 64] {
     let mut d = *samples;
     for row in 0..8 {

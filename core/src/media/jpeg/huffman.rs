@@ -75,8 +75,8 @@ pub struct HuffmanTable {
 }
 
 impl HuffmanTable {
-    /// The table that codes `frequencies` in the fewest bits with codes of at most 16 bits, and
-    /// never the all-ones code (which a decoder could confuse with padding): a reserved symbol
+    /// Huffman's code for `frequencies`, limited to 16 bits as Annex K.3 does (close to the
+    /// fewest bits, not always exactly), and never the all-ones code (which a decoder could confuse with padding): a reserved symbol
     /// of the lowest frequency takes it and is then left out, as Annex K.2 does.
     pub fn optimal(frequencies: &[u32; 256]) -> HuffmanTable {
         // The symbols that occur, most frequent first; the reserved one (256) last of all.
@@ -122,7 +122,8 @@ impl HuffmanTable {
     #[inline]
     pub fn code(&self, symbol: u8) -> (u16, u8) {
         let c = self.codes[usize::from(symbol)];
-        debug_assert!(c.1 > 0, "symbol {symbol:#x} was not counted");
+        // A symbol the counting pass did not see would be written as nothing: a corrupt file.
+        assert!(c.1 > 0, "symbol {symbol:#x} was not counted");
         c
     }
 
@@ -167,8 +168,8 @@ fn limited_length_counts(frequencies: &[u64]) -> [u32; MAX_LENGTH + 1] {
     while longest > MAX_LENGTH {
         while counts[longest] > 0 {
             // Two codes of the longest length become one a bit shorter, and a shorter code splits
-            // into two to take the other: the code stays complete, and only ever gets shorter on
-            // average by as little as possible.
+            // into two to take the other: the code stays complete, and its average length grows
+            // a little.
             let mut shorter = longest - 2;
             while counts[shorter] == 0 {
                 shorter -= 1;

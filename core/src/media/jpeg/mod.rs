@@ -1,11 +1,16 @@
 //! A baseline JPEG encoder for prepared photos: 4:2:0 chroma averaged over each 2×2 block,
 //! libjpeg's quantisation tables, and Huffman tables computed for each photo.
 //!
-//! Why our own: the encoder we used before point-sampled chroma (one pixel of four, so colour
-//! edges alias and cost bits) and, with per-photo Huffman tables, wrote one scan per component,
-//! which some decoders misread. Per-photo tables in one interleaved scan are what `cjpeg
-//! -optimize` writes: every decoder reads them, and they save about a tenth of the bytes, which
-//! buys a higher quality for fewer bytes than a gallery app's q80 (the prepare bench compares).
+//! Why our own: the encoder we used before (jpeg-encoder 0.6) point-sampled chroma (one pixel of
+//! four, so colour edges alias into noise that costs bits), and offered per-photo Huffman tables
+//! only as one scan per component, a legal layout that zune-jpeg (the `image` crate's decoder)
+//! misdecodes. Per-photo tables in one interleaved scan are what `cjpeg -optimize` writes: every
+//! decoder reads them, and they save about a tenth of the bytes, which buys a higher quality for
+//! fewer bytes than a gallery app's q80 (the prepare bench compares).
+//!
+//! Memory: the three planes (1.5 bytes a pixel) and every quantised block (3 bytes a pixel) are
+//! held at once, as the tables are made from the whole photo before the first bit is written:
+//! about 11 MB for a 1600 × 1600 photo.
 
 mod bits;
 mod dct;
@@ -45,22 +50,30 @@ fn scaled_table(base: &[u16; 64], quality: u8) -> [u16; 64] {
     base.map(|b| ((u32::from(b) * scale + 50) / 100).clamp(1, 255) as u16)
 }
 
-/// Quantised blocks of one photo in the order they are written: for each 16×16 pixel MCU, its
-/// four luma blocks, then Cb, then Cr. Coefficients are in zigzag order.
+/// The component of each block of a 16×16 pixel MCU, in the order they are written: four luma
+/// blocks (left to right, top to bottom), then Cb, then Cr.
+const MCU: [usize; 6] = [0, 0, 0, 0, 1, 2];
+
+/// Quantised blocks of one photo in the order they are written ([`MCU`] after [`MCU`]).
+/// Coefficients are in zigzag order.
 struct Coded {
     blocks: Vec<[i16; 64]>,
     luma: Frequencies,
     chroma: Frequencies,
 }
 
-/// Encodes `rgb` (3 bytes a pixel, rows top to bottom) as a baseline JPEG at `quality` (1–100).
-/// `None` when the size is empty, does not fit a JPEG (65,535 px a side) or does not match the
-/// pixels.
+/// Encodes `rgb` (3 bytes a pixel, rows top to bottom) as a baseline JPEG at `quality` (libjpeg's
+/// scale; 0 is taken as 1, above 100 as 100). `None` when the size is empty, does not fit a JPEG
+/// (65,535 px a side) or does not match the pixels.
 pub fn encode_rgb(rgb: &[u8], width: u32, height: u32, quality: u8) -> Option<Vec<u8>> {
     let (w16, h16) = (u16::try_from(width).ok()?, u16::try_from(height).ok()?);
-    if w16 == 0 || h16 == 0 || rgb.len() != usize::from(w16) * usize::from(h16) * 3 {
+    let pixels = usize::from(w16).checked_mul(usize::from(h16))?;
+    if pixels == 0 || rgb.len() != pixels.checked_mul(3)? {
         return None;
     }
+    // Every block must be addressable too (a concern only on 32 bits, for a huge photo).
+    let mcus = usize::from(w16).div_ceil(16).checked_mul(usize::from(h16).div_ceil(16))?;
+    mcus.checked_mul(MCU.len() * std::mem::size_of::<[i16; 64]>())?;
     let tables = [scaled_table(&LUMA_BASE, quality), scaled_table(&CHROMA_BASE, quality)];
     let planes = Planes::from_rgb(rgb, usize::from(w16), usize::from(h16));
     let coded = quantise(&planes, &tables);
@@ -71,12 +84,7 @@ pub fn encode_rgb(rgb: &[u8], width: u32, height: u32, quality: u8) -> Option<Ve
     write_headers(&mut out, w16, h16, &tables, &luma, &chroma);
     let mut bits = BitWriter::new(out);
     let mut previous_dc = [0i16; 3];
-    for (i, block) in coded.blocks.iter().enumerate() {
-        let component = match i % 6 {
-            0..=3 => 0,
-            4 => 1,
-            _ => 2,
-        };
+    for (block, &component) in coded.blocks.iter().zip(MCU.iter().cycle()) {
         let [dc, ac] = if component == 0 { &luma } else { &chroma };
         huffman::for_each_symbol(block, previous_dc[component], |symbol| match symbol {
             Symbol::Dc { size, diff } => {
@@ -107,15 +115,9 @@ fn quantise(planes: &Planes, tables: &[[u16; 64]; 2]) -> Coded {
     let mut previous_dc = [0i16; 3];
     for my in 0..mcu_rows {
         for mx in 0..mcu_cols {
-            let sources = [
-                (&planes.luma, 2 * mx, 2 * my, 0),
-                (&planes.luma, 2 * mx + 1, 2 * my, 0),
-                (&planes.luma, 2 * mx, 2 * my + 1, 0),
-                (&planes.luma, 2 * mx + 1, 2 * my + 1, 0),
-                (&planes.cb, mx, my, 1),
-                (&planes.cr, mx, my, 2),
-            ];
-            for (plane, bx, by, component) in sources {
+            let luma = |i: usize| (&planes.luma, 2 * mx + i % 2, 2 * my + i / 2);
+            let sources = [luma(0), luma(1), luma(2), luma(3), (&planes.cb, mx, my), (&planes.cr, mx, my)];
+            for ((plane, bx, by), component) in sources.into_iter().zip(MCU) {
                 let table = usize::from(component > 0);
                 let block = dct::quantised_block(&plane.block(bx, by), &divisors[table]);
                 let zigzag = ZIGZAG.map(|natural| block[natural]);
@@ -146,7 +148,8 @@ fn write_headers(
     chroma: &[HuffmanTable; 2],
 ) {
     out.extend_from_slice(&[0xFF, 0xD8]);
-    // JFIF 1.01, no density, no thumbnail: the colour space is then YCbCr by definition.
+    // JFIF 1.01, pixel aspect ratio 1:1, no thumbnail: the colour space is then YCbCr by
+    // definition.
     segment(out, 0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
     let mut dqt = Vec::with_capacity(130);
     for (id, table) in tables.iter().enumerate() {

@@ -30,8 +30,8 @@ pub struct Planes {
     pub cr: Plane,
 }
 
-/// JFIF's BT.601 full-range coefficients in 16-bit fixed point; each row sums to 65,536 (luma) or
-/// to zero (chroma), so no result leaves 0–255.
+/// JFIF's BT.601 full-range coefficients in 16-bit fixed point. Luma's sum to 65,536, so it stays
+/// within 0–255; chroma's sum to zero, but saturated blue or red rounds to 256, hence its clamp.
 const Y: [i32; 3] = [19_595, 38_470, 7_471];
 const CB: [i32; 3] = [-11_059, -21_709, 32_768];
 const CR: [i32; 3] = [32_768, -27_439, -5_329];

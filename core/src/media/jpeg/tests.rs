@@ -76,14 +76,42 @@ fn quality_runs_from_the_smallest_file_to_the_most_faithful() {
 
 #[test]
 fn colour_is_averaged_over_each_two_by_two_block() {
-    // One-pixel red and green stripes: a decoder upsampling the chroma must see their mean, a
-    // yellowish brown, not the colour of whichever pixel was sampled.
+    // One-pixel red and green stripes, across and then down: a decoder upsampling the chroma must
+    // see their mean, a yellowish brown, not the colour of whichever pixel was sampled.
     let (w, h) = (64u32, 64u32);
-    let rgb: Vec<u8> = (0..w * h).flat_map(|i| if (i % w) % 2 == 0 { [200u8, 0, 0] } else { [0, 200, 0] }).collect();
-    let (_, _, pixels) = decode_both(&encode_rgb(&rgb, w, h, 95).unwrap());
-    let mean = |c: usize| pixels.chunks_exact(3).map(|p| f64::from(p[c])).sum::<f64>() / f64::from(w * h);
-    let (r, g) = (mean(0), mean(1));
-    assert!((r - g).abs() < 25.0, "red {r:.0} and green {g:.0} should come out alike");
+    for across in [true, false] {
+        let rgb: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let line = if across { i % w } else { i / w };
+                if line % 2 == 0 { [200u8, 0, 0] } else { [0, 200, 0] }
+            })
+            .collect();
+        let (_, _, pixels) = decode_both(&encode_rgb(&rgb, w, h, 95).unwrap());
+        let mean = |c: usize| pixels.chunks_exact(3).map(|p| f64::from(p[c])).sum::<f64>() / f64::from(w * h);
+        let (r, g) = (mean(0), mean(1));
+        assert!((r - g).abs() < 25.0, "stripes across: {across}: red {r:.0} and green {g:.0} should come out alike");
+    }
+}
+
+#[test]
+fn smooth_colours_survive_at_sizes_that_are_not_whole_blocks() {
+    // Smooth chroma loses little to 4:2:0, so a wrong chroma stride, a shifted block or padding
+    // that is not the edge repeated shows in every channel, above all at the right and bottom edges.
+    for (w, h) in [(1u32, 1u32), (17, 9), (37, 23), (161, 97)] {
+        let rgb: Vec<u8> = (0..h)
+            .flat_map(|y| (0..w).flat_map(move |x| [(40 + x * 150 / w) as u8, (200 - y * 150 / h) as u8, 90]))
+            .collect();
+        let (_, _, pixels) = decode_both(&encode_rgb(&rgb, w, h, 90).unwrap());
+        let worst = rgb.iter().zip(&pixels).map(|(&a, &b)| a.abs_diff(b)).max().unwrap();
+        assert!(worst <= 12, "{w}x{h}: a sample is off by {worst}");
+        assert!(psnr(&rgb, &pixels) > 38.0, "{w}x{h}: PSNR {:.1} dB", psnr(&rgb, &pixels));
+        // A flat colour is flat in every block when the padding repeats the edge, so even a
+        // coarse quality gives it back; padding of any other value would ring into the picture.
+        let flat: Vec<u8> = (0..w * h).flat_map(|_| [180u8, 120, 60]).collect();
+        let (_, _, pixels) = decode_both(&encode_rgb(&flat, w, h, 20).unwrap());
+        let worst = flat.iter().zip(&pixels).map(|(&a, &b)| a.abs_diff(b)).max().unwrap();
+        assert!(worst <= 8, "{w}x{h} flat: a sample is off by {worst}");
+    }
 }
 
 #[test]
@@ -118,7 +146,22 @@ fn check_table(frequencies: &[u32; 256]) {
         }
     }
     let kraft: f64 = used.iter().map(|&(_, _, l)| 0.5f64.powi(i32::from(l))).sum();
-    assert!(kraft < 1.0, "the code leaves no room for the reserved code: {kraft}");
+    let longest = used.iter().map(|&(_, _, l)| l).max().unwrap();
+    assert_eq!(kraft, 1.0 - 0.5f64.powi(i32::from(longest)), "exactly the all-ones code is left over");
+    // What a decoder rebuilds from the DHT segment (Annex C) is the code the encoder writes.
+    let mut definition = Vec::new();
+    table.write_definition(&mut definition);
+    let (counts, symbols) = definition.split_at(16);
+    let (mut code, mut next) = (0u16, symbols.iter());
+    for (length, &count) in (1u8..).zip(counts) {
+        for _ in 0..count {
+            let &symbol = next.next().expect("as many symbols as counted");
+            assert_eq!(table.code(symbol), (code, length), "symbol {symbol}");
+            code += 1;
+        }
+        code <<= 1;
+    }
+    assert!(next.next().is_none());
 }
 
 #[test]
