@@ -212,8 +212,9 @@ async fn run(phones: usize, attack: bool) -> Honest {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     let start = Instant::now();
-    let tasks: Vec<_> =
-        (0..phones).map(|n| tokio::spawn(phone(phone_client(n), base.clone(), inbox.clone(), n))).collect();
+    let tasks: Vec<_> = (0..phones)
+        .map(|n| tokio::spawn(phone(phone_client(n), base.clone(), inbox.clone(), n, Pace::FLAT_OUT)))
+        .collect();
     let mut latencies = Vec::new();
     let mut errors = 0;
     for t in tasks {

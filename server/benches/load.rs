@@ -3,6 +3,11 @@
 //! photo and pulls. Printed per backend: reports/s, uploads/s, pull pages/s, p50/p99 of every
 //! request, errors; and, in the same run, the raw insert rate of that database for the same rows.
 //!
+//! Each backend runs twice: flat out (every phone at once, no pause between requests: capacity,
+//! where latency is the number of phones over the throughput) and paced (phones arriving at random
+//! over QALA_BENCH_ARRIVAL_MS, default 5,000, each pausing QALA_BENCH_THINK_MS, default 250,
+//! between requests: latency at a load below capacity, still far above a city's peak).
+//!
 //! `cargo bench -p qala-server --bench load`. QALA_BENCH_PHONES (default 100),
 //! QALA_TEST_DATABASE_URL (default the local PostgreSQL, database `test`, a fresh schema).
 
@@ -21,7 +26,7 @@ use uuid::Uuid;
 mod phones;
 use phones::*;
 
-async fn run(name: &str, store: Arc<dyn Store>, phones: usize) -> f64 {
+async fn run(name: &str, store: Arc<dyn Store>, phones: usize, pace: impl Fn(usize) -> Pace) -> f64 {
     let dir = tempfile::tempdir().unwrap();
     // The phones stand behind a proxy on loopback that names each one's own address.
     let mut settings = Settings::new("ALA");
@@ -36,7 +41,7 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize) -> f64 {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let start = Instant::now();
     let tasks: Vec<_> =
-        (0..phones).map(|n| tokio::spawn(phone(phone_client(n), base.clone(), inbox.clone(), n))).collect();
+        (0..phones).map(|n| tokio::spawn(phone(phone_client(n), base.clone(), inbox.clone(), n, pace(n)))).collect();
     let mut all = Tally::default();
     for task in tasks {
         let t = task.await.unwrap();
@@ -51,7 +56,8 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize) -> f64 {
     all.latencies.sort();
     let pct = |p: f64| all.latencies[((all.latencies.len() - 1) as f64 * p) as usize].as_secs_f64() * 1e3;
     println!(
-        "{name:<10} {phones} phones: {:>6.0} reports/s  {:>5.0} uploads/s  {:>6.0} pull pages/s  p50 {:>6.2} ms  p99 {:>7.2} ms  errors {}",
+        "{name:<17} {phones} phones: {:>6.0} requests/s {:>6.0} reports/s  {:>5.0} uploads/s  {:>6.0} pull pages/s  p50 {:>6.2} ms  p99 {:>7.2} ms  errors {}",
+        all.latencies.len() as f64 / secs,
         all.reports as f64 / secs,
         all.uploads as f64 / secs,
         all.pages as f64 / secs,
@@ -122,11 +128,21 @@ macro_rules! raw_inserts {
 
 fn main() {
     let phones: usize = std::env::var("QALA_BENCH_PHONES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let env_ms = |name: &str, default: u64| {
+        std::time::Duration::from_millis(std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default))
+    };
+    let (window, think) = (env_ms("QALA_BENCH_ARRIVAL_MS", 5_000), env_ms("QALA_BENCH_THINK_MS", 250));
     let pg_url =
         std::env::var("QALA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
         println!("load: {phones} phones, each {BATCHES} pushes of {PER_BATCH} reports, 1 photo, a full pull");
+        println!(
+            "flat out: all at once, no pause (capacity); paced: arriving at random over {} s, {} ms between requests",
+            window.as_secs_f64(),
+            think.as_millis()
+        );
+        let paced = |n| Pace::arriving(n, window, think);
         let n = phones * BATCHES * PER_BATCH;
         let seed = |s: Arc<dyn Store>| async move {
             let (agencies, categories) = qala_server::app::shipped_catalog().unwrap();
@@ -146,10 +162,12 @@ fn main() {
             .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
         let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.unwrap();
         let raw_rate = raw_inserts!(pool, owner, n);
-        let (store, _) =
-            seed(Arc::new(qala_server::store::sqlite::SqliteStore::open(&dir.path().join("load.db")).await.unwrap()))
-                .await;
-        let rate = run("sqlite", store, phones).await;
+        let sqlite = |file: &'static str| {
+            let path = dir.path().join(file);
+            async move { seed(Arc::new(qala_server::store::sqlite::SqliteStore::open(&path).await.unwrap())).await.0 }
+        };
+        let rate = run("sqlite", sqlite("load.db").await, phones, |_| Pace::FLAT_OUT).await;
+        run("sqlite, paced", sqlite("paced.db").await, phones, paced).await;
         println!(
             "sqlite     raw inserts, {PER_BATCH} per transaction: {raw_rate:>6.0} reports/s; pushes reach {:.2} of it",
             rate / raw_rate
@@ -166,11 +184,14 @@ fn main() {
             .await
             .unwrap();
         let raw_rate = raw_inserts!(pool, owner, n);
-        let load_schema = format!("qala_t_{}", Uuid::now_v7().simple());
-        let (store, _) =
-            seed(Arc::new(qala_server::store::postgres::PgStore::connect(&pg_url, Some(&load_schema)).await.unwrap()))
-                .await;
-        let rate = run("postgres", store, phones).await;
+        let postgres = || async {
+            let schema = format!("qala_t_{}", Uuid::now_v7().simple());
+            seed(Arc::new(qala_server::store::postgres::PgStore::connect(&pg_url, Some(&schema)).await.unwrap()))
+                .await
+                .0
+        };
+        let rate = run("postgres", postgres().await, phones, |_| Pace::FLAT_OUT).await;
+        run("postgres, paced", postgres().await, phones, paced).await;
         println!(
             "postgres   raw inserts, {PER_BATCH} per transaction: {raw_rate:>6.0} reports/s; pushes reach {:.2} of it",
             rate / raw_rate

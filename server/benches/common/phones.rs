@@ -82,7 +82,30 @@ pub struct Tally {
     pub pages: usize,
 }
 
-pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: usize) -> Tally {
+/// When a phone starts, and how long its resident takes between two requests. Flat out (all at
+/// once, no pause) measures capacity: with every phone always waiting, latency is the number of
+/// phones over the throughput. Paced, the run measures latency at a stated load, below capacity.
+#[derive(Clone, Copy)]
+pub struct Pace {
+    pub start: Duration,
+    pub think: Duration,
+}
+
+impl Pace {
+    pub const FLAT_OUT: Pace = Pace { start: Duration::ZERO, think: Duration::ZERO };
+
+    /// Phone `n` of a run whose phones arrive at random over `window`, pausing `think` between
+    /// requests (a fixed pseudo-random start per phone, so runs compare).
+    pub fn arriving(n: usize, window: Duration, think: Duration) -> Pace {
+        let mut x = (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        x ^= x >> 29;
+        let fraction = (x % 10_000) as f64 / 10_000.0;
+        Pace { start: window.mul_f64(fraction), think }
+    }
+}
+
+pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: usize, pace: Pace) -> Tally {
+    tokio::time::sleep(pace.start).await;
     let mut t = Tally::default();
     let phone = format!("+7705{n:07}");
     let device = format!("bench-device-{n:08}");
@@ -90,6 +113,9 @@ pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: us
         let start = Instant::now();
         let r = rb.send().await;
         t.latencies.push(start.elapsed());
+        if !pace.think.is_zero() {
+            tokio::time::sleep(pace.think).await;
+        }
         match r {
             Ok(r) if r.status().is_success() => Some(r),
             _ => {
