@@ -42,15 +42,17 @@ async fn committed_pages_are_checkpointed_in_the_background() {
     let path = dir.path().join("qala.db");
     let store = qala_server::store::sqlite::SqliteStore::open(&path).await.unwrap();
     let size = || std::fs::metadata(&path).unwrap().len();
-    // The migrations' pages settle first.
+    // The migrations' pages settle first: the same size five times in a row, 100 ms apart.
     let mut before = size();
-    for _ in 0..20 {
+    let mut same = 0;
+    for _ in 0..100 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         let now = size();
-        if now == before {
+        same = if now == before { same + 1 } else { 0 };
+        before = now;
+        if same == 5 {
             break;
         }
-        before = now;
     }
     for _ in 0..30 {
         answered_report(&store).await;
