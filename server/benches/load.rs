@@ -12,7 +12,8 @@
 //! 173,518 requests in nine months are about 640 a day.
 //!
 //! `cargo bench -p qala-server --bench load`. QALA_BENCH_PHONES (default 100),
-//! QALA_TEST_DATABASE_URL (default the local PostgreSQL, database `test`, a fresh schema).
+//! QALA_TEST_DATABASE_URL (default the local PostgreSQL, database `test`, a fresh schema),
+//! QALA_BENCH_ONLY=sqlite or postgres (one backend alone, for a profiler).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -54,6 +55,9 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize, pace: impl Fn(usi
         all.reports += t.reports;
         all.uploads += t.uploads;
         all.pages += t.pages;
+        for (step, mut l) in t.by_step {
+            all.by_step.entry(step).or_default().append(&mut l);
+        }
     }
     let secs = start.elapsed().as_secs_f64();
     server.stop().await;
@@ -80,6 +84,12 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize, pace: impl Fn(usi
             all.errors,
             all.latencies.len()
         );
+    }
+    // Where the time goes, step by step of the phones' journey.
+    for (step, l) in &mut all.by_step {
+        l.sort();
+        let pct = |p: f64| l[((l.len() - 1) as f64 * p) as usize].as_secs_f64() * 1e3;
+        println!("{:<8}   {step:<16} p50 {:>6.2} ms  p99 {:>7.2} ms  ({} requests)", "", pct(0.5), pct(0.99), l.len());
     }
     all.reports as f64 / secs
 }
@@ -167,7 +177,14 @@ fn main() {
             (s, owner)
         };
 
+        let only = std::env::var("QALA_BENCH_ONLY").ok();
+        if let Some(other) = only.as_deref().filter(|o| !["sqlite", "postgres"].contains(o)) {
+            panic!("QALA_BENCH_ONLY={other}: this bench runs `sqlite` or `postgres` alone");
+        }
+        let runs = |backend: &str| only.as_deref().is_none_or(|o| o == backend);
+
         // SQLite: the store's file, and a plain pool on the same file with the same fsync setting.
+        if runs("sqlite") {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("raw.db");
         let (_raw_store, owner) =
@@ -190,8 +207,12 @@ fn main() {
             rate / raw_rate
         );
         run("sqlite", sqlite("paced.db").await, phones, paced).await;
+        }
 
         // PostgreSQL: a fresh schema each, and a plain pool on the raw one.
+        if !runs("postgres") {
+            return;
+        }
         let schema = format!("qala_t_{}", Uuid::now_v7().simple());
         let (_raw_store, owner) =
             seed(Arc::new(qala_server::store::postgres::PgStore::connect(&pg_url, Some(&schema)).await.unwrap())).await;

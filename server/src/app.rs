@@ -269,8 +269,8 @@ pub struct AppState {
     pub secret: Arc<str>,
     /// Applies pushes, combining those that arrive together into one commit.
     pub pushes: PushQueue,
-    /// Finishing an upload holds the whole file in memory: a few at a time.
-    pub finishing: Arc<tokio::sync::Semaphore>,
+    /// Finishing an upload holds the whole file in memory: files share a budget of bytes.
+    pub finishing: crate::media::ingest::MemoryBudget,
     /// The public statistics, computed at most once per [`crate::cache::PUBLIC_TTL`].
     pub stats: Arc<crate::cache::Cached<crate::http::stats::Rendered>>,
     /// Open311 answers by their request, for a minute.
@@ -305,7 +305,7 @@ impl AppState {
         let secret = store.meta_get_or_init("otp_secret", &crate::auth::random_token()).await?;
         Ok(AppState {
             pushes: PushQueue::start(store.clone()),
-            finishing: Arc::new(tokio::sync::Semaphore::new(2)),
+            finishing: crate::media::ingest::MemoryBudget::default(),
             stats: Arc::new(crate::cache::Cached::new(crate::cache::PUBLIC_TTL)),
             open311_answers: Arc::new(crate::cache::AnswerCache::new(crate::cache::PUBLIC_TTL, 32 << 20)),
             public_reads: Arc::new(tokio::sync::Semaphore::new(1)),

@@ -74,7 +74,7 @@ impl From<StoreError> for AppError {
             StoreError::UnknownReference { field, message } => AppError::validation(field, message),
             StoreError::QuotaExceeded { message, retry_after_s } => AppError::QuotaExceeded { message, retry_after_s },
             StoreError::Database(e) => AppError::Database(e),
-            e @ (StoreError::Corrupt(_) | StoreError::Migrate(_) | StoreError::Json(_)) => {
+            e @ (StoreError::Corrupt(_) | StoreError::Migrate(_) | StoreError::Json(_) | StoreError::NotApplied(_)) => {
                 AppError::Internal(e.to_string())
             }
         }

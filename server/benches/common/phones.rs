@@ -76,6 +76,9 @@ pub fn phone_client(n: usize) -> reqwest::Client {
 #[derive(Default)]
 pub struct Tally {
     pub latencies: Vec<Duration>,
+    /// The same latencies by step of the phone's journey (sign-in, push, upload, pull), to show
+    /// where a tail comes from.
+    pub by_step: std::collections::BTreeMap<&'static str, Vec<Duration>>,
     pub errors: usize,
     pub reports: usize,
     pub uploads: usize,
@@ -109,10 +112,11 @@ pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: us
     let mut t = Tally::default();
     let phone = format!("+7705{n:07}");
     let device = format!("bench-device-{n:08}");
-    let timed = async |t: &mut Tally, rb: reqwest::RequestBuilder| -> Option<reqwest::Response> {
+    let timed = async |t: &mut Tally, step: &'static str, rb: reqwest::RequestBuilder| -> Option<reqwest::Response> {
         let start = Instant::now();
         let r = rb.send().await;
         t.latencies.push(start.elapsed());
+        t.by_step.entry(step).or_default().push(start.elapsed());
         if !pace.think.is_zero() {
             tokio::time::sleep(pace.think).await;
         }
@@ -125,16 +129,22 @@ pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: us
         }
     };
     let body = OtpRequest { phone: phone.clone(), device_id: device.clone() };
-    timed(&mut t, http.post(format!("{base}/auth/otp/request")).json(&body)).await;
+    timed(&mut t, "1 code request", http.post(format!("{base}/auth/otp/request")).json(&body)).await;
     let code = inbox.0.lock().unwrap().get(&phone).cloned().unwrap_or_default();
     let body = OtpVerify { phone: phone.clone(), device_id: device, code };
-    let Some(r) = timed(&mut t, http.post(format!("{base}/auth/otp/verify")).json(&body)).await else { return t };
+    let Some(r) = timed(&mut t, "2 code verify", http.post(format!("{base}/auth/otp/verify")).json(&body)).await else {
+        return t;
+    };
     let session: Session = r.json().await.unwrap();
     let token = session.access_token;
     for _ in 0..BATCHES {
         let ops = (0..PER_BATCH).map(|_| Op { id: Uuid::now_v7(), op: OpBody::CreateReport(report()) }).collect();
-        if let Some(r) =
-            timed(&mut t, http.post(format!("{base}/sync/push")).bearer_auth(&token).json(&PushRequest { ops })).await
+        if let Some(r) = timed(
+            &mut t,
+            "3 push",
+            http.post(format!("{base}/sync/push")).bearer_auth(&token).json(&PushRequest { ops }),
+        )
+        .await
         {
             let res: PushResponse = r.json().await.unwrap();
             t.reports += res.results.iter().filter(|r| r.outcome == OpOutcome::Applied).count();
@@ -149,7 +159,7 @@ pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: us
         .header("Tus-Resumable", "1.0.0")
         .header("Upload-Length", data.len().to_string())
         .header("Upload-Metadata", meta);
-    if let Some(r) = timed(&mut t, create).await {
+    if let Some(r) = timed(&mut t, "4 upload create", create).await {
         let location = r.headers()["location"].to_str().unwrap().to_string();
         let url = format!("{}{location}", base.trim_end_matches(API_PREFIX));
         let patch = http
@@ -160,14 +170,14 @@ pub async fn phone(http: reqwest::Client, base: String, inbox: Arc<Inbox>, n: us
             .header("Upload-Checksum", format!("sha256 {}", STANDARD.encode(Sha256::digest(&data))))
             .header("Content-Type", "application/offset+octet-stream")
             .body(data);
-        if timed(&mut t, patch).await.is_some() {
+        if timed(&mut t, "5 upload data", patch).await.is_some() {
             t.uploads += 1;
         }
     }
     let mut cursor = String::new();
     loop {
         let pull = http.get(format!("{base}/sync/pull")).query(&[("cursor", cursor.as_str()), ("limit", "100")]);
-        let Some(r) = timed(&mut t, pull.bearer_auth(&token)).await else {
+        let Some(r) = timed(&mut t, "6 pull", pull.bearer_auth(&token)).await else {
             break;
         };
         let page: PullResponse = r.json().await.unwrap();

@@ -116,10 +116,15 @@ pub async fn otp_verify(
     st.otp_checks_by_addr.hit(addr).map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let now = Utc::now();
     let hash = otp_hash(&st.secret, &phone, code);
-    match st.store.otp_verify(&phone, &req.device_id, &hash, now, st.settings.otp_limits.max_attempts).await? {
-        OtpCheck::Valid => {
-            let principal = st.store.resident_for_phone(&phone, now).await?;
-            Ok(Json(open_session(st.store.as_ref(), &principal, &req.device_id, now, st.settings.tokens).await?))
+    // The session is made before the check, so that the check, the account and the session are
+    // one write: whose it is, the store fills in.
+    let (mut session, record) = new_session(&placeholder(), &req.device_id, now, st.settings.tokens);
+    let max_attempts = st.settings.otp_limits.max_attempts;
+    match st.store.otp_sign_in(&phone, &req.device_id, &hash, now, max_attempts, &record).await? {
+        OtpCheck::Valid(principal) => {
+            session.user_id = principal.user_id;
+            session.role = principal.role;
+            Ok(Json(session))
         }
         OtpCheck::Invalid => Err(AppError::validation("code", WRONG_CODE)),
     }
@@ -212,6 +217,12 @@ fn dummy_hash() -> AppResult<String> {
     Ok(DUMMY.get_or_init(|| h).clone())
 }
 
+/// Whose a session is before the store has said: a new session's tokens are made before the
+/// write that tells whose they are (the store puts the right user id into the record).
+fn placeholder() -> Principal {
+    Principal { user_id: Uuid::nil(), role: Role::Resident, agency: None }
+}
+
 /// Rotates the refresh token: the old one stops working. A retired token used again ends its
 /// whole family (someone copied it), except the last one retired while its successor never
 /// refreshed: the phone never got that answer, and asks again with what it has.
@@ -220,8 +231,7 @@ fn dummy_hash() -> AppResult<String> {
 pub async fn refresh(State(st): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> AppResult<Json<Session>> {
     check_device_id(&req.device_id)?;
     let now = Utc::now();
-    let placeholder = Principal { user_id: Uuid::nil(), role: Role::Resident, agency: None };
-    let (mut session, record) = new_session(&placeholder, &req.device_id, now, st.settings.tokens);
+    let (mut session, record) = new_session(&placeholder(), &req.device_id, now, st.settings.tokens);
     match st.store.session_rotate(&hash_token(&req.refresh_token), &req.device_id, &record, now).await? {
         Rotation::Rotated(principal) => {
             session.user_id = principal.user_id;

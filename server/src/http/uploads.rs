@@ -489,7 +489,7 @@ impl Pieces<'_> {
 /// The last byte arrived: the file goes through the ingest pipeline (`media::ingest`) and is
 /// filled into reports. A file that fails a check is dropped entirely — nothing of it is kept.
 async fn finish(st: &AppState, p: &Principal, upload: &UploadRow) -> AppResult<()> {
-    let permit = st.finishing.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let permit = st.finishing.reserve(Some(upload.kind), upload.length).await?;
     let declared = Declared { kind: upload.kind, length: upload.length, sha256: upload.sha256.clone() };
     let prepared = match st.media.assemble(upload.id, upload.length).await {
         Ok(data) => ingest::prepare(permit, Some(declared), data).await,

@@ -22,6 +22,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    /// A write that shared its commit with others (see `group_commit`) was not committed: the
+    /// commit failed, or the database failed before the write ran. Nothing of it was kept.
+    #[error("not written: {0}")]
+    NotApplied(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

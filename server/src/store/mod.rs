@@ -6,6 +6,7 @@
 //! transaction — so the rules are written once and a refusal rolls everything back.
 
 mod error;
+mod group_commit;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -90,11 +91,11 @@ pub enum OtpIssue {
     BudgetSpent { retry_after_s: u64 },
 }
 
-/// What a code check tells: nothing more than right or not, so that a caller cannot learn
-/// whether a code is pending for a phone.
+/// What a code check tells: nothing more than right (and who signed in) or not, so that a caller
+/// cannot learn whether a code is pending for a phone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OtpCheck {
-    Valid,
+    Valid(Principal),
     /// Wrong, expired, used, never asked for, or out of guesses.
     Invalid,
 }
@@ -299,14 +300,17 @@ pub trait AccountStore: Send + Sync + 'static {
     ) -> StoreResult<OtpIssue>;
     /// Takes back a sending at `at` that the gateway did not take: it counts for no limit.
     async fn otp_unsent(&self, phone: &str, at: DateTime<Utc>, budgeted: bool) -> StoreResult<()>;
-    /// Checks a code for `phone` entered on `device_id`; a right one is used up.
-    async fn otp_verify(
+    /// Checks a code for `phone` entered on `device_id`. A right one is used up and signs in, in
+    /// the same transaction: the phone's resident (created on its first sign-in) gets `session`,
+    /// with its user id filled in, and `device_id` becomes one of the account's known devices.
+    async fn otp_sign_in(
         &self,
         phone: &str,
         device_id: &str,
         code_hash: &str,
         now: DateTime<Utc>,
         max_attempts: u32,
+        session: &NewSession,
     ) -> StoreResult<OtpCheck>;
     /// Stores the session of a new sign-in. The same account's older sessions on the same device
     /// end: a phone signed in again is not also signed in as before.

@@ -389,6 +389,9 @@ macro_rules! store_suite {
             };
             let phone = "+77010000001";
             let new_dev = "dev-invented-1";
+            // A session record for a sign-in on `device` (the store fills in whose it is).
+            let nobody = Principal { user_id: Uuid::nil(), role: Role::Resident, agency: None };
+            let record_for = |device: &str| qala_server::auth::new_session(&nobody, device, now, Default::default()).1;
             // Asking again, from anywhere, sends the live code: a flood only repeats the resident's own code.
             assert_eq!(nonce(s.otp_issue(phone, new_dev, ("n1", "h1"), now, exp(now), limits).await.unwrap()), "n1");
             let again = s.otp_issue(phone, "dev-invented-2", ("n2", "h2"), now + Duration::seconds(30), exp(now), limits);
@@ -427,31 +430,57 @@ macro_rules! store_suite {
             let t = now + Duration::days(2);
             assert_eq!(nonce(s.otp_issue(phone, new_dev, ("k1", "hk1"), t, exp(t), limits).await.unwrap()), "k1");
             for _ in 0..3 {
-                assert_eq!(s.otp_verify(phone, "dev-invented-7", "wrong", t, 3).await.unwrap(), OtpCheck::Invalid);
+                assert_eq!(s.otp_sign_in(phone, "dev-invented-7", "wrong", t, 3, &record_for("dev-invented-7")).await.unwrap(), OtpCheck::Invalid);
             }
-            assert_eq!(s.otp_verify(phone, "dev-invented-8", "hk1", t, 3).await.unwrap(), OtpCheck::Invalid, "burnt for new devices");
+            assert_eq!(s.otp_sign_in(phone, "dev-invented-8", "hk1", t, 3, &record_for("dev-invented-8")).await.unwrap(), OtpCheck::Invalid, "burnt for new devices");
             // New devices wait out its life rather than replace the code the resident may be typing.
             let limited = s.otp_issue(phone, new_dev, ("k9", "hk9"), t, exp(t), limits).await.unwrap();
             assert!(matches!(limited, OtpIssue::PhoneLimited { retry_after_s } if retry_after_s <= 300), "{limited:?}");
-            assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk1", t, 3).await.unwrap(), OtpCheck::Valid, "not for the resident's");
-            assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk1", t, 3).await.unwrap(), OtpCheck::Invalid, "used up");
+            assert_eq!(s.otp_sign_in(phone, "dev-known-1234", "hk1", t, 3, &record_for("dev-known-1234")).await.unwrap(), OtpCheck::Valid(a.clone()), "not for the resident's");
+            assert_eq!(s.otp_sign_in(phone, "dev-known-1234", "hk1", t, 3, &record_for("dev-known-1234")).await.unwrap(), OtpCheck::Invalid, "used up");
             // And the other way round; a code burnt on the asking side is replaced.
             let t = t + Duration::hours(1);
             assert_eq!(nonce(s.otp_issue(phone, "dev-known-1234", ("k2", "hk2"), t, exp(t), limits).await.unwrap()), "k2");
             for _ in 0..3 {
-                assert_eq!(s.otp_verify(phone, "dev-known-1234", "wrong", t, 3).await.unwrap(), OtpCheck::Invalid);
+                assert_eq!(s.otp_sign_in(phone, "dev-known-1234", "wrong", t, 3, &record_for("dev-known-1234")).await.unwrap(), OtpCheck::Invalid);
             }
-            assert_eq!(s.otp_verify(phone, "dev-known-1234", "hk2", t, 3).await.unwrap(), OtpCheck::Invalid);
+            assert_eq!(s.otp_sign_in(phone, "dev-known-1234", "hk2", t, 3, &record_for("dev-known-1234")).await.unwrap(), OtpCheck::Invalid);
             assert_eq!(nonce(s.otp_issue(phone, "dev-known-1234", ("k3", "hk3"), t, exp(t), limits).await.unwrap()), "k3");
-            assert_eq!(s.otp_verify(phone, "dev-new-phone-1", "hk3", t, 3).await.unwrap(), OtpCheck::Valid);
+            assert_eq!(s.otp_sign_in(phone, "dev-new-phone-1", "hk3", t, 3, &record_for("dev-new-phone-1")).await.unwrap(), OtpCheck::Valid(a.clone()));
             // A code about to expire is replaced rather than sent again; an expired one is refused.
             let t = t + Duration::hours(1);
             assert_eq!(nonce(s.otp_issue(phone, new_dev, ("e1", "he1"), t, exp(t), limits).await.unwrap()), "e1");
             let late = exp(t) - Duration::seconds(30);
             assert_eq!(nonce(s.otp_issue(phone, new_dev, ("e2", "he2"), late, exp(late), limits).await.unwrap()), "e2");
-            assert_eq!(s.otp_verify(phone, "dev-known-1234", "he2", exp(late), 3).await.unwrap(), OtpCheck::Invalid);
+            assert_eq!(s.otp_sign_in(phone, "dev-known-1234", "he2", exp(late), 3, &record_for("dev-known-1234")).await.unwrap(), OtpCheck::Invalid);
             // Unknown phones read the same as wrong codes.
-            assert_eq!(s.otp_verify("+77010000002", "dev-known-1234", "he2", t, 3).await.unwrap(), OtpCheck::Invalid);
+            assert_eq!(s.otp_sign_in("+77010000002", "dev-known-1234", "he2", t, 3, &record_for("dev-known-1234")).await.unwrap(), OtpCheck::Invalid);
+        }
+
+        #[tokio::test]
+        async fn a_right_code_signs_in_with_its_account_and_session_in_one_write() {
+            let (s, _g) = seeded().await;
+            let now = Utc::now();
+            let limits = otp_limits(1000);
+            let phone = "+77010000071";
+            let nobody = Principal { user_id: Uuid::nil(), role: Role::Resident, agency: None };
+            let policy = qala_server::auth::TokenPolicy::default();
+            let (_, wrong) = qala_server::auth::new_session(&nobody, "dev-first-0001", now, policy);
+            let (_, right) = qala_server::auth::new_session(&nobody, "dev-first-0001", now, policy);
+            let later = now + Duration::minutes(5);
+            assert!(matches!(s.otp_issue(phone, "dev-first-0001", ("n", "h"), now, later, limits).await.unwrap(), OtpIssue::Send { .. }));
+            assert_eq!(s.otp_sign_in(phone, "dev-first-0001", "nope", now, 3, &wrong).await.unwrap(), OtpCheck::Invalid);
+            assert_eq!(s.session_by_access(&wrong.access_hash, now).await.unwrap(), None, "a wrong code opens nothing");
+            let OtpCheck::Valid(p) = s.otp_sign_in(phone, "dev-first-0001", "h", now, 3, &right).await.unwrap() else {
+                panic!("the right code")
+            };
+            assert_ne!(p.user_id, Uuid::nil());
+            assert_eq!(p.role, Role::Resident);
+            // The account was made by the sign-in, and the session is that account's.
+            assert_eq!(s.resident_for_phone(phone, now).await.unwrap(), p);
+            assert_eq!(s.session_by_access(&right.access_hash, now).await.unwrap(), Some(p.clone()));
+            // The device is now the account's: a code it asks for is on the known side's count.
+            assert!(matches!(s.otp_issue(phone, "dev-first-0001", ("n2", "h2"), now, later, limits).await.unwrap(), OtpIssue::Send { budgeted: false, .. }));
         }
 
         #[tokio::test]

@@ -10,7 +10,10 @@
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
+use std::sync::Arc;
+
 use crate::store::error::StoreResult;
+use crate::store::group_commit::GroupCommit;
 
 type Db = Postgres;
 type DbRow = sqlx::postgres::PgRow;
@@ -29,6 +32,8 @@ const WRITE_LOCK: i64 = 0x5141_4C41;
 pub struct PgStore {
     write: PgPool,
     read: PgPool,
+    /// The small writes, committed in groups (one connection of the pool at a time).
+    grouped: GroupCommit<Postgres>,
 }
 
 impl PgStore {
@@ -44,7 +49,9 @@ impl PgStore {
             opts = opts.options([("search_path", schema)]);
         }
         let pool = PgPoolOptions::new().max_connections(16).connect_with(opts).await?;
-        let store = PgStore { write: pool.clone(), read: pool };
+        let write = pool.clone();
+        let grouped = GroupCommit::start(Arc::new(move || Box::pin(begin_write(write.clone()))));
+        let store = PgStore { write: pool.clone(), read: pool, grouped };
         migrate(
             &store.write,
             &MIGRATOR,
@@ -56,9 +63,7 @@ impl PgStore {
     }
 
     async fn begin(&self) -> StoreResult<Tx> {
-        let mut tx = self.write.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
-        Ok(tx)
+        begin_write(self.write.clone()).await
     }
 
     /// A read transaction: every statement in it sees the same committed state. Its statements
@@ -71,4 +76,11 @@ impl PgStore {
         sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
         Ok(tx)
     }
+}
+
+/// A write transaction, holding the writers' advisory lock (see the module's comment).
+async fn begin_write(pool: PgPool) -> StoreResult<Tx> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+    Ok(tx)
 }

@@ -91,42 +91,44 @@ pub(super) async fn fill_pending_many(tx: &mut Tx, reports: &mut [(&mut Report, 
 #[async_trait]
 impl MediaRecords for Backend {
     async fn upload_create(&self, u: &UploadRow, now: DateTime<Utc>, quota: Option<&Charge>) -> StoreResult<UploadRow> {
-        let mut tx = self.begin().await?;
-        if let Some(existing) = fetch_upload(&mut tx, u.id).await? {
-            return if existing.owner == u.owner && existing.length == u.length && existing.kind == u.kind {
-                Ok(existing)
-            } else {
-                Err(StoreError::Taken("an upload with this id exists".into()))
-            };
-        }
-        let media_owner: Option<String> = sqlx::query_scalar("SELECT owner FROM media WHERE id = $1")
+        let (u, quota) = (u.clone(), quota.cloned());
+        self.grouped.write(move |tx| Box::pin(async move {
+            let (u, quota) = (&u, quota.as_ref());
+            if let Some(existing) = fetch_upload(tx, u.id).await? {
+                return if existing.owner == u.owner && existing.length == u.length && existing.kind == u.kind {
+                    Ok(existing)
+                } else {
+                    Err(StoreError::Taken("an upload with this id exists".into()))
+                };
+            }
+            let media_owner: Option<String> = sqlx::query_scalar("SELECT owner FROM media WHERE id = $1")
+                .bind(u.id.to_string())
+                .fetch_optional(&mut **tx)
+                .await?;
+            if media_owner.is_some() {
+                return Err(StoreError::Taken("a media file with this id is already stored".into()));
+            }
+            // Only a new upload counts, with every byte it declares, before any byte is accepted.
+            if let Some(quota) = quota
+                && !charge_in(tx, quota).await?
+            {
+                return Err(StoreError::QuotaExceeded { message: quota.message(), retry_after_s: quota.retry_after_s });
+            }
+            sqlx::query(
+                "INSERT INTO uploads (id, owner, kind, length, \"offset\", sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
+            )
             .bind(u.id.to_string())
-            .fetch_optional(&mut *tx)
+            .bind(u.owner.to_string())
+            .bind(u.kind.as_str())
+            .bind(u.length as i64)
+            .bind(&u.sha256)
+            .bind(ts(now))
+            .bind(ts(u.expires_at))
+            .execute(&mut **tx)
             .await?;
-        if media_owner.is_some() {
-            return Err(StoreError::Taken("a media file with this id is already stored".into()));
-        }
-        // Only a new upload counts, with every byte it declares, before any byte is accepted.
-        if let Some(quota) = quota
-            && !charge_in(&mut tx, quota).await?
-        {
-            return Err(StoreError::QuotaExceeded { message: quota.message(), retry_after_s: quota.retry_after_s });
-        }
-        sqlx::query(
-            "INSERT INTO uploads (id, owner, kind, length, \"offset\", sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
-        )
-        .bind(u.id.to_string())
-        .bind(u.owner.to_string())
-        .bind(u.kind.as_str())
-        .bind(u.length as i64)
-        .bind(&u.sha256)
-        .bind(ts(now))
-        .bind(ts(u.expires_at))
-        .execute(&mut *tx)
-        .await?;
-        let stored = fetch_upload(&mut tx, u.id).await?.ok_or_else(|| StoreError::Corrupt("upload vanished".into()))?;
-        tx.commit().await?;
-        Ok(stored)
+            let stored = fetch_upload(tx, u.id).await?.ok_or_else(|| StoreError::Corrupt("upload vanished".into()))?;
+            Ok(stored)
+        })).await
     }
 
     async fn upload(&self, id: Uuid) -> StoreResult<Option<UploadRow>> {
@@ -144,35 +146,49 @@ impl MediaRecords for Backend {
     }
 
     async fn upload_advance(&self, id: Uuid, from: u64, to: u64, expires_at: DateTime<Utc>) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        let done = sqlx::query("UPDATE uploads SET \"offset\" = $1, expires_at = $2 WHERE id = $3 AND \"offset\" = $4")
-            .bind(to as i64)
-            .bind(ts(expires_at))
-            .bind(id.to_string())
-            .bind(from as i64)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        self.grouped
+            .write(move |tx| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE uploads SET \"offset\" = $1, expires_at = $2 WHERE id = $3 AND \"offset\" = $4",
+                    )
+                    .bind(to as i64)
+                    .bind(ts(expires_at))
+                    .bind(id.to_string())
+                    .bind(from as i64)
+                    .execute(&mut **tx)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
     }
 
     async fn upload_delete(&self, id: Uuid) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM uploads WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
+        self.grouped
+            .write(move |tx| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM uploads WHERE id = $1").bind(id.to_string()).execute(&mut **tx).await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn upload_delete_expired(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        let gone = sqlx::query("DELETE FROM uploads WHERE id = $1 AND expires_at < $2")
-            .bind(id.to_string())
-            .bind(ts(now))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(gone > 0)
+        self.grouped
+            .write(move |tx| {
+                Box::pin(async move {
+                    let gone = sqlx::query("DELETE FROM uploads WHERE id = $1 AND expires_at < $2")
+                        .bind(id.to_string())
+                        .bind(ts(now))
+                        .execute(&mut **tx)
+                        .await?
+                        .rows_affected();
+                    Ok(gone > 0)
+                })
+            })
+            .await
     }
 
     async fn uploads_expired(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Uuid>> {
@@ -186,37 +202,44 @@ impl MediaRecords for Backend {
 
     async fn media_complete(&self, m: &MediaRow) -> StoreResult<()> {
         let now = m.created_at;
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO media (id, owner, owner_role, kind, content_type, size, sha256, upload_length, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(m.id.to_string())
-        .bind(m.owner.to_string())
-        .bind(m.owner_role.as_str())
-        .bind(m.kind.as_str())
-        .bind(&m.content_type)
-        .bind(m.size as i64)
-        .bind(&m.sha256)
-        .bind(m.upload_length as i64)
-        .bind(ts(m.created_at))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM uploads WHERE id = $1").bind(m.id.to_string()).execute(&mut *tx).await?;
-        let reports: Vec<String> = sqlx::query_scalar("SELECT report_id FROM report_media WHERE media_id = $1")
+        let m = m.clone();
+        self.grouped
+            .write(move |tx| {
+                Box::pin(async move {
+                    let m = &m;
+                    sqlx::query(
+                "INSERT INTO media (id, owner, owner_role, kind, content_type, size, sha256, upload_length, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
             .bind(m.id.to_string())
-            .fetch_all(&mut *tx)
+            .bind(m.owner.to_string())
+            .bind(m.owner_role.as_str())
+            .bind(m.kind.as_str())
+            .bind(&m.content_type)
+            .bind(m.size as i64)
+            .bind(&m.sha256)
+            .bind(m.upload_length as i64)
+            .bind(ts(m.created_at))
+            .execute(&mut **tx)
             .await?;
-        for rid in reports {
-            if let Some((mut report, owner)) = load_report(&mut tx, parse_uuid(&rid)?).await?
-                && may_fill(&report, owner, m)
-                && fill_media(&mut report, &received_ref(m))
-            {
-                save_report(&mut tx, &report, owner, false, now).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+                    sqlx::query("DELETE FROM uploads WHERE id = $1").bind(m.id.to_string()).execute(&mut **tx).await?;
+                    let reports: Vec<String> =
+                        sqlx::query_scalar("SELECT report_id FROM report_media WHERE media_id = $1")
+                            .bind(m.id.to_string())
+                            .fetch_all(&mut **tx)
+                            .await?;
+                    for rid in reports {
+                        if let Some((mut report, owner)) = load_report(tx, parse_uuid(&rid)?).await?
+                            && may_fill(&report, owner, m)
+                            && fill_media(&mut report, &received_ref(m))
+                        {
+                            save_report(tx, &report, owner, false, now).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn media(&self, id: Uuid) -> StoreResult<Option<MediaRow>> {

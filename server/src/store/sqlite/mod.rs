@@ -9,12 +9,14 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
 use crate::store::error::StoreResult;
+use crate::store::group_commit::GroupCommit;
 
 type Db = Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
@@ -32,6 +34,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
+    /// The small writes, committed in groups on the same one write connection.
+    grouped: GroupCommit<Sqlite>,
     _checkpoints: checkpoint::Checkpointer,
 }
 
@@ -66,7 +70,9 @@ impl SqliteStore {
         // Same options as the writer's, synchronous=FULL above all: the checkpoint fsyncs the WAL
         // before it copies and the database file before the WAL may be reused.
         let checkpoints = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?;
-        let store = SqliteStore { write, read, _checkpoints: checkpoint::Checkpointer::start(checkpoints) };
+        let pool = write.clone();
+        let grouped = GroupCommit::start(Arc::new(move || Box::pin(begin_write(pool.clone()))));
+        let store = SqliteStore { write, read, grouped, _checkpoints: checkpoint::Checkpointer::start(checkpoints) };
         migrate(
             &store.write,
             &MIGRATOR,
@@ -78,11 +84,17 @@ impl SqliteStore {
     }
 
     async fn begin(&self) -> StoreResult<Tx> {
-        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+        begin_write(self.write.clone()).await
     }
 
     /// A read transaction: every statement in it sees the same committed state (WAL snapshot).
     async fn begin_read(&self) -> StoreResult<Tx> {
         Ok(self.read.begin().await?)
     }
+}
+
+/// A write transaction: `BEGIN IMMEDIATE` takes SQLite's write lock at once, so a writer never
+/// fails half-way for want of it.
+async fn begin_write(pool: SqlitePool) -> StoreResult<Tx> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
