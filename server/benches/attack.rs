@@ -211,9 +211,13 @@ async fn run(phones: usize, attack: bool) -> Honest {
         // Let the attack settle in before the honest phones start.
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
+    // Each client loads the system's root certificates: made before the clock starts.
+    let clients: Vec<_> = (0..phones).map(phone_client).collect();
     let start = Instant::now();
-    let tasks: Vec<_> = (0..phones)
-        .map(|n| tokio::spawn(phone(phone_client(n), base.clone(), inbox.clone(), n, Pace::FLAT_OUT)))
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(n, http)| tokio::spawn(phone(http, base.clone(), inbox.clone(), n, Pace::FLAT_OUT)))
         .collect();
     let mut latencies = Vec::new();
     let mut errors = 0;

@@ -44,9 +44,15 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize, pace: impl Fn(usi
     let server = RunningServer::start(state, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let base = format!("{}{API_PREFIX}", server.url());
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // Each client loads the system's root certificates: made before the clock starts.
+    let clients: Vec<_> = (0..phones).map(phone_client).collect();
     let start = Instant::now();
-    let tasks: Vec<_> =
-        (0..phones).map(|n| tokio::spawn(phone(phone_client(n), base.clone(), inbox.clone(), n, pace(n)))).collect();
+    let cpu_start = cpu_seconds();
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(n, http)| tokio::spawn(phone(http, base.clone(), inbox.clone(), n, pace(n))))
+        .collect();
     let mut all = Tally::default();
     for task in tasks {
         let t = task.await.unwrap();
@@ -60,6 +66,7 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize, pace: impl Fn(usi
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_start;
     server.stop().await;
     all.latencies.sort();
     let pct = |p: f64| all.latencies[((all.latencies.len() - 1) as f64 * p) as usize].as_secs_f64() * 1e3;
@@ -73,6 +80,14 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize, pace: impl Fn(usi
             pct(0.5),
             pct(0.99),
             all.errors
+        );
+        // How busy the machine's cores were (server, phones and database together) tells whether
+        // the latency is waiting for CPU or for something else (the disk, a lock).
+        println!(
+            "{:<8}   CPU {cpu:.2} s in {secs:.2} s: {:.2} of {} cores busy",
+            "",
+            cpu / secs,
+            std::thread::available_parallelism().map_or(0, |n| n.get())
         );
     } else {
         // The rates of a paced run are the pacing's, not the server's: only the latency is printed.
@@ -92,6 +107,19 @@ async fn run(name: &str, store: Arc<dyn Store>, phones: usize, pace: impl Fn(usi
         println!("{:<8}   {step:<16} p50 {:>6.2} ms  p99 {:>7.2} ms  ({} requests)", "", pct(0.5), pct(0.99), l.len());
     }
     all.reports as f64 / secs
+}
+
+/// CPU time the whole machine has spent busy (user, system, interrupts: everything but idle and
+/// waiting for the disk), from /proc/stat, in seconds; 0 where there is none. Machine-wide, so
+/// that PostgreSQL's own processes count too.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> =
+        stat.lines().next().unwrap_or_default().split_whitespace().skip(1).filter_map(|t| t.parse().ok()).collect();
+    let idle = ticks.get(3).copied().unwrap_or(0.0) + ticks.get(4).copied().unwrap_or(0.0);
+    // Guest time is counted in user time already.
+    let total: f64 = ticks.iter().take(8).sum();
+    (total - idle) / 100.0
 }
 
 /// The rows a registered report writes (the report, its two change rows, the op ledger entry, the

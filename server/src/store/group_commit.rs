@@ -129,31 +129,40 @@ where
             return;
         }
     };
-    let alone = group.len() == 1;
+    let many = group.len() > 1;
     let mut kept: Vec<Ran> = Vec::with_capacity(group.len());
     // Set when a savepoint statement fails: the transaction can no longer be trusted, so the jobs
     // still waiting are dropped and the ones that ran are not committed.
     let mut broken: Option<StoreError> = None;
     // A job alone that failed: its transaction is rolled back whole.
     let mut undo_all = false;
-    for job in group {
+    if many && let Err(e) = statement(&mut tx, "SAVEPOINT grouped").await {
+        broken = Some(e);
+    }
+    let mut jobs = group.into_iter().peekable();
+    while let Some(job) = jobs.next() {
         if broken.is_some() {
-            continue;
-        }
-        if !alone && let Err(e) = statement(&mut tx, "SAVEPOINT grouped").await {
-            broken = Some(e);
-            continue;
+            break;
         }
         let ran = AssertUnwindSafe(job(&mut tx)).catch_unwind().await;
-        let done = match &ran {
-            Ok(ran) if ran.kept => "RELEASE SAVEPOINT grouped",
-            // The job's own error, or its panic (which dropped its caller's answer): its
-            // statements go, the others' stay.
-            _ => "ROLLBACK TO SAVEPOINT grouped; RELEASE SAVEPOINT grouped",
+        let succeeded = matches!(&ran, Ok(ran) if ran.kept);
+        // One statement closes a job's savepoint and opens the next one's (each a round trip to
+        // the database, under the write lock); the last job's stays open and COMMIT keeps it. A
+        // job that failed (its own error, or a panic, which dropped its caller's answer) is
+        // rolled back to its savepoint: its statements go, the others' stay.
+        let close = match (succeeded, jobs.peek().is_some()) {
+            (true, true) => Some("RELEASE SAVEPOINT grouped; SAVEPOINT grouped"),
+            (false, true) => Some("ROLLBACK TO SAVEPOINT grouped; RELEASE SAVEPOINT grouped; SAVEPOINT grouped"),
+            (true, false) => None,
+            (false, false) if many => Some("ROLLBACK TO SAVEPOINT grouped; RELEASE SAVEPOINT grouped"),
+            (false, false) => {
+                undo_all = true;
+                None
+            }
         };
-        if alone {
-            undo_all = !matches!(&ran, Ok(ran) if ran.kept);
-        } else if let Err(e) = statement(&mut tx, done).await {
+        if let Some(sql) = close
+            && let Err(e) = statement(&mut tx, sql).await
+        {
             broken = Some(e);
         }
         match ran {
@@ -162,6 +171,8 @@ where
             Err(_) => tracing::error!("a grouped write panicked; its statements were taken back"),
         }
     }
+    // Jobs that never ran are dropped here, which answers their callers with an error.
+    drop(jobs);
     let failure = match broken {
         Some(e) => {
             let _ = tx.rollback().await;
@@ -242,13 +253,14 @@ mod tests {
     async fn writes_queued_together_share_one_commit_and_a_failure_takes_back_only_its_own() {
         let (_dir, pool, grouped, begun) = setup().await;
         // On this one-thread runtime every job is queued before the committer first runs.
-        let names_in = ["a", "bad-b", "c", "panic", "d", "e"];
+        let names_in = ["a", "bad-b", "c", "panic", "d", "e", "bad-last"];
         let answers = futures_util::future::join_all(names_in.iter().map(|n| insert(&grouped, n))).await;
         assert_eq!(begun.load(Ordering::SeqCst), 1, "one transaction for the whole group");
         assert_eq!(answers[0].as_ref().unwrap(), &1);
         assert!(matches!(&answers[1], Err(StoreError::Corrupt(m)) if m == "bad-b refused"), "{:?}", answers[1]);
         assert!(matches!(&answers[3], Err(StoreError::NotApplied(_))), "{:?}", answers[3]);
         assert!(answers[5].is_ok());
+        assert!(matches!(&answers[6], Err(StoreError::Corrupt(_))), "{:?}", answers[6]);
         assert_eq!(names(&pool).await, ["a", "c", "d", "e"]);
     }
 

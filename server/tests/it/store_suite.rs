@@ -484,6 +484,76 @@ macro_rules! store_suite {
         }
 
         #[tokio::test]
+        async fn sign_ins_at_once_each_get_their_own_answer() {
+            // Twenty phones sign in together (their writes share commits), every other one with a
+            // wrong code: each answer is its own, and a wrong code takes back nothing of the others.
+            let (s, _g) = seeded().await;
+            let now = Utc::now();
+            let limits = otp_limits(1000);
+            let nobody = Principal { user_id: Uuid::nil(), role: Role::Resident, agency: None };
+            let phones: Vec<String> = (0..20).map(|i| format!("+7701555{i:04}")).collect();
+            for p in &phones {
+                let code = format!("h{p}");
+                let issued = s.otp_issue(p, "dev-together-01", ("n", &code), now, now + Duration::minutes(5), limits);
+                assert!(matches!(issued.await.unwrap(), OtpIssue::Send { .. }));
+            }
+            let records: Vec<_> = phones
+                .iter()
+                .map(|_| qala_server::auth::new_session(&nobody, "dev-together-01", now, Default::default()).1)
+                .collect();
+            let tries = phones.iter().zip(&records).enumerate().map(|(i, (p, rec))| {
+                let code = if i % 2 == 0 { format!("h{p}") } else { "wrong".to_string() };
+                let s = s.clone();
+                async move { s.otp_sign_in(p, "dev-together-01", &code, now, 3, rec).await.unwrap() }
+            });
+            let answers = futures_util::future::join_all(tries).await;
+            for (i, (answer, rec)) in answers.iter().zip(&records).enumerate() {
+                let session = s.session_by_access(&rec.access_hash, now).await.unwrap();
+                if i % 2 == 0 {
+                    let OtpCheck::Valid(p) = answer else { panic!("{i}: {answer:?}") };
+                    assert_eq!(session.as_ref(), Some(p), "{i}");
+                    assert_eq!(&s.resident_for_phone(&phones[i], now).await.unwrap(), p);
+                } else {
+                    assert_eq!(answer, &OtpCheck::Invalid, "{i}");
+                    assert_eq!(session, None, "{i}");
+                }
+            }
+        }
+
+        #[tokio::test]
+        async fn writes_at_once_that_fail_take_back_only_their_own() {
+            // Staff accounts made together share commits; the ones whose login is taken or whose
+            // agency does not exist fail in the database (on PostgreSQL that aborts the whole
+            // transaction unless it is taken back to the failing write's savepoint).
+            let (s, _g) = seeded().await;
+            let staff = |login: &str, agency: &str| NewStaff {
+                login: login.into(),
+                password_hash: "x".into(),
+                role: Role::Operator,
+                agency: Some(agency.into()),
+                display_name: "Op".into(),
+            };
+            s.create_staff(&staff("op.taken", "mobility"), Utc::now()).await.unwrap();
+            let wanted = [
+                staff("op.a", "mobility"),
+                staff("op.taken", "mobility"),
+                staff("op.b", "mobility"),
+                staff("op.c", "nobody"),
+                staff("op.d", "mobility"),
+                staff("OP.TAKEN", "mobility"),
+            ];
+            let answers = futures_util::future::join_all(wanted.iter().map(|w| s.create_staff(w, Utc::now()))).await;
+            assert!(answers[0].is_ok() && answers[2].is_ok() && answers[4].is_ok(), "{answers:?}");
+            assert!(matches!(answers[1], Err(StoreError::Taken(_))), "{:?}", answers[1]);
+            assert!(matches!(answers[3], Err(StoreError::UnknownReference { .. })), "{:?}", answers[3]);
+            assert!(matches!(answers[5], Err(StoreError::Taken(_))), "{:?}", answers[5]);
+            let mut logins: Vec<String> =
+                s.staff_all().await.unwrap().into_iter().map(|a| a.login).filter(|l| l.starts_with("op.")).collect();
+            logins.sort();
+            assert_eq!(logins, ["op.a", "op.b", "op.d", "op.taken"]);
+        }
+
+        #[tokio::test]
         async fn the_hourly_sms_budget_holds_for_new_devices_across_the_server() {
             let (s, _g) = seeded().await;
             let now = Utc::now();
