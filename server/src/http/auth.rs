@@ -118,14 +118,10 @@ pub async fn otp_verify(
     let hash = otp_hash(&st.secret, &phone, code);
     // The session is made before the check, so that the check, the account and the session are
     // one write: whose it is, the store fills in.
-    let (mut session, record) = new_session(&placeholder(), &req.device_id, now, st.settings.tokens);
+    let (session, record) = new_session(&placeholder(), &req.device_id, now, st.settings.tokens);
     let max_attempts = st.settings.otp_limits.max_attempts;
     match st.store.otp_sign_in(&phone, &req.device_id, &hash, now, max_attempts, &record).await? {
-        OtpCheck::Valid(principal) => {
-            session.user_id = principal.user_id;
-            session.role = principal.role;
-            Ok(Json(session))
-        }
+        OtpCheck::Valid(principal) => Ok(Json(whose(session, &principal))),
         OtpCheck::Invalid => Err(AppError::validation("code", WRONG_CODE)),
     }
 }
@@ -223,6 +219,11 @@ fn placeholder() -> Principal {
     Principal { user_id: Uuid::nil(), role: Role::Resident, agency: None }
 }
 
+/// The session made for [`placeholder`], once the store has said whose it is.
+fn whose(session: Session, principal: &Principal) -> Session {
+    Session { user_id: principal.user_id, role: principal.role, ..session }
+}
+
 /// Rotates the refresh token: the old one stops working. A retired token used again ends its
 /// whole family (someone copied it), except the last one retired while its successor never
 /// refreshed: the phone never got that answer, and asks again with what it has.
@@ -231,13 +232,9 @@ fn placeholder() -> Principal {
 pub async fn refresh(State(st): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> AppResult<Json<Session>> {
     check_device_id(&req.device_id)?;
     let now = Utc::now();
-    let (mut session, record) = new_session(&placeholder(), &req.device_id, now, st.settings.tokens);
+    let (session, record) = new_session(&placeholder(), &req.device_id, now, st.settings.tokens);
     match st.store.session_rotate(&hash_token(&req.refresh_token), &req.device_id, &record, now).await? {
-        Rotation::Rotated(principal) => {
-            session.user_id = principal.user_id;
-            session.role = principal.role;
-            Ok(Json(session))
-        }
+        Rotation::Rotated(principal) => Ok(Json(whose(session, &principal))),
         Rotation::Refused => Err(AppError::Unauthorized),
         Rotation::Reused { user_id } => {
             tracing::warn!(%user_id, "a retired refresh token was used again: all sessions of its sign-in ended");

@@ -42,6 +42,7 @@ pub struct MemoryBudget(Arc<Semaphore>);
 
 /// The budget, in KiB: two of the largest videos.
 const BUDGET_KIB: u32 = (2 * qala_protocol::VIDEO_MAX_BYTES / 1024) as u32;
+const _: () = assert!(BUDGET_KIB > 0 && 2 * qala_protocol::VIDEO_MAX_BYTES / 1024 <= u32::MAX as u64);
 
 impl Default for MemoryBudget {
     fn default() -> Self {
@@ -73,12 +74,14 @@ pub struct Prepared {
 }
 
 /// Checks and cleans `data` on the blocking pool (hashing and cleaning 25 MB is CPU work, not for
-/// an async worker). `permit` bounds how many files are in memory at once: the prepared file keeps
-/// it until its bytes are dropped, even if the request that asked is gone.
+/// an async worker). `permit` is the file's share of the [`MemoryBudget`]: it goes with the bytes
+/// onto the blocking pool and then into the prepared file, which keeps it until its bytes are
+/// dropped, even if the request that asked is gone meanwhile.
 pub async fn prepare(permit: OwnedSemaphorePermit, declared: Option<Declared>, data: Vec<u8>) -> AppResult<Prepared> {
-    let c = tokio::task::spawn_blocking(move || check_and_clean(declared.as_ref(), data))
+    let (c, permit) = tokio::task::spawn_blocking(move || (check_and_clean(declared.as_ref(), data), permit))
         .await
-        .map_err(|e| AppError::Internal(format!("media task: {e}")))??;
+        .map_err(|e| AppError::Internal(format!("media task: {e}")))?;
+    let c = c?;
     Ok(Prepared {
         kind: c.kind,
         content_type: c.content_type,

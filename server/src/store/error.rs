@@ -23,7 +23,8 @@ pub enum StoreError {
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
     /// A write that shared its commit with others (see `group_commit`) was not committed: the
-    /// commit failed, or the database failed before the write ran. Nothing of it was kept.
+    /// commit failed, the database failed before the write ran, the write panicked, or the
+    /// store's writer has stopped. Nothing of it was kept.
     #[error("not written: {0}")]
     NotApplied(String),
 }

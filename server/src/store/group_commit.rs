@@ -7,10 +7,11 @@
 //! writer wait for it: a hundred phones signing in together were three hundred flushes in a row
 //! (measured: 190 ms at the median for the code check). Grouped, they are a handful.
 //!
-//! What a caller sees is unchanged: its job's answer arrives only once the commit holding it is
-//! durable, and a job that fails has written nothing. A failed commit fails every job in it (the
-//! callers answer with an error and the phones resend, which every write here tolerates). A job
-//! alone runs without a savepoint: one phone on a quiet server pays no extra statements.
+//! What a caller sees is what its own transaction gave it: the answer arrives only once the
+//! commit holding it is durable, and a job that fails has written nothing. A failed commit fails
+//! every job in it: each caller answers with a server error, as it would have for a commit of its
+//! own that failed, and nothing of the job is kept. A job alone runs without a savepoint: one
+//! phone on a quiet server pays no extra statements.
 //!
 //! A job must only use the transaction it is given: one that opened another write transaction,
 //! or waited for another grouped write, would wait for itself.
@@ -72,6 +73,12 @@ where
         let (reply, answer) = oneshot::channel::<StoreResult<T>>();
         let job: Job<DB> = Box::new(move |tx| {
             Box::pin(async move {
+                // The caller has gone (its request was cancelled, or timed out) while the job
+                // waited: it is not run, as a transaction of its own would have been rolled back.
+                // One already running commits with its group.
+                if reply.is_closed() {
+                    return Ran { kept: false, answer: Box::new(|_| {}) };
+                }
                 match work(tx).await {
                     Ok(value) => Ran {
                         kept: true,
@@ -94,9 +101,7 @@ where
         self.jobs.send(job).await.map_err(|_| StoreError::NotApplied("the store's writer has stopped".into()))?;
         // Dropped unanswered: the job panicked, or its group could not start or keep a transaction
         // (the committer logged why). Nothing of it was committed.
-        answer
-            .await
-            .map_err(|_| StoreError::NotApplied("the write failed in the database; see the server's log".into()))?
+        answer.await.map_err(|_| StoreError::NotApplied("the write failed; see the server's log".into()))?
     }
 }
 
@@ -293,6 +298,15 @@ mod tests {
         assert!(matches!(a, Err(StoreError::NotApplied(_))), "{a:?}");
         assert!(matches!(b, Err(StoreError::NotApplied(_))), "{b:?}");
         assert!(names(&pool).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_write_whose_caller_has_gone_before_it_runs_is_not_run() {
+        let (_dir, pool, grouped, _) = setup().await;
+        // Handed over, then given up (a request cancelled) before the committer took it.
+        assert!(insert(&grouped, "gone").now_or_never().is_none());
+        assert_eq!(insert(&grouped, "here").await.unwrap(), 4);
+        assert_eq!(names(&pool).await, ["here"]);
     }
 
     #[tokio::test]

@@ -518,6 +518,18 @@ macro_rules! store_suite {
                     assert_eq!(session, None, "{i}");
                 }
             }
+            // The same right code twice at once (a phone that sent it again): it signs in once.
+            let p = "+77015559999";
+            let issued = s.otp_issue(p, "dev-together-01", ("n", "hp"), now, now + Duration::minutes(5), limits);
+            assert!(matches!(issued.await.unwrap(), OtpIssue::Send { .. }));
+            let fresh = || qala_server::auth::new_session(&nobody, "dev-together-01", now, Default::default()).1;
+            let (first, second) = (fresh(), fresh());
+            let (a, b) = tokio::join!(
+                s.otp_sign_in(p, "dev-together-01", "hp", now, 3, &first),
+                s.otp_sign_in(p, "dev-together-01", "hp", now, 3, &second)
+            );
+            let valid = [a.unwrap(), b.unwrap()].iter().filter(|c| matches!(c, OtpCheck::Valid(_))).count();
+            assert_eq!(valid, 1);
         }
 
         #[tokio::test]

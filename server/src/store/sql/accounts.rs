@@ -488,8 +488,9 @@ async fn resident_in(tx: &mut Tx, phone: &str, now: DateTime<Utc>) -> StoreResul
 }
 
 /// Checks a code entered on `device_id`, counting the guess against its side (the account's
-/// known devices, or new ones); a right code is used up. Every wrong answer writes the same, so
-/// that the time taken does not tell whether a code is pending.
+/// known devices, or new ones); a right code is used up, an expired one deleted. A phone with no
+/// code pending still costs a write, so that the time taken does not tell whether a code is
+/// pending.
 async fn code_right_in(
     tx: &mut Tx,
     phone: &str,
