@@ -1,9 +1,12 @@
 //! The storage trait: everything the server keeps, behind one interface that a SQLite (embedded
 //! default) and a PostgreSQL (scale-out) implementation both satisfy.
 //!
-//! Each method is one transaction. Business rules stay out of here: callers pass in what the domain
-//! computed, or a closure from [`crate::domain::reports`] that the store runs inside its write
-//! transaction — so the rules are written once and a refusal rolls everything back.
+//! Each method is one transaction, as its caller sees it: all of it is kept or none. (The small
+//! writes — sign-ins, sessions, uploads — share their commits with others that arrive together,
+//! each inside its own savepoint: see `group_commit`.) Business rules stay out of here: callers
+//! pass in what the domain computed, or a closure from [`crate::domain::reports`] that the store
+//! runs inside its write transaction — so the rules are written once and a refusal rolls
+//! everything back.
 
 mod error;
 mod group_commit;
