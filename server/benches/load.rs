@@ -119,6 +119,7 @@ fn cpu_seconds() -> f64 {
     let idle = ticks.get(3).copied().unwrap_or(0.0) + ticks.get(4).copied().unwrap_or(0.0);
     // Guest time is counted in user time already.
     let total: f64 = ticks.iter().take(8).sum();
+    // In USER_HZ ticks, which Linux fixes at 100 a second for this file.
     (total - idle) / 100.0
 }
 
